@@ -1,0 +1,28 @@
+using Centrum.Api.Devices;
+using Centrum.Api.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Api;
+
+public static class ApiEndpoints
+{
+    public static IServiceCollection AddCentrumApi(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
+        services.AddSingleton<ApiRequestFilter>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        return services;
+    }
+
+    /// <summary>The public REST API under <c>/api</c>, in IoT Central's shape (api-version 2022-07-31).</summary>
+    public static IEndpointRouteBuilder MapCentrumApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiRequestFilter>();
+        api.MapDevicesApi();
+        return endpoints;
+    }
+}

@@ -1,0 +1,277 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Xml;
+using Centrum.Api.Infrastructure;
+using Centrum.Devices;
+using Centrum.Identity.Authorization;
+using Centrum.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Centrum.Api.Devices;
+
+/// <summary>IoT Central's device operations (INVENTORY.md §3, "Devices — core CRUD", credentials, last-known telemetry).</summary>
+public static class DevicesApi
+{
+    private const int DefaultPageSize = 25;
+
+    public static RouteGroupBuilder MapDevicesApi(this RouteGroupBuilder api)
+    {
+        var devices = api.MapGroup("/devices");
+        devices.MapGet("/", ListAsync).RequirePermission(Permission.DevicesRead);
+        devices.MapGet("/{deviceId}", GetAsync).RequirePermission(Permission.DevicesRead);
+        devices.MapPut("/{deviceId}", CreateOrReplaceAsync).RequirePermission(Permission.DevicesCreate);
+        devices.MapPatch("/{deviceId}", UpdateAsync).RequirePermission(Permission.DevicesUpdate);
+        devices.MapDelete("/{deviceId}", DeleteAsync).RequirePermission(Permission.DevicesDelete);
+        devices.MapGet("/{deviceId}/credentials", CredentialsAsync).RequirePermission(Permission.DeviceConnectivityRead);
+
+        devices.MapGet("/{deviceId}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string telemetryName) =>
+            LatestAsync(c, r, q, deviceId, null, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string componentName, string telemetryName) =>
+            LatestAsync(c, r, q, deviceId, null, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/modules/{moduleName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string moduleName, string telemetryName) =>
+            LatestAsync(c, r, q, deviceId, moduleName, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/modules/{moduleName}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string moduleName, string componentName, string telemetryName) =>
+            LatestAsync(c, r, q, deviceId, moduleName, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+
+        // Our own: a time range of one telemetry stream, raw or bucketed, for charts (docs/api.md).
+        devices.MapGet("/{deviceId}/telemetry/{telemetryName}/series", SeriesAsync).RequirePermission(Permission.DeviceDataRead);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, DeviceRegistry registry, int? maxpagesize, string? skiptoken)
+    {
+        var application = context.Application();
+        var pageSize = maxpagesize ?? DefaultPageSize;
+        if (pageSize is < 1 or > DeviceRegistry.MaxPageSize)
+        {
+            return ApiError.BadRequest($"maxpagesize must be between 1 and {DeviceRegistry.MaxPageSize}.");
+        }
+
+        string? after = null;
+        var token = context.Request.Query["$skiptoken"].FirstOrDefault() ?? skiptoken;
+        if (token is not null && !TryDecodeSkipToken(token, out after))
+        {
+            return ApiError.BadRequest("The $skiptoken is not valid.");
+        }
+
+        var page = await registry.ListAsync(application.Id, after, pageSize, context.RequestAborted);
+        var value = page.Devices.Select(d => DeviceJson.ToResponse(d, registry.IsConnected(application.Id, d.Id))).ToList();
+        string? nextLink = null;
+        if (page.ContinueAfter is not null)
+        {
+            var request = context.Request;
+            nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?api-version={Uri.EscapeDataString(request.Query["api-version"].ToString())}"
+                + (maxpagesize is null ? "" : $"&maxpagesize={pageSize}")
+                + $"&$skiptoken={EncodeSkipToken(page.ContinueAfter)}";
+        }
+
+        return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    {
+        var application = context.Application();
+        var device = await registry.GetAsync(application.Id, deviceId, context.RequestAborted);
+        return device is null ? DeviceNotFound(deviceId) : Results.Json(DeviceJson.ToResponse(device, registry.IsConnected(application.Id, deviceId)));
+    }
+
+    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    {
+        if (!DeviceIds.IsValid(deviceId))
+        {
+            return ApiError.BadRequest($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var defaults = new DeviceWrite(null, null, true, false, []);
+        if (!DeviceJson.TryRead(body, deviceId, defaults, patch: false, out var write, out var etag, out var message))
+        {
+            return ApiError.BadRequest(message!);
+        }
+
+        var application = context.Application();
+        try
+        {
+            var (outcome, device) = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), context.RequestAborted);
+            return outcome == DeviceWriteOutcome.ETagMismatch
+                ? ApiError.PreconditionFailed("The device's etag does not match; read it again.")
+                : Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId)));
+        }
+        catch (DeviceConflictException ex)
+        {
+            return ApiError.Conflict(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var application = context.Application();
+        string? bodyError = null;
+        var bodyETag = body is System.Text.Json.Nodes.JsonObject o && o["etag"] is { } e && e.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? e.GetValue<string>()
+            : null;
+        try
+        {
+            var (outcome, device) = await registry.UpdateAsync(application.Id, deviceId, current =>
+            {
+                if (!DeviceJson.TryRead(body, deviceId, current, patch: true, out var write, out _, out bodyError))
+                {
+                    throw new InvalidDeviceBodyException();
+                }
+
+                return write;
+            }, IfMatch(context, bodyETag), context.RequestAborted);
+
+            return outcome switch
+            {
+                DeviceWriteOutcome.NotFound => DeviceNotFound(deviceId),
+                DeviceWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The device's etag does not match; read it again."),
+                _ => Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId))),
+            };
+        }
+        catch (InvalidDeviceBodyException)
+        {
+            return ApiError.BadRequest(bodyError!);
+        }
+        catch (DeviceConflictException ex)
+        {
+            return ApiError.Conflict(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    {
+        var deleted = await registry.DeleteAsync(context.Application().Id, deviceId, context.RequestAborted);
+        return deleted ? Results.NoContent() : DeviceNotFound(deviceId);
+    }
+
+    private static async Task<IResult> CredentialsAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    {
+        var application = context.Application();
+        var keys = await registry.GetKeysAsync(application.Id, deviceId, context.RequestAborted);
+        return keys is null
+            ? DeviceNotFound(deviceId)
+            : Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.PrimaryKey, secondaryKey = keys.SecondaryKey } });
+    }
+
+    private static async Task<IResult> LatestAsync(HttpContext context, DeviceRegistry registry, TelemetryQueries queries, string deviceId, string? module, string? component, string name)
+    {
+        var application = context.Application();
+        if (await registry.GetAsync(application.Id, deviceId, context.RequestAborted) is null)
+        {
+            return DeviceNotFound(deviceId);
+        }
+
+        var value = await queries.LatestAsync(new TelemetryStream(application.Id, deviceId, module, component, name), context.RequestAborted);
+        return value is null
+            ? ApiError.NotFound($"No value of telemetry '{name}' has been received from device '{deviceId}'.")
+            : Results.Json(new { value = value.Value, timestamp = value.Timestamp });
+    }
+
+    private static async Task<IResult> SeriesAsync(
+        HttpContext context, DeviceRegistry registry, TelemetryQueries queries, string deviceId, string telemetryName,
+        string? component, string? module, DateTimeOffset? from, DateTimeOffset? to, string? interval, int? maxpagesize)
+    {
+        var application = context.Application();
+        if (await registry.GetAsync(application.Id, deviceId, context.RequestAborted) is null)
+        {
+            return DeviceNotFound(deviceId);
+        }
+
+        var end = to ?? DateTimeOffset.UtcNow;
+        var start = from ?? end.AddHours(-1);
+        if (start >= end)
+        {
+            return ApiError.BadRequest("'from' must be earlier than 'to'.");
+        }
+
+        var stream = new TelemetryStream(application.Id, deviceId, module, component, telemetryName);
+        if (interval is not null)
+        {
+            TimeSpan bucket;
+            try
+            {
+                bucket = XmlConvert.ToTimeSpan(interval);
+            }
+            catch (FormatException)
+            {
+                return ApiError.BadRequest("'interval' must be an ISO 8601 duration such as PT1M.");
+            }
+
+            if (bucket < TimeSpan.FromSeconds(1) || (end - start) / bucket > 10_000)
+            {
+                return ApiError.BadRequest("'interval' must be at least PT1S and give at most 10000 buckets over the range.");
+            }
+
+            var buckets = await queries.AggregateAsync(stream, start, end, bucket, context.RequestAborted);
+            return Results.Json(new
+            {
+                value = buckets.Select(b => new { timestamp = b.Start, count = b.Count, avg = b.Average, min = b.Minimum, max = b.Maximum }),
+            });
+        }
+
+        var pageSize = maxpagesize ?? 1000;
+        if (pageSize is < 1 or > 10_000)
+        {
+            return ApiError.BadRequest("maxpagesize must be between 1 and 10000.");
+        }
+
+        long after = 0;
+        var token = context.Request.Query["$skiptoken"].FirstOrDefault();
+        if (token is not null && !long.TryParse(token, out after))
+        {
+            return ApiError.BadRequest("The $skiptoken is not valid.");
+        }
+
+        var points = await queries.RangeAsync(stream, start, end, after, pageSize, context.RequestAborted);
+        string? nextLink = null;
+        if (points.Count == pageSize)
+        {
+            var request = context.Request;
+            var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", points[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
+        }
+
+        var value = points.Select(p => new { timestamp = p.Timestamp, value = p.Value });
+        return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });
+    }
+
+    private static string? IfMatch(HttpContext context, string? bodyETag)
+    {
+        var header = context.Request.Headers.IfMatch.FirstOrDefault();
+        return header?.Trim('"') ?? bodyETag;
+    }
+
+    private static IResult DeviceNotFound(string deviceId) => ApiError.NotFound($"Device '{deviceId}' was not found.");
+
+    private static string EncodeSkipToken(string id) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(id));
+
+    private static bool TryDecodeSkipToken(string token, out string? id)
+    {
+        id = null;
+        try
+        {
+            id = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class InvalidDeviceBodyException : Exception;
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Centrum.Api.Infrastructure;
+
+/// <summary>
+/// IoT Central's error shape (INVENTORY.md §1.8): <c>{"error":{"code","message","requestId","time"}}</c> with the
+/// code repeated in the <c>x-ms-error-code</c> header.
+/// </summary>
+public static class ApiError
+{
+    public static IResult Result(int status, string code, string message) => new ErrorResult(status, code, message);
+
+    public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, "BadRequest", message);
+
+    public static IResult NotFound(string message) => Result(StatusCodes.Status404NotFound, "NotFound", message);
+
+    public static IResult Conflict(string message) => Result(StatusCodes.Status409Conflict, "Conflict", message);
+
+    public static IResult PreconditionFailed(string message) => Result(StatusCodes.Status412PreconditionFailed, "PreconditionFailed", message);
+
+    public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
+        new ErrorResult(status, code, message).ExecuteAsync(context);
+
+    private sealed class ErrorResult(int status, string code, string message) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.Headers["x-ms-error-code"] = code;
+            return context.Response.WriteAsJsonAsync(new
+            {
+                error = new
+                {
+                    code,
+                    message,
+                    requestId = context.TraceIdentifier,
+                    time = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture),
+                },
+            });
+        }
+    }
+}

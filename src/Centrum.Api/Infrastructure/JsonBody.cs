@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Centrum.Api.Infrastructure;
+
+internal static class JsonBody
+{
+    /// <summary>REST bodies are small documents; anything larger is refused before parsing.</summary>
+    public const int MaxBytes = 1024 * 1024;
+
+    public static async Task<(JsonNode? Node, IResult? Error)> ReadAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The request body is larger than {MaxBytes} bytes."));
+        }
+
+        var type = request.ContentType;
+        if (type is null || !(type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, ApiError.Result(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType", "The request body must be application/json."));
+        }
+
+        try
+        {
+            using var limited = new MemoryStream();
+            await request.Body.CopyToAsync(limited, request.HttpContext.RequestAborted);
+            if (limited.Length > MaxBytes)
+            {
+                return (null, ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The request body is larger than {MaxBytes} bytes."));
+            }
+
+            limited.Position = 0;
+            return (await JsonNode.ParseAsync(limited, cancellationToken: request.HttpContext.RequestAborted), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiError.BadRequest($"The request body is not valid JSON: {ex.Message}"));
+        }
+    }
+}

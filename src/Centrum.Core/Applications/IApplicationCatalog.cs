@@ -1,0 +1,11 @@
+namespace Centrum.Applications;
+
+/// <summary>The one way in to look applications up; devices find theirs by hub host name.</summary>
+public interface IApplicationCatalog
+{
+    ValueTask<Application?> FindByIdAsync(string applicationId, CancellationToken cancellationToken = default);
+
+    ValueTask<Application?> FindByHubHostAsync(string hubHostName, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken = default);
+}

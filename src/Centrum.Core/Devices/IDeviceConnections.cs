@@ -1,0 +1,14 @@
+namespace Centrum.Devices;
+
+/// <summary>
+/// What the rest of the platform may ask of the device connections the gateway holds. On one node the gateway
+/// implements it directly; on several nodes the call will travel over the event backbone to the node holding the
+/// connection.
+/// </summary>
+public interface IDeviceConnections
+{
+    /// <summary>Closes the device's connection, if any (device disabled, deleted, or its keys changed).</summary>
+    ValueTask DisconnectAsync(string applicationId, string deviceId, string reason);
+
+    bool IsConnected(string applicationId, string deviceId);
+}

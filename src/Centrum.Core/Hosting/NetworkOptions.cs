@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Centrum.Hosting;
+
+/// <summary>Names, addresses and ports. Section <c>Centrum:Network</c>.</summary>
+public sealed class NetworkOptions
+{
+    public const string Section = "Centrum:Network";
+
+    /// <summary>
+    /// The DNS names clients use to reach this server. The first is the base domain: applications get
+    /// <c>{applicationId}.{first host name}</c> as their hub host name unless given one. The generated server
+    /// certificate covers every name and its wildcard.
+    /// </summary>
+    /// <remarks>Empty means <c>localhost</c>. (No initializer: the configuration binder appends to a pre-filled list.)</remarks>
+    public List<string> HostNames { get; set; } = [];
+
+    /// <summary>
+    /// The IP addresses to listen on. Several instances can run side by side on different loopback addresses with the
+    /// SDKs' fixed ports (8883, 443). <c>0.0.0.0</c> listens on every interface.
+    /// </summary>
+    /// <remarks>Empty means <c>0.0.0.0</c>.</remarks>
+    public List<string> ListenAddresses { get; set; } = [];
+
+    /// <summary>MQTT over TLS. The Azure IoT SDKs always dial 8883.</summary>
+    [Range(1, 65535)]
+    public int MqttPort { get; set; } = 8883;
+
+    /// <summary>
+    /// HTTPS: REST API and MQTT over WebSockets. The SDKs' <c>MqttWs</c> transport always dials 443; the default 8443
+    /// lets an unprivileged user start the server. Set 443 (as root, or with CAP_NET_BIND_SERVICE) for WebSocket devices.
+    /// </summary>
+    [Range(1, 65535)]
+    public int HttpsPort { get; set; } = 8443;
+
+    /// <summary>Plain-HTTP listener for health and metrics; loopback only by default so it needs no authentication.</summary>
+    [Required]
+    public string ManagementUrl { get; set; } = "http://127.0.0.1:9464";
+
+    public IReadOnlyList<string> EffectiveHostNames => HostNames.Count == 0 ? ["localhost"] : HostNames;
+
+    public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Count == 0 ? ["0.0.0.0"] : ListenAddresses;
+}

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Centrum.Security;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Devices;
+
+/// <summary>
+/// The device registry: the one way in to device identities. Every call names its application, and every query starts
+/// from <see cref="Scoped"/>, so one application's devices are never reachable from another's.
+/// </summary>
+public sealed class DeviceRegistry(
+    IDbContextFactory<CentrumDbContext> contexts,
+    ISecretProtector secrets,
+    IDeviceConnections connections,
+    TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Device?> GetAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        return entity is null ? null : ToModel(entity);
+    }
+
+    /// <summary>Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets.</summary>
+    public async Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = Scoped(db, applicationId).AsNoTracking();
+        if (after is not null)
+        {
+            query = query.Where(d => string.Compare(d.Id, after) > 0);
+        }
+
+        var rows = await query.OrderBy(d => d.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var more = rows.Count > pageSize;
+        var page = rows.Take(pageSize).Select(ToModel).ToList();
+        return new DevicePage(page, more ? page[^1].Id : null);
+    }
+
+    public async Task<(DeviceWriteOutcome Outcome, Device? Device)> CreateOrReplaceAsync(
+        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (!DeviceIds.IsValid(deviceId))
+        {
+            throw new ArgumentException($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.", nameof(deviceId));
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        var outcome = DeviceWriteOutcome.Replaced;
+        if (entity is null)
+        {
+            if (ifMatch is not null && ifMatch != "*")
+            {
+                return (DeviceWriteOutcome.ETagMismatch, null);
+            }
+
+            entity = new DeviceEntity
+            {
+                ApplicationId = applicationId,
+                Id = deviceId,
+                PrimaryKeyProtected = secrets.Protect(SymmetricKeys.Generate()),
+                SecondaryKeyProtected = secrets.Protect(SymmetricKeys.Generate()),
+                ETag = NewETag(),
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.Devices.Add(entity);
+            outcome = DeviceWriteOutcome.Created;
+        }
+        else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
+        {
+            return (DeviceWriteOutcome.ETagMismatch, null);
+        }
+
+        var wasEnabled = entity.Enabled;
+        Apply(entity, write);
+        await SaveAsync(db, cancellationToken);
+        await DisconnectIfDisabledAsync(applicationId, deviceId, wasEnabled && !entity.Enabled);
+        return (outcome, ToModel(entity));
+    }
+
+    public async Task<(DeviceWriteOutcome Outcome, Device? Device)> UpdateAsync(
+        string applicationId, string deviceId, Func<DeviceWrite, DeviceWrite> patch, string? ifMatch, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        if (entity is null)
+        {
+            return (DeviceWriteOutcome.NotFound, null);
+        }
+
+        if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
+        {
+            return (DeviceWriteOutcome.ETagMismatch, null);
+        }
+
+        var wasEnabled = entity.Enabled;
+        Apply(entity, patch(ToWrite(entity)));
+        await SaveAsync(db, cancellationToken);
+        await DisconnectIfDisabledAsync(applicationId, deviceId, wasEnabled && !entity.Enabled);
+        return (DeviceWriteOutcome.Updated, ToModel(entity));
+    }
+
+    public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var deleted = await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
+        await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
+        if (deleted > 0)
+        {
+            await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
+        }
+
+        return deleted > 0;
+    }
+
+    public async Task<DeviceKeys?> GetKeysAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        var auth = await FindForAuthenticationAsync(applicationId, deviceId, cancellationToken);
+        return auth?.Keys;
+    }
+
+    public async Task<DeviceAuthentication?> FindForAuthenticationAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await Scoped(db, applicationId).AsNoTracking()
+            .Where(d => d.Id == deviceId)
+            .Select(d => new { d.Id, d.Enabled, d.PrimaryKeyProtected, d.SecondaryKeyProtected })
+            .FirstOrDefaultAsync(cancellationToken);
+        return row is null
+            ? null
+            : new DeviceAuthentication(row.Id, row.Enabled, new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)));
+    }
+
+    /// <summary>Keeps connect and disconnect times (and the model id announced on CONNECT).</summary>
+    public async Task RecordConnectivityAsync(string applicationId, string deviceId, bool connected, string? modelId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = Scoped(db, applicationId).Where(d => d.Id == deviceId);
+        if (connected)
+        {
+            await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), cancellationToken);
+        }
+        else
+        {
+            await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastDisconnectTime, now), cancellationToken);
+        }
+    }
+
+    public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
+
+    private static IQueryable<DeviceEntity> Scoped(CentrumDbContext db, string applicationId) =>
+        db.Devices.Where(d => d.ApplicationId == applicationId);
+
+    private async Task DisconnectIfDisabledAsync(string applicationId, string deviceId, bool disabled)
+    {
+        if (disabled)
+        {
+            await connections.DisconnectAsync(applicationId, deviceId, "device disabled");
+        }
+    }
+
+    private static async Task SaveAsync(CentrumDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new DeviceConflictException();
+        }
+        catch (DbUpdateException)
+        {
+            // Two concurrent creates of one id: the loser sees the primary key taken.
+            throw new DeviceConflictException();
+        }
+    }
+
+    private static void Apply(DeviceEntity entity, DeviceWrite write)
+    {
+        entity.DisplayName = write.DisplayName ?? entity.Id;
+        entity.TemplateId = write.Template;
+        entity.Enabled = write.Enabled;
+        entity.Simulated = write.Simulated;
+        entity.Organizations = JsonSerializer.Serialize(write.Organizations);
+        entity.ETag = NewETag();
+    }
+
+    private static DeviceWrite ToWrite(DeviceEntity e) =>
+        new(e.DisplayName, e.TemplateId, e.Enabled, e.Simulated, Organizations(e));
+
+    private static Device ToModel(DeviceEntity e) => new(
+        e.Id, e.ETag, e.DisplayName, e.TemplateId, e.Enabled, e.Provisioned, e.Simulated, Organizations(e), e.ModelId,
+        e.LastConnectTime, e.LastDisconnectTime);
+
+    private static List<string> Organizations(DeviceEntity e) => JsonSerializer.Deserialize<List<string>>(e.Organizations) ?? [];
+
+    private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+}
+
+/// <summary>A concurrent write won; the caller should read again and retry.</summary>
+public sealed class DeviceConflictException() : Exception("The device was changed by another request; read it again and retry.");

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Devices;
+
+public static class DevicesServiceCollectionExtensions
+{
+    public static IServiceCollection AddCentrumDevices(this IServiceCollection services) =>
+        services.AddSingleton<DeviceRegistry>();
+}

@@ -1,0 +1,104 @@
+using Centrum.Applications;
+using Centrum.Devices;
+using Centrum.Gateway.IotHub;
+using Centrum.Gateway.Mqtt;
+using Centrum.Security;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Gateway.Authentication;
+
+/// <summary>The identity a CONNECT established.</summary>
+internal sealed record DeviceIdentity(Application Application, string DeviceId, string? ModuleId, string? ModelId, DateTimeOffset CredentialExpiry)
+{
+    public string ClientId => ModuleId is null ? DeviceId : $"{DeviceId}/{ModuleId}";
+}
+
+internal readonly record struct AuthenticationResult(ConnectReturnCode Code, string Reason, DeviceIdentity? Identity)
+{
+    public static AuthenticationResult Refuse(ConnectReturnCode code, string reason) => new(code, reason, null);
+}
+
+/// <summary>
+/// Decides a CONNECT (device-protocol reference §3): the user name names the hub host (hence the application) and the
+/// device; the password is a SAS token signed with one of the device's keys over <c>sr</c> exactly as sent.
+/// </summary>
+internal sealed class DeviceAuthenticator(IApplicationCatalog applications, DeviceRegistry registry, IOptions<GatewayOptions> options, TimeProvider time)
+{
+    public async Task<AuthenticationResult> AuthenticateAsync(ConnectPacket connect, CancellationToken cancellationToken)
+    {
+        var user = HubUserName.Parse(connect.UserName);
+        if (user is null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.BadUserNameOrPassword, "user name is not {hub}/{device}/?…");
+        }
+
+        var clientId = user.ModuleId is null ? user.DeviceId : $"{user.DeviceId}/{user.ModuleId}";
+        if (!string.Equals(connect.ClientId, clientId, StringComparison.Ordinal) || !DeviceIds.IsValid(user.DeviceId))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.IdentifierRejected, "client id does not match the user name's identity");
+        }
+
+        var application = await applications.FindByHubHostAsync(user.HostName, cancellationToken);
+        if (application is null || application.Suspended)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown or suspended hub host name");
+        }
+
+        if (user.ModuleId is not null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "module identities are not supported");
+        }
+
+        if (connect.Password is null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "no SAS token was presented");
+        }
+
+        if (!SharedAccessSignature.TryParse(connect.Password, out var token))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.BadUserNameOrPassword, "password is not a SharedAccessSignature token");
+        }
+
+        var device = await registry.FindForAuthenticationAsync(application.Id, user.DeviceId, cancellationToken);
+        if (device is null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown device");
+        }
+
+        if (!device.Enabled)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "device is disabled");
+        }
+
+        if (!IsSignedByDevice(token!, device.Keys))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "signature does not match the device's keys");
+        }
+
+        if (!NamesIdentity(token!.Resource, user.HostName, user.DeviceId))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token resource does not name this device");
+        }
+
+        if (token.IsExpired(time.GetUtcNow(), options.Value.ClockSkew))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token has expired");
+        }
+
+        var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
+        return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, null, user.ModelId, expiry));
+    }
+
+    private static bool IsSignedByDevice(SharedAccessSignature token, DeviceKeys keys) =>
+        (SymmetricKeys.TryDecode(keys.PrimaryKey, out var primary) && token.IsSignedBy(primary))
+        || (SymmetricKeys.TryDecode(keys.SecondaryKey, out var secondary) && token.IsSignedBy(secondary));
+
+    /// <summary>Device-key tokens must name exactly <c>{host}/devices/{deviceId}</c>; the host part compares case-insensitively.</summary>
+    private static bool NamesIdentity(string resource, string hostName, string deviceId)
+    {
+        var slash = resource.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0
+            && string.Equals(resource[..slash], hostName, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(resource[(slash + 1)..], "devices/" + deviceId, StringComparison.Ordinal);
+    }
+}

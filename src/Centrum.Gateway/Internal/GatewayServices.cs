@@ -1,0 +1,39 @@
+using Centrum.Devices;
+using Centrum.Gateway.Authentication;
+using Centrum.Gateway.Sessions;
+using Centrum.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Gateway.Internal;
+
+/// <summary>What every connection needs, resolved once.</summary>
+internal sealed class GatewayServices(
+    DeviceAuthenticator authenticator,
+    SessionStore sessions,
+    ConnectionRegistry connections,
+    TelemetryIngest telemetry,
+    DeviceRegistry devices,
+    GatewayMetrics metrics,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<MqttConnection> logger)
+{
+    public DeviceAuthenticator Authenticator { get; } = authenticator;
+
+    public SessionStore Sessions { get; } = sessions;
+
+    public ConnectionRegistry Connections { get; } = connections;
+
+    public TelemetryIngest Telemetry { get; } = telemetry;
+
+    public DeviceRegistry Devices { get; } = devices;
+
+    public GatewayMetrics Metrics { get; } = metrics;
+
+    public GatewayOptions Options { get; } = options.Value;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = logger;
+}

@@ -1,0 +1,42 @@
+namespace Centrum.Gateway.IotHub;
+
+/// <summary>
+/// The CONNECT user name <c>{hubHost}/{deviceId}[/{moduleId}]/?{query}</c> (device-protocol reference §3.2).
+/// </summary>
+internal sealed record HubUserName(string HostName, string DeviceId, string? ModuleId, string? ModelId, string? ApiVersion, string? ClientType)
+{
+    public static HubUserName? Parse(string? userName)
+    {
+        if (string.IsNullOrEmpty(userName))
+        {
+            return null;
+        }
+
+        var question = userName.IndexOf('?', StringComparison.Ordinal);
+        var path = (question < 0 ? userName : userName[..question]).TrimEnd('/');
+        var segments = path.Split('/');
+        if (segments.Length is < 2 or > 3 || segments.Any(string.IsNullOrEmpty))
+        {
+            return null;
+        }
+
+        string? modelId = null, apiVersion = null, clientType = null;
+        if (question >= 0)
+        {
+            foreach (var item in userName[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = item.IndexOf('=', StringComparison.Ordinal);
+                var key = PercentEncoding.Decode(eq < 0 ? item : item[..eq]);
+                var value = eq < 0 ? null : PercentEncoding.Decode(item[(eq + 1)..]);
+                switch (key)
+                {
+                    case "model-id": modelId = value; break;
+                    case "api-version": apiVersion = value; break;
+                    case "DeviceClientType": clientType = value; break;
+                }
+            }
+        }
+
+        return new HubUserName(segments[0], segments[1], segments.Length == 3 ? segments[2] : null, modelId, apiVersion, clientType);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Centrum.Gateway.IotHub;
+
+internal static class PercentEncoding
+{
+    /// <summary>
+    /// RFC 3986 percent-decoding only: <c>+</c> stays <c>+</c> (it is base64 in signatures and literal in bags).
+    /// Malformed escapes leave the text as it was (device-protocol reference §4.2).
+    /// </summary>
+    public static string Decode(string value)
+    {
+        if (!value.Contains('%', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        try
+        {
+            return Uri.UnescapeDataString(value);
+        }
+        catch (UriFormatException)
+        {
+            return value;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace Centrum.Gateway.IotHub;
+
+/// <summary>
+/// A message's property bag from the end of a telemetry topic (device-protocol reference §4.2): everything after
+/// <c>…/messages/events/</c>, one leading <c>?</c> and trailing <c>/</c> stripped, items split on <c>&amp;</c> and at
+/// the first <c>=</c>, percent-decoded. Keys starting <c>$.</c> are system properties; a repeated key: last wins.
+/// </summary>
+internal sealed class PropertyBag
+{
+    private PropertyBag(Dictionary<string, string?> system, List<KeyValuePair<string, string?>> application)
+    {
+        System = system;
+        Application = application;
+    }
+
+    public IReadOnlyDictionary<string, string?> System { get; }
+
+    public List<KeyValuePair<string, string?>> Application { get; }
+
+    /// <summary>Bytes the properties count toward the 256 KB message limit: system values, application names and values.</summary>
+    public int Size => System.Values.Sum(v => v?.Length ?? 0) + Application.Sum(p => p.Key.Length + (p.Value?.Length ?? 0));
+
+    public string? Get(string systemKey) => System.TryGetValue(systemKey, out var value) ? value : null;
+
+    public static PropertyBag Parse(ReadOnlySpan<char> bag)
+    {
+        if (bag.StartsWith("?"))
+        {
+            bag = bag[1..];
+        }
+
+        bag = bag.TrimEnd('/');
+        var system = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var application = new List<KeyValuePair<string, string?>>();
+        foreach (var range in bag.Split('&'))
+        {
+            var item = bag[range];
+            if (item.IsEmpty)
+            {
+                continue;
+            }
+
+            var eq = item.IndexOf('=');
+            var key = PercentEncoding.Decode((eq < 0 ? item : item[..eq]).ToString());
+            var value = eq < 0 ? null : PercentEncoding.Decode(item[(eq + 1)..].ToString());
+            if (key.StartsWith("$.", StringComparison.Ordinal))
+            {
+                system[key] = value;
+            }
+            else
+            {
+                var existing = application.FindIndex(p => p.Key == key);
+                if (existing >= 0)
+                {
+                    application.RemoveAt(existing);
+                }
+
+                application.Add(new KeyValuePair<string, string?>(key, value));
+            }
+        }
+
+        return new PropertyBag(system, application);
+    }
+}

@@ -1,0 +1,542 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Centrum.Gateway.Authentication;
+using Centrum.Gateway.Internal;
+using Centrum.Gateway.IotHub;
+using Centrum.Gateway.Mqtt;
+using Centrum.Telemetry;
+
+namespace Centrum.Gateway;
+
+/// <summary>
+/// One device connection, over TLS or a WebSocket: a read loop that decodes and handles packets in order, and a write
+/// loop that sends what the read loop queued, holding each PUBACK until its message is durably stored. PUBACKs thus
+/// leave in the order their PUBLISHes came (MQTT 3.1.1 §4.6) while many messages of one device are in flight.
+/// </summary>
+internal sealed class MqttConnection
+{
+    /// <summary>Before CONNECT nothing larger than this is read: a CONNECT with a long SAS token is a few hundred bytes.</summary>
+    private const int MaxConnectPacketSize = 16 * 1024;
+
+    private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(20);
+
+    private readonly IDuplexPipe _transport;
+    private readonly string _remote;
+    private readonly GatewayServices _services;
+    private readonly Channel<Outbound> _outbound;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _idle = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
+    private ConnectPacket? _connect;
+    private ITimer? _expiryTimer;
+    private string? _closeReason;
+    private bool _graceful;
+
+    public MqttConnection(IDuplexPipe transport, string remote, GatewayServices services)
+    {
+        _transport = transport;
+        _remote = remote;
+        _services = services;
+        _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(services.Options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public DeviceIdentity? Identity { get; private set; }
+
+    /// <summary>Completes when the connection has ended and cleaned up.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Ends the connection; safe from any thread, first reason wins.</summary>
+    public void Close(string reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async Task RunAsync(CancellationToken connectionClosed)
+    {
+        using var registration = connectionClosed.Register(static s => ((MqttConnection)s!).Close("transport closed"), this);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, _idle.Token);
+        var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        _idle.CancelAfter(_services.Options.ConnectTimeout);
+        try
+        {
+            await ReadLoopAsync(reading.Token);
+        }
+        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !_closing.IsCancellationRequested)
+        {
+            Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ObjectDisposedException)
+        {
+            Close("transport error: " + ex.Message);
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFailed(_services.Logger, ex, _remote);
+            Close("internal error");
+        }
+        finally
+        {
+            await EndAsync(writer);
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            try
+            {
+                while (true)
+                {
+                    var limit = _connect is null ? MaxConnectPacketSize : IotHubLimits.MaxPacketSize;
+                    var status = MqttDecoder.TryRead(ref buffer, limit, out var packet);
+                    if (status == MqttDecodeStatus.Incomplete)
+                    {
+                        break;
+                    }
+
+                    if (status != MqttDecodeStatus.Packet)
+                    {
+                        Violation(status switch
+                        {
+                            MqttDecodeStatus.TooLarge => "packet too large",
+                            MqttDecodeStatus.Unsupported => "QoS 2 is not supported",
+                            _ => "malformed packet",
+                        });
+                        return;
+                    }
+
+                    if (!await HandleAsync(packet!, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (result.IsCompleted)
+            {
+                Close("peer closed the connection");
+                return;
+            }
+        }
+    }
+
+    /// <returns>false when the connection must end.</returns>
+    private async ValueTask<bool> HandleAsync(MqttPacket packet, CancellationToken cancellationToken)
+    {
+        if (_connect is null)
+        {
+            if (packet is ConnectPacket connect)
+            {
+                return await ConnectAsync(connect, cancellationToken);
+            }
+
+            Violation("first packet was not CONNECT");
+            return false;
+        }
+
+        switch (packet)
+        {
+            case PublishPacket publish:
+                return await PublishAsync(publish, cancellationToken);
+            case SubscribePacket subscribe:
+                return await SubscribeAsync(subscribe, cancellationToken);
+            case UnsubscribePacket unsubscribe:
+                return await UnsubscribeAsync(unsubscribe, cancellationToken);
+            case PingReqPacket:
+                await _outbound.Writer.WriteAsync(Outbound.PingResp, cancellationToken);
+                return true;
+            case PubAckPacket:
+                return true;
+            case DisconnectPacket:
+                _graceful = true;
+                Close("device disconnected");
+                return false;
+            default:
+                Violation("second CONNECT");
+                return false;
+        }
+    }
+
+    private async ValueTask<bool> ConnectAsync(ConnectPacket connect, CancellationToken cancellationToken)
+    {
+        if (connect.ProtocolName != "MQTT" || connect.ProtocolLevel != 4)
+        {
+            await RefuseAsync(connect, ConnectReturnCode.UnacceptableProtocolVersion, "only MQTT 3.1.1 is supported", cancellationToken);
+            return false;
+        }
+
+        var result = await _services.Authenticator.AuthenticateAsync(connect, cancellationToken);
+        if (result.Identity is not { } identity)
+        {
+            await RefuseAsync(connect, result.Code, result.Reason, cancellationToken);
+            return false;
+        }
+
+        if (connect.WillTopic is not null
+            && IotHubTopics.ClassifyPublish(connect.WillTopic, identity.DeviceId, identity.ModuleId).Kind != DeviceTopicKind.Telemetry)
+        {
+            await RefuseAsync(connect, ConnectReturnCode.NotAuthorized, "will topic is not the device's telemetry topic", cancellationToken);
+            return false;
+        }
+
+        var applicationId = identity.Application.Id;
+        // Take over only after authentication, so a bad client cannot kick a good one (device-protocol reference §3.7).
+        if (_services.Connections.Register(applicationId, identity.ClientId, this) is { } previous)
+        {
+            Log.TakenOver(_services.Logger, applicationId, identity.DeviceId);
+            previous.Close("a new connection took over");
+            await previous.Completion.WaitAsync(TakeoverWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        Identity = identity;
+        _connect = connect;
+        bool sessionPresent;
+        if (connect.CleanSession)
+        {
+            await _services.Sessions.DeleteAsync(applicationId, identity.ClientId, cancellationToken);
+            sessionPresent = false;
+        }
+        else
+        {
+            var stored = await _services.Sessions.LoadAsync(applicationId, identity.ClientId, cancellationToken);
+            sessionPresent = stored is not null;
+            _subscriptions = stored is null ? new(StringComparer.Ordinal) : new(stored, StringComparer.Ordinal);
+            if (stored is null)
+            {
+                await _services.Sessions.SaveAsync(applicationId, identity.ClientId, _subscriptions, cancellationToken);
+            }
+        }
+
+        _idle.CancelAfter(IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
+        ScheduleExpiry(identity.CredentialExpiry);
+        await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, sessionPresent, ConnectReturnCode.Accepted)), cancellationToken);
+        _services.Metrics.Connected();
+        Log.Connected(_services.Logger, applicationId, identity.DeviceId, _remote, connect.CleanSession, sessionPresent);
+        await _services.Devices.RecordConnectivityAsync(applicationId, identity.DeviceId, connected: true, identity.ModelId, cancellationToken);
+        return true;
+    }
+
+    private async Task RefuseAsync(ConnectPacket connect, ConnectReturnCode code, string reason, CancellationToken cancellationToken)
+    {
+        Log.Refused(_services.Logger, _remote, connect.ClientId, code.ToString(), reason);
+        _services.Metrics.Refused(code.ToString());
+        await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, false, code)), cancellationToken);
+        Close("refused: " + reason);
+    }
+
+    private async ValueTask<bool> PublishAsync(PublishPacket publish, CancellationToken cancellationToken)
+    {
+        var identity = Identity!;
+        var topic = IotHubTopics.ClassifyPublish(publish.Topic, identity.DeviceId, identity.ModuleId);
+        switch (topic.Kind)
+        {
+            case DeviceTopicKind.Telemetry:
+                return await TelemetryAsync(publish, topic.Bag, cancellationToken);
+            default:
+                Violation("publish to a topic this device may not use");
+                return false;
+        }
+    }
+
+    private async ValueTask<bool> TelemetryAsync(PublishPacket publish, string bagText, CancellationToken cancellationToken)
+    {
+        var received = Stopwatch.GetTimestamp();
+        var identity = Identity!;
+        var bag = PropertyBag.Parse(bagText);
+        if (publish.Payload.Length + bag.Size > IotHubLimits.MaxTelemetrySize)
+        {
+            Violation("message larger than 256 KB");
+            return false;
+        }
+
+        var messageId = bag.Get("$.mid");
+        if (messageId?.Length > IotHubLimits.MaxMessageIdLength)
+        {
+            Violation("message id longer than 128 characters");
+            return false;
+        }
+
+        if (publish.Retain)
+        {
+            bag.Application.Add(new("mqtt-retain", "true"));
+        }
+
+        _services.Metrics.Received();
+        var message = new TelemetryMessage
+        {
+            ApplicationId = identity.Application.Id,
+            DeviceId = identity.DeviceId,
+            ModuleId = identity.ModuleId,
+            Component = bag.Get("$.sub"),
+            MessageId = messageId,
+            CorrelationId = bag.Get("$.cid"),
+            ContentType = bag.Get("$.ct"),
+            ContentEncoding = bag.Get("$.ce"),
+            CreationTime = CreationTime(bag),
+            Properties = bag.Application,
+            Body = publish.Payload,
+            EnqueuedTime = _services.Time.GetUtcNow(),
+        };
+
+        Task<StoreResult>? stored;
+        try
+        {
+            stored = await _services.Telemetry.SubmitAsync(message, waitForRoom: publish.Qos > 0, cancellationToken);
+        }
+        catch (TelemetryStoreException ex)
+        {
+            Close(ex.Message);
+            return false;
+        }
+
+        if (publish.Qos > 0 && stored is not null)
+        {
+            await _outbound.Writer.WriteAsync(Outbound.PubAck(publish.PacketId, stored, received), cancellationToken);
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> SubscribeAsync(SubscribePacket subscribe, CancellationToken cancellationToken)
+    {
+        var identity = Identity!;
+        var codes = new byte[subscribe.Filters.Count];
+        var changed = false;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var (filter, qos) = subscribe.Filters[i];
+            codes[i] = IotHubTopics.Grant(filter, qos, identity.DeviceId, identity.ModuleId);
+            if (codes[i] == 0x80)
+            {
+                Log.SubscriptionRefused(_services.Logger, identity.Application.Id, identity.DeviceId, filter);
+                continue;
+            }
+
+            changed |= !_subscriptions.TryGetValue(filter, out var existing) || existing != codes[i];
+            _subscriptions[filter] = codes[i];
+        }
+
+        if (changed && !_connect!.CleanSession)
+        {
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, _subscriptions, cancellationToken);
+        }
+
+        await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.SubAck(w, subscribe.PacketId, codes)), cancellationToken);
+        return true;
+    }
+
+    private async ValueTask<bool> UnsubscribeAsync(UnsubscribePacket unsubscribe, CancellationToken cancellationToken)
+    {
+        var identity = Identity!;
+        var changed = false;
+        foreach (var filter in unsubscribe.Filters)
+        {
+            changed |= _subscriptions.Remove(filter);
+        }
+
+        if (changed && !_connect!.CleanSession)
+        {
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, _subscriptions, cancellationToken);
+        }
+
+        await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.UnsubAck(w, unsubscribe.PacketId)), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Whether the device's session holds a filter covering <paramref name="topic"/>.</summary>
+    public bool IsSubscribed(string topic) => _subscriptions.Keys.Any(f => IotHubTopics.Matches(f, topic));
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _transport.Output;
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                while (reader.TryRead(out var item))
+                {
+                    if (item.Commit is { } commit)
+                    {
+                        if (!commit.IsCompleted)
+                        {
+                            // Send what is ready before waiting for the next commit.
+                            await output.FlushAsync(_closing.Token);
+                            await ((Task)commit).WaitAsync(_closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            _closing.Token.ThrowIfCancellationRequested();
+                        }
+
+                        if (!commit.IsCompletedSuccessfully)
+                        {
+                            Close("the message could not be stored");
+                            return;
+                        }
+
+                        MqttEncoder.PubAck(output, item.PacketId);
+                        _services.Metrics.Acknowledged(Stopwatch.GetElapsedTime(item.ReceivedAt));
+                    }
+                    else if (item.Encode is { } encode)
+                    {
+                        encode(output);
+                    }
+                    else
+                    {
+                        MqttEncoder.PingResp(output);
+                    }
+                }
+
+                var flush = await output.FlushAsync(_closing.Token);
+                if (flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Close("write failed: " + ex.Message);
+        }
+    }
+
+    private async Task EndAsync(Task writer)
+    {
+        _outbound.Writer.TryComplete();
+        // Let queued frames (a refusing CONNACK, the last PUBACKs) go out unless the connection is being torn down.
+        await writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Close("ended");
+        _expiryTimer?.Dispose();
+        var reason = _closeReason ?? "ended";
+        if (Identity is { } identity)
+        {
+            var applicationId = identity.Application.Id;
+            _services.Metrics.Disconnected();
+            Log.Disconnected(_services.Logger, applicationId, identity.DeviceId, reason);
+            if (_services.Connections.Remove(applicationId, identity.ClientId, this))
+            {
+                await SendWillAsync(identity);
+                try
+                {
+                    await _services.Devices.RecordConnectivityAsync(applicationId, identity.DeviceId, connected: false, null, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    Log.ConnectionFailed(_services.Logger, ex, _remote);
+                }
+            }
+        }
+        else
+        {
+            Log.ConnectionEnded(_services.Logger, _remote, reason);
+        }
+
+        try
+        {
+            await _transport.Input.CompleteAsync();
+            await _transport.Output.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+        }
+
+        _closing.Dispose();
+        _idle.Dispose();
+        _completion.TrySetResult();
+    }
+
+    /// <summary>On an abnormal close the Will goes out as telemetry marked <c>iothub-MessageType=Will</c> (device-protocol reference §1.4).</summary>
+    private async Task SendWillAsync(DeviceIdentity identity)
+    {
+        if (_graceful || _connect?.WillTopic is not { } willTopic)
+        {
+            return;
+        }
+
+        var bag = PropertyBag.Parse(IotHubTopics.ClassifyPublish(willTopic, identity.DeviceId, identity.ModuleId).Bag);
+        bag.Application.Add(new("iothub-MessageType", "Will"));
+        await _services.Telemetry.SubmitAsync(new TelemetryMessage
+        {
+            ApplicationId = identity.Application.Id,
+            DeviceId = identity.DeviceId,
+            Component = bag.Get("$.sub"),
+            ContentType = bag.Get("$.ct"),
+            ContentEncoding = bag.Get("$.ce"),
+            Properties = bag.Application,
+            Body = _connect.WillMessage ?? [],
+            EnqueuedTime = _services.Time.GetUtcNow(),
+        }, waitForRoom: false, CancellationToken.None);
+    }
+
+    private void ScheduleExpiry(DateTimeOffset expiry)
+    {
+        _expiryTimer = _services.Time.CreateTimer(_ =>
+        {
+            var remaining = expiry - _services.Time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                Close("SAS token expired");
+            }
+            else
+            {
+                _expiryTimer?.Change(Min(remaining, MaxTimerDue), Timeout.InfiniteTimeSpan);
+            }
+        }, null, Min(expiry - _services.Time.GetUtcNow(), MaxTimerDue), Timeout.InfiniteTimeSpan);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a < TimeSpan.Zero ? TimeSpan.Zero : a) : b;
+
+    private void Violation(string reason)
+    {
+        Log.ProtocolViolation(_services.Logger, _remote, reason);
+        _services.Metrics.Refused(reason);
+        Close(reason);
+    }
+
+    private static DateTimeOffset? CreationTime(PropertyBag bag)
+    {
+        var text = bag.Application.FirstOrDefault(p => p.Key == "iothub-creation-time-utc").Value ?? bag.Get("$.ctime");
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value
+            : null;
+    }
+
+    private readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode)
+    {
+        public static readonly Outbound PingResp = default;
+
+        public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null);
+
+        public static Outbound Frame(Action<IBufferWriter<byte>> encode) => new(0, null, 0, encode);
+    }
+}

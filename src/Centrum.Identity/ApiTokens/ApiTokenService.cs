@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Centrum.Identity.Authorization;
+using Centrum.Security;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Identity.ApiTokens;
+
+/// <summary>
+/// API tokens in IoT Central's form: <c>SharedAccessSignature sr={applicationId}&amp;sig=…&amp;skn={tokenId}&amp;se={expiry, epoch ms}</c>.
+/// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
+/// deleted token stops working on the next request.
+/// </summary>
+public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, TimeProvider time)
+{
+    /// <summary>IoT Central's API tokens last about a year.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ApiToken> CreateAsync(string applicationId, string tokenId, IReadOnlyList<RoleAssignment> roles, DateTimeOffset? expiry, CancellationToken cancellationToken)
+    {
+        if (roles.Count == 0)
+        {
+            throw new ArgumentException("A token needs at least one role assignment.", nameof(roles));
+        }
+
+        foreach (var role in roles)
+        {
+            if (!BuiltInRoles.IsBuiltIn(role.Role))
+            {
+                throw new ArgumentException($"Role '{role.Role}' does not exist.", nameof(roles));
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var until = expiry ?? now + DefaultLifetime;
+        if (until <= now)
+        {
+            throw new ArgumentException("The expiry is in the past.", nameof(expiry));
+        }
+
+        var key = SymmetricKeys.Generate();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Id == tokenId, cancellationToken))
+        {
+            throw new InvalidOperationException($"API token '{tokenId}' already exists.");
+        }
+
+        db.ApiTokens.Add(new ApiTokenEntity
+        {
+            ApplicationId = applicationId,
+            Id = tokenId,
+            KeyProtected = secrets.Protect(key),
+            Roles = JsonSerializer.Serialize(roles, Json),
+            Expiry = until,
+            CreatedAt = now,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+
+        var token = SharedAccessSignature.Create(applicationId, Convert.FromBase64String(key), until.ToUnixTimeMilliseconds(), tokenId);
+        return new ApiToken(tokenId, roles, until, token);
+    }
+
+    /// <summary>Verifies a token for real: known token, signature by its key, not expired.</summary>
+    public async Task<ApiTokenVerification> VerifyAsync(string authorization, CancellationToken cancellationToken)
+    {
+        if (!SharedAccessSignature.TryParse(authorization, out var sas) || sas!.KeyName is null)
+        {
+            return ApiTokenVerification.Failed("The authorization header is not a valid SharedAccessSignature token.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ApiTokens.AsNoTracking()
+            .FirstOrDefaultAsync(t => t.ApplicationId == sas.Resource && t.Id == sas.KeyName, cancellationToken);
+        if (entity is null)
+        {
+            return ApiTokenVerification.Failed("The API token does not exist or was revoked.");
+        }
+
+        var key = Convert.FromBase64String(secrets.Unprotect(entity.KeyProtected));
+        if (!sas.IsSignedBy(key))
+        {
+            return ApiTokenVerification.Failed("The API token's signature is not valid.");
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (sas.Expiry <= now || entity.Expiry.ToUnixTimeMilliseconds() <= now)
+        {
+            return ApiTokenVerification.Failed("The API token has expired.");
+        }
+
+        var roles = JsonSerializer.Deserialize<List<RoleAssignment>>(entity.Roles, Json) ?? [];
+        return new ApiTokenVerification(true, null, entity.ApplicationId, entity.Id, roles);
+    }
+}
+
+public sealed record ApiTokenVerification(bool Succeeded, string? Failure, string? ApplicationId, string? TokenId, IReadOnlyList<RoleAssignment> Roles)
+{
+    public static ApiTokenVerification Failed(string reason) => new(false, reason, null, null, []);
+}

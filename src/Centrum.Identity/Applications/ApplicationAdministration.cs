@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Centrum.Applications;
+using Centrum.Hosting;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Identity.Applications;
+
+/// <summary>Creates applications; the administration API and the command line both come through here.</summary>
+public sealed partial class ApplicationAdministration(
+    IDbContextFactory<CentrumDbContext> contexts,
+    IApplicationCatalog catalog,
+    IOptions<NetworkOptions> network,
+    IOptions<ApplicationOptions> options,
+    TimeProvider time)
+{
+    /// <summary>Lower-case DNS label: the id becomes a sub-domain.</summary>
+    public const string IdPattern = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
+
+    public async Task<Application> CreateAsync(string id, string? displayName, string? hubHostName, CancellationToken cancellationToken)
+    {
+        if (!IdRegex().IsMatch(id))
+        {
+            throw new ArgumentException($"Application id '{id}' must be a lower-case DNS label (letters, digits, '-').", nameof(id));
+        }
+
+        var host = (string.IsNullOrWhiteSpace(hubHostName) ? $"{id}.{network.Value.EffectiveHostNames[0]}" : hubHostName.Trim()).ToLowerInvariant();
+        if (Uri.CheckHostName(host) != UriHostNameType.Dns)
+        {
+            throw new ArgumentException($"Hub host name '{host}' is not a DNS name.", nameof(hubHostName));
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Applications.AnyAsync(a => a.Id == id || a.HubHostName == host, cancellationToken))
+        {
+            throw new InvalidOperationException($"An application with id '{id}' or hub host name '{host}' already exists.");
+        }
+
+        var entity = new ApplicationEntity
+        {
+            Id = id,
+            DisplayName = string.IsNullOrWhiteSpace(displayName) ? id : displayName.Trim(),
+            HubHostName = host,
+            IdScope = NewIdScope(),
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Applications.Add(entity);
+        await db.SaveChangesAsync(cancellationToken);
+        return ApplicationCatalog.ToModel(entity);
+    }
+
+    /// <summary>Creates the default application on first start.</summary>
+    public async Task<Application> EnsureDefaultAsync(CancellationToken cancellationToken)
+    {
+        var id = options.Value.DefaultApplicationId;
+        return await catalog.FindByIdAsync(id, cancellationToken)
+            ?? await CreateAsync(id, "Default application", options.Value.DefaultHubHostName, cancellationToken);
+    }
+
+    /// <summary>DPS scopes look like <c>0ne0012ABCD</c>.</summary>
+    private static string NewIdScope() => "0ne" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+
+    [GeneratedRegex(IdPattern)]
+    private static partial Regex IdRegex();
+}

@@ -1,0 +1,35 @@
+using System.Collections.Frozen;
+
+namespace Centrum.Identity.Authorization;
+
+/// <summary>IoT Central's predefined roles, with the ids it uses in every application (INVENTORY.md §6).</summary>
+public static class BuiltInRoles
+{
+    public const string AppAdministrator = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4";
+    public const string AppBuilder = "344138e9-8de4-4497-8c54-5237e96d6aaf";
+    public const string AppOperator = "ae2c9854-393b-4f97-8c42-479d70ce626e";
+    public const string OrgAdministrator = "c495eb57-eb18-489e-9802-62c474e5645c";
+    public const string OrgOperator = "b4935647-30e4-4ed3-9074-dcac66c2f8ef";
+    public const string OrgViewer = "84cc62c1-dabe-49d3-b16e-8b291232b285";
+
+    private static readonly Permission[] DeviceOperation =
+    [
+        Permission.DevicesRead, Permission.DevicesCreate, Permission.DevicesUpdate, Permission.DevicesDelete,
+        Permission.DeviceConnectivityRead, Permission.DeviceDataRead,
+    ];
+
+    private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
+    {
+        [AppAdministrator] = Enum.GetValues<Permission>().ToFrozenSet(),
+        [AppBuilder] = DeviceOperation.ToFrozenSet(),
+        [AppOperator] = DeviceOperation.ToFrozenSet(),
+        [OrgAdministrator] = DeviceOperation.ToFrozenSet(),
+        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete]).ToFrozenSet(),
+        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead }.ToFrozenSet(),
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    public static bool IsBuiltIn(string roleId) => Grants.ContainsKey(roleId);
+
+    public static bool RoleGrants(string roleId, Permission permission) =>
+        Grants.TryGetValue(roleId, out var set) && set.Contains(permission);
+}

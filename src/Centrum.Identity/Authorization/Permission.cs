@@ -1,0 +1,17 @@
+namespace Centrum.Identity.Authorization;
+
+/// <summary>
+/// The permissions REST operations require, after IoT Central's permission groups (INVENTORY.md §6). Every endpoint
+/// names one; an endpoint without one is refused (deny by default).
+/// </summary>
+public enum Permission
+{
+    DevicesRead,
+    DevicesCreate,
+    DevicesUpdate,
+    DevicesDelete,
+    DeviceConnectivityRead,
+    DeviceDataRead,
+    ApiTokensRead,
+    ApiTokensManage,
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Centrum.Identity.ApiTokens;
+using Centrum.Identity.Applications;
+using Centrum.Identity.Authorization;
+using Centrum.Server.Hosting;
+
+namespace Centrum.Server.Cli;
+
+/// <summary>
+/// Administrative verbs that work on the data folder directly: <c>centrum app create</c>, <c>centrum token create</c>.
+/// Configuration comes from the same places as the server's (appsettings.json, <c>Centrum__…</c> environment
+/// variables, <c>--Centrum:Storage:DataFolder=…</c>), so they act on the same data.
+/// </summary>
+internal static class CommandLine
+{
+    public static readonly string[] Verbs = ["app", "token"];
+
+    private static readonly Dictionary<string, string> RoleAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["admin"] = BuiltInRoles.AppAdministrator,
+        ["builder"] = BuiltInRoles.AppBuilder,
+        ["operator"] = BuiltInRoles.AppOperator,
+        ["org-admin"] = BuiltInRoles.OrgAdministrator,
+        ["org-operator"] = BuiltInRoles.OrgOperator,
+        ["org-viewer"] = BuiltInRoles.OrgViewer,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = args.Where(a => a.StartsWith("--Centrum:", StringComparison.Ordinal)).ToArray();
+        var verbs = args.Except(settings).ToArray();
+
+        var data = new Option<string?>("--data") { Description = "The data folder (default: Centrum:Storage:DataFolder)." };
+
+        var appId = new Option<string>("--id") { Description = "Application id: a lower-case DNS label.", Required = true };
+        var appName = new Option<string?>("--name") { Description = "Display name." };
+        var appHost = new Option<string?>("--host") { Description = "Hub host name devices dial (default {id}.{first host name})." };
+        var appCreate = new Command("create", "Create an application.") { appId, appName, appHost, data };
+        appCreate.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            try
+            {
+                var created = await services.GetRequiredService<ApplicationAdministration>()
+                    .CreateAsync(result.GetValue(appId)!, result.GetValue(appName), result.GetValue(appHost), cancellationToken);
+                Console.WriteLine($"id={created.Id} hubHostName={created.HubHostName} idScope={created.IdScope}");
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
+        });
+
+        var tokenApp = new Option<string>("--app") { Description = "Application id.", DefaultValueFactory = _ => "default" };
+        var tokenId = new Option<string>("--id") { Description = "Token id.", Required = true };
+        var tokenRole = new Option<string>("--role") { Description = "admin, builder, operator, org-admin, org-operator, org-viewer, or a role id.", DefaultValueFactory = _ => "admin" };
+        var tokenExpiry = new Option<DateTimeOffset?>("--expiry") { Description = "Expiry (default: one year)." };
+        var tokenCreate = new Command("create", "Create an API token and print it once.") { tokenApp, tokenId, tokenRole, tokenExpiry, data };
+        tokenCreate.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            var role = result.GetValue(tokenRole)!;
+            try
+            {
+                var token = await services.GetRequiredService<ApiTokenService>().CreateAsync(
+                    result.GetValue(tokenApp)!, result.GetValue(tokenId)!, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))],
+                    result.GetValue(tokenExpiry), cancellationToken);
+                Console.WriteLine(token.Token);
+                return 0;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
+            {
+                Console.Error.WriteLine(ex is Microsoft.EntityFrameworkCore.DbUpdateException ? "The application does not exist." : ex.Message);
+                return 1;
+            }
+        });
+
+        var root = new RootCommand("Centrum: run without a verb to start the server.")
+        {
+            new Command("app", "Manage applications.") { appCreate },
+            new Command("token", "Manage API tokens.") { tokenCreate },
+        };
+        return await root.Parse(verbs).InvokeAsync();
+    }
+
+    private static async Task<ServiceProvider> OpenAsync(string[] settings, string? dataFolder, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(settings)
+            .AddInMemoryCollection(dataFolder is null ? [] : [new("Centrum:Storage:DataFolder", dataFolder)])
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        CentrumHost.AddCentrumCore(services, configuration);
+        var provider = services.BuildServiceProvider();
+        await CentrumHost.PrepareAsync(provider, cancellationToken);
+        return provider;
+    }
+}

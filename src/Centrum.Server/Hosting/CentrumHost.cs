@@ -1,0 +1,123 @@
+using System.Net;
+using Centrum.Api;
+using Centrum.Devices;
+using Centrum.Gateway;
+using Centrum.Gateway.Transport;
+using Centrum.Hosting;
+using Centrum.Identity;
+using Centrum.Identity.Applications;
+using Centrum.Server.Tls;
+using Centrum.Storage;
+using Centrum.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Server.Hosting;
+
+/// <summary>Composes the areas into one server process.</summary>
+internal static class CentrumHost
+{
+    /// <summary>Everything but the network: used by the server and by the command-line verbs.</summary>
+    public static void AddCentrumCore(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddCentrumStorage(configuration);
+        services.AddCentrumIdentity(configuration);
+        services.AddCentrumDevices();
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+
+        AddCentrumCore(builder.Services, builder.Configuration);
+        builder.Services.AddCentrumTelemetry(builder.Configuration);
+        builder.Services.AddCentrumGateway(builder.Configuration);
+        builder.Services.AddCentrumApi();
+        builder.Services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
+        builder.AddCentrumObservability();
+
+        var network = builder.Configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>() ?? new NetworkOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        var addresses = network.EffectiveListenAddresses.Select(IPAddress.Parse).ToList();
+        var (certificate, caPath) = ServerCertificates.Load(tls, network, storage, addresses);
+        var management = new Uri(network.ManagementUrl);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
+            void Https(HttpsConnectionAdapterOptions o)
+            {
+                o.ServerCertificate = certificate;
+                o.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                // Ask for a client certificate in the first handshake but decide after CONNECT: SAS devices send none
+                // (device-protocol reference §1.2).
+                o.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                o.AllowAnyClientCertificate();
+            }
+
+            foreach (var address in addresses)
+            {
+                kestrel.Listen(address, network.MqttPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.None;
+                    listen.UseHttps(Https);
+                    listen.UseIotHubMqtt();
+                });
+                kestrel.Listen(address, network.HttpsPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(Https);
+                });
+            }
+
+            kestrel.Listen(IPAddress.Parse(management.Host), management.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        builder.Services.AddSingleton(new ServerEndpoints(caPath, management.Port));
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Use(SeparateManagementPort(management.Port));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapIotHubWebSocket();
+        app.MapCentrumApi();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready").AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Brings storage to the current schema and creates the default application; runs before listening.</summary>
+    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<StorageInitializer>().InitializeAsync(cancellationToken);
+        await services.GetRequiredService<ApplicationAdministration>().EnsureDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Health and metrics only on the management port; the API and devices never on it.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> SeparateManagementPort(int managementPort) => (context, next) =>
+    {
+        var onManagement = context.Connection.LocalPort == managementPort;
+        var managementPath = context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics");
+        if (onManagement != managementPath)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    };
+}
+
+internal sealed record ServerEndpoints(string? CaCertificatePath, int ManagementPort);

@@ -1,0 +1,16 @@
+namespace Centrum.Server.Tls;
+
+/// <summary>Section <c>Centrum:Tls</c>. Leave both paths empty to use the certificate authority Centrum creates in its data folder.</summary>
+public sealed class TlsOptions
+{
+    public const string Section = "Centrum:Tls";
+
+    /// <summary>An operator-supplied server certificate: a PEM file (with <see cref="KeyPath"/>) or a PFX file.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificatePath"/>; empty for a PFX.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>Password of the PFX or of an encrypted PEM key.</summary>
+    public string? Password { get; set; }
+}

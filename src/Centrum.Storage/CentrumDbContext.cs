@@ -1,0 +1,57 @@
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Storage;
+
+/// <summary>
+/// Metadata for every application. Every application-owned table is keyed by <c>ApplicationId</c> first, so no row can
+/// be addressed without naming its application; the model uses only types PostgreSQL serves unchanged.
+/// </summary>
+public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options) : DbContext(options)
+{
+    public DbSet<ApplicationEntity> Applications => Set<ApplicationEntity>();
+
+    public DbSet<DeviceEntity> Devices => Set<DeviceEntity>();
+
+    public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
+
+    public DbSet<MqttSessionEntity> MqttSessions => Set<MqttSessionEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ApplicationEntity>(e =>
+        {
+            e.ToTable("applications");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.Property(x => x.HubHostName).HasMaxLength(253);
+            e.Property(x => x.IdScope).HasMaxLength(32);
+            e.HasIndex(x => x.HubHostName).IsUnique();
+            e.HasIndex(x => x.IdScope).IsUnique();
+        });
+
+        modelBuilder.Entity<DeviceEntity>(e =>
+        {
+            e.ToTable("devices");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.Property(x => x.Id).HasMaxLength(128);
+            e.Property(x => x.ETag).IsConcurrencyToken();
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ApiTokenEntity>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<MqttSessionEntity>(e =>
+        {
+            e.ToTable("mqtt_sessions");
+            e.HasKey(x => new { x.ApplicationId, x.ClientId });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

@@ -1,0 +1,16 @@
+namespace Centrum.Storage.Entities;
+
+public sealed class ApplicationEntity
+{
+    public required string Id { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public required string HubHostName { get; set; }
+
+    public required string IdScope { get; set; }
+
+    public bool Suspended { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

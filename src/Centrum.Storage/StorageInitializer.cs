@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Storage;
+
+/// <summary>Brings the metadata database to the current schema. Runs once, before anything else touches it.</summary>
+public sealed class StorageInitializer(IDbContextFactory<CentrumDbContext> contexts)
+{
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets the REST API read while the gateway writes; FULL syncs the WAL on every commit, so what the API
+            // acknowledged survives power loss too, not only a process crash.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Telemetry.Internal;
+
+/// <summary>
+/// One application's DuckDB database and its single writer. The gateway enqueues into a bounded channel; the writer
+/// takes whatever has queued up (up to a batch), appends it in one transaction, commits, and only then completes the
+/// publishers' promises, so a PUBACK always follows a durable commit and commits are shared by many messages.
+/// </summary>
+internal sealed class ApplicationTelemetryStore : IAsyncDisposable
+{
+    private readonly Channel<PendingMessage> _queue;
+    private readonly TelemetryOptions _options;
+    private readonly TelemetryMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly DuckDBConnection _writeConnection;
+    private readonly RecentMessageIds _recentIds;
+    private readonly Task _writerTask;
+    private readonly CancellationTokenSource _stopping = new();
+    private long _lastSequence;
+
+    private ApplicationTelemetryStore(string applicationId, string path, TelemetryOptions options, TelemetryMetrics metrics, ILogger logger)
+    {
+        ApplicationId = applicationId;
+        ConnectionString = $"Data Source={path}";
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        _recentIds = new RecentMessageIds(options.DeduplicationWindow);
+        _queue = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        _writeConnection = new DuckDBConnection(ConnectionString);
+        _writeConnection.Open();
+        Execute(TelemetrySchema.Create);
+        _lastSequence = Scalar<long>("SELECT coalesce(max(seq), 0) FROM messages");
+        LoadRecentIds();
+        _writerTask = Task.Run(WriteLoopAsync);
+    }
+
+    public string ApplicationId { get; }
+
+    public string ConnectionString { get; }
+
+    public int QueueDepth => _queue.Reader.Count;
+
+    public long LastSequence => Volatile.Read(ref _lastSequence);
+
+    public static ApplicationTelemetryStore Open(string applicationId, string folder, TelemetryOptions options, TelemetryMetrics metrics, ILogger logger)
+    {
+        Directory.CreateDirectory(folder);
+        return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, logger);
+    }
+
+    public bool TryEnqueue(PendingMessage message) => _queue.Writer.TryWrite(message);
+
+    public ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(message, cancellationToken);
+
+    /// <summary>A read connection on the same database instance (DuckDB allows one writing process, many connections).</summary>
+    public DuckDBConnection OpenReadConnection()
+    {
+        var connection = new DuckDBConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingMessage>(Math.Min(_options.MaxBatchSize, 4096));
+        var fields = new List<BodyFields.Field>();
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                WriteBatch(batch, fields);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+
+        // Whatever is still queued was never acknowledged; its publishers will re-send after reconnecting.
+        while (reader.TryRead(out var left))
+        {
+            left.TrySetCanceled();
+        }
+    }
+
+    private void WriteBatch(List<PendingMessage> batch, List<BodyFields.Field> fields)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var results = new StoreResult[batch.Count];
+        var sequence = _lastSequence;
+        var written = 0;
+        try
+        {
+            using var transaction = _writeConnection.BeginTransaction();
+            using (var messages = _writeConnection.CreateAppender("messages"))
+            using (var values = _writeConnection.CreateAppender("telemetry"))
+            {
+                var batchIds = new HashSet<(string, string)>();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var m = batch[i].Message;
+                    if (m.MessageId is not null && (_recentIds.Contains(m.DeviceId, m.MessageId) || !batchIds.Add((m.DeviceId, m.MessageId))))
+                    {
+                        results[i] = new StoreResult(0, Duplicate: true);
+                        continue;
+                    }
+
+                    sequence++;
+                    written++;
+                    results[i] = new StoreResult(sequence, Duplicate: false);
+                    var enqueued = m.EnqueuedTime.UtcDateTime;
+                    messages.CreateRow()
+                        .AppendValue(sequence)
+                        .AppendValue(enqueued)
+                        .AppendValue(m.DeviceId)
+                        .AppendValue(m.ModuleId)
+                        .AppendValue(m.Component)
+                        .AppendValue(m.MessageId)
+                        .AppendValue(m.CorrelationId)
+                        .AppendValue(m.ContentType)
+                        .AppendValue(m.ContentEncoding)
+                        .AppendValue(m.CreationTime?.UtcDateTime)
+                        .AppendValue(BodyFields.PropertiesJson(m.Properties))
+                        .AppendValue(System.Runtime.InteropServices.MemoryMarshal.AsMemory(m.Body).Span)
+                        .EndRow();
+
+                    if (BodyFields.TryRead(m, fields))
+                    {
+                        foreach (var field in fields)
+                        {
+                            values.CreateRow()
+                                .AppendValue(sequence)
+                                .AppendValue(enqueued)
+                                .AppendValue(m.DeviceId)
+                                .AppendValue(m.ModuleId)
+                                .AppendValue(m.Component)
+                                .AppendValue(field.Name)
+                                .AppendValue(field.Number)
+                                .AppendValue(field.Json)
+                                .EndRow();
+                        }
+                    }
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            // Nothing of the batch is acknowledged: the publishers' connections close and their devices re-send.
+            Log.BatchFailed(_logger, ex, ApplicationId, batch.Count);
+            _metrics.BatchFailed(batch.Count);
+            foreach (var item in batch)
+            {
+                item.TrySetException(new TelemetryStoreException("The telemetry store could not commit the message.", ex));
+            }
+
+            return;
+        }
+
+        _lastSequence = sequence;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var m = batch[i].Message;
+            if (m.MessageId is not null && !results[i].Duplicate)
+            {
+                _recentIds.Add(m.DeviceId, m.MessageId);
+            }
+
+            batch[i].TrySetResult(results[i]);
+        }
+
+        _metrics.Committed(ApplicationId, written, batch.Count - written, Stopwatch.GetElapsedTime(started));
+    }
+
+    private void LoadRecentIds()
+    {
+        if (_options.DeduplicationWindow == 0)
+        {
+            return;
+        }
+
+        using var command = _writeConnection.CreateCommand();
+        command.CommandText = "SELECT device_id, message_id FROM messages WHERE message_id IS NOT NULL ORDER BY seq DESC LIMIT $limit";
+        command.Parameters.Add(new DuckDBParameter("limit", _options.DeduplicationWindow));
+        var rows = new List<(string, string)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        for (var i = rows.Count - 1; i >= 0; i--)
+        {
+            _recentIds.Add(rows[i].Item1, rows[i].Item2);
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _writeConnection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private T Scalar<T>(string sql)
+    {
+        using var command = _writeConnection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Drain what is queued so a graceful stop acknowledges what it can; give up after a bound.
+        _queue.Writer.TryComplete();
+        if (await Task.WhenAny(_writerTask, Task.Delay(TimeSpan.FromSeconds(10))) != _writerTask)
+        {
+            await _stopping.CancelAsync();
+            await _writerTask;
+        }
+
+        await _writeConnection.DisposeAsync();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Centrum.Storage;
+using Centrum.Telemetry.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Telemetry;
+
+/// <summary>
+/// The one way in to the time-series store for writes: the gateway submits, and awaits the returned task before
+/// acknowledging. Each application has its own database and writer, opened on first use.
+/// </summary>
+public sealed class TelemetryIngest : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<ApplicationTelemetryStore>> _stores = new(StringComparer.Ordinal);
+    private readonly StorageOptions _storage;
+    private readonly TelemetryOptions _options;
+    private readonly TelemetryMetrics _metrics;
+    private readonly ILogger<TelemetryIngest> _logger;
+
+    public TelemetryIngest(IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, ILogger<TelemetryIngest> logger)
+    {
+        _storage = storage.Value;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.QueueDepth = () => _stores.Values.Where(s => s.IsValueCreated).Sum(s => (long)s.Value.QueueDepth);
+    }
+
+    /// <summary>
+    /// Queues a message. With <paramref name="waitForRoom"/> a full queue delays the caller (QoS 1 back-pressure)
+    /// until <see cref="TelemetryOptions.QueueFullTimeout"/>, then throws <see cref="TelemetryStoreException"/>;
+    /// without, a full queue drops the message and returns null (QoS 0).
+    /// </summary>
+    /// <returns>A task that completes once the message is durably stored, or null if it was dropped.</returns>
+    public async ValueTask<Task<StoreResult>?> SubmitAsync(TelemetryMessage message, bool waitForRoom, CancellationToken cancellationToken)
+    {
+        var store = Store(message.ApplicationId);
+        var pending = new PendingMessage(message);
+        if (store.TryEnqueue(pending))
+        {
+            return pending.Task;
+        }
+
+        if (!waitForRoom)
+        {
+            _metrics.Dropped(message.ApplicationId);
+            Log.Dropped(_logger, message.ApplicationId);
+            return null;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.QueueFullTimeout);
+        try
+        {
+            await store.EnqueueAsync(pending, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TelemetryStoreException($"The write queue stayed full for {_options.QueueFullTimeout}.");
+        }
+
+        return pending.Task;
+    }
+
+    internal ApplicationTelemetryStore Store(string applicationId) =>
+        _stores.GetOrAdd(applicationId, id => new Lazy<ApplicationTelemetryStore>(() =>
+        {
+            var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _logger);
+            Log.StoreOpened(_logger, id, store.LastSequence);
+            return store;
+        })).Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var store in _stores.Values.Where(s => s.IsValueCreated))
+        {
+            await store.Value.DisposeAsync();
+        }
+    }
+}

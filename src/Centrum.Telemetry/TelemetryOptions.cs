@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Centrum.Telemetry;
+
+/// <summary>Section <c>Centrum:Telemetry</c>.</summary>
+public sealed class TelemetryOptions
+{
+    public const string Section = "Centrum:Telemetry";
+
+    /// <summary>
+    /// Messages waiting for the writer, per application. When full, QoS 1 publishers wait (their PUBACKs are delayed,
+    /// as IoT Hub's traffic shaping does) and QoS 0 messages are dropped and counted. Raise it to absorb longer bursts
+    /// at the cost of memory (a message holds its body until stored).
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int QueueCapacity { get; set; } = 100_000;
+
+    /// <summary>Most messages written in one transaction. Larger batches amortise the commit's fsync further.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchSize { get; set; } = 20_000;
+
+    /// <summary>How long a QoS 1 publisher may wait for room in a full queue before its connection is closed.</summary>
+    public TimeSpan QueueFullTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Message ids (<c>$.mid</c>) remembered per application to drop re-sent duplicates, for example a message the
+    /// device re-sends because the server stopped after storing it but before acknowledging it.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int DeduplicationWindow { get; set; } = 200_000;
+}

@@ -1,0 +1,127 @@
+using System.Data.Common;
+using System.Text.Json;
+using DuckDB.NET.Data;
+
+namespace Centrum.Telemetry;
+
+public sealed record TelemetryValue(JsonElement Value, DateTimeOffset Timestamp);
+
+public sealed record TelemetryPoint(long Sequence, DateTimeOffset Timestamp, JsonElement Value);
+
+public sealed record TelemetryBucket(DateTimeOffset Start, long Count, double? Average, double? Minimum, double? Maximum);
+
+/// <summary>Reads of one telemetry stream: <c>(device, module, component, name)</c>.</summary>
+public sealed record TelemetryStream(string ApplicationId, string DeviceId, string? ModuleId, string? Component, string Name);
+
+/// <summary>The one way in to the time-series store for reads. All SQL is parameterised.</summary>
+public sealed class TelemetryQueries(TelemetryIngest ingest)
+{
+    private const string StreamFilter =
+        "device_id = $device AND module_id IS NOT DISTINCT FROM $module AND component IS NOT DISTINCT FROM $component AND name = $name";
+
+    /// <summary>IoT Central's last-known value.</summary>
+    public async Task<TelemetryValue?> LatestAsync(TelemetryStream stream, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(stream.ApplicationId).OpenReadConnection();
+        await using var command = Command(connection, stream,
+            $"SELECT value_json, enqueued_time FROM telemetry WHERE {StreamFilter} ORDER BY seq DESC LIMIT 1");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new TelemetryValue(Parse(reader.GetString(0)), Utc(reader.GetDateTime(1)))
+            : null;
+    }
+
+    /// <summary>Raw points in <c>[from, to)</c>, oldest first, paged by sequence number.</summary>
+    public async Task<IReadOnlyList<TelemetryPoint>> RangeAsync(
+        TelemetryStream stream, DateTimeOffset from, DateTimeOffset to, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(stream.ApplicationId).OpenReadConnection();
+        await using var command = Command(connection, stream,
+            $"""
+            SELECT seq, enqueued_time, value_json FROM telemetry
+            WHERE {StreamFilter} AND enqueued_time >= $from AND enqueued_time < $to AND seq > $after
+            ORDER BY seq LIMIT $limit
+            """);
+        command.Parameters.Add(new DuckDBParameter("from", from.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("to", to.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("after", afterSequence));
+        command.Parameters.Add(new DuckDBParameter("limit", limit));
+        var points = new List<TelemetryPoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            points.Add(new TelemetryPoint(reader.GetInt64(0), Utc(reader.GetDateTime(1)), Parse(reader.GetString(2))));
+        }
+
+        return points;
+    }
+
+    /// <summary>Numeric aggregates per time bucket in <c>[from, to)</c>, for charts over long ranges.</summary>
+    public async Task<IReadOnlyList<TelemetryBucket>> AggregateAsync(
+        TelemetryStream stream, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(stream.ApplicationId).OpenReadConnection();
+        await using var command = Command(connection, stream,
+            $"""
+            SELECT time_bucket(to_microseconds($interval), enqueued_time, $from) AS bucket,
+                   count(*), avg(value_number), min(value_number), max(value_number)
+            FROM telemetry
+            WHERE {StreamFilter} AND enqueued_time >= $from AND enqueued_time < $to
+            GROUP BY bucket ORDER BY bucket
+            """);
+        command.Parameters.Add(new DuckDBParameter("interval", (long)(interval.Ticks / TimeSpan.TicksPerMicrosecond)));
+        command.Parameters.Add(new DuckDBParameter("from", from.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("to", to.UtcDateTime));
+        var buckets = new List<TelemetryBucket>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets.Add(new TelemetryBucket(
+                Utc(reader.GetDateTime(0)),
+                reader.GetInt64(1),
+                NullableDouble(reader, 2),
+                NullableDouble(reader, 3),
+                NullableDouble(reader, 4)));
+        }
+
+        return buckets;
+    }
+
+    /// <summary>How many messages an application has stored, by device (used by tests and operations).</summary>
+    public async Task<IReadOnlyList<(string MessageId, long Count)>> CountByMessageIdAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_id, count(*) FROM messages WHERE device_id = $device AND message_id IS NOT NULL GROUP BY message_id";
+        command.Parameters.Add(new DuckDBParameter("device", deviceId));
+        var rows = new List<(string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return rows;
+    }
+
+    private static DuckDBCommand Command(DuckDBConnection connection, TelemetryStream stream, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add(new DuckDBParameter("device", stream.DeviceId));
+        command.Parameters.Add(new DuckDBParameter("module", (object?)stream.ModuleId ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("component", (object?)stream.Component ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("name", stream.Name));
+        return command;
+    }
+
+    private static double? NullableDouble(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetDouble(ordinal);
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

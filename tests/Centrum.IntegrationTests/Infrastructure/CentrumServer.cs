@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Centrum.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real server executable in its own process, on its own loopback address and data folder, on the SDKs' fixed
+/// ports (8883 for MQTT, 443 for HTTPS and WebSockets). It can be killed hard and started again on the same data.
+/// Any error the server logged fails the test when it is disposed, unless the test declared it expected.
+/// </summary>
+internal sealed class CentrumServer : IAsyncDisposable
+{
+    public const string HostName = "centrum.test";
+
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly List<string> _expectedErrors = [];
+    private Process? _process;
+    private HttpClient? _http;
+
+    private CentrumServer(string dataFolder, IPAddress address, IReadOnlyDictionary<string, string> settings)
+    {
+        DataFolder = dataFolder;
+        Address = address;
+        Settings = settings;
+    }
+
+    public string DataFolder { get; }
+
+    public IPAddress Address { get; }
+
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    public string CaCertificatePath => Path.Combine(DataFolder, "certificates", "ca.pem");
+
+    /// <summary>The default application's hub host name, which devices put in their connection strings.</summary>
+    public string HubHostName => $"default.{HostName}";
+
+    public Uri BaseAddress => new($"https://{Address}/");
+
+    public string Log => string.Join('\n', _log);
+
+    public static async Task<CentrumServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "centrum-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var server = new CentrumServer(folder, LoopbackAddresses.Next(), settings ?? new Dictionary<string, string>());
+        await server.StartAsync();
+        return server;
+    }
+
+    public void ExpectError(string fragment) => _expectedErrors.Add(fragment);
+
+    public async Task StartAsync()
+    {
+        var arguments = new List<string>
+        {
+            Repository.ServerAssembly,
+            $"--Centrum:Storage:DataFolder={DataFolder}",
+            $"--Centrum:Network:HostNames:0={HostName}",
+            $"--Centrum:Network:ListenAddresses:0={Address}",
+            "--Centrum:Network:MqttPort=8883",
+            "--Centrum:Network:HttpsPort=443",
+            $"--Centrum:Network:ManagementUrl=http://{Address}:9464",
+            "--Logging:LogLevel:Default=Information",
+        };
+        arguments.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        arguments.ForEach(start.ArgumentList.Add);
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue("stderr: " + e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Wait.UntilAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                return (await probe.GetAsync($"http://{Address}:9464/health/ready")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the server is ready");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+        _http?.Dispose();
+        _http = null;
+    }
+
+    /// <summary>SIGTERM: a graceful stop.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        _http?.Dispose();
+        _http = null;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    /// <summary>Runs a command-line verb of the server executable against this server's data folder.</summary>
+    public async Task<string> RunCliAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Repository.ServerAssembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add($"--Centrum:Storage:DataFolder={DataFolder}");
+        start.ArgumentList.Add($"--Centrum:Network:HostNames:0={HostName}");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"centrum {string.Join(' ', args)} exited with {process.ExitCode}: {await error}");
+        }
+
+        return (await output).Trim();
+    }
+
+    public Task<string> CreateTokenAsync(string id, string role = "admin", string application = "default", string? expiry = null) =>
+        expiry is null
+            ? RunCliAsync("token", "create", "--app", application, "--id", id, "--role", role)
+            : RunCliAsync("token", "create", "--app", application, "--id", id, "--role", role, "--expiry", expiry);
+
+    /// <summary>An HTTPS client that trusts only this server's CA, as a device or script given the CA would.</summary>
+    public HttpClient Http(string? token = null)
+    {
+        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaCertificatePath));
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => TrustedByCa(certificate, ca),
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        }
+
+        return client;
+    }
+
+    public HttpClient AdminHttp() => _http ??= Http(CreateTokenAsync("admin-" + Guid.NewGuid().ToString("N")[..8]).GetAwaiter().GetResult());
+
+    public static bool TrustedByCa(X509Certificate? certificate, X509Certificate2 ca)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(new X509Certificate2(certificate));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_process is { HasExited: false })
+        {
+            await StopAsync();
+        }
+
+        _process?.Dispose();
+        var errors = _log.Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal))
+            .Where(l => !_expectedErrors.Any(e => l.Contains(e, StringComparison.Ordinal)))
+            .ToList();
+        try
+        {
+            Directory.Delete(DataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("The server logged errors:\n" + string.Join('\n', errors));
+        }
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+}

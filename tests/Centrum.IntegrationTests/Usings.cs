@@ -1,0 +1,2 @@
+global using Centrum.IntegrationTests.Infrastructure;
+global using Xunit;

@@ -57,17 +57,27 @@ internal sealed class MqttConnection
     public Task Completion => _completion.Task;
 
     /// <summary>Ends the connection; safe from any thread, first reason wins.</summary>
+    /// <remarks>
+    /// Stops reading at once and unblocks a flush waiting on a peer that does not read. It never cancels a write in
+    /// progress: cancelling a write under TLS can cut a record in half and corrupt the stream.
+    /// </remarks>
     public void Close(string reason)
     {
-        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        SetReason(reason);
         try
         {
             _closing.Cancel();
+            _transport.Output.CancelPendingFlush();
         }
         catch (ObjectDisposedException)
         {
         }
+        catch (InvalidOperationException)
+        {
+        }
     }
+
+    private void SetReason(string reason) => Interlocked.CompareExchange(ref _closeReason, reason, null);
 
     public async Task RunAsync(CancellationToken connectionClosed)
     {
@@ -112,6 +122,13 @@ internal sealed class MqttConnection
             {
                 while (true)
                 {
+                    // Anything but CONNECT as the first byte is garbage: drop it now rather than wait for its "length".
+                    if (_connect is null && !buffer.IsEmpty && buffer.FirstSpan[0] != 0x10)
+                    {
+                        Violation("first packet was not CONNECT");
+                        return;
+                    }
+
                     var limit = _connect is null ? MaxConnectPacketSize : IotHubLimits.MaxPacketSize;
                     var status = MqttDecoder.TryRead(ref buffer, limit, out var packet);
                     if (status == MqttDecodeStatus.Incomplete)
@@ -250,7 +267,7 @@ internal sealed class MqttConnection
         Log.Refused(_services.Logger, _remote, connect.ClientId, code.ToString(), reason);
         _services.Metrics.Refused(code.ToString());
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, false, code)), cancellationToken);
-        Close("refused: " + reason);
+        SetReason("refused: " + reason);
     }
 
     private async ValueTask<bool> PublishAsync(PublishPacket publish, CancellationToken cancellationToken)
@@ -390,9 +407,16 @@ internal sealed class MqttConnection
                         if (!commit.IsCompleted)
                         {
                             // Send what is ready before waiting for the next commit.
-                            await output.FlushAsync(_closing.Token);
+                            if ((await output.FlushAsync()).IsCanceled)
+                            {
+                                return;
+                            }
+
                             await ((Task)commit).WaitAsync(_closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                            _closing.Token.ThrowIfCancellationRequested();
+                            if (_closing.IsCancellationRequested)
+                            {
+                                return;
+                            }
                         }
 
                         if (!commit.IsCompletedSuccessfully)
@@ -414,17 +438,14 @@ internal sealed class MqttConnection
                     }
                 }
 
-                var flush = await output.FlushAsync(_closing.Token);
-                if (flush.IsCompleted)
+                var flush = await output.FlushAsync();
+                if (flush.IsCompleted || flush.IsCanceled)
                 {
                     return;
                 }
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             Close("write failed: " + ex.Message);
         }
@@ -433,9 +454,10 @@ internal sealed class MqttConnection
     private async Task EndAsync(Task writer)
     {
         _outbound.Writer.TryComplete();
-        // Let queued frames (a refusing CONNACK, the last PUBACKs) go out unless the connection is being torn down.
+        // Let queued frames (a refusing CONNACK, the last PUBACKs) go out, but not wait forever on a peer that does not read.
         await writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Close("ended");
+        await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _expiryTimer?.Dispose();
         var reason = _closeReason ?? "ended";
         if (Identity is { } identity)
@@ -520,7 +542,7 @@ internal sealed class MqttConnection
     {
         Log.ProtocolViolation(_services.Logger, _remote, reason);
         _services.Metrics.Refused(reason);
-        Close(reason);
+        SetReason(reason);
     }
 
     private static DateTimeOffset? CreationTime(PropertyBag bag)

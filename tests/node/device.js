@@ -65,8 +65,16 @@ async function main() {
     await stream(client);
     emit({ event: 'done' });
   } else if (scenario.action === 'hold') {
-    // Stay connected until the test closes stdin.
+    // Stay connected until the test closes stdin; then optionally try one more message.
     await new Promise((resolve) => process.stdin.on('close', resolve).resume());
+    if (scenario.sendAfterHold) {
+      try {
+        await client.sendEvent(message({ body: { after: 'hold' } }));
+        emit({ event: 'sent' });
+      } catch (err) {
+        emit({ event: 'send-error', message: err.message, name: err.constructor && err.constructor.name });
+      }
+    }
   }
 
   try {

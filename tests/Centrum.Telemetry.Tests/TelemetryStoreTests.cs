@@ -1,0 +1,147 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Centrum.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Telemetry.Tests;
+
+/// <summary>The DuckDB writer and reader on real database files in a temp folder.</summary>
+public sealed class TelemetryStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-telemetry-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Sequence_numbers_increase_strictly_across_batches_and_restarts()
+    {
+        var sequences = new List<long>();
+        await using (var ingest = Open())
+        {
+            sequences.AddRange(await StoreAsync(ingest, Enumerable.Range(0, 500).Select(i => Message("d1", $$"""{"t":{{i}}}"""))));
+        }
+
+        await using (var ingest = Open())
+        {
+            sequences.AddRange(await StoreAsync(ingest, [Message("d1", """{"t":1}""")]));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 501).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task A_message_id_seen_before_is_acknowledged_but_not_stored_again_even_after_a_restart()
+    {
+        await using (var ingest = Open())
+        {
+            var first = await StoreResultsAsync(ingest, [Message("d1", "{}", "m-1"), Message("d1", "{}", "m-1"), Message("d2", "{}", "m-1")]);
+            Assert.Equal([false, true, false], first.Select(r => r.Duplicate));
+        }
+
+        await using (var ingest = Open())
+        {
+            var again = await StoreResultsAsync(ingest, [Message("d1", "{}", "m-1"), Message("d1", "{}", "m-2")]);
+            Assert.Equal([true, false], again.Select(r => r.Duplicate));
+            var counts = await new TelemetryQueries(ingest).CountByMessageIdAsync("app", "d1", CancellationToken.None);
+            Assert.Equal([("m-1", 1L), ("m-2", 1L)], counts.OrderBy(c => c.MessageId));
+        }
+    }
+
+    [Fact]
+    public async Task Latest_range_and_buckets_read_what_was_written()
+    {
+        await using var ingest = Open();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var messages = Enumerable.Range(0, 120).Select(i => Message("d1", "{\"temp\":" + i + ",\"ok\":true,\"pos\":{\"lat\":1}}", enqueued: start.AddSeconds(i))).ToList();
+        messages.Add(Message("d1", """{"temp":999}""", component: "thermostat1", enqueued: start.AddSeconds(5)));
+        messages.Add(Message("d1", "not json at all", enqueued: start.AddSeconds(6)));
+        await StoreAsync(ingest, messages);
+        var queries = new TelemetryQueries(ingest);
+
+        var latest = await queries.LatestAsync(new TelemetryStream("app", "d1", null, null, "temp"), CancellationToken.None);
+        Assert.Equal(119, latest!.Value.GetInt32());
+        Assert.Equal(start.AddSeconds(119), latest.Timestamp);
+        var component = await queries.LatestAsync(new TelemetryStream("app", "d1", null, "thermostat1", "temp"), CancellationToken.None);
+        Assert.Equal(999, component!.Value.GetInt32());
+        var nested = await queries.LatestAsync(new TelemetryStream("app", "d1", null, null, "pos"), CancellationToken.None);
+        Assert.Equal(1, nested!.Value.GetProperty("lat").GetInt32());
+
+        var range = await queries.RangeAsync(new TelemetryStream("app", "d1", null, null, "temp"), start.AddSeconds(10), start.AddSeconds(20), 0, 100, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(10, 10), range.Select(p => p.Value.GetInt32()));
+        var page = await queries.RangeAsync(new TelemetryStream("app", "d1", null, null, "temp"), start, start.AddHours(1), range[4].Sequence, 3, CancellationToken.None);
+        Assert.Equal([15, 16, 17], page.Select(p => p.Value.GetInt32()));
+
+        var buckets = await queries.AggregateAsync(new TelemetryStream("app", "d1", null, null, "temp"), start, start.AddMinutes(2), TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.Equal(2, buckets.Count);
+        Assert.Equal((60L, 29.5, 0.0, 59.0), (buckets[0].Count, buckets[0].Average!.Value, buckets[0].Minimum!.Value, buckets[0].Maximum!.Value));
+        Assert.Equal((60L, 89.5), (buckets[1].Count, buckets[1].Average!.Value));
+        Assert.Equal(start.AddMinutes(1), buckets[1].Start);
+    }
+
+    [Fact]
+    public async Task Applications_have_separate_databases()
+    {
+        await using var ingest = Open();
+        await StoreAsync(ingest, [Message("d1", """{"x":1}""")]);
+        await StoreAsync(ingest, [Message("d1", """{"x":2}""", application: "other")]);
+        var queries = new TelemetryQueries(ingest);
+        Assert.Equal(1, (await queries.LatestAsync(new TelemetryStream("app", "d1", null, null, "x"), CancellationToken.None))!.Value.GetInt32());
+        Assert.Equal(2, (await queries.LatestAsync(new TelemetryStream("other", "d1", null, null, "x"), CancellationToken.None))!.Value.GetInt32());
+        Assert.True(File.Exists(Path.Combine(_folder, "applications", "other", "telemetry.duckdb")));
+    }
+
+    private TelemetryIngest Open() => new(
+        Options.Create(new StorageOptions { DataFolder = _folder }),
+        Options.Create(new TelemetryOptions()),
+        new TelemetryMetrics(new TestMeterFactory()),
+        NullLogger<TelemetryIngest>.Instance);
+
+    private static TelemetryMessage Message(string device, string body, string? messageId = null, string? component = null, DateTimeOffset? enqueued = null, string application = "app") => new()
+    {
+        ApplicationId = application,
+        DeviceId = device,
+        Component = component,
+        MessageId = messageId,
+        ContentType = "application/json",
+        Body = Encoding.UTF8.GetBytes(body),
+        EnqueuedTime = enqueued ?? DateTimeOffset.UtcNow,
+    };
+
+    private static async Task<List<long>> StoreAsync(TelemetryIngest ingest, IEnumerable<TelemetryMessage> messages) =>
+        (await StoreResultsAsync(ingest, messages)).Select(r => r.Sequence).ToList();
+
+    private static async Task<StoreResult[]> StoreResultsAsync(TelemetryIngest ingest, IEnumerable<TelemetryMessage> messages)
+    {
+        var pending = new List<Task<StoreResult>>();
+        foreach (var message in messages)
+        {
+            pending.Add((await ingest.SubmitAsync(message, waitForRoom: true, CancellationToken.None))!);
+        }
+
+        return await Task.WhenAll(pending);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Centrum.LoadGen;
+
+var host = new Option<string>("--host") { Description = "Address to dial.", Required = true };
+var port = new Option<int>("--port") { DefaultValueFactory = _ => 8883 };
+var ca = new Option<string>("--ca") { Description = "PEM of the CA that signed the server certificate.", Required = true };
+var hub = new Option<string>("--hub") { Description = "Hub host name devices sign for.", DefaultValueFactory = _ => "default.centrum.bench" };
+var devices = new Option<int>("--devices") { DefaultValueFactory = _ => 1000 };
+var rate = new Option<int>("--rate") { Description = "Messages per second over all devices; 0 sends as fast as acknowledgements allow.", DefaultValueFactory = _ => 0 };
+var window = new Option<int>("--window") { Description = "QoS 1 messages in flight per device.", DefaultValueFactory = _ => 1 };
+var payload = new Option<int>("--payload") { Description = "Payload bytes (a JSON object padded to this size).", DefaultValueFactory = _ => 256 };
+var duration = new Option<int>("--duration") { Description = "Seconds of measured load after all devices connected.", DefaultValueFactory = _ => 30 };
+var keys = new Option<string?>("--keys") { Description = "File of 'deviceId key' lines: SAS credentials (Centrum). Without it devices connect without a password (a broker with anonymous access)." };
+var label = new Option<string>("--label") { DefaultValueFactory = _ => "target" };
+
+var root = new RootCommand("MQTT over TLS QoS 1 load generator: many devices, measured publish-to-PUBACK latency.")
+{
+    host, port, ca, hub, devices, rate, window, payload, duration, keys, label,
+};
+root.SetAction(async (result, cancellationToken) =>
+{
+    var settings = new LoadSettings(
+        result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        result.GetValue(rate), result.GetValue(window), result.GetValue(payload), TimeSpan.FromSeconds(result.GetValue(duration)),
+        result.GetValue(keys), result.GetValue(label)!);
+    var report = await new LoadRun(settings).RunAsync(cancellationToken);
+    Console.WriteLine(report.ToJson());
+    return report.Errors > 0 && report.Acknowledged == 0 ? 1 : 0;
+});
+var api = new Option<string>("--api") { Description = "Base address of Centrum's HTTPS endpoint.", Required = true };
+var token = new Option<string>("--token") { Required = true };
+var output = new Option<string>("--out") { Required = true };
+var provision = new Command("provision", "Create the bench devices through the REST API and write their keys.") { api, token, ca, devices, output };
+provision.SetAction(async (result, cancellationToken) =>
+{
+    await Provisioner.RunAsync(result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!, result.GetValue(devices), result.GetValue(output)!, cancellationToken);
+    return 0;
+});
+root.Subcommands.Add(provision);
+return await root.Parse(args).InvokeAsync();

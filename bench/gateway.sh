@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Gateway ingest benchmark: the same MQTT-over-TLS QoS 1 load against Centrum (persisting every message) and against
+# mosquitto 2 (Debian package, persistence off), in one invocation on one machine. Prints both reports and the ratio.
+#
+#   bench/gateway.sh [devices=1000] [seconds=30] [window=1] [payload=256] [rate=0]
+#
+# rate 0 means each device sends as fast as its PUBACKs return (window messages in flight per device).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+devices=${1:-1000}; seconds=${2:-30}; window=${3:-1}; payload=${4:-256}; rate=${5:-0}
+
+command -v mosquitto >/dev/null || { echo "mosquitto is missing: apt-get install -y mosquitto" >&2; exit 1; }
+ulimit -n 65536 || true
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+centrum_ip=127.0.77.1
+mosquitto_ip=127.0.78.1
+
+dotnet build -c Release src/Centrum.Server -v quiet -nologo >/dev/null
+dotnet build -c Release bench/Centrum.LoadGen -v quiet -nologo >/dev/null
+server="dotnet src/Centrum.Server/bin/Release/net10.0/centrum.dll"
+loadgen="dotnet bench/Centrum.LoadGen/bin/Release/net10.0/Centrum.LoadGen.dll"
+settings=(--Centrum:Storage:DataFolder="$work/data" --Centrum:Network:HostNames:0=centrum.bench
+          --Centrum:Network:ListenAddresses:0=$centrum_ip --Centrum:Network:HttpsPort=8443
+          --Centrum:Network:ManagementUrl=http://$centrum_ip:9464 --Logging:LogLevel:Default=Warning)
+
+$server "${settings[@]}" > "$work/centrum.log" 2>&1 &
+centrum_pid=$!
+until curl -sf "http://$centrum_ip:9464/health/ready" >/dev/null; do sleep 0.2; done
+token=$($server token create --id bench --role admin "${settings[@]}")
+$loadgen provision --api "https://$centrum_ip:8443/" --token "$token" --ca "$work/data/certificates/ca.pem" --devices "$devices" --out "$work/keys.txt"
+
+common=(--ca "$work/data/certificates/ca.pem" --devices "$devices" --window "$window" --payload "$payload" --duration "$seconds" --rate "$rate")
+centrum_report=$($loadgen --label centrum --host $centrum_ip --hub default.centrum.bench --keys "$work/keys.txt" "${common[@]}")
+stored=$(curl -s "http://$centrum_ip:9464/metrics" | awk '/^centrum_telemetry_messages_stored_total/ {s += $NF} END {print s + 0}')
+kill -TERM $centrum_pid; wait $centrum_pid || true
+
+# mosquitto gets a certificate from the same CA, for its own address.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$mosquitto_ip" \
+  -keyout "$work/m.key" -out "$work/m.csr" 2>/dev/null
+printf 'subjectAltName=IP:%s\n' $mosquitto_ip > "$work/m.ext"
+openssl x509 -req -in "$work/m.csr" -CA "$work/data/certificates/ca.pem" -CAkey "$work/data/certificates/ca.key.pem" \
+  -CAcreateserial -days 2 -extfile "$work/m.ext" -out "$work/m.pem" 2>/dev/null
+cat > "$work/mosquitto.conf" <<CONF
+persistence false
+log_dest none
+listener 8883 $mosquitto_ip
+cafile $work/data/certificates/ca.pem
+certfile $work/m.pem
+keyfile $work/m.key
+allow_anonymous true
+max_keepalive 65535
+CONF
+mosquitto -c "$work/mosquitto.conf" &
+mosquitto_pid=$!
+sleep 1
+mosquitto_report=$($loadgen --label mosquitto --host $mosquitto_ip "${common[@]}")
+kill -TERM $mosquitto_pid; wait $mosquitto_pid || true
+
+echo "$centrum_report"
+echo "$mosquitto_report"
+echo "centrum stored (metric): $stored"
+python3 - "$centrum_report" "$mosquitto_report" <<'PY'
+import json, sys
+c, m = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"ratio centrum/mosquitto messages/s: {c['MessagesPerSecond'] / m['MessagesPerSecond']:.2f} "
+      f"({c['MessagesPerSecond']:.0f} vs {m['MessagesPerSecond']:.0f}); "
+      f"p50 {c['P50Ms']:.1f} vs {m['P50Ms']:.1f} ms, p99 {c['P99Ms']:.1f} vs {m['P99Ms']:.1f} ms")
+PY

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 devices=${1:-1000}; seconds=${2:-30}; window=${3:-1}; payload=${4:-256}; rate=${5:-0}
 
 command -v mosquitto >/dev/null || { echo "mosquitto is missing: apt-get install -y mosquitto" >&2; exit 1; }
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || true
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -44,7 +44,8 @@ openssl x509 -req -in "$work/m.csr" -CA "$work/data/certificates/ca.pem" -CAkey 
   -CAcreateserial -days 2 -extfile "$work/m.ext" -out "$work/m.pem" 2>/dev/null
 cat > "$work/mosquitto.conf" <<CONF
 persistence false
-log_dest none
+user root
+log_dest stderr
 listener 8883 $mosquitto_ip
 cafile $work/data/certificates/ca.pem
 certfile $work/m.pem
@@ -52,9 +53,9 @@ keyfile $work/m.key
 allow_anonymous true
 max_keepalive 65535
 CONF
-mosquitto -c "$work/mosquitto.conf" &
+mosquitto -c "$work/mosquitto.conf" 2> "$work/mosquitto.log" &
 mosquitto_pid=$!
-sleep 1
+for _ in $(seq 50); do grep -q "running" "$work/mosquitto.log" && break; sleep 0.1; done
 mosquitto_report=$($loadgen --label mosquitto --host $mosquitto_ip "${common[@]}")
 kill -TERM $mosquitto_pid; wait $mosquitto_pid || true
 

@@ -28,4 +28,13 @@ public sealed class TelemetryOptions
     /// </summary>
     [Range(0, 10_000_000)]
     public int DeduplicationWindow { get; set; } = 200_000;
+
+    /// <summary>
+    /// DuckDB worker threads per database. Empty means half the cores (at least one): commits of small batches get
+    /// slower with more threads, and the other cores serve connections. Raise it on a machine that mostly runs queries.
+    /// </summary>
+    [Range(1, 1024)]
+    public int? DuckDbThreads { get; set; }
+
+    public int EffectiveDuckDbThreads => DuckDbThreads ?? Math.Max(1, Environment.ProcessorCount / 2);
 }

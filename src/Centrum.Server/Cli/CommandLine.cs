@@ -27,7 +27,8 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var settings = args.Where(a => a.StartsWith("--Centrum:", StringComparison.Ordinal)).ToArray();
+        // Configuration settings (--Section:Key=value) go to configuration, as for the server; the rest are verbs.
+        var settings = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray();
         var verbs = args.Except(settings).ToArray();
 
         var data = new Option<string?>("--data") { Description = "The data folder (default: Centrum:Storage:DataFolder)." };

@@ -39,6 +39,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
 
         _writeConnection = new DuckDBConnection(ConnectionString);
         _writeConnection.Open();
+        Execute($"SET threads = {options.EffectiveDuckDbThreads}");
         Execute(TelemetrySchema.Create);
         _lastSequence = Scalar<long>("SELECT coalesce(max(seq), 0) FROM messages");
         LoadRecentIds();
@@ -75,7 +76,6 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingMessage>(Math.Min(_options.MaxBatchSize, 4096));
-        var fields = new List<BodyFields.Field>();
         var reader = _queue.Reader;
         try
         {
@@ -86,7 +86,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                     batch.Add(item);
                 }
 
-                WriteBatch(batch, fields);
+                WriteBatch(batch);
                 batch.Clear();
             }
         }
@@ -101,7 +101,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         }
     }
 
-    private void WriteBatch(List<PendingMessage> batch, List<BodyFields.Field> fields)
+    private void WriteBatch(List<PendingMessage> batch)
     {
         var started = Stopwatch.GetTimestamp();
         var results = new StoreResult[batch.Count];
@@ -116,7 +116,8 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                 var batchIds = new HashSet<(string, string)>();
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var m = batch[i].Message;
+                    var pending = batch[i];
+                    var m = pending.Message;
                     if (m.MessageId is not null && (_recentIds.Contains(m.DeviceId, m.MessageId) || !batchIds.Add((m.DeviceId, m.MessageId))))
                     {
                         results[i] = new StoreResult(0, Duplicate: true);
@@ -138,25 +139,22 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                         .AppendValue(m.ContentType)
                         .AppendValue(m.ContentEncoding)
                         .AppendValue(m.CreationTime?.UtcDateTime)
-                        .AppendValue(BodyFields.PropertiesJson(m.Properties))
+                        .AppendValue(pending.PropertiesJson)
                         .AppendValue(System.Runtime.InteropServices.MemoryMarshal.AsMemory(m.Body).Span)
                         .EndRow();
 
-                    if (BodyFields.TryRead(m, fields))
+                    foreach (var field in pending.Fields)
                     {
-                        foreach (var field in fields)
-                        {
-                            values.CreateRow()
-                                .AppendValue(sequence)
-                                .AppendValue(enqueued)
-                                .AppendValue(m.DeviceId)
-                                .AppendValue(m.ModuleId)
-                                .AppendValue(m.Component)
-                                .AppendValue(field.Name)
-                                .AppendValue(field.Number)
-                                .AppendValue(field.Json)
-                                .EndRow();
-                        }
+                        values.CreateRow()
+                            .AppendValue(sequence)
+                            .AppendValue(enqueued)
+                            .AppendValue(m.DeviceId)
+                            .AppendValue(m.ModuleId)
+                            .AppendValue(m.Component)
+                            .AppendValue(field.Name)
+                            .AppendValue(field.Number)
+                            .AppendValue(field.Json)
+                            .EndRow();
                     }
                 }
             }

@@ -1,8 +1,22 @@
 namespace Centrum.Telemetry.Internal;
 
-/// <summary>A message waiting for the writer, and the promise its publisher waits on.</summary>
-internal sealed class PendingMessage(TelemetryMessage message)
-    : TaskCompletionSource<StoreResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+/// <summary>
+/// A message waiting for the writer, and the promise its publisher waits on. The body's fields and the properties'
+/// JSON are prepared on the publisher's thread, so the single writer only appends.
+/// </summary>
+internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
 {
-    public TelemetryMessage Message { get; } = message;
+    public PendingMessage(TelemetryMessage message)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        Message = message;
+        PropertiesJson = BodyFields.PropertiesJson(message.Properties);
+        BodyFields.TryRead(message, Fields);
+    }
+
+    public TelemetryMessage Message { get; }
+
+    public string PropertiesJson { get; }
+
+    public List<BodyFields.Field> Fields { get; } = [];
 }

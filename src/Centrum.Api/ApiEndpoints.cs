@@ -1,4 +1,6 @@
+using Centrum.Api.Commands;
 using Centrum.Api.Devices;
+using Centrum.Api.Properties;
 using Centrum.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -23,6 +25,8 @@ public static class ApiEndpoints
     {
         var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiRequestFilter>();
         api.MapDevicesApi();
+        api.MapPropertiesApi();
+        api.MapCommandsApi();
         return endpoints;
     }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Events;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
@@ -15,6 +17,7 @@ public sealed class DeviceRegistry(
     IDbContextFactory<CentrumDbContext> contexts,
     ISecretProtector secrets,
     IDeviceConnections connections,
+    IDeviceEvents events,
     TimeProvider time)
 {
     public const int MaxPageSize = 100;
@@ -80,7 +83,9 @@ public sealed class DeviceRegistry(
 
         var wasEnabled = entity.Enabled;
         Apply(entity, write);
+        var created = outcome == DeviceWriteOutcome.Created ? Outbox(db, DeviceEventKind.Created, applicationId, deviceId, null) : null;
         await SaveAsync(db, cancellationToken);
+        Publish(created);
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasEnabled && !entity.Enabled);
         return (outcome, ToModel(entity));
     }
@@ -110,14 +115,20 @@ public sealed class DeviceRegistry(
     public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
-        await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
-        if (deleted > 0)
+        if (deleted == 0)
         {
-            await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
+            return false;
         }
 
-        return deleted > 0;
+        await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
+        var outbox = Outbox(db, DeviceEventKind.Deleted, applicationId, deviceId, null);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Publish(outbox);
+        await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
+        return true;
     }
 
     public async Task<DeviceKeys?> GetKeysAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
@@ -143,18 +154,47 @@ public sealed class DeviceRegistry(
     {
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var query = Scoped(db, applicationId).Where(d => d.Id == deviceId);
-        if (connected)
+        var updated = connected
+            ? await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), cancellationToken)
+            : await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastDisconnectTime, now), cancellationToken);
+        if (updated == 0)
         {
-            await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), cancellationToken);
+            return;
         }
-        else
-        {
-            await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastDisconnectTime, now), cancellationToken);
-        }
+
+        var outbox = Outbox(db, connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, applicationId, deviceId,
+            connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Publish(outbox);
     }
 
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
+
+    private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)
+    {
+        var outbox = new DeviceEventEntity
+        {
+            ApplicationId = applicationId,
+            DeviceId = deviceId,
+            Kind = kind.ToString(),
+            Time = time.GetUtcNow(),
+            Data = data?.ToJsonString(),
+        };
+        db.DeviceEvents.Add(outbox);
+        return outbox;
+    }
+
+    private void Publish(DeviceEventEntity? outbox)
+    {
+        if (outbox is not null)
+        {
+            events.Publish(new DeviceEvent(Enum.Parse<DeviceEventKind>(outbox.Kind), outbox.ApplicationId, outbox.DeviceId, outbox.Id, outbox.Time,
+                outbox.Data is null ? null : JsonNode.Parse(outbox.Data)));
+        }
+    }
 
     private static IQueryable<DeviceEntity> Scoped(CentrumDbContext db, string applicationId) =>
         db.Devices.Where(d => d.ApplicationId == applicationId);

@@ -1,3 +1,4 @@
+using Centrum.Commands;
 using Centrum.Devices;
 using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Internal;
@@ -21,6 +22,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<GatewayServices>();
+        services.AddSingleton<IDirectMethodInvoker, GatewayMethodInvoker>();
+        services.AddHostedService<DeviceEventDispatcher>();
         return services;
     }
 

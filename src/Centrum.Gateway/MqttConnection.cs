@@ -17,7 +17,7 @@ namespace Centrum.Gateway;
 /// loop that sends what the read loop queued, holding each PUBACK until its message is durably stored. PUBACKs thus
 /// leave in the order their PUBLISHes came (MQTT 3.1.1 §4.6) while many messages of one device are in flight.
 /// </summary>
-internal sealed class MqttConnection
+internal sealed partial class MqttConnection
 {
     /// <summary>Before CONNECT nothing larger than this is read: a CONNECT with a long SAS token is a few hundred bytes.</summary>
     private const int MaxConnectPacketSize = 16 * 1024;
@@ -32,6 +32,7 @@ internal sealed class MqttConnection
     private readonly CancellationTokenSource _closing = new();
     private readonly CancellationTokenSource _idle = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _subscriptionsLock = new();
     private Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private ConnectPacket? _connect;
     private ITimer? _expiryTimer;
@@ -191,7 +192,8 @@ internal sealed class MqttConnection
             case PingReqPacket:
                 await _outbound.Writer.WriteAsync(Outbound.PingResp, cancellationToken);
                 return true;
-            case PubAckPacket:
+            case PubAckPacket ack:
+                await CloudToDeviceAcknowledgedAsync(ack.PacketId, cancellationToken);
                 return true;
             case DisconnectPacket:
                 _graceful = true;
@@ -246,7 +248,7 @@ internal sealed class MqttConnection
         {
             var stored = await _services.Sessions.LoadAsync(applicationId, identity.ClientId, cancellationToken);
             sessionPresent = stored is not null;
-            _subscriptions = stored is null ? new(StringComparer.Ordinal) : new(stored, StringComparer.Ordinal);
+            SetSubscriptions(stored is null ? new(StringComparer.Ordinal) : new(stored, StringComparer.Ordinal));
             if (stored is null)
             {
                 await _services.Sessions.SaveAsync(applicationId, identity.ClientId, _subscriptions, cancellationToken);
@@ -259,6 +261,7 @@ internal sealed class MqttConnection
         _services.Metrics.Connected();
         Log.Connected(_services.Logger, applicationId, identity.DeviceId, _remote, connect.CleanSession, sessionPresent);
         await _services.Devices.RecordConnectivityAsync(applicationId, identity.DeviceId, connected: true, identity.ModelId, cancellationToken);
+        StartCloudToDevice();
         return true;
     }
 
@@ -278,6 +281,15 @@ internal sealed class MqttConnection
         {
             case DeviceTopicKind.Telemetry:
                 return await TelemetryAsync(publish, topic.Bag, cancellationToken);
+            case DeviceTopicKind.TwinGet:
+                await TwinGetAsync(topic.RequestId!, cancellationToken);
+                return true;
+            case DeviceTopicKind.TwinPatchReported:
+                await TwinPatchAsync(topic.RequestId!, IotHubTopics.VersionParameter(topic.Bag), publish.Payload, cancellationToken);
+                return true;
+            case DeviceTopicKind.MethodResponse:
+                MethodResponse(topic.RequestId!, topic.Status, publish.Payload);
+                return true;
             default:
                 Violation("publish to a topic this device may not use");
                 return false;
@@ -348,6 +360,7 @@ internal sealed class MqttConnection
         var identity = Identity!;
         var codes = new byte[subscribe.Filters.Count];
         var changed = false;
+        var subscriptions = new Dictionary<string, byte>(_subscriptions, StringComparer.Ordinal);
         for (var i = 0; i < codes.Length; i++)
         {
             var (filter, qos) = subscribe.Filters[i];
@@ -358,16 +371,19 @@ internal sealed class MqttConnection
                 continue;
             }
 
-            changed |= !_subscriptions.TryGetValue(filter, out var existing) || existing != codes[i];
-            _subscriptions[filter] = codes[i];
+            changed |= !subscriptions.TryGetValue(filter, out var existing) || existing != codes[i];
+            subscriptions[filter] = codes[i];
         }
 
         if (changed && !_connect!.CleanSession)
         {
-            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, _subscriptions, cancellationToken);
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, cancellationToken);
         }
 
+        SetSubscriptions(subscriptions);
+
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.SubAck(w, subscribe.PacketId, codes)), cancellationToken);
+        SignalCloudToDevice();
         return true;
     }
 
@@ -375,22 +391,39 @@ internal sealed class MqttConnection
     {
         var identity = Identity!;
         var changed = false;
+        var subscriptions = new Dictionary<string, byte>(_subscriptions, StringComparer.Ordinal);
         foreach (var filter in unsubscribe.Filters)
         {
-            changed |= _subscriptions.Remove(filter);
+            changed |= subscriptions.Remove(filter);
         }
 
         if (changed && !_connect!.CleanSession)
         {
-            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, _subscriptions, cancellationToken);
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, cancellationToken);
         }
+
+        SetSubscriptions(subscriptions);
 
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.UnsubAck(w, unsubscribe.PacketId)), cancellationToken);
         return true;
     }
 
     /// <summary>Whether the device's session holds a filter covering <paramref name="topic"/>.</summary>
-    public bool IsSubscribed(string topic) => _subscriptions.Keys.Any(f => IotHubTopics.Matches(f, topic));
+    private void SetSubscriptions(Dictionary<string, byte> subscriptions)
+    {
+        lock (_subscriptionsLock)
+        {
+            _subscriptions = subscriptions;
+        }
+    }
+
+    public bool IsSubscribed(string topic)
+    {
+        lock (_subscriptionsLock)
+        {
+            return _subscriptions.Keys.Any(f => IotHubTopics.Matches(f, topic));
+        }
+    }
 
     private async Task WriteLoopAsync()
     {

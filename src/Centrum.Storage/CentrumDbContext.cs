@@ -17,6 +17,14 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<MqttSessionEntity> MqttSessions => Set<MqttSessionEntity>();
 
+    public DbSet<TwinEntity> Twins => Set<TwinEntity>();
+
+    public DbSet<DeviceEventEntity> DeviceEvents => Set<DeviceEventEntity>();
+
+    public DbSet<CloudToDeviceMessageEntity> CloudToDeviceMessages => Set<CloudToDeviceMessageEntity>();
+
+    public DbSet<CommandRecordEntity> CommandRecords => Set<CommandRecordEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApplicationEntity>(e =>
@@ -45,6 +53,39 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.ToTable("api_tokens");
             e.HasKey(x => new { x.ApplicationId, x.Id });
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<TwinEntity>(e =>
+        {
+            e.ToTable("twins");
+            e.HasKey(x => new { x.ApplicationId, x.DeviceId, x.ModuleId });
+            e.Property(x => x.DesiredVersion).IsConcurrencyToken();
+            e.Property(x => x.ReportedVersion).IsConcurrencyToken();
+            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DeviceEventEntity>(e =>
+        {
+            e.ToTable("device_events");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.Id });
+            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.Kind });
+        });
+
+        modelBuilder.Entity<CloudToDeviceMessageEntity>(e =>
+        {
+            e.ToTable("c2d_messages");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.Id });
+            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CommandRecordEntity>(e =>
+        {
+            e.ToTable("command_records");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.ModuleId, x.Component, x.CommandName, x.Time });
+            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<MqttSessionEntity>(e =>

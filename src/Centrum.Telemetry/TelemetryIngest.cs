@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Telemetry.Internal;
 using Microsoft.Extensions.Logging;
@@ -17,9 +18,11 @@ public sealed class TelemetryIngest : IAsyncDisposable
     private readonly TelemetryOptions _options;
     private readonly TelemetryMetrics _metrics;
     private readonly ILogger<TelemetryIngest> _logger;
+    private readonly IDeviceEvents _events;
 
-    public TelemetryIngest(IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, ILogger<TelemetryIngest> logger)
+    public TelemetryIngest(IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, IDeviceEvents events, ILogger<TelemetryIngest> logger)
     {
+        _events = events;
         _storage = storage.Value;
         _options = options.Value;
         _metrics = metrics;
@@ -66,7 +69,7 @@ public sealed class TelemetryIngest : IAsyncDisposable
     internal ApplicationTelemetryStore Store(string applicationId) =>
         _stores.GetOrAdd(applicationId, id => new Lazy<ApplicationTelemetryStore>(() =>
         {
-            var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _logger);
+            var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _events, _logger);
             Log.StoreOpened(_logger, id, store.LastSequence);
             return store;
         })).Value;

@@ -93,6 +93,7 @@ public sealed class TelemetryStoreTests : IDisposable
         Options.Create(new StorageOptions { DataFolder = _folder }),
         Options.Create(new TelemetryOptions()),
         new TelemetryMetrics(new TestMeterFactory()),
+        new Centrum.Events.DeviceEventBus(),
         NullLogger<TelemetryIngest>.Instance);
 
     private static TelemetryMessage Message(string device, string body, string? messageId = null, string? component = null, DateTimeOffset? enqueued = null, string application = "app") => new()

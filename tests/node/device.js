@@ -43,6 +43,61 @@ async function stream(client) {
   await Promise.all(Array.from({ length: window }, worker));
 }
 
+// A Plug and Play style device: twin, writable-property acknowledgements, commands and cloud-to-device messages,
+// each only when the scenario asks for it (the SDK subscribes to a topic the first time its feature is used).
+async function behave(client) {
+  if (scenario.c2d) {
+    client.on('message', (msg) => {
+      const properties = {};
+      for (let i = 0; i < msg.properties.count(); i++) {
+        const item = msg.properties.getItem(i);
+        properties[item.key] = item.value;
+      }
+      emit({ event: 'c2d', id: msg.messageId, body: msg.data.toString(), properties, expiry: msg.expiryTimeUtc || null });
+      client.complete(msg, () => {});
+    });
+  }
+  for (const [name, behaviour] of Object.entries(scenario.methods || {})) {
+    client.onDeviceMethod(name, (request, response) => {
+      emit({ event: 'method', name, payload: request.payload });
+      setTimeout(() => {
+        response.send(behaviour.status, behaviour.payload, (err) => emit({ event: 'method-answered', name, error: err ? err.message : null }));
+      }, behaviour.delayMs || 0);
+    });
+  }
+  if (scenario.twin) {
+    const twin = await client.getTwin();
+    emit({ event: 'twin', desired: twin.properties.desired, reported: twin.properties.reported });
+    if (scenario.desired) {
+      twin.on('properties.desired', (delta) => {
+        emit({ event: 'desired', delta });
+        if (scenario.ack) {
+          const patch = {};
+          for (const [key, value] of Object.entries(delta)) {
+            if (key === '$version') continue;
+            patch[key] = { value, ac: scenario.ack.code, av: delta.$version, ad: scenario.ack.description };
+          }
+          if (Object.keys(patch).length > 0) {
+            twin.properties.reported.update(patch, (err) => emit({ event: 'acked', version: delta.$version, error: err ? err.message : null }));
+          }
+        }
+      });
+    }
+    for (const patch of scenario.reports || []) {
+      try {
+        await new Promise((resolve, reject) => twin.properties.reported.update(patch, (err) => (err ? reject(err) : resolve())));
+        emit({ event: 'reported' });
+      } catch (err) {
+        emit({ event: 'report-error', message: err.message });
+      }
+    }
+    if (scenario.getTwinAgain) {
+      const again = await client.getTwin();
+      emit({ event: 'twin-again', desired: again.properties.desired, reported: again.properties.reported });
+    }
+  }
+}
+
 async function main() {
   const transport = scenario.transport === 'mqttws' ? MqttWs : Mqtt;
   const client = Client.fromConnectionString(scenario.connectionString, transport);
@@ -64,9 +119,17 @@ async function main() {
   } else if (scenario.action === 'stream') {
     await stream(client);
     emit({ event: 'done' });
+  } else if (scenario.action === 'device') {
+    await behave(client);
+    emit({ event: 'ready' });
+    await new Promise((resolve) => process.stdin.on('close', resolve).resume());
   } else if (scenario.action === 'hold') {
     // Stay connected until the test closes stdin; then optionally try one more message.
     await new Promise((resolve) => process.stdin.on('close', resolve).resume());
+    if (scenario.twinAfterHold) {
+      const twin = await client.getTwin();
+      emit({ event: 'twin-again', desired: twin.properties.desired, reported: twin.properties.reported });
+    }
     if (scenario.sendAfterHold) {
       try {
         await client.sendEvent(message({ body: { after: 'hold' } }));

@@ -1,7 +1,9 @@
+using Centrum.Commands;
 using Centrum.Devices;
 using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Sessions;
 using Centrum.Telemetry;
+using Centrum.Twins;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +16,8 @@ internal sealed class GatewayServices(
     ConnectionRegistry connections,
     TelemetryIngest telemetry,
     DeviceRegistry devices,
+    TwinService twins,
+    CloudToDeviceQueue cloudToDevice,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -28,6 +32,10 @@ internal sealed class GatewayServices(
     public TelemetryIngest Telemetry { get; } = telemetry;
 
     public DeviceRegistry Devices { get; } = devices;
+
+    public TwinService Twins { get; } = twins;
+
+    public CloudToDeviceQueue CloudToDevice { get; } = cloudToDevice;
 
     public GatewayMetrics Metrics { get; } = metrics;
 

@@ -97,6 +97,44 @@ internal static class IotHubTopics
     public static string TwinResponse(int status, string requestId, long? version = null) =>
         version is null ? $"$iothub/twin/res/{status}/?$rid={requestId}" : $"$iothub/twin/res/{status}/?$rid={requestId}&$version={version}";
 
+    public const string MethodsFilter = "$iothub/methods/POST/#";
+    public const string TwinResponsesFilter = "$iothub/twin/res/#";
+    public const string DesiredFilter = "$iothub/twin/PATCH/properties/desired/#";
+
+    public static string CloudToDeviceFilter(string deviceId) => $"devices/{deviceId}/messages/devicebound/#";
+
+    /// <summary><c>$iothub/methods/POST/{name}/?$rid={rid}</c>: <c>$rid</c> is the only parameter and nothing follows it (§4.5).</summary>
+    public static string MethodRequest(string methodName, string requestId) => $"$iothub/methods/POST/{methodName}/?$rid={requestId}";
+
+    /// <summary><c>$iothub/twin/PATCH/properties/desired/?$version={v}</c> (§4.4).</summary>
+    public static string DesiredPatch(long version) => $"$iothub/twin/PATCH/properties/desired/?$version={version}";
+
+    /// <summary>
+    /// <c>devices/{d}/messages/devicebound/{bag}</c> with every byte outside the unreserved set percent-encoded in upper
+    /// case, system properties first as <c>%24.…</c>, never a raw <c>/</c>, <c>+</c> or <c>#</c> (§4.3).
+    /// </summary>
+    public static string CloudToDevice(string deviceId, IEnumerable<KeyValuePair<string, string?>> systemProperties, IEnumerable<KeyValuePair<string, string>> applicationProperties)
+    {
+        var items = systemProperties.Where(p => p.Value is not null).Select(p => $"%24.{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value!)}")
+            .Append("iothub-ack=none")
+            .Concat(applicationProperties.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return $"devices/{deviceId}/messages/devicebound/" + string.Join('&', items);
+    }
+
+    /// <summary>The version precondition of a reported patch: <c>&amp;$version={v}</c> after the request id.</summary>
+    public static long? VersionParameter(string query)
+    {
+        foreach (var item in query.TrimStart('?').Split('&'))
+        {
+            if (item.StartsWith("$version=", StringComparison.Ordinal) && long.TryParse(item.AsSpan(9), out var version))
+            {
+                return version;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Extracts <c>$rid</c> from <c>?$rid=…[&amp;…]</c>, verbatim.</summary>
     private static string? RequestId(ReadOnlySpan<char> query)
     {

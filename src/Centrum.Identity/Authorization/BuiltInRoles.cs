@@ -15,7 +15,7 @@ public static class BuiltInRoles
     private static readonly Permission[] DeviceOperation =
     [
         Permission.DevicesRead, Permission.DevicesCreate, Permission.DevicesUpdate, Permission.DevicesDelete,
-        Permission.DeviceConnectivityRead, Permission.DeviceDataRead,
+        Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>

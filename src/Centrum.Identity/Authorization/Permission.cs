@@ -12,6 +12,7 @@ public enum Permission
     DevicesDelete,
     DeviceConnectivityRead,
     DeviceDataRead,
+    DeviceCommandsExecute,
     ApiTokensRead,
     ApiTokensManage,
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using Centrum.Api;
+using Centrum.Commands;
+using Centrum.Events;
 using Centrum.Devices;
 using Centrum.Gateway;
 using Centrum.Gateway.Transport;
@@ -9,6 +11,7 @@ using Centrum.Identity.Applications;
 using Centrum.Server.Tls;
 using Centrum.Storage;
 using Centrum.Telemetry;
+using Centrum.Twins;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -26,6 +29,9 @@ internal static class CentrumHost
         services.AddCentrumStorage(configuration);
         services.AddCentrumIdentity(configuration);
         services.AddCentrumDevices();
+        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
+        services.AddCentrumTwins();
+        services.AddCentrumCommands(configuration);
     }
 
     public static WebApplication Build(string[] args)

@@ -82,6 +82,106 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("applications", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.CloudToDeviceMessageEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApplicationId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentEncoding")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrelationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DeliveryCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("EnqueuedTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ExpiryTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Properties")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId", "DeviceId", "Id");
+
+                    b.ToTable("c2d_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.CommandRecordEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommandName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Component")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConnectionTimeout")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModuleId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Request")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Response")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ResponseCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResponseTimeout")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "DeviceId", "ModuleId", "Component", "CommandName", "Time");
+
+                    b.ToTable("command_records", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -140,6 +240,42 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("devices", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApplicationId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "DeviceId", "Kind");
+
+                    b.ToTable("device_events", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -160,11 +296,69 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("mqtt_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.TwinEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Desired")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DesiredMetadata")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DesiredVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reported")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportedMetadata")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReportedVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ApplicationId", "DeviceId", "ModuleId");
+
+                    b.ToTable("twins", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.ApiTokenEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.CloudToDeviceMessageEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.CommandRecordEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -183,6 +377,15 @@ namespace Centrum.Storage.Migrations
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.TwinEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

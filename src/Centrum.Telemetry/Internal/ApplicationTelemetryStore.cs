@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Centrum.Events;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
 
@@ -16,14 +17,16 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
     private readonly TelemetryOptions _options;
     private readonly TelemetryMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly IDeviceEvents _events;
     private readonly DuckDBConnection _writeConnection;
     private readonly RecentMessageIds _recentIds;
     private readonly Task _writerTask;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastSequence;
 
-    private ApplicationTelemetryStore(string applicationId, string path, TelemetryOptions options, TelemetryMetrics metrics, ILogger logger)
+    private ApplicationTelemetryStore(string applicationId, string path, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger)
     {
+        _events = events;
         ApplicationId = applicationId;
         ConnectionString = $"Data Source={path}";
         _options = options;
@@ -54,10 +57,10 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
 
     public long LastSequence => Volatile.Read(ref _lastSequence);
 
-    public static ApplicationTelemetryStore Open(string applicationId, string folder, TelemetryOptions options, TelemetryMetrics metrics, ILogger logger)
+    public static ApplicationTelemetryStore Open(string applicationId, string folder, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger)
     {
         Directory.CreateDirectory(folder);
-        return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, logger);
+        return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, events, logger);
     }
 
     public bool TryEnqueue(PendingMessage message) => _queue.Writer.TryWrite(message);
@@ -178,9 +181,14 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             var m = batch[i].Message;
-            if (m.MessageId is not null && !results[i].Duplicate)
+            if (!results[i].Duplicate)
             {
-                _recentIds.Add(m.DeviceId, m.MessageId);
+                if (m.MessageId is not null)
+                {
+                    _recentIds.Add(m.DeviceId, m.MessageId);
+                }
+
+                _events.Publish(new DeviceEvent(DeviceEventKind.TelemetryStored, ApplicationId, m.DeviceId, results[i].Sequence, m.EnqueuedTime, null, m.ModuleId, m.Component));
             }
 
             batch[i].TrySetResult(results[i]);

@@ -220,5 +220,21 @@ internal sealed class CentrumServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the device's persistent session holds a filter, reading the metadata database as the server wrote it:
+    /// the SDK subscribes lazily and tells its application nothing when the SUBACK arrives.
+    /// </summary>
+    public Task WaitForSubscriptionAsync(string deviceId, string filter, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() =>
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataFolder, "centrum.db")};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT Subscriptions FROM mqtt_sessions WHERE ApplicationId = 'default' AND ClientId = $id";
+            command.Parameters.AddWithValue("$id", deviceId);
+            var json = command.ExecuteScalar() as string;
+            return Task.FromResult(json is not null && json.Contains(filter, StringComparison.Ordinal));
+        }, timeout ?? TimeSpan.FromSeconds(30), $"device {deviceId} subscribed to {filter}");
+
     public static StringContent Json(string json) => new(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 }

@@ -57,6 +57,7 @@ internal sealed class NodeDevice : IAsyncDisposable
     public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null)
     {
         await using var device = Start(server, scenario);
+        device.Release();
         await device.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return device.Events;
     }

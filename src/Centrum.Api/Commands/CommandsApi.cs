@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Xml;
+using Centrum.Api.Infrastructure;
+using Centrum.Commands;
+using Centrum.Identity.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Api.Commands;
+
+/// <summary>
+/// IoT Central's command operations (INVENTORY.md §3, "Devices — commands"), and Centrum's cloud-to-device message
+/// operation (docs/api.md).
+/// </summary>
+public static class CommandsApi
+{
+    private const int HistoryPageSize = 100;
+
+    public static RouteGroupBuilder MapCommandsApi(this RouteGroupBuilder api)
+    {
+        foreach (var (prefix, hasModule, hasComponent) in new[]
+        {
+            ("/devices/{deviceId}/commands/{commandName}", false, false),
+            ("/devices/{deviceId}/components/{componentName}/commands/{commandName}", false, true),
+            ("/devices/{deviceId}/modules/{moduleName}/commands/{commandName}", true, false),
+            ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/commands/{commandName}", true, true),
+        })
+        {
+            api.MapPost(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
+                RunAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
+                .RequirePermission(Permission.DeviceCommandsExecute);
+            api.MapGet(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
+                HistoryAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
+                .RequirePermission(Permission.DevicesRead);
+        }
+
+        api.MapPost("/devices/{deviceId}/messages", SendMessageAsync).RequirePermission(Permission.DeviceCommandsExecute);
+        return api;
+    }
+
+    private static string? Route(HttpContext context, string name, bool present) => present ? (string?)context.Request.RouteValues[name] : null;
+
+    private static async Task<IResult> RunAsync(HttpContext context, CommandService commands, string deviceId, string? module, string? component, string commandName)
+    {
+        if (!CommandLimits.IsValidMethodName(commandName) || (component is not null && !CommandLimits.IsValidMethodName(component)))
+        {
+            return ApiError.BadRequest($"Command name '{commandName}' is not valid.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject command)
+        {
+            return ApiError.BadRequest("The request body must be a DeviceCommand object.");
+        }
+
+        foreach (var (name, _) in command)
+        {
+            if (name is not ("request" or "connectionTimeout" or "responseTimeout" or "id" or "response" or "responseCode"))
+            {
+                return ApiError.BadRequest($"Unknown field '{name}' in the command body.");
+            }
+        }
+
+        if (!TrySeconds(command["connectionTimeout"], 0, CommandLimits.MaxConnectionTimeout, out var connectionTimeout, out var message)
+            || !TrySeconds(command["responseTimeout"], CommandLimits.DefaultResponseTimeout.TotalSeconds, CommandLimits.MaxResponseTimeout, out var responseTimeout, out message))
+        {
+            return ApiError.BadRequest(message!);
+        }
+
+        var request = command["request"];
+        if (Encoding.UTF8.GetByteCount(request?.ToJsonString() ?? "null") > CommandLimits.MaxMethodPayload)
+        {
+            return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The command request is larger than {CommandLimits.MaxMethodPayload} bytes.");
+        }
+
+        var queueIfOffline = string.Equals(context.Request.Query["queueIfOffline"], "true", StringComparison.OrdinalIgnoreCase);
+        var (status, execution) = await commands.RunAsync(
+            context.Application().Id, deviceId, module, component, commandName, request?.DeepClone(), connectionTimeout, responseTimeout, queueIfOffline, context.RequestAborted);
+        return status switch
+        {
+            CommandStatus.Completed or CommandStatus.Queued => Results.Json(ToJson(execution!), statusCode: StatusCodes.Status201Created),
+            CommandStatus.DeviceNotFound => ApiError.NotFound($"Device '{deviceId}' was not found."),
+            CommandStatus.NotConnected => ApiError.Result(StatusCodes.Status404NotFound, "DeviceNotOnline", $"Device '{deviceId}' is not connected or does not listen for commands."),
+            CommandStatus.QueueFull => ApiError.Result(StatusCodes.Status403Forbidden, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
+            _ => ApiError.Result(StatusCodes.Status504GatewayTimeout, "GatewayTimeout", $"Device '{deviceId}' did not answer within {responseTimeout.TotalSeconds} seconds."),
+        };
+    }
+
+    private static async Task<IResult> HistoryAsync(HttpContext context, CommandService commands, string deviceId, string? module, string? component, string commandName)
+    {
+        var skip = 0;
+        var token = context.Request.Query["$skiptoken"].FirstOrDefault();
+        if (token is not null && (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out skip) || skip < 0))
+        {
+            return ApiError.BadRequest("The $skiptoken is not valid.");
+        }
+
+        var page = await commands.HistoryAsync(context.Application().Id, deviceId, module, component, commandName, skip, HistoryPageSize + 1, context.RequestAborted);
+        var value = page.Take(HistoryPageSize).Select(ToJson).ToList();
+        if (page.Count <= HistoryPageSize)
+        {
+            return Results.Json(new { value });
+        }
+
+        var request = context.Request;
+        var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", (skip + HistoryPageSize).ToString(CultureInfo.InvariantCulture))));
+        return Results.Json(new { value, nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}" });
+    }
+
+    /// <summary>Centrum's own: queue a cloud-to-device message (IoT Central only sends them as offline commands).</summary>
+    private static async Task<IResult> SendMessageAsync(HttpContext context, CloudToDeviceQueue queue, IOptions<CommandOptions> options, string deviceId)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject message || !message.ContainsKey("body"))
+        {
+            return ApiError.BadRequest("The request body must be an object with a 'body' field.");
+        }
+
+        var properties = new List<KeyValuePair<string, string>>();
+        if (message["properties"] is { } props)
+        {
+            if (props is not JsonObject map || map.Any(p => p.Value is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+            {
+                return ApiError.BadRequest("Field 'properties' must be an object of string values.");
+            }
+
+            properties.AddRange(map.Select(p => new KeyValuePair<string, string>(p.Key, p.Value!.GetValue<string>())));
+        }
+
+        var ttl = CommandLimits.DefaultMessageTtl;
+        if (message["ttl"] is { } ttlNode)
+        {
+            try
+            {
+                ttl = XmlConvert.ToTimeSpan(ttlNode.GetValue<string>());
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            {
+                return ApiError.BadRequest("Field 'ttl' must be an ISO 8601 duration such as PT1H.");
+            }
+
+            if (ttl < options.Value.MinMessageTtl || ttl > CommandLimits.MaxMessageTtl)
+            {
+                return ApiError.BadRequest($"Field 'ttl' must be between {XmlConvert.ToString(options.Value.MinMessageTtl)} and PT48H.");
+            }
+        }
+
+        var payload = message["body"] is JsonValue text && text.GetValueKind() == JsonValueKind.String && message["contentType"] is null
+            ? Encoding.UTF8.GetBytes(text.GetValue<string>())
+            : Encoding.UTF8.GetBytes(message["body"]?.ToJsonString() ?? "null");
+        var contentType = (string?)message["contentType"] ?? (message["body"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? "text/plain" : "application/json");
+        var (status, queued) = await queue.EnqueueAsync(context.Application().Id, deviceId, payload, properties, ttl,
+            (string?)message["messageId"], (string?)message["correlationId"], contentType, "utf-8", context.RequestAborted);
+        return status switch
+        {
+            EnqueueStatus.Enqueued => Results.Json(new { id = queued!.MessageId, enqueuedTime = queued.EnqueuedTime, expiryTime = queued.ExpiryTime }, statusCode: StatusCodes.Status201Created),
+            EnqueueStatus.DeviceNotFound => ApiError.NotFound($"Device '{deviceId}' was not found."),
+            EnqueueStatus.QueueFull => ApiError.Result(StatusCodes.Status403Forbidden, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
+            _ => ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The message body is larger than {CommandLimits.MaxMessageBody} bytes."),
+        };
+    }
+
+    private static object ToJson(CommandExecution e) => new
+    {
+        id = e.Id,
+        connectionTimeout = e.ConnectionTimeout,
+        responseTimeout = e.ResponseTimeout,
+        request = e.Request,
+        response = e.Response,
+        responseCode = e.ResponseCode,
+    };
+
+    private static bool TrySeconds(JsonNode? node, double fallback, TimeSpan max, out TimeSpan value, out string? error)
+    {
+        error = null;
+        value = TimeSpan.FromSeconds(fallback);
+        if (node is null)
+        {
+            return true;
+        }
+
+        if (node is not JsonValue v || !v.TryGetValue(out int seconds) || seconds < 0 || seconds > max.TotalSeconds)
+        {
+            error = $"Timeouts must be whole seconds between 0 and {max.TotalSeconds}.";
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
+using Centrum.Identity.Authorization;
+using Centrum.Twins;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Centrum.Api.Properties;
+
+/// <summary>
+/// IoT Central's property operations on devices, components, modules and module components (INVENTORY.md §3,
+/// "Devices — properties"). Writes set the desired side and answer 202; the device acknowledges on its own time.
+/// </summary>
+public static class PropertiesApi
+{
+    public static RouteGroupBuilder MapPropertiesApi(this RouteGroupBuilder api)
+    {
+        foreach (var (prefix, hasModule, hasComponent) in new[]
+        {
+            ("/devices/{deviceId}/properties", false, false),
+            ("/devices/{deviceId}/components/{componentName}/properties", false, true),
+            ("/devices/{deviceId}/modules/{moduleName}/properties", true, false),
+            ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/properties", true, true),
+        })
+        {
+            api.MapGet(prefix, (HttpContext c, TwinService t, string deviceId) => GetAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent)))
+                .RequirePermission(Permission.DevicesRead);
+            api.MapPut(prefix, (HttpContext c, TwinService t, string deviceId) => WriteAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: true))
+                .RequirePermission(Permission.DevicesUpdate);
+            api.MapPatch(prefix, (HttpContext c, TwinService t, string deviceId) => WriteAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: false))
+                .RequirePermission(Permission.DevicesUpdate);
+        }
+
+        return api;
+    }
+
+    private static string? Module(HttpContext context, bool present) => present ? (string?)context.Request.RouteValues["moduleName"] : null;
+
+    private static string? Component(HttpContext context, bool present) => present ? (string?)context.Request.RouteValues["componentName"] : null;
+
+    private static async Task<IResult> GetAsync(HttpContext context, TwinService twins, string deviceId, string? module, string? component)
+    {
+        var twin = await twins.GetAsync(context.Application().Id, deviceId, module, context.RequestAborted);
+        return twin is null ? NotFound(deviceId, module) : Results.Json(DeviceProperties.View(twin, component));
+    }
+
+    private static async Task<IResult> WriteAsync(HttpContext context, TwinService twins, string deviceId, string? module, string? component, bool replace)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject values)
+        {
+            return ApiError.BadRequest("The request body must be a JSON object of property values.");
+        }
+
+        var application = context.Application();
+        var twin = await twins.GetAsync(application.Id, deviceId, module, context.RequestAborted);
+        if (twin is null)
+        {
+            return NotFound(deviceId, module);
+        }
+
+        var patch = DeviceProperties.DesiredPatch(values, twin, component, replace);
+        var result = await twins.PatchDesiredAsync(application.Id, deviceId, module, patch, context.RequestAborted);
+        return result.Status switch
+        {
+            TwinUpdateStatus.Updated => Results.Json(DeviceProperties.Accepted(patch, component), statusCode: StatusCodes.Status202Accepted),
+            TwinUpdateStatus.DeviceNotFound => NotFound(deviceId, module),
+            _ => ApiError.BadRequest(result.Error!),
+        };
+    }
+
+    private static IResult NotFound(string deviceId, string? module) =>
+        ApiError.NotFound(module is null ? $"Device '{deviceId}' was not found." : $"Module '{module}' of device '{deviceId}' was not found.");
+}

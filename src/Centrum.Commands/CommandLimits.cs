@@ -1,0 +1,39 @@
+namespace Centrum.Commands;
+
+/// <summary>Limits of commands and cloud-to-device messages (device-protocol reference §4.3, §4.5, §4.8).</summary>
+public static class CommandLimits
+{
+    /// <summary>Direct method payloads, each way.</summary>
+    public const int MaxMethodPayload = 128 * 1024;
+
+    /// <summary>IoT Central's timeout for standard commands; IoT Hub's API default.</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>IoT Hub's bounds for the response timeout.</summary>
+    public static readonly TimeSpan MinResponseTimeout = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromSeconds(300);
+
+    public static readonly TimeSpan MaxConnectionTimeout = TimeSpan.FromSeconds(300);
+
+    /// <summary>Messages waiting per device; enqueueing beyond fails.</summary>
+    public const int MaxQueuedMessages = 50;
+
+    public const int MaxMessageBody = 64 * 1024;
+
+    public static readonly TimeSpan DefaultMessageTtl = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan MinMessageTtl = TimeSpan.FromMinutes(1);
+
+    public static readonly TimeSpan MaxMessageTtl = TimeSpan.FromHours(48);
+
+    /// <summary>IoT Central queues offline commands for 24 hours by default.</summary>
+    public static readonly TimeSpan OfflineCommandTtl = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Method names are case-sensitive and must not contain <c>$ ( ) &lt; &gt; @ , ; : \ " / [ ] ? = { }</c>, space or
+    /// tab, nor MQTT's <c>+</c> and <c>#</c>; <c>*</c> separates a component from its command.
+    /// </summary>
+    public static bool IsValidMethodName(string name) =>
+        name.Length is > 0 and <= 128 && !name.Any(c => c < 0x20 || "$()<>@,;:\\\"/[]?={} \t+#".Contains(c));
+}

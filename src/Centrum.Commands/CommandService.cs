@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Centrum.Events;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Commands;
+
+/// <summary>A command execution as IoT Central reports it (<c>DeviceCommand</c>).</summary>
+public sealed record CommandExecution(
+    string Id, int ConnectionTimeout, int ResponseTimeout, JsonNode? Request, JsonNode? Response, int? ResponseCode, DateTimeOffset Time);
+
+public enum CommandStatus
+{
+    Completed,
+    DeviceNotFound,
+    NotConnected,
+    Timeout,
+    Queued,
+    QueueFull,
+}
+
+/// <summary>
+/// Runs commands: a direct method on the device's connection (root <c>name</c>, component <c>component*name</c>), or,
+/// when asked to queue while the device is offline, a cloud-to-device message carrying <c>method-name</c> as IoT
+/// Central's offline commands do. Every execution is kept for the command history.
+/// </summary>
+public sealed class CommandService(
+    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, IDeviceEvents events, TimeProvider time)
+{
+    public async Task<(CommandStatus Status, CommandExecution? Execution)> RunAsync(
+        string applicationId, string deviceId, string? moduleId, string? component, string commandName, JsonNode? request,
+        TimeSpan connectionTimeout, TimeSpan responseTimeout, bool queueIfOffline, CancellationToken cancellationToken)
+    {
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+            {
+                return (CommandStatus.DeviceNotFound, null);
+            }
+        }
+
+        var id = Guid.NewGuid().ToString();
+        var started = time.GetUtcNow();
+        var method = component is null ? commandName : $"{component}*{commandName}";
+        await AppendEventAsync(DeviceEventKind.CommandCalled, applicationId, deviceId, moduleId, component,
+            new JsonObject { ["id"] = id, ["name"] = commandName, ["request"] = request?.DeepClone() }, cancellationToken);
+
+        var result = await invoker.InvokeAsync(applicationId, deviceId, moduleId, method, request, connectionTimeout, responseTimeout, cancellationToken);
+        var status = result.Status switch
+        {
+            DirectMethodStatus.Answered => CommandStatus.Completed,
+            DirectMethodStatus.Timeout => CommandStatus.Timeout,
+            _ => CommandStatus.NotConnected,
+        };
+
+        if (status == CommandStatus.NotConnected && queueIfOffline)
+        {
+            var body = Encoding.UTF8.GetBytes(request?.ToJsonString() ?? "null");
+            var (enqueued, _) = await queue.EnqueueAsync(applicationId, deviceId, body, [new("method-name", method)],
+                CommandLimits.OfflineCommandTtl, id, null, "application/json", "utf-8", cancellationToken);
+            status = enqueued == EnqueueStatus.Enqueued ? CommandStatus.Queued : CommandStatus.QueueFull;
+        }
+
+        int? responseCode = status switch
+        {
+            CommandStatus.Completed => result.ResponseCode,
+            CommandStatus.Queued => 202,
+            _ => null,
+        };
+        var execution = new CommandExecution(id, (int)connectionTimeout.TotalSeconds, (int)responseTimeout.TotalSeconds, request, result.Payload, responseCode, started);
+        await RecordAsync(applicationId, deviceId, moduleId, component, commandName, execution, status, cancellationToken);
+        return (status, execution);
+    }
+
+    /// <summary>Past executions of one command, newest first, paged by position.</summary>
+    public async Task<IReadOnlyList<CommandExecution>> HistoryAsync(
+        string applicationId, string deviceId, string? moduleId, string? component, string commandName, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.CommandRecords.AsNoTracking()
+            .Where(r => r.ApplicationId == applicationId && r.DeviceId == deviceId && r.ModuleId == (moduleId ?? "") && r.Component == (component ?? "") && r.CommandName == commandName)
+            .ToListAsync(cancellationToken);
+        return rows.OrderByDescending(r => r.Time).Skip(skip).Take(take)
+            .Select(r => new CommandExecution(r.Id, r.ConnectionTimeout, r.ResponseTimeout, Parse(r.Request), Parse(r.Response), r.ResponseCode, r.Time))
+            .ToList();
+    }
+
+    /// <summary>The history record and the answer's event are written together.</summary>
+    private async Task RecordAsync(
+        string applicationId, string deviceId, string? moduleId, string? component, string commandName, CommandExecution execution, CommandStatus status,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.CommandRecords.Add(new CommandRecordEntity
+        {
+            ApplicationId = applicationId,
+            Id = execution.Id,
+            DeviceId = deviceId,
+            ModuleId = moduleId ?? "",
+            Component = component ?? "",
+            CommandName = commandName,
+            ConnectionTimeout = execution.ConnectionTimeout,
+            ResponseTimeout = execution.ResponseTimeout,
+            Request = execution.Request?.ToJsonString(),
+            Response = execution.Response?.ToJsonString(),
+            ResponseCode = execution.ResponseCode,
+            Time = execution.Time,
+        });
+        var data = new JsonObject
+        {
+            ["id"] = execution.Id, ["name"] = commandName, ["status"] = status.ToString(),
+            ["responseCode"] = execution.ResponseCode, ["response"] = execution.Response?.DeepClone(),
+        };
+        var outbox = Outbox(DeviceEventKind.CommandAnswered, applicationId, deviceId, moduleId, data);
+        db.DeviceEvents.Add(outbox);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return; // The device was deleted while its command ran: there is no history to keep.
+        }
+
+        events.Publish(new DeviceEvent(DeviceEventKind.CommandAnswered, applicationId, deviceId, outbox.Id, outbox.Time, data, moduleId, component));
+    }
+
+    private async Task AppendEventAsync(DeviceEventKind kind, string applicationId, string deviceId, string? moduleId, string? component, JsonObject data, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var outbox = Outbox(kind, applicationId, deviceId, moduleId, data);
+        db.DeviceEvents.Add(outbox);
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new DeviceEvent(kind, applicationId, deviceId, outbox.Id, outbox.Time, data, moduleId, component));
+    }
+
+    private DeviceEventEntity Outbox(DeviceEventKind kind, string applicationId, string deviceId, string? moduleId, JsonObject data) => new()
+    {
+        ApplicationId = applicationId,
+        DeviceId = deviceId,
+        ModuleId = moduleId,
+        Kind = kind.ToString(),
+        Time = time.GetUtcNow(),
+        Data = data.ToJsonString(),
+    };
+
+    private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
+}

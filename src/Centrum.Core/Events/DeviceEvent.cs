@@ -1,0 +1,32 @@
+using System.Text.Json.Nodes;
+
+namespace Centrum.Events;
+
+public enum DeviceEventKind
+{
+    TelemetryStored,
+    ReportedPropertiesChanged,
+    DesiredPropertiesChanged,
+    CommandCalled,
+    CommandAnswered,
+    Connected,
+    Disconnected,
+    Created,
+    Deleted,
+    CloudToDeviceEnqueued,
+}
+
+/// <summary>
+/// Something that happened to a device. <see cref="Sequence"/> is the event's position in the durable log it came from
+/// (the telemetry store's sequence for telemetry, the metadata store's event log otherwise), so a subscriber that
+/// falls behind can catch up from storage.
+/// </summary>
+public sealed record DeviceEvent(
+    DeviceEventKind Kind,
+    string ApplicationId,
+    string DeviceId,
+    long Sequence,
+    DateTimeOffset Time,
+    JsonNode? Data = null,
+    string? ModuleId = null,
+    string? Component = null);

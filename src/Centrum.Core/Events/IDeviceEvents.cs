@@ -1,0 +1,25 @@
+using System.Threading.Channels;
+
+namespace Centrum.Events;
+
+/// <summary>
+/// The one internal stream of what happens to devices. Areas publish after the change is durable; exports, rules and
+/// live views subscribe. On one node it is in-process; on several it will be NATS JetStream.
+/// </summary>
+public interface IDeviceEvents
+{
+    void Publish(DeviceEvent deviceEvent);
+
+    /// <summary>
+    /// A live subscription. A subscriber that does not keep up loses the oldest live events (never blocks publishers)
+    /// and reads them back from the durable logs by sequence.
+    /// </summary>
+    DeviceEventSubscription Subscribe(int capacity = 10_000);
+}
+
+public sealed class DeviceEventSubscription(ChannelReader<DeviceEvent> reader, Action unsubscribe) : IDisposable
+{
+    public ChannelReader<DeviceEvent> Reader { get; } = reader;
+
+    public void Dispose() => unsubscribe();
+}

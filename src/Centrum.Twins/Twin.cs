@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace Centrum.Twins;
+
+/// <summary>A twin as stored: both documents with their versions and metadata.</summary>
+public sealed record Twin(JsonObject Desired, long DesiredVersion, JsonObject DesiredMetadata, JsonObject Reported, long ReportedVersion, JsonObject ReportedMetadata)
+{
+    /// <summary>The body of a twin GET over MQTT: properties and versions, no metadata (device-protocol reference §4.4).</summary>
+    public JsonObject ToDeviceDocument()
+    {
+        var desired = (JsonObject)Desired.DeepClone();
+        desired["$version"] = DesiredVersion;
+        var reported = (JsonObject)Reported.DeepClone();
+        reported["$version"] = ReportedVersion;
+        return new JsonObject { ["desired"] = desired, ["reported"] = reported };
+    }
+}
+
+public enum TwinUpdateStatus
+{
+    Updated,
+    DeviceNotFound,
+    Invalid,
+    VersionMismatch,
+}
+
+/// <summary>The outcome of a twin update; <see cref="Version"/> is the document's new version.</summary>
+public readonly record struct TwinUpdate(TwinUpdateStatus Status, long Version, string? Error = null)
+{
+    public static TwinUpdate Fail(TwinUpdateStatus status, string error) => new(status, 0, error);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Centrum.Events;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Twins;
+
+/// <summary>
+/// The one way in to twins. Updates of one twin are serialised, so versions grow by exactly one per accepted update and
+/// none is lost; the change, its outbox event and the new version are committed together, and the live event is
+/// published after the commit, in version order.
+/// </summary>
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+{
+    private readonly TwinLocks _locks = new();
+
+    public async Task<Twin?> GetAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Twins.AsNoTracking().FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == (moduleId ?? ""), cancellationToken);
+        if (entity is not null)
+        {
+            return ToModel(entity);
+        }
+
+        var deviceExists = await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken);
+        return deviceExists && moduleId is null ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId }) : null;
+    }
+
+    /// <summary>A device reports: merge into reported, version + 1, kept in the event log with its time.</summary>
+    public Task<TwinUpdate> PatchReportedAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, long? expectedVersion, CancellationToken cancellationToken) =>
+        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: true, expectedVersion, cancellationToken);
+
+    /// <summary>The cloud writes desired properties: merge into desired, version + 1; the device is told through the event stream.</summary>
+    public Task<TwinUpdate> PatchDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, CancellationToken cancellationToken) =>
+        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: false, null, cancellationToken);
+
+    private async Task<TwinUpdate> UpdateAsync(
+        string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (TwinDocuments.Validate(patch) is { } invalid)
+        {
+            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
+        }
+
+        using var held = await _locks.AcquireAsync(applicationId, deviceId, moduleId, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var module = moduleId ?? "";
+        var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == module, cancellationToken);
+        if (entity is null)
+        {
+            if (moduleId is not null || !await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+            {
+                return TwinUpdate.Fail(TwinUpdateStatus.DeviceNotFound, moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
+            }
+
+            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
+            db.Twins.Add(entity);
+        }
+
+        var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
+        if (expectedVersion is not null && expectedVersion != current)
+        {
+            return TwinUpdate.Fail(TwinUpdateStatus.VersionMismatch, $"The twin's version is {current}, not {expectedVersion}.");
+        }
+
+        var document = TwinDocuments.Parse(reported ? entity.Reported : entity.Desired);
+        TwinDocuments.Merge(document, patch);
+        var size = TwinDocuments.Size(document);
+        if (size > TwinLimits.MaxDocumentSize)
+        {
+            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.");
+        }
+
+        var now = time.GetUtcNow();
+        var version = current + 1;
+        var metadata = TwinDocuments.Parse(reported ? entity.ReportedMetadata : entity.DesiredMetadata);
+        TwinDocuments.UpdateMetadata(metadata, patch, now, version);
+        if (reported)
+        {
+            entity.Reported = document.ToJsonString();
+            entity.ReportedMetadata = metadata.ToJsonString();
+            entity.ReportedVersion = version;
+        }
+        else
+        {
+            entity.Desired = document.ToJsonString();
+            entity.DesiredMetadata = metadata.ToJsonString();
+            entity.DesiredVersion = version;
+        }
+
+        var data = new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() };
+        var kind = reported ? DeviceEventKind.ReportedPropertiesChanged : DeviceEventKind.DesiredPropertiesChanged;
+        var outbox = new DeviceEventEntity
+        {
+            ApplicationId = applicationId,
+            DeviceId = deviceId,
+            ModuleId = moduleId,
+            Kind = kind.ToString(),
+            Time = now,
+            Data = data.ToJsonString(),
+        };
+        db.DeviceEvents.Add(outbox);
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new DeviceEvent(kind, applicationId, deviceId, outbox.Id, now, data, moduleId));
+        return new TwinUpdate(TwinUpdateStatus.Updated, version);
+    }
+
+    private static Twin ToModel(TwinEntity e) => new(
+        TwinDocuments.Parse(e.Desired), e.DesiredVersion, TwinDocuments.Parse(e.DesiredMetadata),
+        TwinDocuments.Parse(e.Reported), e.ReportedVersion, TwinDocuments.Parse(e.ReportedMetadata));
+}

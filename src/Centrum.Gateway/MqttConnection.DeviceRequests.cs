@@ -55,7 +55,7 @@ internal sealed partial class MqttConnection
             return;
         }
 
-        var result = await _services.Twins.PatchReportedAsync(identity.Application.Id, identity.DeviceId, identity.ModuleId, patch, expectedVersion, cancellationToken);
+        var result = await _services.Twins.PatchReportedAsync(identity.Application.Id, identity.DeviceId, identity.ModuleId, patch, expectedVersion, CancellationToken.None);
         switch (result.Status)
         {
             case TwinUpdateStatus.Updated:
@@ -222,7 +222,7 @@ internal sealed partial class MqttConnection
                         after = message.Id;
                         var packetId = NextPacketId();
                         _cloudToDeviceInFlight[packetId] = message.Id;
-                        await _services.CloudToDevice.MarkDeliveredAsync(identity.Application.Id, message.Id, token);
+                        await _services.CloudToDevice.MarkDeliveredAsync(identity.Application.Id, message.Id, CancellationToken.None);
                         var topic = IotHubTopics.CloudToDevice(identity.DeviceId, SystemProperties(message), message.Properties);
                         var duplicate = message.DeliveryCount > 0;
                         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.Publish(w, topic, message.Body, 1, packetId, duplicate)), token);
@@ -252,7 +252,7 @@ internal sealed partial class MqttConnection
     {
         if (_cloudToDeviceInFlight.TryRemove(packetId, out var id))
         {
-            await _services.CloudToDevice.CompleteAsync(Identity!.Application.Id, id, cancellationToken);
+            await _services.CloudToDevice.CompleteAsync(Identity!.Application.Id, id, CancellationToken.None);
             SignalCloudToDevice();
         }
     }

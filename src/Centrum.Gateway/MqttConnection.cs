@@ -167,6 +167,10 @@ internal sealed partial class MqttConnection
         }
     }
 
+    /// <remarks>
+    /// Writes to the metadata store take no cancellation token: a device that hangs up must not cut a transaction in
+    /// half, and a SUBACK'd subscription must be stored.
+    /// </remarks>
     /// <returns>false when the connection must end.</returns>
     private async ValueTask<bool> HandleAsync(MqttPacket packet, CancellationToken cancellationToken)
     {
@@ -241,7 +245,7 @@ internal sealed partial class MqttConnection
         bool sessionPresent;
         if (connect.CleanSession)
         {
-            await _services.Sessions.DeleteAsync(applicationId, identity.ClientId, cancellationToken);
+            await _services.Sessions.DeleteAsync(applicationId, identity.ClientId, CancellationToken.None);
             sessionPresent = false;
         }
         else
@@ -251,7 +255,7 @@ internal sealed partial class MqttConnection
             SetSubscriptions(stored is null ? new(StringComparer.Ordinal) : new(stored, StringComparer.Ordinal));
             if (stored is null)
             {
-                await _services.Sessions.SaveAsync(applicationId, identity.ClientId, _subscriptions, cancellationToken);
+                await _services.Sessions.SaveAsync(applicationId, identity.ClientId, _subscriptions, CancellationToken.None);
             }
         }
 
@@ -260,7 +264,7 @@ internal sealed partial class MqttConnection
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, sessionPresent, ConnectReturnCode.Accepted)), cancellationToken);
         _services.Metrics.Connected();
         Log.Connected(_services.Logger, applicationId, identity.DeviceId, _remote, connect.CleanSession, sessionPresent);
-        await _services.Devices.RecordConnectivityAsync(applicationId, identity.DeviceId, connected: true, identity.ModelId, cancellationToken);
+        await _services.Devices.RecordConnectivityAsync(applicationId, identity.DeviceId, connected: true, identity.ModelId, CancellationToken.None);
         StartCloudToDevice();
         return true;
     }
@@ -377,7 +381,7 @@ internal sealed partial class MqttConnection
 
         if (changed && !_connect!.CleanSession)
         {
-            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, cancellationToken);
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, CancellationToken.None);
         }
 
         SetSubscriptions(subscriptions);
@@ -399,7 +403,7 @@ internal sealed partial class MqttConnection
 
         if (changed && !_connect!.CleanSession)
         {
-            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, cancellationToken);
+            await _services.Sessions.SaveAsync(identity.Application.Id, identity.ClientId, subscriptions, CancellationToken.None);
         }
 
         SetSubscriptions(subscriptions);

@@ -101,6 +101,7 @@ async function behave(client) {
 async function main() {
   const transport = scenario.transport === 'mqttws' ? MqttWs : Mqtt;
   const client = Client.fromConnectionString(scenario.connectionString, transport);
+  if (scenario.tokenRenewal) client.setOptions({ tokenRenewal: scenario.tokenRenewal });
   client.on('error', (err) => emit({ event: 'error', message: err && err.message }));
   client.on('disconnect', (err) => emit({ event: 'disconnect', message: err && err.message }));
   try {

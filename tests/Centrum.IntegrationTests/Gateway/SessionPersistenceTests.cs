@@ -48,6 +48,67 @@ public sealed class SessionPersistenceTests
         Assert.True((bool)(await server.AdminHttp().GetJsonAsync("api/devices/twice-1"))["connected"]!);
     }
 
+    /// <summary>
+    /// The SDK renews its SAS token by reconnecting (here every few seconds) and never subscribes again; the server is
+    /// also restarted under it. Twin patches, commands and cloud-to-device messages still reach it each time.
+    /// </summary>
+    [Theory]
+    [InlineData("mqtt")]
+    [InlineData("mqttws")]
+    public async Task An_SDK_device_keeps_receiving_after_token_renewals_and_a_server_restart(string transport)
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var key = await http.CreateDeviceAsync("steady-1");
+        await using var device = NodeDevice.Start(server, new
+        {
+            connectionString = NodeDevice.ConnectionString(server, "steady-1", key),
+            transport,
+            action = "device",
+            twin = true,
+            desired = true,
+            c2d = true,
+            methods = new Dictionary<string, object> { ["ping"] = new { status = 200, payload = "pong" } },
+            tokenRenewal = new { tokenValidTimeInSeconds = 6, tokenRenewalMarginInSeconds = 3 },
+        });
+        await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
+        foreach (var filter in new[] { "$iothub/methods/POST/#", "$iothub/twin/PATCH/properties/desired/#", "devices/steady-1/messages/devicebound/#" })
+        {
+            await server.WaitForSubscriptionAsync("steady-1", filter);
+        }
+
+        await ExpectDeliveriesAsync(http, device, round: 1);
+
+        // Token renewals reconnect the SDK every ~3 s: wait for two of them, then check again.
+        var connects = await ConnectCountAsync(http);
+        await Wait.UntilAsync(async () => await ConnectCountAsync(http) != connects, TimeSpan.FromSeconds(30), "the SDK renews its token");
+        await ExpectDeliveriesAsync(http, device, round: 2);
+
+        await server.RestartAsync();
+        http = server.AdminHttp();
+        await Wait.UntilAsync(async () => (bool)(await http.GetJsonAsync("api/devices/steady-1"))["connected"]!, TimeSpan.FromSeconds(60), "the SDK reconnects after the restart");
+        await ExpectDeliveriesAsync(http, device, round: 3);
+        device.Release();
+    }
+
+    private static async Task<string?> ConnectCountAsync(HttpClient http) => (string?)(await http.GetJsonAsync("api/devices/steady-1"))["lastConnectTime"];
+
+    private static async Task ExpectDeliveriesAsync(HttpClient http, NodeDevice device, int round)
+    {
+        var command = await http.PostAsync($"api/devices/steady-1/commands/ping?{DeviceApi.Version}", CentrumServer.Json($$"""{"connectionTimeout":30,"request":{{round}}}"""));
+        Assert.True(command.IsSuccessStatusCode, $"round {round}: {await command.Content.ReadAsStringAsync()}");
+        Assert.Equal("pong", (string?)System.Text.Json.Nodes.JsonNode.Parse(await command.Content.ReadAsStringAsync())!["response"]);
+
+        var written = await http.PatchAsync($"api/devices/steady-1/properties?{DeviceApi.Version}", CentrumServer.Json($$"""{"round":{{round}}}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, written.StatusCode);
+        await CloudToDeviceTests.SendAsync(http, "steady-1", $$"""{"body":{"round":{{round}}},"messageId":"round-{{round}}"}""");
+
+        await Wait.UntilAsync(() => Task.FromResult(device.Events.Any(e => (string?)e["event"] == "desired" && (int?)e["delta"]?["round"] == round)),
+            TimeSpan.FromSeconds(30), $"the desired patch of round {round} arrives");
+        await Wait.UntilAsync(() => Task.FromResult(device.Events.Any(e => (string?)e["event"] == "c2d" && (string?)e["id"] == $"round-{round}")),
+            TimeSpan.FromSeconds(30), $"the message of round {round} arrives");
+    }
+
     private static async Task<bool> ReconnectAsync(CentrumServer server, string key, bool cleanSession)
     {
         using var client = MqttDevice.CreateClient();

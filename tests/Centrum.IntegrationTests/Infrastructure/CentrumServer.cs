@@ -216,7 +216,9 @@ internal sealed class CentrumServer : IAsyncDisposable
 
         if (errors.Count > 0)
         {
-            throw new InvalidOperationException("The server logged errors:\n" + string.Join('\n', errors));
+            var log = _log.ToList();
+            var context = errors.SelectMany(e => log.Skip(log.IndexOf(e)).Take(4)).Distinct();
+            throw new InvalidOperationException("The server logged errors:\n" + string.Join('\n', context));
         }
     }
 

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Centrum.IntegrationTests.Gateway;
+
+/// <summary>Commands (direct methods) invoked through REST and answered by the Node.js SDK's onDeviceMethod.</summary>
+public sealed class CommandTests
+{
+    [Theory]
+    [InlineData("mqtt")]
+    [InlineData("mqttws")]
+    public async Task A_command_reaches_only_its_device_and_its_answer_comes_back(string transport)
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var key = await http.CreateDeviceAsync("lock-1");
+        var otherKey = await http.CreateDeviceAsync("lock-2");
+        var methods = new Dictionary<string, object>
+        {
+            ["getDeviceLog"] = new { status = 200, payload = "example payload" },
+            ["lockDoor"] = new { status = 200 },
+            ["reboot"] = new { status = 500, payload = new { reason = "busy" } },
+            ["slow"] = new { status = 200, delayMs = 15_000 },
+        };
+        await using var device = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "lock-1", key), transport, action = "device", methods });
+        await using var other = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "lock-2", otherKey), transport, action = "device", methods });
+        await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
+        await other.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
+
+        // connectionTimeout waits until the device listens for methods (the SDK subscribes asynchronously).
+        var log = await RunAsync(http, "lock-1", "getDeviceLog", """{"connectionTimeout":30,"request":{"lines":10}}""");
+        Assert.Equal(200, (int)log["responseCode"]!);
+        Assert.Equal("example payload", (string?)log["response"]);
+        Assert.Equal(10, (int)log["request"]!["lines"]!);
+        var called = device.Events.Single(e => (string?)e["event"] == "method" && (string?)e["name"] == "getDeviceLog");
+        Assert.Equal(10, (int)called["payload"]!["lines"]!);
+
+        var unlock = await RunAsync(http, "lock-1", "lockDoor", "{}");
+        Assert.Equal(200, (int)unlock["responseCode"]!);
+        Assert.Null(unlock["response"]);
+        var noPayload = device.Events.Single(e => (string?)e["event"] == "method" && (string?)e["name"] == "lockDoor");
+        Assert.True(noPayload.ContainsKey("payload") && noPayload["payload"] is null, "a command without payload reaches the device as null");
+
+        var failed = await RunAsync(http, "lock-1", "reboot", """{"request":"now"}""");
+        Assert.Equal(500, (int)failed["responseCode"]!);
+        Assert.Equal("busy", (string?)failed["response"]!["reason"]);
+
+        var watch = Stopwatch.StartNew();
+        var slow = await http.PostAsync($"api/devices/lock-1/commands/slow?{DeviceApi.Version}", CentrumServer.Json("""{"responseTimeout":5}"""));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(14));
+
+        // The other device, subscribed to the same filter, saw none of it.
+        Assert.DoesNotContain(other.Events, e => (string?)e["event"] == "method");
+
+        var history = await http.GetJsonAsync("api/devices/lock-1/commands/getDeviceLog");
+        var entry = Assert.Single(history["value"]!.AsArray());
+        Assert.Equal((string?)log["id"], (string?)entry!["id"]);
+        Assert.Equal(200, (int)entry["responseCode"]!);
+        device.Release();
+        other.Release();
+    }
+
+    [Fact]
+    public async Task A_command_to_a_device_that_is_not_connected_is_refused_or_queued()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        await http.CreateDeviceAsync("offline-1");
+
+        var refused = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("{}"));
+        await Api.RestAuthorizationTests.AssertErrorAsync(refused, HttpStatusCode.NotFound, "DeviceNotOnline");
+        var unknown = await http.PostAsync($"api/devices/nobody/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("{}"));
+        await Api.RestAuthorizationTests.AssertErrorAsync(unknown, HttpStatusCode.NotFound, "NotFound");
+        var badBody = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"responseTimeout":"soon"}"""));
+        await Api.RestAuthorizationTests.AssertErrorAsync(badBody, HttpStatusCode.BadRequest, "BadRequest");
+
+        var queued = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}&queueIfOffline=true", CentrumServer.Json("""{"request":{"delay":5}}"""));
+        Assert.Equal(HttpStatusCode.Created, queued.StatusCode);
+        Assert.Equal(202, (int)JsonNode.Parse(await queued.Content.ReadAsStringAsync())!["responseCode"]!);
+    }
+
+    private static async Task<JsonNode> RunAsync(HttpClient http, string deviceId, string command, string body)
+    {
+        var response = await http.PostAsync($"api/devices/{deviceId}/commands/{command}?{DeviceApi.Version}", CentrumServer.Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{command}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+}

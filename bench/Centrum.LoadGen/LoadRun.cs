@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using Centrum.Security;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace Centrum.LoadGen;
@@ -21,29 +18,9 @@ internal sealed class LoadRun(LoadSettings settings)
 
     public async Task<LoadReport> RunAsync(CancellationToken cancellationToken)
     {
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(settings.CaPath));
-        var credentials = settings.KeysFile is null
-            ? Enumerable.Range(0, settings.Devices).Select(i => ($"bench-{i:D5}", (string?)null)).ToList()
-            : File.ReadAllLines(settings.KeysFile).Select(l => l.Split(' ')).Select(p => (p[0], (string?)p[1])).Take(settings.Devices).ToList();
-
-        var clients = new IMqttClient[credentials.Count];
+        var credentials = DeviceFleet.Credentials(settings.KeysFile, settings.Devices);
         var connectWatch = Stopwatch.StartNew();
-        using (var gate = new SemaphoreSlim(50))
-        {
-            await Task.WhenAll(credentials.Select(async (c, i) =>
-            {
-                await gate.WaitAsync(cancellationToken);
-                try
-                {
-                    clients[i] = await ConnectAsync(c.Item1, c.Item2, ca, cancellationToken);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
-        }
-
+        var clients = await DeviceFleet.ConnectAsync(settings, credentials, null, cancellationToken);
         var connectSeconds = connectWatch.Elapsed.TotalSeconds;
         var body = Payload(settings.PayloadBytes);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -51,7 +28,7 @@ internal sealed class LoadRun(LoadSettings settings)
         var watch = Stopwatch.StartNew();
         stop.CancelAfter(settings.Duration);
         var workers = clients.Select((client, i) => Enumerable.Range(0, settings.Window)
-                .Select(w => Task.Run(() => PublishLoopAsync(client, credentials[i].Item1, body, perDeviceInterval * settings.Window, stop.Token))))
+                .Select(w => Task.Run(() => PublishLoopAsync(client, credentials[i].DeviceId, body, perDeviceInterval * settings.Window, stop.Token))))
             .SelectMany(t => t)
             .ToArray();
         await Task.WhenAll(workers);
@@ -121,43 +98,6 @@ internal sealed class LoadRun(LoadSettings settings)
                 return;
             }
         }
-    }
-
-    private async Task<IMqttClient> ConnectAsync(string deviceId, string? key, X509Certificate2 ca, CancellationToken cancellationToken)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(settings.Host, settings.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithClientId(deviceId)
-            .WithCleanSession(false)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(180))
-            .WithTimeout(TimeSpan.FromSeconds(60))
-            .WithTlsOptions(o => o.UseTls().WithTrustChain([ca]).WithCertificateValidationHandler(e => Trusted(e.Certificate, ca)));
-        if (key is not null)
-        {
-            var token = SharedAccessSignature.Create($"{settings.HubHost}/devices/{deviceId}", Convert.FromBase64String(key), DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeSeconds());
-            builder.WithCredentials($"{settings.HubHost}/{deviceId}/?api-version=2021-04-12", token);
-        }
-
-        var result = await client.ConnectAsync(builder.Build(), cancellationToken);
-        return result.ResultCode == MqttClientConnectResultCode.Success
-            ? client
-            : throw new InvalidOperationException($"{deviceId} was refused: {result.ResultCode}");
-    }
-
-    private static bool Trusted(X509Certificate? certificate, X509Certificate2 ca)
-    {
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
     private static byte[] Payload(int size)

@@ -37,4 +37,18 @@ provision.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(provision);
+
+var concurrency = new Option<int>("--concurrency") { Description = "REST commands in flight.", DefaultValueFactory = _ => 32 };
+var commands = new Command("commands", "Command round trips over REST and reported-property updates across a connected fleet.")
+{
+    host, port, ca, hub, devices, duration, keys, api, token, concurrency,
+};
+commands.SetAction(async (result, cancellationToken) =>
+{
+    var settings = new LoadSettings(result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        0, 1, 0, TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(keys), "commands");
+    Console.WriteLine(await new CommandRun(settings, result.GetValue(api)!, result.GetValue(token)!, result.GetValue(concurrency)).RunAsync(cancellationToken));
+    return 0;
+});
+root.Subcommands.Add(commands);
 return await root.Parse(args).InvokeAsync();

@@ -89,11 +89,28 @@ public sealed class TelemetryStoreTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_folder, "applications", "other", "telemetry.duckdb")));
     }
 
-    private TelemetryIngest Open() => new(
+    [Fact]
+    public async Task Each_stored_message_is_announced_on_the_event_stream_with_its_sequence_and_duplicates_are_not()
+    {
+        var bus = new Centrum.Events.DeviceEventBus();
+        using var subscription = bus.Subscribe();
+        await using var ingest = Open(bus);
+        await StoreAsync(ingest, [Message("d1", "{}", "a"), Message("d2", "{}", component: "c1"), Message("d1", "{}", "a")]);
+        var seen = new List<Centrum.Events.DeviceEvent>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            seen.Add(e);
+        }
+
+        Assert.Equal([(1L, "d1", (string?)null), (2L, "d2", "c1")], seen.Select(e => (e.Sequence, e.DeviceId, e.Component)));
+        Assert.All(seen, e => Assert.Equal(Centrum.Events.DeviceEventKind.TelemetryStored, e.Kind));
+    }
+
+    private TelemetryIngest Open(Centrum.Events.IDeviceEvents? events = null) => new(
         Options.Create(new StorageOptions { DataFolder = _folder }),
         Options.Create(new TelemetryOptions()),
         new TelemetryMetrics(new TestMeterFactory()),
-        new Centrum.Events.DeviceEventBus(),
+        events ?? new Centrum.Events.DeviceEventBus(),
         NullLogger<TelemetryIngest>.Instance);
 
     private static TelemetryMessage Message(string device, string body, string? messageId = null, string? component = null, DateTimeOffset? enqueued = null, string application = "app") => new()

@@ -1,6 +1,7 @@
 using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Properties;
+using Centrum.Api.Provisioning;
 using Centrum.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,9 @@ public static class ApiEndpoints
         api.MapDevicesApi();
         api.MapPropertiesApi();
         api.MapCommandsApi();
+        api.MapEnrollmentGroupsApi();
+        api.MapAttestationApi();
+        endpoints.MapDpsHttps();
         return endpoints;
     }
 }

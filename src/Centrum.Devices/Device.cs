@@ -12,15 +12,20 @@ public sealed record Device(
     IReadOnlyList<string> Organizations,
     string? ModelId,
     DateTimeOffset? LastConnectTime,
-    DateTimeOffset? LastDisconnectTime);
+    DateTimeOffset? LastDisconnectTime,
+    bool Approved = true);
 
 /// <summary>The writable part of a device (IoT Central's <c>Device</c> minus read-only fields).</summary>
-public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations);
+public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations, bool Approved = true);
 
 public sealed record DeviceKeys(string PrimaryKey, string SecondaryKey);
 
-/// <summary>What the gateway needs to authenticate a device.</summary>
-public sealed record DeviceAuthentication(string Id, bool Enabled, DeviceKeys Keys);
+/// <summary>What the gateway and provisioning need to authenticate a device.</summary>
+public sealed record DeviceAuthentication(
+    string Id, bool Enabled, bool Approved, DeviceKeys Keys, string? AttestationType, string? X509PrimaryThumbprint, string? X509SecondaryThumbprint, string? EnrollmentGroupId);
+
+/// <summary>A device's individual enrollment (IoT Central's <c>Attestation</c>).</summary>
+public sealed record DeviceAttestation(string Type, DeviceKeys? SymmetricKey, string? X509PrimaryThumbprint, string? X509SecondaryThumbprint);
 
 public sealed record DevicePage(IReadOnlyList<Device> Devices, string? ContinueAfter);
 

@@ -81,12 +81,12 @@ public sealed class DeviceRegistry(
             return (DeviceWriteOutcome.ETagMismatch, null);
         }
 
-        var wasEnabled = entity.Enabled;
+        var wasAllowed = entity.Enabled && entity.Approved;
         Apply(entity, write);
         var created = outcome == DeviceWriteOutcome.Created ? Outbox(db, DeviceEventKind.Created, applicationId, deviceId, null) : null;
         await SaveAsync(db, cancellationToken);
         Publish(created);
-        await DisconnectIfDisabledAsync(applicationId, deviceId, wasEnabled && !entity.Enabled);
+        await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (outcome, ToModel(entity));
     }
 
@@ -105,10 +105,10 @@ public sealed class DeviceRegistry(
             return (DeviceWriteOutcome.ETagMismatch, null);
         }
 
-        var wasEnabled = entity.Enabled;
+        var wasAllowed = entity.Enabled && entity.Approved;
         Apply(entity, patch(ToWrite(entity)));
         await SaveAsync(db, cancellationToken);
-        await DisconnectIfDisabledAsync(applicationId, deviceId, wasEnabled && !entity.Enabled);
+        await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (DeviceWriteOutcome.Updated, ToModel(entity));
     }
 
@@ -142,11 +142,13 @@ public sealed class DeviceRegistry(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await Scoped(db, applicationId).AsNoTracking()
             .Where(d => d.Id == deviceId)
-            .Select(d => new { d.Id, d.Enabled, d.PrimaryKeyProtected, d.SecondaryKeyProtected })
+            .Select(d => new { d.Id, d.Enabled, d.Approved, d.PrimaryKeyProtected, d.SecondaryKeyProtected, d.AttestationType, d.X509PrimaryThumbprint, d.X509SecondaryThumbprint, d.EnrollmentGroupId })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null
             ? null
-            : new DeviceAuthentication(row.Id, row.Enabled, new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)));
+            : new DeviceAuthentication(
+                row.Id, row.Enabled, row.Approved, new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)),
+                row.AttestationType, row.X509PrimaryThumbprint, row.X509SecondaryThumbprint, row.EnrollmentGroupId);
     }
 
     /// <summary>Keeps connect and disconnect times (and the model id announced on CONNECT).</summary>
@@ -172,6 +174,85 @@ public sealed class DeviceRegistry(
     }
 
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
+
+    /// <summary>
+    /// Records a successful provisioning: creates the device on its first registration (approved when the application
+    /// auto-approves), or marks an existing one provisioned. A device that provisioned through a symmetric-key group
+    /// takes the derived keys as its hub keys, as DPS does.
+    /// </summary>
+    public async Task<Device> ProvisionAsync(
+        string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        DeviceEventEntity? created = null;
+        if (entity is null)
+        {
+            entity = new DeviceEntity
+            {
+                ApplicationId = applicationId,
+                Id = deviceId,
+                DisplayName = deviceId,
+                PrimaryKeyProtected = secrets.Protect(derivedKeys?.PrimaryKey ?? SymmetricKeys.Generate()),
+                SecondaryKeyProtected = secrets.Protect(derivedKeys?.SecondaryKey ?? SymmetricKeys.Generate()),
+                AttestationType = null,
+                Approved = autoApprove,
+                ETag = NewETag(),
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.Devices.Add(entity);
+            created = Outbox(db, DeviceEventKind.Created, applicationId, deviceId, new JsonObject { ["provisioned"] = true });
+        }
+        else if (derivedKeys is not null)
+        {
+            entity.PrimaryKeyProtected = secrets.Protect(derivedKeys.PrimaryKey);
+            entity.SecondaryKeyProtected = secrets.Protect(derivedKeys.SecondaryKey);
+        }
+
+        entity.Provisioned = true;
+        entity.ModelId = modelId ?? entity.ModelId;
+        entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
+        entity.ETag = NewETag();
+        await SaveAsync(db, cancellationToken);
+        Publish(created);
+        return ToModel(entity);
+    }
+
+    public async Task<DeviceAttestation?> GetAttestationAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        var auth = await FindForAuthenticationAsync(applicationId, deviceId, cancellationToken);
+        return auth?.AttestationType switch
+        {
+            null => null,
+            "x509" => new DeviceAttestation("x509", null, auth.X509PrimaryThumbprint, auth.X509SecondaryThumbprint),
+            _ => new DeviceAttestation("symmetricKey", auth.Keys, null, null),
+        };
+    }
+
+    /// <summary>Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.</summary>
+    public async Task<bool> SetAttestationAsync(string applicationId, string deviceId, DeviceAttestation? attestation, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        if (entity is null)
+        {
+            return false;
+        }
+
+        entity.AttestationType = attestation?.Type;
+        if (attestation?.SymmetricKey is { } keys)
+        {
+            entity.PrimaryKeyProtected = secrets.Protect(keys.PrimaryKey);
+            entity.SecondaryKeyProtected = secrets.Protect(keys.SecondaryKey);
+        }
+
+        entity.X509PrimaryThumbprint = attestation?.X509PrimaryThumbprint;
+        entity.X509SecondaryThumbprint = attestation?.X509SecondaryThumbprint;
+        entity.ETag = NewETag();
+        await SaveAsync(db, cancellationToken);
+        await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
+        return true;
+    }
 
     private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)
     {
@@ -231,15 +312,16 @@ public sealed class DeviceRegistry(
         entity.Enabled = write.Enabled;
         entity.Simulated = write.Simulated;
         entity.Organizations = JsonSerializer.Serialize(write.Organizations);
+        entity.Approved = write.Approved;
         entity.ETag = NewETag();
     }
 
     private static DeviceWrite ToWrite(DeviceEntity e) =>
-        new(e.DisplayName, e.TemplateId, e.Enabled, e.Simulated, Organizations(e));
+        new(e.DisplayName, e.TemplateId, e.Enabled, e.Simulated, Organizations(e), e.Approved);
 
     private static Device ToModel(DeviceEntity e) => new(
         e.Id, e.ETag, e.DisplayName, e.TemplateId, e.Enabled, e.Provisioned, e.Simulated, Organizations(e), e.ModelId,
-        e.LastConnectTime, e.LastDisconnectTime);
+        e.LastConnectTime, e.LastDisconnectTime, e.Approved);
 
     private static List<string> Organizations(DeviceEntity e) => JsonSerializer.Deserialize<List<string>>(e.Organizations) ?? [];
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Centrum.Gateway.Authentication;
@@ -39,8 +40,11 @@ internal sealed partial class MqttConnection
     private string? _closeReason;
     private bool _graceful;
 
-    public MqttConnection(IDuplexPipe transport, string remote, GatewayServices services)
+    private readonly X509Certificate2? _clientCertificate;
+
+    public MqttConnection(IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null)
     {
+        _clientCertificate = clientCertificate;
         _transport = transport;
         _remote = remote;
         _services = services;
@@ -217,7 +221,12 @@ internal sealed partial class MqttConnection
             return false;
         }
 
-        var result = await _services.Authenticator.AuthenticateAsync(connect, cancellationToken);
+        if (DpsTopics.ParseUserName(connect.UserName) is { } dps)
+        {
+            return await ConnectProvisioningAsync(connect, dps.IdScope, dps.RegistrationId, cancellationToken);
+        }
+
+        var result = await _services.Authenticator.AuthenticateAsync(connect, _clientCertificate, cancellationToken);
         if (result.Identity is not { } identity)
         {
             await RefuseAsync(connect, result.Code, result.Reason, cancellationToken);
@@ -279,6 +288,11 @@ internal sealed partial class MqttConnection
 
     private async ValueTask<bool> PublishAsync(PublishPacket publish, CancellationToken cancellationToken)
     {
+        if (IsProvisioning)
+        {
+            return await ProvisioningPublishAsync(publish, cancellationToken) && await AcknowledgeRequestAsync(publish, cancellationToken);
+        }
+
         var identity = Identity!;
         var topic = IotHubTopics.ClassifyPublish(publish.Topic, identity.DeviceId, identity.ModuleId);
         switch (topic.Kind)
@@ -287,17 +301,32 @@ internal sealed partial class MqttConnection
                 return await TelemetryAsync(publish, topic.Bag, cancellationToken);
             case DeviceTopicKind.TwinGet:
                 await TwinGetAsync(topic.RequestId!, cancellationToken);
-                return true;
+                return await AcknowledgeRequestAsync(publish, cancellationToken);
             case DeviceTopicKind.TwinPatchReported:
                 await TwinPatchAsync(topic.RequestId!, IotHubTopics.VersionParameter(topic.Bag), publish.Payload, cancellationToken);
-                return true;
+                return await AcknowledgeRequestAsync(publish, cancellationToken);
             case DeviceTopicKind.MethodResponse:
                 MethodResponse(topic.RequestId!, topic.Status, publish.Payload);
-                return true;
+                return await AcknowledgeRequestAsync(publish, cancellationToken);
             default:
                 Violation("publish to a topic this device may not use");
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Requests (twin, method answers, DPS) published at QoS 1 (Python, and the Node DPS client) are acknowledged once
+    /// handled: their effect is already stored and their answer queued ahead of the PUBACK.
+    /// </summary>
+    private async ValueTask<bool> AcknowledgeRequestAsync(PublishPacket publish, CancellationToken cancellationToken)
+    {
+        if (publish.Qos > 0)
+        {
+            var packetId = publish.PacketId;
+            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.PubAck(w, packetId)), cancellationToken);
+        }
+
+        return true;
     }
 
     private async ValueTask<bool> TelemetryAsync(PublishPacket publish, string bagText, CancellationToken cancellationToken)
@@ -361,6 +390,15 @@ internal sealed partial class MqttConnection
 
     private async ValueTask<bool> SubscribeAsync(SubscribePacket subscribe, CancellationToken cancellationToken)
     {
+        if (IsProvisioning)
+        {
+            // DPS treats every session as clean: nothing is stored (device-protocol reference §5.1).
+            var granted = subscribe.Filters.Select(f => f.Filter == DpsTopics.ResponsesFilter ? Math.Min(f.Qos, (byte)1) : (byte)0x80).ToArray();
+            SetSubscriptions(subscribe.Filters.Where((_, i) => granted[i] != 0x80).ToDictionary(f => f.Filter, f => f.Qos, StringComparer.Ordinal));
+            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.SubAck(w, subscribe.PacketId, granted)), cancellationToken);
+            return true;
+        }
+
         var identity = Identity!;
         var codes = new byte[subscribe.Filters.Count];
         var changed = false;
@@ -393,6 +431,12 @@ internal sealed partial class MqttConnection
 
     private async ValueTask<bool> UnsubscribeAsync(UnsubscribePacket unsubscribe, CancellationToken cancellationToken)
     {
+        if (IsProvisioning)
+        {
+            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.UnsubAck(w, unsubscribe.PacketId)), cancellationToken);
+            return true;
+        }
+
         var identity = Identity!;
         var changed = false;
         var subscriptions = new Dictionary<string, byte>(_subscriptions, StringComparer.Ordinal);

@@ -19,6 +19,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<TwinEntity> Twins => Set<TwinEntity>();
 
+    public DbSet<EnrollmentGroupEntity> EnrollmentGroups => Set<EnrollmentGroupEntity>();
+
     public DbSet<DeviceEventEntity> DeviceEvents => Set<DeviceEventEntity>();
 
     public DbSet<CloudToDeviceMessageEntity> CloudToDeviceMessages => Set<CloudToDeviceMessageEntity>();
@@ -52,6 +54,15 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
         {
             e.ToTable("api_tokens");
             e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<EnrollmentGroupEntity>(e =>
+        {
+            e.ToTable("enrollment_groups");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.Property(x => x.Id).HasMaxLength(255);
+            e.Property(x => x.ETag).IsConcurrencyToken();
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -7,8 +7,8 @@ namespace Centrum.Api.Devices;
 /// <summary>IoT Central's <c>Device</c> body, read strictly: unknown fields and wrong types are refused with the field's name.</summary>
 internal static class DeviceJson
 {
-    private static readonly HashSet<string> ReadOnly = ["id", "etag", "provisioned", "lastConnectTime", "lastDisconnectTime", "connected"];
-    private static readonly HashSet<string> Writable = ["displayName", "template", "enabled", "simulated", "organizations"];
+    private static readonly HashSet<string> ReadOnly = ["id", "etag", "provisioned", "lastConnectTime", "lastDisconnectTime", "connected", "modelId"];
+    private static readonly HashSet<string> Writable = ["displayName", "template", "enabled", "simulated", "organizations", "approved"];
 
     public static object ToResponse(Device device, bool connected) => new
     {
@@ -20,6 +20,8 @@ internal static class DeviceJson
         provisioned = device.Provisioned,
         simulated = device.Simulated,
         organizations = device.Organizations,
+        approved = device.Approved,
+        modelId = device.ModelId,
         connected,
         lastConnectTime = device.LastConnectTime,
         lastDisconnectTime = device.LastDisconnectTime,
@@ -37,7 +39,7 @@ internal static class DeviceJson
             return false;
         }
 
-        var result = patch ? current : new DeviceWrite(null, null, Enabled: true, Simulated: false, []);
+        var result = patch ? current : new DeviceWrite(null, null, Enabled: true, Simulated: false, [], current.Approved);
         foreach (var (name, value) in obj)
         {
             if (!Writable.Contains(name) && !ReadOnly.Contains(name))
@@ -83,6 +85,14 @@ internal static class DeviceJson
                     }
 
                     result = result with { Enabled = enabled };
+                    break;
+                case "approved":
+                    if (!TryBool(value, name, out var approved, out error))
+                    {
+                        return false;
+                    }
+
+                    result = result with { Approved = approved };
                     break;
                 case "simulated":
                     if (!TryBool(value, name, out var simulated, out error))

@@ -90,13 +90,16 @@ public static class DevicesApi
             return error;
         }
 
-        var defaults = new DeviceWrite(null, null, true, false, []);
+        // Replacing a device keeps its approval unless the body sets it: approval is an operator's decision, not a field
+        // IoT Central scripts know about.
+        var application = context.Application();
+        var existing = await registry.GetAsync(application.Id, deviceId, context.RequestAborted);
+        var defaults = new DeviceWrite(null, null, true, false, [], existing?.Approved ?? true);
         if (!DeviceJson.TryRead(body, deviceId, defaults, patch: false, out var write, out var etag, out var message))
         {
             return ApiError.BadRequest(message!);
         }
 
-        var application = context.Application();
         try
         {
             var (outcome, device) = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), context.RequestAborted);

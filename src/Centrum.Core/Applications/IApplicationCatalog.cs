@@ -7,5 +7,8 @@ public interface IApplicationCatalog
 
     ValueTask<Application?> FindByHubHostAsync(string hubHostName, CancellationToken cancellationToken = default);
 
+    /// <summary>The DPS ID scope selects the application during provisioning.</summary>
+    ValueTask<Application?> FindByIdScopeAsync(string idScope, CancellationToken cancellationToken = default);
+
     ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken = default);
 }

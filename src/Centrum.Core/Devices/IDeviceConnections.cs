@@ -10,5 +10,8 @@ public interface IDeviceConnections
     /// <summary>Closes the device's connection, if any (device disabled, deleted, or its keys changed).</summary>
     ValueTask DisconnectAsync(string applicationId, string deviceId, string reason);
 
+    /// <summary>Closes every connection a credential authenticated (an enrollment group disabled or changed).</summary>
+    ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason);
+
     bool IsConnected(string applicationId, string deviceId);
 }

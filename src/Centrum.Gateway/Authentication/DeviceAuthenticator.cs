@@ -2,13 +2,15 @@ using Centrum.Applications;
 using Centrum.Devices;
 using Centrum.Gateway.IotHub;
 using Centrum.Gateway.Mqtt;
+using Centrum.Provisioning.Registration;
 using Centrum.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Gateway.Authentication;
 
 /// <summary>The identity a CONNECT established.</summary>
-internal sealed record DeviceIdentity(Application Application, string DeviceId, string? ModuleId, string? ModelId, DateTimeOffset CredentialExpiry)
+internal sealed record DeviceIdentity(Application Application, string DeviceId, string? ModuleId, string? ModelId, DateTimeOffset CredentialExpiry, string CredentialSource = CredentialSources.Device)
 {
     public string ClientId => ModuleId is null ? DeviceId : $"{DeviceId}/{ModuleId}";
 }
@@ -20,11 +22,12 @@ internal readonly record struct AuthenticationResult(ConnectReturnCode Code, str
 
 /// <summary>
 /// Decides a CONNECT (device-protocol reference §3): the user name names the hub host (hence the application) and the
-/// device; the password is a SAS token signed with one of the device's keys over <c>sr</c> exactly as sent.
+/// device; the password is a SAS token signed with one of the device's keys over <c>sr</c> exactly as sent, or, with
+/// no password, the TLS client certificate must be the device's or chain to a verified enrollment group CA (§3.5).
 /// </summary>
-internal sealed class DeviceAuthenticator(IApplicationCatalog applications, DeviceRegistry registry, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class DeviceAuthenticator(IApplicationCatalog applications, DeviceRegistry registry, DeviceCertificates certificates, IOptions<GatewayOptions> options, TimeProvider time)
 {
-    public async Task<AuthenticationResult> AuthenticateAsync(ConnectPacket connect, CancellationToken cancellationToken)
+    public async Task<AuthenticationResult> AuthenticateAsync(ConnectPacket connect, X509Certificate2? clientCertificate, CancellationToken cancellationToken)
     {
         var user = HubUserName.Parse(connect.UserName);
         if (user is null)
@@ -49,16 +52,6 @@ internal sealed class DeviceAuthenticator(IApplicationCatalog applications, Devi
             return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "module identities are not supported");
         }
 
-        if (connect.Password is null)
-        {
-            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "no SAS token was presented");
-        }
-
-        if (!SharedAccessSignature.TryParse(connect.Password, out var token))
-        {
-            return AuthenticationResult.Refuse(ConnectReturnCode.BadUserNameOrPassword, "password is not a SharedAccessSignature token");
-        }
-
         var device = await registry.FindForAuthenticationAsync(application.Id, user.DeviceId, cancellationToken);
         if (device is null)
         {
@@ -68,6 +61,29 @@ internal sealed class DeviceAuthenticator(IApplicationCatalog applications, Devi
         if (!device.Enabled)
         {
             return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "device is disabled");
+        }
+
+        if (!device.Approved)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "device waits for approval");
+        }
+
+        if (connect.Password is null)
+        {
+            if (clientCertificate is null)
+            {
+                return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "neither a SAS token nor a client certificate was presented");
+            }
+
+            var check = await certificates.CheckAsync(application.Id, user.DeviceId, clientCertificate, device, cancellationToken);
+            return check.Trusted
+                ? new AuthenticationResult(ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, null, user.ModelId, clientCertificate.NotAfter.ToUniversalTime(), check.CredentialSource!))
+                : AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, check.Reason);
+        }
+
+        if (!SharedAccessSignature.TryParse(connect.Password, out var token))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.BadUserNameOrPassword, "password is not a SharedAccessSignature token");
         }
 
         if (!IsSignedByDevice(token!, device.Keys))

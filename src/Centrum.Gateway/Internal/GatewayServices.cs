@@ -1,4 +1,6 @@
+using Centrum.Applications;
 using Centrum.Commands;
+using Centrum.Provisioning.Registration;
 using Centrum.Devices;
 using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Sessions;
@@ -18,6 +20,8 @@ internal sealed class GatewayServices(
     DeviceRegistry devices,
     TwinService twins,
     CloudToDeviceQueue cloudToDevice,
+    RegistrationService registrations,
+    IApplicationCatalog applications,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -36,6 +40,10 @@ internal sealed class GatewayServices(
     public TwinService Twins { get; } = twins;
 
     public CloudToDeviceQueue CloudToDevice { get; } = cloudToDevice;
+
+    public RegistrationService Registrations { get; } = registrations;
+
+    public IApplicationCatalog Applications { get; } = applications;
 
     public GatewayMetrics Metrics { get; } = metrics;
 

@@ -42,5 +42,18 @@ internal sealed class ConnectionRegistry : IDeviceConnections
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason)
+    {
+        foreach (var (key, connection) in _connections)
+        {
+            if (key.Application == applicationId && connection.Identity?.CredentialSource == credentialSource)
+            {
+                connection.Close(reason);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public bool IsConnected(string applicationId, string deviceId) => _connections.ContainsKey((applicationId, deviceId));
 }

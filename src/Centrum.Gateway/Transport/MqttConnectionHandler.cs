@@ -1,5 +1,6 @@
 using Centrum.Gateway.Internal;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Centrum.Gateway.Transport;
 
@@ -9,7 +10,8 @@ internal sealed class MqttConnectionHandler(GatewayServices services) : Connecti
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
-        var mqtt = new MqttConnection(connection.Transport, remote, services);
+        var certificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
+        var mqtt = new MqttConnection(connection.Transport, remote, services, certificate);
         await mqtt.RunAsync(connection.ConnectionClosed);
     }
 }

@@ -38,7 +38,7 @@ public static class WebSocketEndpoint
         var services = context.RequestServices.GetRequiredService<GatewayServices>();
         var pipe = new WebSocketDuplexPipe(socket);
         var remote = context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort;
-        var connection = new MqttConnection(pipe, remote, services);
+        var connection = new MqttConnection(pipe, remote, services, context.Connection.ClientCertificate);
         await pipe.RunAsync(() => connection.RunAsync(context.RequestAborted), context.RequestAborted);
     }
 }

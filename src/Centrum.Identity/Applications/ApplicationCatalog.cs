@@ -37,6 +37,19 @@ internal sealed class ApplicationCatalog(IDbContextFactory<CentrumDbContext> con
         return Remember(entity);
     }
 
+    public async ValueTask<Application?> FindByIdScopeAsync(string idScope, CancellationToken cancellationToken = default)
+    {
+        var cached = _byId.Values.FirstOrDefault(a => string.Equals(a.IdScope, idScope, StringComparison.OrdinalIgnoreCase));
+        if (cached is not null)
+        {
+            return cached;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.IdScope == idScope, cancellationToken);
+        return Remember(entity);
+    }
+
     public async ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -65,5 +78,5 @@ internal sealed class ApplicationCatalog(IDbContextFactory<CentrumDbContext> con
         return application;
     }
 
-    internal static Application ToModel(ApplicationEntity e) => new(e.Id, e.DisplayName, e.HubHostName, e.IdScope, e.Suspended);
+    internal static Application ToModel(ApplicationEntity e) => new(e.Id, e.DisplayName, e.HubHostName, e.IdScope, e.Suspended, e.AutoApprove);
 }

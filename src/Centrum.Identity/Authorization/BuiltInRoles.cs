@@ -21,7 +21,7 @@ public static class BuiltInRoles
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
     {
         [AppAdministrator] = Enum.GetValues<Permission>().ToFrozenSet(),
-        [AppBuilder] = DeviceOperation.ToFrozenSet(),
+        [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
         [OrgAdministrator] = DeviceOperation.ToFrozenSet(),
         [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete]).ToFrozenSet(),

@@ -11,6 +11,7 @@ public enum Permission
     DevicesUpdate,
     DevicesDelete,
     DeviceConnectivityRead,
+    DeviceConnectivityManage,
     DeviceDataRead,
     DeviceCommandsExecute,
     ApiTokensRead,

@@ -36,14 +36,15 @@ internal static class CommandLine
         var appId = new Option<string>("--id") { Description = "Application id: a lower-case DNS label.", Required = true };
         var appName = new Option<string?>("--name") { Description = "Display name." };
         var appHost = new Option<string?>("--host") { Description = "Hub host name devices dial (default {id}.{first host name})." };
-        var appCreate = new Command("create", "Create an application.") { appId, appName, appHost, data };
+        var manualApproval = new Option<bool>("--manual-approval") { Description = "Devices provisioning for the first time wait for an operator's approval." };
+        var appCreate = new Command("create", "Create an application.") { appId, appName, appHost, manualApproval, data };
         appCreate.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
             try
             {
                 var created = await services.GetRequiredService<ApplicationAdministration>()
-                    .CreateAsync(result.GetValue(appId)!, result.GetValue(appName), result.GetValue(appHost), cancellationToken);
+                    .CreateAsync(result.GetValue(appId)!, result.GetValue(appName), result.GetValue(appHost), cancellationToken, autoApprove: !result.GetValue(manualApproval));
                 Console.WriteLine($"id={created.Id} hubHostName={created.HubHostName} idScope={created.IdScope}");
                 return 0;
             }

@@ -8,6 +8,7 @@ using Centrum.Gateway.Transport;
 using Centrum.Hosting;
 using Centrum.Identity;
 using Centrum.Identity.Applications;
+using Centrum.Provisioning;
 using Centrum.Server.Tls;
 using Centrum.Storage;
 using Centrum.Telemetry;
@@ -32,6 +33,7 @@ internal static class CentrumHost
         services.AddSingleton<IDeviceEvents, DeviceEventBus>();
         services.AddCentrumTwins();
         services.AddCentrumCommands(configuration);
+        services.AddCentrumProvisioning(configuration);
     }
 
     public static WebApplication Build(string[] args)

@@ -12,5 +12,8 @@ public sealed class ApplicationEntity
 
     public bool Suspended { get; set; }
 
+    /// <summary>Devices provisioning for the first time are created approved (IoT Central's default).</summary>
+    public bool AutoApprove { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -25,6 +25,23 @@ public sealed class DeviceEntity
     /// <summary>Secondary symmetric key, encrypted with Data Protection.</summary>
     public required string SecondaryKeyProtected { get; set; }
 
+    /// <summary>
+    /// The device's individual enrollment: <c>symmetricKey</c> (its keys), <c>x509</c> (its certificate thumbprints), or
+    /// null when it provisions only through an enrollment group.
+    /// </summary>
+    public string? AttestationType { get; set; } = "symmetricKey";
+
+    /// <summary>SHA-1 thumbprints (hex, upper case) of the device's registered certificates.</summary>
+    public string? X509PrimaryThumbprint { get; set; }
+
+    public string? X509SecondaryThumbprint { get; set; }
+
+    /// <summary>Whether the device may connect; false while it waits for an operator's approval.</summary>
+    public bool Approved { get; set; } = true;
+
+    /// <summary>The enrollment group it last provisioned through, if any.</summary>
+    public string? EnrollmentGroupId { get; set; }
+
     /// <summary>The model id the device announced on its last CONNECT.</summary>
     public string? ModelId { get; set; }
 

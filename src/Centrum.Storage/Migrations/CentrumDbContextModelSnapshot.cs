@@ -50,6 +50,9 @@ namespace Centrum.Storage.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AutoApprove")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -191,6 +194,12 @@ namespace Centrum.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Approved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AttestationType")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -204,6 +213,9 @@ namespace Centrum.Storage.Migrations
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnrollmentGroupId")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("LastConnectTime")
                         .HasColumnType("TEXT");
@@ -233,6 +245,12 @@ namespace Centrum.Storage.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TemplateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("X509PrimaryThumbprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("X509SecondaryThumbprint")
                         .HasColumnType("TEXT");
 
                     b.HasKey("ApplicationId", "Id");
@@ -274,6 +292,64 @@ namespace Centrum.Storage.Migrations
                     b.HasIndex("ApplicationId", "DeviceId", "Kind");
 
                     b.ToTable("device_events", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.EnrollmentGroupEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PrimaryCertificate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrimaryKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrimaryVerificationCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PrimaryVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecondaryCertificate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecondaryKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecondaryVerificationCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SecondaryVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("enrollment_groups", (string)null);
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
@@ -364,6 +440,15 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.EnrollmentGroupEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -37,7 +37,7 @@ internal sealed class NodeDevice : IAsyncDisposable
     public static string ConnectionString(CentrumServer server, string deviceId, string key) =>
         $"HostName={server.HubHostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={server.Address}";
 
-    public static NodeDevice Start(CentrumServer server, object scenario)
+    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js")
     {
         var start = new ProcessStartInfo("node")
         {
@@ -47,16 +47,16 @@ internal sealed class NodeDevice : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("device.js");
+        start.ArgumentList.Add(script);
         start.ArgumentList.Add(JsonSerializer.Serialize(scenario));
         start.Environment["NODE_EXTRA_CA_CERTS"] = server.CaCertificatePath;
         return new NodeDevice(Process.Start(start)!);
     }
 
     /// <summary>Runs a scenario to its end and returns its events.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null)
+    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js")
     {
-        await using var device = Start(server, scenario);
+        await using var device = Start(server, scenario, script);
         device.Release();
         await device.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return device.Events;

@@ -1,0 +1,19 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Centrum.Provisioning.Registration;
+
+/// <summary>
+/// A DPS answer: status, JSON body, and the seconds to wait before polling. Every answer has a JSON body, errors
+/// included: the Node SDK parses every body, even for 429 and 5xx (device-protocol reference §5.6).
+/// </summary>
+public sealed record RegistrationAnswer(int Status, JsonObject Body, int? RetryAfter = null)
+{
+    public static RegistrationAnswer Error(int status, int errorCode, string message, DateTimeOffset now, int? retryAfter = null) => new(status, new JsonObject
+    {
+        ["errorCode"] = errorCode,
+        ["trackingId"] = Guid.NewGuid().ToString(),
+        ["message"] = message,
+        ["timestampUtc"] = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+    }, retryAfter);
+}

@@ -1,0 +1,224 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+
+namespace Centrum.IntegrationTests.Provisioning;
+
+/// <summary>
+/// Zero-touch provisioning with the Azure IoT Node.js provisioning SDK (MQTT and HTTP transports), then a hub
+/// connection with what was assigned and telemetry that REST shows.
+/// </summary>
+public sealed class ProvisioningTests
+{
+    private const string ModelId = "dtmi:com:example:Thermostat;1";
+
+    [Theory]
+    [InlineData("mqtt")]
+    [InlineData("http")]
+    public async Task A_device_provisions_with_a_group_symmetric_key_and_then_sends_telemetry(string transport)
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var group = await CreateGroupAsync(http, "sas-devices", """{"displayName":"SAS devices","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var groupKey = (string)group["attestation"]!["symmetricKey"]!["primaryKey"]!;
+        var idScope = (string)group["idScope"]!;
+
+        var events = await ProvisionAsync(server, new { transport, idScope, registrationId = "sensor-42", groupKey, payload = new { modelId = ModelId }, connect = true });
+        var registered = Assert.Single(events, e => (string?)e["event"] == "registered");
+        Assert.Equal((server.HubHostName, "sensor-42", "assigned"), ((string?)registered["assignedHub"], (string?)registered["deviceId"], (string?)registered["status"]));
+        Assert.Contains(events, e => (string?)e["event"] == "sent");
+
+        var device = await http.GetJsonAsync("api/devices/sensor-42");
+        Assert.True((bool)device["provisioned"]!);
+        Assert.Equal(ModelId, (string?)device["modelId"]);
+        Assert.Equal(1, (int)(await http.GetJsonAsync("api/devices/sensor-42/telemetry/provisioned"))["value"]!);
+
+        // Provisioning again returns the same device and hub.
+        var again = await ProvisionAsync(server, new { transport, idScope, registrationId = "sensor-42", groupKey });
+        Assert.Equal("reprovisionedToInitialAssignment", (string?)again.Single(e => (string?)e["event"] == "registered")["substatus"]);
+    }
+
+    [Fact]
+    public async Task A_device_provisions_with_its_individual_enrollment()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var key = await http.CreateDeviceAsync("individual-1");
+        var idScope = (string)(await http.GetJsonAsync("api/devices/individual-1/credentials"))["idScope"]!;
+        var attestation = await http.GetJsonAsync("api/devices/individual-1/attestation");
+        Assert.Equal("symmetricKey", (string?)attestation["type"]);
+
+        var events = await ProvisionAsync(server, new { transport = "mqtt", idScope, registrationId = "individual-1", symmetricKey = key, connect = true, hubTransport = "mqttws" });
+        Assert.Contains(events, e => (string?)e["event"] == "sent");
+
+        var tpm = await http.PutAsync($"api/devices/individual-1/attestation?{DeviceApi.Version}", CentrumServer.Json("""{"type":"tpm","tpm":{"endorsementKey":"AAAA"}}"""));
+        await Api.RestAuthorizationTests.AssertErrorAsync(tpm, HttpStatusCode.BadRequest, "BadRequest");
+    }
+
+    [Theory]
+    [InlineData("mqtt", true)]
+    [InlineData("http", false)]
+    public async Task A_device_provisions_with_an_X509_certificate_chained_to_a_verified_CA_and_connects_with_it(string transport, bool ecdsa)
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        using var ca = TestCertificates.CreateCa("Test device CA");
+        using var leaf = TestCertificates.Issue(ca, "camera-7", ecdsa);
+        var (certFile, keyFile) = TestCertificates.WritePem(leaf, Path.Combine(server.DataFolder, "test-certs"), "camera-7");
+        var group = await CreateGroupAsync(http, "x509-devices", """{"displayName":"X.509 devices","type":"iot","attestation":{"type":"x509"}}""");
+        await UploadAndVerifyAsync(http, "x509-devices", ca);
+
+        var events = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = "camera-7", certFile, keyFile, connect = true });
+        Assert.Equal("assigned", (string?)events.Single(e => (string?)e["event"] == "registered")["status"]);
+        Assert.Contains(events, e => (string?)e["event"] == "sent");
+        Assert.Equal(1, (int)(await http.GetJsonAsync("api/devices/camera-7/telemetry/provisioned"))["value"]!);
+
+        // Disabling the group revokes the certificate at once: the hub refuses the device.
+        var patched = await http.PatchAsync($"api/enrollmentGroups/x509-devices?{DeviceApi.Version}", CentrumServer.Json("""{"enabled":false}"""));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var refused = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = "camera-7", certFile, keyFile });
+        Assert.Contains(refused, e => (string?)e["event"] == "register-error");
+    }
+
+    [Fact]
+    public async Task Bad_credentials_are_refused_with_a_JSON_answer_and_the_device_process_survives()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var group = await CreateGroupAsync(http, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var idScope = (string)group["idScope"]!;
+        var groupKey = (string)group["attestation"]!["symmetricKey"]!["primaryKey"]!;
+        var disabled = await CreateGroupAsync(http, "disabled", """{"displayName":"Off","type":"iot","enabled":false,"attestation":{"type":"symmetricKey"}}""");
+        using var ca = TestCertificates.CreateCa("Unverified CA");
+        using var stranger = TestCertificates.CreateCa("Stranger CA");
+        await CreateGroupAsync(http, "unverified", """{"displayName":"Unverified","type":"iot","attestation":{"type":"x509"}}""");
+        var upload = await http.PutAsync($"api/enrollmentGroups/unverified/certificates/primary?{DeviceApi.Version}", CentrumServer.Json($$"""{"certificate":"{{TestCertificates.Base64(ca)}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        using var unverifiedLeaf = TestCertificates.Issue(ca, "cam-unverified", ecdsa: true);
+        using var strangerLeaf = TestCertificates.Issue(stranger, "cam-stranger", ecdsa: false);
+        var folder = Path.Combine(server.DataFolder, "test-certs");
+        var unverifiedPem = TestCertificates.WritePem(unverifiedLeaf, folder, "cam-unverified");
+        var strangerPem = TestCertificates.WritePem(strangerLeaf, folder, "cam-stranger");
+
+        foreach (var transport in new[] { "mqtt", "http" })
+        {
+            await ExpectRefusedAsync(server, new { transport, idScope, registrationId = "wrong-key", groupKey = Centrum.Security.SymmetricKeys.Generate() }, "Unauthorized");
+            await ExpectRefusedAsync(server, new { transport, idScope = "0ne00000000", registrationId = "unknown-scope", groupKey });
+            await ExpectRefusedAsync(server, new { transport, idScope, registrationId = "in-disabled", groupKey = (string)disabled["attestation"]!["symmetricKey"]!["primaryKey"]! });
+            await ExpectRefusedAsync(server, new { transport, idScope, registrationId = "cam-unverified", certFile = unverifiedPem.CertFile, keyFile = unverifiedPem.KeyFile }, "Unauthorized");
+            await ExpectRefusedAsync(server, new { transport, idScope, registrationId = "cam-stranger", certFile = strangerPem.CertFile, keyFile = strangerPem.KeyFile }, "Unauthorized");
+        }
+
+        // A revoked (disabled) device provisions no more and cannot connect.
+        var revoked = await ProvisionAsync(server, new { transport = "mqtt", idScope, registrationId = "revoked-1", groupKey });
+        Assert.Contains(revoked, e => (string?)e["event"] == "registered");
+        await http.PatchAsync($"api/devices/revoked-1?{DeviceApi.Version}", CentrumServer.Json("""{"enabled":false}"""));
+        await ExpectRefusedAsync(server, new { transport = "mqtt", idScope, registrationId = "revoked-1", groupKey });
+        Assert.Empty(await DevicesAsync(http, "wrong-key", "unknown-scope", "in-disabled", "cam-unverified", "cam-stranger"));
+    }
+
+    [Fact]
+    public async Task An_unapproved_device_waits_until_an_operator_approves_it()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        await server.RunCliAsync("app", "create", "--id", "strict", "--manual-approval");
+        using var http = server.Http(await server.CreateTokenAsync("strict-admin", application: "strict"));
+        var group = await CreateGroupAsync(http, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var scenario = new { transport = "mqtt", idScope = (string)group["idScope"]!, registrationId = "newcomer", groupKey = (string)group["attestation"]!["symmetricKey"]!["primaryKey"]!, connect = true };
+
+        var waiting = await ProvisionAsync(server, scenario);
+        Assert.Equal($"strict.{CentrumServer.HostName}", (string?)waiting.Single(e => (string?)e["event"] == "registered")["assignedHub"]);
+        Assert.Contains("Not authorized", (string?)waiting.Single(e => (string?)e["event"] == "open-error")["message"], StringComparison.OrdinalIgnoreCase);
+        Assert.False((bool)(await http.GetJsonAsync("api/devices/newcomer"))["approved"]!);
+
+        var approve = await http.PatchAsync($"api/devices/newcomer?{DeviceApi.Version}", CentrumServer.Json("""{"approved":true}"""));
+        Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        var approved = await ProvisionAsync(server, scenario);
+        Assert.Contains(approved, e => (string?)e["event"] == "sent");
+    }
+
+    [Fact]
+    public async Task Two_applications_with_the_same_registration_id_stay_apart()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        await server.RunCliAsync("app", "create", "--id", "other");
+        var mine = server.AdminHttp();
+        using var other = server.Http(await server.CreateTokenAsync("other-admin", application: "other"));
+        var mineGroup = await CreateGroupAsync(mine, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var otherGroup = await CreateGroupAsync(other, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        Assert.NotEqual((string?)mineGroup["idScope"], (string?)otherGroup["idScope"]);
+
+        var a = await ProvisionAsync(server, new { transport = "mqtt", idScope = (string)mineGroup["idScope"]!, registrationId = "twin-name", groupKey = (string)mineGroup["attestation"]!["symmetricKey"]!["primaryKey"]!, connect = true });
+        var b = await ProvisionAsync(server, new { transport = "http", idScope = (string)otherGroup["idScope"]!, registrationId = "twin-name", groupKey = (string)otherGroup["attestation"]!["symmetricKey"]!["primaryKey"]!, connect = true });
+        Assert.Equal(server.HubHostName, (string?)a.Single(e => (string?)e["event"] == "registered")["assignedHub"]);
+        Assert.Equal($"other.{CentrumServer.HostName}", (string?)b.Single(e => (string?)e["event"] == "registered")["assignedHub"]);
+        Assert.Contains(a, e => (string?)e["event"] == "sent");
+        Assert.Contains(b, e => (string?)e["event"] == "sent");
+
+        // One application's key does not register the device in the other.
+        await ExpectRefusedAsync(server, new { transport = "mqtt", idScope = (string)otherGroup["idScope"]!, registrationId = "twin-name", groupKey = (string)mineGroup["attestation"]!["symmetricKey"]!["primaryKey"]! }, "Unauthorized");
+        Assert.Equal(1, (int)(await mine.GetJsonAsync("api/devices/twin-name/telemetry/provisioned"))["value"]!);
+        Assert.Equal(1, (int)(await other.GetJsonAsync("api/devices/twin-name/telemetry/provisioned"))["value"]!);
+    }
+
+    private static async Task UploadAndVerifyAsync(HttpClient http, string groupId, X509Certificate2 ca)
+    {
+        var upload = await http.PutAsync($"api/enrollmentGroups/{groupId}/certificates/primary?{DeviceApi.Version}", CentrumServer.Json($$"""{"certificate":"{{TestCertificates.Base64(ca)}}"}"""));
+        var uploaded = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!;
+        Assert.False((bool)uploaded["verified"]!);
+        Assert.Equal(ca.Thumbprint, (string?)uploaded["info"]!["sha1Thumbprint"]);
+
+        var codeResponse = await http.PostAsync($"api/enrollmentGroups/{groupId}/certificates/primary/generateVerificationCode?{DeviceApi.Version}", null);
+        var code = (string)JsonNode.Parse(await codeResponse.Content.ReadAsStringAsync())!["verificationCode"]!;
+        using var wrong = TestCertificates.Issue(ca, "not-the-code", ecdsa: true, clientAuth: false);
+        var refused = await http.PostAsync($"api/enrollmentGroups/{groupId}/certificates/primary/verify?{DeviceApi.Version}", CentrumServer.Json($$"""{"certificate":"{{TestCertificates.Base64(wrong)}}"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using var proof = TestCertificates.Issue(ca, code, ecdsa: true, clientAuth: false);
+        var verified = await http.PostAsync($"api/enrollmentGroups/{groupId}/certificates/primary/verify?{DeviceApi.Version}", CentrumServer.Json($$"""{"certificate":"{{proof.ExportCertificatePem().ReplaceLineEndings("\\n")}}"}"""));
+        Assert.Equal(HttpStatusCode.NoContent, verified.StatusCode);
+        Assert.True((bool)(await http.GetJsonAsync($"api/enrollmentGroups/{groupId}/certificates/primary"))["verified"]!);
+    }
+
+    private static async Task<JsonObject> CreateGroupAsync(HttpClient http, string id, string body)
+    {
+        var response = await http.PutAsync($"api/enrollmentGroups/{id}?{DeviceApi.Version}", CentrumServer.Json(body));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    private static Task<IReadOnlyList<JsonObject>> ProvisionAsync(CentrumServer server, object scenario)
+    {
+        var node = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(scenario))!.AsObject();
+        node["host"] = server.Address.ToString();
+        node["resolve"] = new JsonObject { ["domain"] = CentrumServer.HostName, ["address"] = server.Address.ToString() };
+        return NodeDevice.RunAsync(server, node, TimeSpan.FromSeconds(90), "provision.js");
+    }
+
+    private static async Task ExpectRefusedAsync(CentrumServer server, object scenario, string? message = null)
+    {
+        var events = await ProvisionAsync(server, scenario);
+        var error = events.SingleOrDefault(e => (string?)e["event"] == "register-error");
+        Assert.True(error is not null, $"expected a refusal: {string.Join(' ', events.Select(e => e.ToJsonString()))}");
+        if (message is not null)
+        {
+            Assert.Contains(message, (string?)error["message"] + " " + error["name"], StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.DoesNotContain(events, e => (string?)e["event"] == "fatal");
+    }
+
+    private static async Task<IReadOnlyList<string>> DevicesAsync(HttpClient http, params string[] ids)
+    {
+        var found = new List<string>();
+        foreach (var id in ids)
+        {
+            if ((await http.GetAsync($"api/devices/{id}?{DeviceApi.Version}")).StatusCode == HttpStatusCode.OK)
+            {
+                found.Add(id);
+            }
+        }
+
+        return found;
+    }
+}

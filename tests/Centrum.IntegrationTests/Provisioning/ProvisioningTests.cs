@@ -73,9 +73,17 @@ public sealed class ProvisioningTests
         Assert.Contains(events, e => (string?)e["event"] == "sent");
         Assert.Equal(1, (int)(await http.GetJsonAsync("api/devices/camera-7/telemetry/provisioned"))["value"]!);
 
-        // Disabling the group revokes the certificate at once: the hub refuses the device.
+        // A certificate-only hub connection (no SAS), then the group is disabled: the connection closes at once and a
+        // new one is refused.
+        using var client = MqttDevice.CreateClient();
+        var options = MqttDevice.Options(server, "camera-7", $"{server.HubHostName}/camera-7/?api-version=2021-04-12", null, cleanSession: true);
+        options.ChannelOptions.TlsOptions.ClientCertificatesProvider = new CertificateProvider(leaf);
+        Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, (await client.ConnectAsync(options)).ResultCode);
         var patched = await http.PatchAsync($"api/enrollmentGroups/x509-devices?{DeviceApi.Version}", CentrumServer.Json("""{"enabled":false}"""));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        await MqttDevice.WaitForDisconnectAsync(client, TimeSpan.FromSeconds(10));
+        using var again = MqttDevice.CreateClient();
+        Assert.Equal(MQTTnet.MqttClientConnectResultCode.NotAuthorized, (await again.ConnectAsync(options)).ResultCode);
         var refused = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = "camera-7", certFile, keyFile });
         Assert.Contains(refused, e => (string?)e["event"] == "register-error");
     }
@@ -159,6 +167,32 @@ public sealed class ProvisioningTests
         await ExpectRefusedAsync(server, new { transport = "mqtt", idScope = (string)otherGroup["idScope"]!, registrationId = "twin-name", groupKey = (string)mineGroup["attestation"]!["symmetricKey"]!["primaryKey"]! }, "Unauthorized");
         Assert.Equal(1, (int)(await mine.GetJsonAsync("api/devices/twin-name/telemetry/provisioned"))["value"]!);
         Assert.Equal(1, (int)(await other.GetJsonAsync("api/devices/twin-name/telemetry/provisioned"))["value"]!);
+    }
+
+    private sealed class CertificateProvider(X509Certificate2 certificate) : MQTTnet.IMqttClientCertificatesProvider
+    {
+        public X509CertificateCollection GetCertificates() => [certificate];
+    }
+
+    [Fact]
+    public async Task Provisioning_is_rate_limited_per_application_with_429_and_retry_after()
+    {
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string> { ["Centrum:Provisioning:RequestsPerSecond"] = "3" });
+        await server.AdminHttp().CreateDeviceAsync("probe");
+        var idScope = (string)(await server.AdminHttp().GetJsonAsync("api/devices/probe/credentials"))["idScope"]!;
+        using var http = server.Http();
+        var statuses = new List<(HttpStatusCode Status, string? RetryAfter, string Body)>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await http.PutAsync($"{idScope}/registrations/probe/register?api-version=2019-03-31", CentrumServer.Json("""{"registrationId":"probe"}"""));
+            statuses.Add((response.StatusCode, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), await response.Content.ReadAsStringAsync()));
+        }
+
+        var throttled = statuses.Where(s => s.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(throttled);
+        Assert.All(throttled, t => Assert.Equal("1", t.RetryAfter));
+        Assert.All(throttled, t => Assert.Equal(429001, (int)JsonNode.Parse(t.Body)!["errorCode"]!));
+        Assert.All(statuses.Where(s => s.Status != HttpStatusCode.TooManyRequests), s => Assert.Equal(HttpStatusCode.Unauthorized, s.Status));
     }
 
     private static async Task UploadAndVerifyAsync(HttpClient http, string groupId, X509Certificate2 ca)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using MQTTnet;
 
 namespace Centrum.IntegrationTests.Gateway;
 
@@ -51,6 +52,51 @@ public sealed class CloudToDeviceTests
             again.Release();
         }
     }
+
+    /// <summary>A device that drops the connection before its PUBACK gets the message again, marked DUP, until it acknowledges.</summary>
+    [Fact]
+    public async Task An_unacknowledged_message_is_delivered_again_after_a_reconnect()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var key = await http.CreateDeviceAsync("forgetful-1");
+        await SendAsync(http, "forgetful-1", """{"body":{"n":1},"messageId":"once-more"}""");
+
+        async Task<(string Topic, bool Duplicate)?> ReceiveAsync(bool acknowledge)
+        {
+            using var client = MqttDevice.CreateClient();
+            var received = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                e.AutoAcknowledge = acknowledge;
+                received.TrySetResult((e.ApplicationMessage.Topic, e.ApplicationMessage.Dup));
+                return Task.CompletedTask;
+            };
+            await client.ConnectAsync(MqttDevice.Options(server, "forgetful-1", key));
+            await client.SubscribeAsync("devices/forgetful-1/messages/devicebound/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+            var outcome = await Task.WhenAny(received.Task, Task.Delay(TimeSpan.FromSeconds(acknowledge ? 10 : 30)));
+            if (acknowledge && outcome == received.Task)
+            {
+                await Wait.UntilAsync(async () => await CountAsync(server) == 0, TimeSpan.FromSeconds(10), "the acknowledged message leaves the queue");
+            }
+
+            await client.DisconnectAsync();
+            return outcome == received.Task ? await received.Task : null;
+        }
+
+        var first = await ReceiveAsync(acknowledge: false);
+        Assert.NotNull(first);
+        Assert.Contains("%24.mid=once-more", first.Value.Topic, StringComparison.Ordinal);
+        Assert.False(first.Value.Duplicate);
+        Assert.Equal(1, await CountAsync(server));
+
+        var second = await ReceiveAsync(acknowledge: true);
+        Assert.NotNull(second);
+        Assert.True(second.Value.Duplicate);
+        Assert.Null(await ReceiveAsync(acknowledge: true));
+    }
+
+    private static Task<long> CountAsync(CentrumServer server) => QueuedAsync(server);
 
     [Fact]
     public async Task The_queue_holds_at_most_fifty_messages_per_device()

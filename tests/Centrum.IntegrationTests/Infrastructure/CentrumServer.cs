@@ -44,11 +44,11 @@ internal sealed class CentrumServer : IAsyncDisposable
 
     public string Log => string.Join('\n', _log);
 
-    public static async Task<CentrumServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<CentrumServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null, IPAddress? address = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "centrum-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var server = new CentrumServer(folder, LoopbackAddresses.Next(), settings ?? new Dictionary<string, string>());
+        var server = new CentrumServer(folder, address ?? LoopbackAddresses.Next(), settings ?? new Dictionary<string, string>());
         await server.StartAsync();
         return server;
     }

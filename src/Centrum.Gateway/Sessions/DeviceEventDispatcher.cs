@@ -18,6 +18,11 @@ internal sealed class DeviceEventDispatcher(IDeviceEvents events, ConnectionRegi
         {
             await foreach (var deviceEvent in subscription.Reader.ReadAllAsync(stoppingToken))
             {
+                if (deviceEvent.Kind is not (DeviceEventKind.DesiredPropertiesChanged or DeviceEventKind.CloudToDeviceEnqueued))
+                {
+                    continue;
+                }
+
                 var clientId = deviceEvent.ModuleId is null ? deviceEvent.DeviceId : $"{deviceEvent.DeviceId}/{deviceEvent.ModuleId}";
                 if (connections.Find(deviceEvent.ApplicationId, clientId) is not { } connection)
                 {

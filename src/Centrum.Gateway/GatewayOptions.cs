@@ -19,4 +19,12 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(16, 1_000_000)]
     public int OutboundQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// New device connections accepted per second on this node; beyond it CONNECT is answered 0x03 (server
+    /// unavailable), which the SDKs retry with back-off, as IoT Hub does (device-protocol reference §4.7). It keeps a
+    /// fleet that reconnects at once from starving connected devices.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ConnectionsPerSecond { get; set; } = 1000;
 }

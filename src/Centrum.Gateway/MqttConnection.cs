@@ -221,6 +221,15 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        using (var admitted = _services.ConnectionRate.AttemptAcquire())
+        {
+            if (!admitted.IsAcquired)
+            {
+                await RefuseAsync(connect, ConnectReturnCode.ServerUnavailable, "too many new connections", cancellationToken);
+                return false;
+            }
+        }
+
         if (DpsTopics.ParseUserName(connect.UserName) is { } dps)
         {
             return await ConnectProvisioningAsync(connect, dps.IdScope, dps.RegistrationId, cancellationToken);

@@ -52,4 +52,14 @@ internal sealed class GatewayServices(
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>Admits new connections at <see cref="GatewayOptions.ConnectionsPerSecond"/>.</summary>
+    public System.Threading.RateLimiting.RateLimiter ConnectionRate { get; } = new System.Threading.RateLimiting.TokenBucketRateLimiter(new()
+    {
+        TokenLimit = options.Value.ConnectionsPerSecond,
+        TokensPerPeriod = options.Value.ConnectionsPerSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
 }

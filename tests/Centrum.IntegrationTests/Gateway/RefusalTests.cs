@@ -51,6 +51,27 @@ public sealed class RefusalTests
         Assert.DoesNotContain(events, e => (string?)e["event"] is "send-error" or "disconnect" or "error");
     }
 
+    [Fact]
+    public async Task Connections_beyond_the_rate_are_answered_server_unavailable()
+    {
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string> { ["Centrum:Gateway:ConnectionsPerSecond"] = "2" });
+        var key = await server.AdminHttp().CreateDeviceAsync("eager-1");
+        var codes = new List<MqttClientConnectResultCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var client = MqttDevice.CreateClient();
+            codes.Add((await client.ConnectAsync(MqttDevice.Options(server, "eager-1", key, cleanSession: true))).ResultCode);
+        }
+
+        Assert.Contains(MqttClientConnectResultCode.ServerUnavailable, codes);
+        Assert.Contains(MqttClientConnectResultCode.Success, codes);
+        await Wait.UntilAsync(async () =>
+        {
+            using var client = MqttDevice.CreateClient();
+            return (await client.ConnectAsync(MqttDevice.Options(server, "eager-1", key, cleanSession: true))).ResultCode == MqttClientConnectResultCode.Success;
+        }, TimeSpan.FromSeconds(10), "the rate allows a connection again");
+    }
+
     private static async Task SdkOpenIsRefused(CentrumServer server, string deviceId, string key, string because)
     {
         var events = await NodeDevice.RunAsync(server, new

@@ -1,0 +1,116 @@
+using Centrum.Templates.Dtdl;
+
+namespace Centrum.Templates.Tests;
+
+/// <summary>A corpus of broken models: each is refused with the path where the problem is and why.</summary>
+public sealed class BrokenModelsTests
+{
+    private const string V2 = "\"dtmi:dtdl:context;2\"";
+    private const string V3 = "\"dtmi:dtdl:context;3\"";
+
+    private static string Model(string contents, string context = V2, string extra = "") =>
+        $$"""{"@context":{{context}},"@id":"dtmi:com:example:Broken;1","@type":"Interface"{{extra}},"contents":[{{contents}}]}""";
+
+    public static TheoryData<string, string, string, string> Corpus() => new()
+    {
+        { "misspelled member", Model("""{"@type":"Telemetry","name":"t","shema":"double"}"""), "$.contents[0].shema", "did you mean 'schema'" },
+        { "misspelled type", Model("""{"@type":"Telemtry","name":"t","schema":"double"}"""), "$.contents[0]['@type']", "Unknown content type 'Telemtry'" },
+        { "DTMI without version", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Broken","@type":"Interface"}""", "$['@id']", "not a valid DTDL v2 DTMI" },
+        { "DTMI with a bad segment", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example_:Broken;1","@type":"Interface"}""", "$['@id']", "not a valid DTDL v2 DTMI" },
+        { "reserved prefix", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:dtdl:mine;1","@type":"Interface"}""", "$['@id']", "reserved prefix" },
+        { "duplicate names", Model("""{"@type":"Telemetry","name":"t","schema":"double"},{"@type":"Property","name":"t","schema":"string"}"""), "$.contents[1]", "'t' is already used" },
+        { "invalid name", Model("""{"@type":"Telemetry","name":"1t","schema":"double"}"""), "$.contents[0].name", "not a valid name" },
+        { "name too long for v2", Model($$"""{"@type":"Telemetry","name":"{{new string('n', 65)}}","schema":"double"}"""), "$.contents[0].name", "at most 64" },
+        { "unknown schema", Model("""{"@type":"Telemetry","name":"t","schema":"int"}"""), "$.contents[0].schema", "Unknown schema 'int'" },
+        { "dangling extends", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Broken;1","@type":"Interface","extends":"dtmi:com:example:Missing;1"}""", "$.extends", "not part of the model" },
+        { "dangling component", Model("""{"@type":"Component","name":"c","schema":"dtmi:com:example:Missing;1"}"""), "$.contents[0].schema", "not part of the model" },
+        { "dangling schema reference", Model("""{"@type":"Property","name":"p","schema":"dtmi:com:example:Nowhere;1"}"""), "$.contents[0].schema", "not defined in this Interface's schemas" },
+        { "unit of another semantic type", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double","unit":"pascal"}"""), "$.contents[0].unit", "not a unit of 'Temperature'" },
+        { "semantic type without unit", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double"}"""), "$.contents[0]", "needs a 'unit'" },
+        { "semantic type on a string", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"string","unit":"kelvin"}"""), "$.contents[0].schema", "numeric schema" },
+        { "unit without semantic type", Model("""{"@type":"Telemetry","name":"t","schema":"double","unit":"kelvin"}"""), "$.contents[0].unit", "only with a semantic type" },
+        { "unit type as a co-type", Model("""{"@type":["Property","TemperatureUnit"],"name":"p","schema":"double"}"""), "$.contents[0]['@type']", "not a semantic type" },
+        { "Array in a v2 property", Model("""{"@type":"Property","name":"p","schema":{"@type":"Array","elementSchema":"string"}}"""), "$.contents[0].schema", "cannot have an Array schema" },
+        { "geospatial in a v2 property", Model("""{"@type":"Property","name":"p","schema":"point"}"""), "$.contents[0].schema", "geospatial" },
+        { "enum value of the wrong type", Model("""{"@type":"Property","name":"p","schema":{"@type":"Enum","valueSchema":"integer","enumValues":[{"name":"a","enumValue":"x"}]}}"""), "$.contents[0].schema.enumValues[0].enumValue", "must be an integer" },
+        { "enum value schema", Model("""{"@type":"Property","name":"p","schema":{"@type":"Enum","valueSchema":"double","enumValues":[{"name":"a","enumValue":1}]}}"""), "$.contents[0].schema.valueSchema", "\"integer\" or \"string\"" },
+        { "map key not a string", Model("""{"@type":"Property","name":"p","schema":{"@type":"Map","mapKey":{"name":"k","schema":"integer"},"mapValue":{"name":"v","schema":"string"}}}"""), "$.contents[0].schema.mapKey.schema", "must be \"string\"" },
+        { "empty object in v2", Model("""{"@type":"Property","name":"p","schema":{"@type":"Object","fields":[]}}"""), "$.contents[0].schema.fields", "1 to 30 fields" },
+        { "schema nested too deep", Model("""{"@type":"Telemetry","name":"t","schema":{"@type":"Array","elementSchema":{"@type":"Array","elementSchema":{"@type":"Array","elementSchema":{"@type":"Array","elementSchema":{"@type":"Array","elementSchema":{"@type":"Array","elementSchema":"string"}}}}}}}"""), "$.contents[0].schema.elementSchema.elementSchema.elementSchema.elementSchema.elementSchema", "at most 5 deep" },
+        { "CommandRequest in v2", Model("""{"@type":"Command","name":"c","request":{"@type":"CommandRequest","name":"r","schema":"string"}}"""), "$.contents[0].request['@type']", "'CommandRequest' is DTDL v3" },
+        { "CommandPayload in v3", Model("""{"@type":"Command","name":"c","request":{"@type":"CommandPayload","name":"r","schema":"string"}}""", V3), "$.contents[0].request['@type']", "CommandPayload is DTDL v2" },
+        { "v2 semantic type in v3 without the extension", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double","unit":"kelvin"}""", V3), "$.contents[0]['@type']", "QuantitativeTypes extension" },
+        { "undefined co-type in v3", Model("""{"@type":["Telemetry","Whatever"],"name":"t","schema":"double"}""", V3), "$.contents[0]['@type']", "not a semantic type" },
+        { "IoT Central context in v3", Model("", "[\"dtmi:dtdl:context;3\",\"dtmi:iotcentral:context;2\"]"), "$['@context'][1]", "belongs to DTDL v2" },
+        { "IoT Central schema without its context", Model("""{"@type":"Telemetry","name":"t","schema":"vector"}"""), "$.contents[0].schema", "needs IoT Central's context" },
+        { "extension before the DTDL context", Model("", "[\"dtmi:dtdl:extension:quantitativeTypes;1\",\"dtmi:dtdl:context;3\"]"), "$['@context'][0]", "must come before" },
+        { "unknown context", Model("", "[\"dtmi:dtdl:context;2\",\"dtmi:example:context;1\"]"), "$['@context'][1]", "Unknown or unsupported context" },
+        { "no context", """{"@id":"dtmi:com:example:Broken;1","@type":"Interface"}""", "$", "needs an @context" },
+        { "three extends in v2", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Broken;1","@type":"Interface","extends":["dtmi:com:example:A;1","dtmi:com:example:B;1","dtmi:com:example:C;1"]}""", "$.extends", "at most 2 extends" },
+        { "display name too long for v2", Model("", extra: $$""","displayName":"{{new string('d', 65)}}" """), "$.displayName", "longer than 64" },
+        { "bad language code", Model("", extra: ""","displayName":{"english":"x"}"""), "$.displayName.english", "not a language code" },
+        { "writable not boolean", Model("""{"@type":"Property","name":"p","schema":"double","writable":"yes"}"""), "$.contents[0].writable", "true or false" },
+        { "minMultiplicity not zero", Model("""{"@type":"Relationship","name":"r","minMultiplicity":1}"""), "$.contents[0].minMultiplicity", "must be 0" },
+        { "a top level that is not an Interface", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Broken;1","@type":"Telemetry"}""", "$", "@type \"Interface\"" },
+        { "not JSON", "{\"@context\": ", "$", "not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void A_broken_model_is_refused_with_where_and_why(string problem, string model, string path, string message)
+    {
+        var result = DtdlParser.Parse(model);
+        Assert.False(result.IsValid, $"{problem}: the model was accepted");
+        Assert.Empty(result.Interfaces);
+        Assert.True(result.Errors.Any(e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal)),
+            $"{problem}: expected '{message}' at {path}, got:\n{string.Join('\n', result.Errors)}");
+    }
+
+    [Fact]
+    public void Cyclic_extends_across_documents_are_refused()
+    {
+        var a = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:A;1","@type":"Interface","extends":"dtmi:com:example:B;1"}""";
+        var b = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:B;1","@type":"Interface","extends":"dtmi:com:example:A;1"}""";
+        var result = DtdlParser.Parse(a, b);
+        Assert.Contains(result.Errors, e => e.Path == "$[0].extends" && e.Message.Contains("cycle", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Inherited_names_collide_with_own_names()
+    {
+        var parent = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Parent;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"t","schema":"double"}]}""";
+        var child = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Child;1","@type":"Interface","extends":"dtmi:com:example:Parent;1","contents":[{"@type":"Property","name":"t","schema":"double"}]}""";
+        var result = DtdlParser.Parse(parent, child);
+        Assert.Contains(result.Errors, e => e.Message.Contains("'t' is already used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_component_cannot_hold_components()
+    {
+        var inner = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Inner;1","@type":"Interface","contents":[{"@type":"Component","name":"deeper","schema":"dtmi:com:example:Leaf;1"}]}""";
+        var leaf = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Leaf;1","@type":"Interface"}""";
+        var outer = """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Outer;1","@type":"Interface","contents":[{"@type":"Component","name":"inner","schema":"dtmi:com:example:Inner;1"}]}""";
+        var result = DtdlParser.Parse(outer, inner, leaf);
+        Assert.Contains(result.Errors, e => e.Path == "$[0].contents[0].schema" && e.Message.Contains("cannot hold Components", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void More_than_300_contents_exceed_the_v2_limit()
+    {
+        var contents = string.Join(',', Enumerable.Range(0, 301).Select(i => $$"""{"@type":"Telemetry","name":"t{{i}}","schema":"double"}"""));
+        var result = DtdlParser.Parse(Model(contents));
+        Assert.Contains(result.Errors, e => e.Path == "$.contents" && e.Message.Contains("at most 300", StringComparison.Ordinal));
+        Assert.True(DtdlParser.Parse(Model(contents, V3)).IsValid, "DTDL v3 has no per-Interface contents limit");
+    }
+
+    [Fact]
+    public void Valid_v3_models_with_extensions_parse()
+    {
+        var model = Model(
+            """{"@type":["Telemetry","Temperature","Historized"],"name":"t","schema":"double","unit":"degreeCelsius"},{"@type":"Property","name":"tags","schema":{"@type":"Array","elementSchema":"string"},"writable":true},{"@type":"Command","name":"c","request":{"@type":"CommandRequest","name":"r","schema":"string"},"response":{"name":"s","schema":"integer"}}""",
+            "[\"dtmi:dtdl:context;3\",\"dtmi:dtdl:extension:quantitativeTypes;1\",\"dtmi:dtdl:extension:historization;1\"]");
+        var result = DtdlParser.Parse(model);
+        Assert.True(result.IsValid, string.Join('\n', result.Errors));
+        Assert.Equal(3, result.Interfaces.Single().Value.DtdlVersion);
+    }
+}

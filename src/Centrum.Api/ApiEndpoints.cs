@@ -2,6 +2,7 @@ using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Properties;
 using Centrum.Api.Provisioning;
+using Centrum.Api.Templates;
 using Centrum.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +31,7 @@ public static class ApiEndpoints
         api.MapCommandsApi();
         api.MapEnrollmentGroupsApi();
         api.MapAttestationApi();
+        api.MapDeviceTemplatesApi();
         endpoints.MapDpsHttps();
         return endpoints;
     }

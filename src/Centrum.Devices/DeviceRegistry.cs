@@ -166,6 +166,11 @@ public sealed class DeviceRegistry(
             return;
         }
 
+        if (connected && modelId is not null)
+        {
+            await AssociateAsync(db, applicationId, deviceId, modelId, cancellationToken);
+        }
+
         var outbox = Outbox(db, connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, applicationId, deviceId,
             connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null);
         await db.SaveChangesAsync(cancellationToken);
@@ -211,6 +216,12 @@ public sealed class DeviceRegistry(
 
         entity.Provisioned = true;
         entity.ModelId = modelId ?? entity.ModelId;
+        if (entity.TemplateId is null && modelId is not null)
+        {
+            entity.TemplateId = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.ModelId == modelId)
+                .Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
+        }
+
         entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
         entity.ETag = NewETag();
         await SaveAsync(db, cancellationToken);
@@ -252,6 +263,20 @@ public sealed class DeviceRegistry(
         await SaveAsync(db, cancellationToken);
         await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
         return true;
+    }
+
+    /// <summary>
+    /// A device without a template is associated with the template whose model is the one it announced; an operator's
+    /// assignment is never overridden (device-protocol reference §7.1).
+    /// </summary>
+    private static async Task AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string modelId, CancellationToken cancellationToken)
+    {
+        var templateId = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.ModelId == modelId).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
+        if (templateId is not null)
+        {
+            await Scoped(db, applicationId).Where(d => d.Id == deviceId && d.TemplateId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken);
+        }
     }
 
     private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)

@@ -21,6 +21,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<EnrollmentGroupEntity> EnrollmentGroups => Set<EnrollmentGroupEntity>();
 
+    public DbSet<DeviceTemplateEntity> DeviceTemplates => Set<DeviceTemplateEntity>();
+
     public DbSet<DeviceEventEntity> DeviceEvents => Set<DeviceEventEntity>();
 
     public DbSet<CloudToDeviceMessageEntity> CloudToDeviceMessages => Set<CloudToDeviceMessageEntity>();
@@ -54,6 +56,15 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
         {
             e.ToTable("api_tokens");
             e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DeviceTemplateEntity>(e =>
+        {
+            e.ToTable("device_templates");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasIndex(x => new { x.ApplicationId, x.ModelId });
+            e.Property(x => x.ETag).IsConcurrencyToken();
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -20,9 +20,14 @@ public sealed class TelemetryIngest : IAsyncDisposable
     private readonly ILogger<TelemetryIngest> _logger;
     private readonly IDeviceEvents _events;
 
-    public TelemetryIngest(IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, IDeviceEvents events, ILogger<TelemetryIngest> logger)
+    private readonly ITelemetryModel? _model;
+
+    public TelemetryIngest(
+        IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, IDeviceEvents events, ILogger<TelemetryIngest> logger,
+        ITelemetryModel? model = null)
     {
         _events = events;
+        _model = model;
         _storage = storage.Value;
         _options = options.Value;
         _metrics = metrics;
@@ -39,7 +44,8 @@ public sealed class TelemetryIngest : IAsyncDisposable
     public async ValueTask<Task<StoreResult>?> SubmitAsync(TelemetryMessage message, bool waitForRoom, CancellationToken cancellationToken)
     {
         var store = Store(message.ApplicationId);
-        var pending = new PendingMessage(message);
+        var declaration = _model is null ? null : await _model.ForDeviceAsync(message.ApplicationId, message.DeviceId, cancellationToken);
+        var pending = new PendingMessage(message, declaration);
         if (store.TryEnqueue(pending))
         {
             return pending.Task;

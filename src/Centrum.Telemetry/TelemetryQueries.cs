@@ -4,9 +4,9 @@ using DuckDB.NET.Data;
 
 namespace Centrum.Telemetry;
 
-public sealed record TelemetryValue(JsonElement Value, DateTimeOffset Timestamp);
+public sealed record TelemetryValue(JsonElement Value, DateTimeOffset Timestamp, bool Modeled);
 
-public sealed record TelemetryPoint(long Sequence, DateTimeOffset Timestamp, JsonElement Value);
+public sealed record TelemetryPoint(long Sequence, DateTimeOffset Timestamp, JsonElement Value, bool Modeled);
 
 public sealed record TelemetryBucket(DateTimeOffset Start, long Count, double? Average, double? Minimum, double? Maximum);
 
@@ -24,10 +24,10 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
     {
         await using var connection = ingest.Store(stream.ApplicationId).OpenReadConnection();
         await using var command = Command(connection, stream,
-            $"SELECT value_json, enqueued_time FROM telemetry WHERE {StreamFilter} ORDER BY seq DESC LIMIT 1");
+            $"SELECT value_json, enqueued_time, modeled FROM telemetry WHERE {StreamFilter} ORDER BY seq DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new TelemetryValue(Parse(reader.GetString(0)), Utc(reader.GetDateTime(1)))
+            ? new TelemetryValue(Parse(reader.GetString(0)), Utc(reader.GetDateTime(1)), !reader.IsDBNull(2) && reader.GetBoolean(2))
             : null;
     }
 
@@ -38,7 +38,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await using var connection = ingest.Store(stream.ApplicationId).OpenReadConnection();
         await using var command = Command(connection, stream,
             $"""
-            SELECT seq, enqueued_time, value_json FROM telemetry
+            SELECT seq, enqueued_time, value_json, modeled FROM telemetry
             WHERE {StreamFilter} AND enqueued_time >= $from AND enqueued_time < $to AND seq > $after
             ORDER BY seq LIMIT $limit
             """);
@@ -50,7 +50,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            points.Add(new TelemetryPoint(reader.GetInt64(0), Utc(reader.GetDateTime(1)), Parse(reader.GetString(2))));
+            points.Add(new TelemetryPoint(reader.GetInt64(0), Utc(reader.GetDateTime(1)), Parse(reader.GetString(2)), !reader.IsDBNull(3) && reader.GetBoolean(3)));
         }
 
         return points;

@@ -130,7 +130,9 @@ public static class DeviceProperties
     /// Turns a REST write into a desired patch. At the root, an object value for a name the twin already knows as a
     /// component is a component write; <paramref name="replace"/> (PUT) also removes the writable values the body omits.
     /// </summary>
-    public static JsonObject DesiredPatch(JsonObject body, Twin twin, string? component, bool replace)
+    /// <param name="components">The component names a template declares, when the device has one: then an object value for such
+    /// a name is a component write even before the twin knows the component.</param>
+    public static JsonObject DesiredPatch(JsonObject body, Twin twin, string? component, bool replace, IReadOnlySet<string>? components = null)
     {
         var scope = component is null ? twin.Desired : twin.Desired[component] as JsonObject ?? [];
         var patch = new JsonObject();
@@ -141,7 +143,7 @@ public static class DeviceProperties
                 continue;
             }
 
-            if (component is null && value is JsonObject componentBody && (IsComponent(twin.Desired[name]) || IsComponent(twin.Reported[name])))
+            if (component is null && value is JsonObject componentBody && (components?.Contains(name) == true || IsComponent(twin.Desired[name]) || IsComponent(twin.Reported[name])))
             {
                 var nested = DesiredPatch(componentBody, twin, name, replace);
                 patch[name] = nested[name]?.DeepClone();

@@ -14,6 +14,7 @@ function message(spec) {
   if (spec.contentEncoding) m.contentEncoding = spec.contentEncoding;
   if (spec.messageId) m.messageId = spec.messageId;
   if (spec.correlationId) m.correlationId = spec.correlationId;
+  if (spec.component) m.properties.add('$.sub', spec.component);
   for (const [key, value] of Object.entries(spec.properties || {})) m.properties.add(key, value);
   return m;
 }
@@ -75,7 +76,16 @@ async function behave(client) {
           const patch = {};
           for (const [key, value] of Object.entries(delta)) {
             if (key === '$version') continue;
-            patch[key] = { value, ac: scenario.ack.code, av: delta.$version, ad: scenario.ack.description };
+            if (value && typeof value === 'object' && value.__t === 'c') {
+              // A component's writable properties are acknowledged inside the component, without the marker, as the
+              // Plug and Play temperature controller sample does.
+              patch[key] = {};
+              for (const [inner, innerValue] of Object.entries(value)) {
+                if (inner !== '__t') patch[key][inner] = { value: innerValue, ac: scenario.ack.code, av: delta.$version, ad: scenario.ack.description };
+              }
+            } else {
+              patch[key] = { value, ac: scenario.ack.code, av: delta.$version, ad: scenario.ack.description };
+            }
           }
           if (Object.keys(patch).length > 0) {
             twin.properties.reported.update(patch, (err) => emit({ event: 'acked', version: delta.$version, error: err ? err.message : null }));
@@ -102,6 +112,7 @@ async function main() {
   const transport = scenario.transport === 'mqttws' ? MqttWs : Mqtt;
   const client = Client.fromConnectionString(scenario.connectionString, transport);
   if (scenario.tokenRenewal) client.setOptions({ tokenRenewal: scenario.tokenRenewal });
+  if (scenario.modelId) client.setOptions({ modelId: scenario.modelId });
   client.on('error', (err) => emit({ event: 'error', message: err && err.message }));
   client.on('disconnect', (err) => emit({ event: 'disconnect', message: err && err.message }));
   try {
@@ -122,6 +133,10 @@ async function main() {
     emit({ event: 'done' });
   } else if (scenario.action === 'device') {
     await behave(client);
+    for (const spec of scenario.messages || []) {
+      await client.sendEvent(message(spec));
+      emit({ event: 'sent', id: spec.messageId || null });
+    }
     emit({ event: 'ready' });
     await new Promise((resolve) => process.stdin.on('close', resolve).resume());
   } else if (scenario.action === 'hold') {

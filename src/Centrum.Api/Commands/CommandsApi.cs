@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using System.Xml;
 using Centrum.Api.Infrastructure;
 using Centrum.Commands;
+using Centrum.Api.Templates;
 using Centrum.Identity.Authorization;
+using Centrum.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,8 +33,8 @@ public static class CommandsApi
             ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/commands/{commandName}", true, true),
         })
         {
-            api.MapPost(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
-                RunAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
+            api.MapPost(prefix, (HttpContext c, CommandService s, DeviceModels m, string deviceId, string commandName) =>
+                RunAsync(c, s, m, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
                 .RequirePermission(Permission.DeviceCommandsExecute);
             api.MapGet(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
                 HistoryAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
@@ -45,8 +47,9 @@ public static class CommandsApi
 
     private static string? Route(HttpContext context, string name, bool present) => present ? (string?)context.Request.RouteValues[name] : null;
 
-    private static async Task<IResult> RunAsync(HttpContext context, CommandService commands, string deviceId, string? module, string? component, string commandName)
+    private static async Task<IResult> RunAsync(HttpContext context, CommandService commands, DeviceModels models, string deviceId, string? module, string? component, string commandName)
     {
+
         if (!CommandLimits.IsValidMethodName(commandName) || (component is not null && !CommandLimits.IsValidMethodName(component)))
         {
             return ApiError.BadRequest($"Command name '{commandName}' is not valid.");
@@ -78,6 +81,12 @@ public static class CommandsApi
         }
 
         var request = command["request"];
+        if (module is null && await models.ForDeviceAsync(context.Application().Id, deviceId, context.RequestAborted) is { } template
+            && TemplateChecks.Command(template, component, commandName, request) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (Encoding.UTF8.GetByteCount(request?.ToJsonString() ?? "null") > CommandLimits.MaxMethodPayload)
         {
             return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The command request is larger than {CommandLimits.MaxMethodPayload} bytes.");

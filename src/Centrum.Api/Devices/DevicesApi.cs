@@ -5,6 +5,8 @@ using Centrum.Api.Infrastructure;
 using Centrum.Devices;
 using Centrum.Identity.Authorization;
 using Centrum.Telemetry;
+using Centrum.Api.Templates;
+using Centrum.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,14 +28,15 @@ public static class DevicesApi
         devices.MapDelete("/{deviceId}", DeleteAsync).RequirePermission(Permission.DevicesDelete);
         devices.MapGet("/{deviceId}/credentials", CredentialsAsync).RequirePermission(Permission.DeviceConnectivityRead);
 
-        devices.MapGet("/{deviceId}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string telemetryName) =>
-            LatestAsync(c, r, q, deviceId, null, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
-        devices.MapGet("/{deviceId}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string componentName, string telemetryName) =>
-            LatestAsync(c, r, q, deviceId, null, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
-        devices.MapGet("/{deviceId}/modules/{moduleName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string moduleName, string telemetryName) =>
-            LatestAsync(c, r, q, deviceId, moduleName, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
-        devices.MapGet("/{deviceId}/modules/{moduleName}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, string deviceId, string moduleName, string componentName, string telemetryName) =>
-            LatestAsync(c, r, q, deviceId, moduleName, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, DeviceModels m, string deviceId, string telemetryName) =>
+            LatestAsync(c, r, q, m, deviceId, null, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, DeviceModels m, string deviceId, string componentName, string telemetryName) =>
+            LatestAsync(c, r, q, m, deviceId, null, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/modules/{moduleName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, DeviceModels m, string deviceId, string moduleName, string telemetryName) =>
+            LatestAsync(c, r, q, m, deviceId, moduleName, null, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/modules/{moduleName}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, DeviceModels m, string deviceId, string moduleName, string componentName, string telemetryName) =>
+            LatestAsync(c, r, q, m, deviceId, moduleName, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
+        devices.MapGet("/{deviceId}/components", ComponentsAsync).RequirePermission(Permission.DevicesRead);
 
         // Our own: a time range of one telemetry stream, raw or bucketed, for charts (docs/api.md).
         devices.MapGet("/{deviceId}/telemetry/{telemetryName}/series", SeriesAsync).RequirePermission(Permission.DeviceDataRead);
@@ -77,7 +80,7 @@ public static class DevicesApi
         return device is null ? DeviceNotFound(deviceId) : Results.Json(DeviceJson.ToResponse(device, registry.IsConnected(application.Id, deviceId)));
     }
 
-    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, string deviceId)
     {
         if (!DeviceIds.IsValid(deviceId))
         {
@@ -100,9 +103,15 @@ public static class DevicesApi
             return ApiError.BadRequest(message!);
         }
 
+        if (write.Template is not null && !await templates.ExistsAsync(application.Id, write.Template, context.RequestAborted))
+        {
+            return ApiError.BadRequest($"Device template '{write.Template}' does not exist.");
+        }
+
         try
         {
             var (outcome, device) = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), context.RequestAborted);
+            models.Forget(application.Id, deviceId);
             return outcome == DeviceWriteOutcome.ETagMismatch
                 ? ApiError.PreconditionFailed("The device's etag does not match; read it again.")
                 : Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId)));
@@ -113,7 +122,7 @@ public static class DevicesApi
         }
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, string deviceId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -122,6 +131,14 @@ public static class DevicesApi
         }
 
         var application = context.Application();
+        // Moving a device to another template (version) is this explicit write of its 'template'.
+        if (body is System.Text.Json.Nodes.JsonObject patchBody && patchBody["template"] is System.Text.Json.Nodes.JsonValue templateValue
+            && templateValue.GetValueKind() == System.Text.Json.JsonValueKind.String
+            && !await templates.ExistsAsync(application.Id, templateValue.GetValue<string>(), context.RequestAborted))
+        {
+            return ApiError.BadRequest($"Device template '{templateValue.GetValue<string>()}' does not exist.");
+        }
+
         string? bodyError = null;
         var bodyETag = body is System.Text.Json.Nodes.JsonObject o && o["etag"] is { } e && e.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? e.GetValue<string>()
@@ -137,6 +154,7 @@ public static class DevicesApi
 
                 return write;
             }, IfMatch(context, bodyETag), context.RequestAborted);
+            models.Forget(application.Id, deviceId);
 
             return outcome switch
             {
@@ -170,7 +188,11 @@ public static class DevicesApi
             : Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.PrimaryKey, secondaryKey = keys.SecondaryKey } });
     }
 
-    private static async Task<IResult> LatestAsync(HttpContext context, DeviceRegistry registry, TelemetryQueries queries, string deviceId, string? module, string? component, string name)
+    /// <summary>
+    /// IoT Central's last-known value. A device with a template answers only for the telemetry it declares, unless
+    /// <c>unmodeled=true</c> asks for undeclared data too, then marked <c>"unmodeled": true</c>.
+    /// </summary>
+    private static async Task<IResult> LatestAsync(HttpContext context, DeviceRegistry registry, TelemetryQueries queries, DeviceModels models, string deviceId, string? module, string? component, string name)
     {
         var application = context.Application();
         if (await registry.GetAsync(application.Id, deviceId, context.RequestAborted) is null)
@@ -178,10 +200,42 @@ public static class DevicesApi
             return DeviceNotFound(deviceId);
         }
 
+        var unmodeled = string.Equals(context.Request.Query["unmodeled"], "true", StringComparison.OrdinalIgnoreCase);
+        if (!unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template
+            && TemplateChecks.Telemetry(template, component, name) is { } refusal)
+        {
+            return refusal;
+        }
+
         var value = await queries.LatestAsync(new TelemetryStream(application.Id, deviceId, module, component, name), context.RequestAborted);
-        return value is null
-            ? ApiError.NotFound($"No value of telemetry '{name}' has been received from device '{deviceId}'.")
+        if (value is null)
+        {
+            return ApiError.NotFound($"No value of telemetry '{name}' has been received from device '{deviceId}'.");
+        }
+
+        return unmodeled
+            ? Results.Json(new { value = value.Value, timestamp = value.Timestamp, unmodeled = !value.Modeled })
             : Results.Json(new { value = value.Value, timestamp = value.Timestamp });
+    }
+
+    /// <summary>IoT Central's <c>Devices_ListComponents</c>: the components the device's template declares.</summary>
+    private static async Task<IResult> ComponentsAsync(HttpContext context, DeviceRegistry registry, DeviceModels models, string deviceId)
+    {
+        var application = context.Application();
+        if (await registry.GetAsync(application.Id, deviceId, context.RequestAborted) is null)
+        {
+            return DeviceNotFound(deviceId);
+        }
+
+        var template = await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted);
+        var value = template?.Model.Components.Select(c => new Dictionary<string, object?>
+        {
+            ["@type"] = "Component",
+            ["name"] = c.Name,
+            ["displayName"] = c.DisplayName?.Default,
+            ["schema"] = c.SchemaId,
+        }).ToList() ?? [];
+        return Results.Json(new { value });
     }
 
     private static async Task<IResult> SeriesAsync(

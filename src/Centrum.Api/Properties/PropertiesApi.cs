@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
+using Centrum.Api.Templates;
 using Centrum.Identity.Authorization;
+using Centrum.Templates;
 using Centrum.Twins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,11 +26,11 @@ public static class PropertiesApi
             ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/properties", true, true),
         })
         {
-            api.MapGet(prefix, (HttpContext c, TwinService t, string deviceId) => GetAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent)))
+            api.MapGet(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => GetAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent)))
                 .RequirePermission(Permission.DevicesRead);
-            api.MapPut(prefix, (HttpContext c, TwinService t, string deviceId) => WriteAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: true))
+            api.MapPut(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => WriteAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: true))
                 .RequirePermission(Permission.DevicesUpdate);
-            api.MapPatch(prefix, (HttpContext c, TwinService t, string deviceId) => WriteAsync(c, t, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: false))
+            api.MapPatch(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => WriteAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: false))
                 .RequirePermission(Permission.DevicesUpdate);
         }
 
@@ -39,13 +41,31 @@ public static class PropertiesApi
 
     private static string? Component(HttpContext context, bool present) => present ? (string?)context.Request.RouteValues["componentName"] : null;
 
-    private static async Task<IResult> GetAsync(HttpContext context, TwinService twins, string deviceId, string? module, string? component)
+    private static async Task<IResult> GetAsync(HttpContext context, TwinService twins, DeviceModels models, string deviceId, string? module, string? component)
     {
-        var twin = await twins.GetAsync(context.Application().Id, deviceId, module, context.RequestAborted);
-        return twin is null ? NotFound(deviceId, module) : Results.Json(DeviceProperties.View(twin, component));
+        var application = context.Application();
+        var twin = await twins.GetAsync(application.Id, deviceId, module, context.RequestAborted);
+        if (twin is null)
+        {
+            return NotFound(deviceId, module);
+        }
+
+        var view = DeviceProperties.View(twin, component);
+        var unmodeled = string.Equals(context.Request.Query["unmodeled"], "true", StringComparison.OrdinalIgnoreCase);
+        if (module is null && !unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template)
+        {
+            if (component is not null && DeviceModels.Scope(template.Model, component) is null)
+            {
+                return ApiError.NotFound($"Component '{component}' is not declared by template '{template.Id}'.");
+            }
+
+            view = TemplateChecks.Declared(template, component, view);
+        }
+
+        return Results.Json(view);
     }
 
-    private static async Task<IResult> WriteAsync(HttpContext context, TwinService twins, string deviceId, string? module, string? component, bool replace)
+    private static async Task<IResult> WriteAsync(HttpContext context, TwinService twins, DeviceModels models, string deviceId, string? module, string? component, bool replace)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -65,7 +85,13 @@ public static class PropertiesApi
             return NotFound(deviceId, module);
         }
 
-        var patch = DeviceProperties.DesiredPatch(values, twin, component, replace);
+        var template = module is null ? await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) : null;
+        if (template is not null && TemplateChecks.Writes(template, component, values) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var patch = DeviceProperties.DesiredPatch(values, twin, component, replace, template?.Model.Components.Select(c => c.Name).ToHashSet());
         var result = await twins.PatchDesiredAsync(application.Id, deviceId, module, patch, context.RequestAborted);
         return result.Status switch
         {

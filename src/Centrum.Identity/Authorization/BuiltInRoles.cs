@@ -15,17 +15,17 @@ public static class BuiltInRoles
     private static readonly Permission[] DeviceOperation =
     [
         Permission.DevicesRead, Permission.DevicesCreate, Permission.DevicesUpdate, Permission.DevicesDelete,
-        Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute,
+        Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute, Permission.TemplatesRead,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
     {
         [AppAdministrator] = Enum.GetValues<Permission>().ToFrozenSet(),
-        [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).ToFrozenSet(),
+        [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).Append(Permission.TemplatesManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
         [OrgAdministrator] = DeviceOperation.ToFrozenSet(),
         [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete]).ToFrozenSet(),
-        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead }.ToFrozenSet(),
+        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead }.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static bool IsBuiltIn(string roleId) => Grants.ContainsKey(roleId);

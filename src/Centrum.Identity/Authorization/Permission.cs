@@ -14,6 +14,8 @@ public enum Permission
     DeviceConnectivityManage,
     DeviceDataRead,
     DeviceCommandsExecute,
+    TemplatesRead,
+    TemplatesManage,
     ApiTokensRead,
     ApiTokensManage,
 }

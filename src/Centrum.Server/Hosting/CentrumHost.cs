@@ -12,6 +12,7 @@ using Centrum.Provisioning;
 using Centrum.Server.Tls;
 using Centrum.Storage;
 using Centrum.Telemetry;
+using Centrum.Templates;
 using Centrum.Twins;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -34,6 +35,7 @@ internal static class CentrumHost
         services.AddCentrumTwins();
         services.AddCentrumCommands(configuration);
         services.AddCentrumProvisioning(configuration);
+        services.AddCentrumTemplates();
     }
 
     public static WebApplication Build(string[] args)

@@ -294,6 +294,51 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("device_events", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CapabilityModel")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Interfaces")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Types")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "ModelId");
+
+                    b.ToTable("device_templates", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.EnrollmentGroupEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -440,6 +485,15 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

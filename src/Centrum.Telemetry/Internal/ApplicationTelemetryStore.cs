@@ -157,6 +157,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                             .AppendValue(field.Name)
                             .AppendValue(field.Number)
                             .AppendValue(field.Json)
+                            .AppendValue(field.Modeled)
                             .EndRow();
                     }
                 }

@@ -6,13 +6,13 @@ namespace Centrum.Telemetry.Internal;
 /// <summary>Splits a JSON object body into its top-level fields.</summary>
 internal static class BodyFields
 {
-    public readonly record struct Field(string Name, double? Number, string Json);
+    public readonly record struct Field(string Name, double? Number, string Json, bool Modeled);
 
     /// <summary>
     /// Returns the fields of a UTF-8 JSON object body, or nothing for any other body (binary, non-JSON, non-object,
     /// another encoding): those are kept whole in <c>messages</c>, never dropped.
     /// </summary>
-    public static bool TryRead(TelemetryMessage message, List<Field> fields)
+    public static bool TryRead(TelemetryMessage message, List<Field> fields, TelemetryDeclaration? declaration = null)
     {
         fields.Clear();
         if (message.Body.IsEmpty || !IsJsonCandidate(message))
@@ -43,7 +43,7 @@ internal static class BodyFields
                     JsonValueKind.False => 0,
                     _ => null,
                 };
-                fields.Add(new Field(property.Name, number, property.Value.GetRawText()));
+                fields.Add(new Field(property.Name, number, property.Value.GetRawText(), declaration?.Invoke(message.Component, property.Name, property.Value) ?? false));
             }
 
             return true;

@@ -6,12 +6,12 @@ namespace Centrum.Telemetry.Internal;
 /// </summary>
 internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
 {
-    public PendingMessage(TelemetryMessage message)
+    public PendingMessage(TelemetryMessage message, TelemetryDeclaration? declaration)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Message = message;
         PropertiesJson = BodyFields.PropertiesJson(message.Properties);
-        BodyFields.TryRead(message, Fields);
+        BodyFields.TryRead(message, Fields, declaration);
     }
 
     public TelemetryMessage Message { get; }

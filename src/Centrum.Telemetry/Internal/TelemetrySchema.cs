@@ -32,7 +32,9 @@ internal static class TelemetrySchema
             component VARCHAR,
             name VARCHAR NOT NULL,
             value_number DOUBLE,
-            value_json VARCHAR NOT NULL
+            value_json VARCHAR NOT NULL,
+            modeled BOOLEAN NOT NULL DEFAULT false
         );
+        ALTER TABLE telemetry ADD COLUMN IF NOT EXISTS modeled BOOLEAN DEFAULT false;
         """;
 }

@@ -1,0 +1,188 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
+using Centrum.Identity.Authorization;
+using Centrum.Templates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Centrum.Api.Templates;
+
+/// <summary>IoT Central's device templates (INVENTORY.md §3 "Device templates", §4.3).</summary>
+public static class DeviceTemplatesApi
+{
+    public static RouteGroupBuilder MapDeviceTemplatesApi(this RouteGroupBuilder api)
+    {
+        var templates = api.MapGroup("/deviceTemplates");
+        templates.MapGet("/", ListAsync).RequirePermission(Permission.TemplatesRead);
+        templates.MapGet("/{deviceTemplateId}", GetAsync).RequirePermission(Permission.TemplatesRead);
+        templates.MapPut("/{deviceTemplateId}", (HttpContext c, DeviceTemplateService s, string deviceTemplateId) => SaveAsync(c, s, deviceTemplateId, patch: false)).RequirePermission(Permission.TemplatesManage);
+        templates.MapPatch("/{deviceTemplateId}", (HttpContext c, DeviceTemplateService s, string deviceTemplateId) => SaveAsync(c, s, deviceTemplateId, patch: true)).RequirePermission(Permission.TemplatesManage);
+        templates.MapDelete("/{deviceTemplateId}", DeleteAsync).RequirePermission(Permission.TemplatesManage);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, DeviceTemplateService templates, int? maxpagesize)
+    {
+        var pageSize = maxpagesize ?? 25;
+        if (pageSize is < 1 or > 100)
+        {
+            return ApiError.BadRequest("maxpagesize must be between 1 and 100.");
+        }
+
+        string? after = null;
+        if (context.Request.Query["$skiptoken"].FirstOrDefault() is { } token)
+        {
+            try
+            {
+                after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            }
+            catch (FormatException)
+            {
+                return ApiError.BadRequest("The $skiptoken is not valid.");
+            }
+        }
+
+        var (page, next) = await templates.ListAsync(context.Application().Id, after, pageSize, context.RequestAborted);
+        var value = page.Select(ToJson).ToList();
+        if (next is null)
+        {
+            return Results.Json(new { value });
+        }
+
+        var request = context.Request;
+        var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", Base64Url.EncodeToString(Encoding.UTF8.GetBytes(next)))));
+        return Results.Json(new { value, nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}" });
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, DeviceTemplateService templates, string deviceTemplateId)
+    {
+        var template = await templates.GetAsync(context.Application().Id, deviceTemplateId, context.RequestAborted);
+        return template is null ? NotFound(deviceTemplateId) : Results.Json(ToJson(template));
+    }
+
+    private static async Task<IResult> SaveAsync(HttpContext context, DeviceTemplateService templates, string deviceTemplateId, bool patch)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject obj)
+        {
+            return ApiError.BadRequest("The request body must be a DeviceTemplate object.");
+        }
+
+        foreach (var (name, _) in obj)
+        {
+            if (name is not ("@id" or "@type" or "etag" or "displayName" or "description" or "capabilityModel" or "@context"))
+            {
+                return ApiError.BadRequest($"Unknown field '{name}' in the device template body.");
+            }
+        }
+
+        var application = context.Application();
+        var current = patch ? await templates.GetAsync(application.Id, deviceTemplateId, context.RequestAborted) : null;
+        if (patch && current is null)
+        {
+            return NotFound(deviceTemplateId);
+        }
+
+        if (obj["@id"] is JsonValue id && id.GetValueKind() == JsonValueKind.String && id.GetValue<string>() != deviceTemplateId)
+        {
+            return ApiError.BadRequest("Field '@id' must match the template id in the path.");
+        }
+
+        var types = obj["@type"] switch
+        {
+            JsonArray array when array.All(t => t is JsonValue v && v.GetValueKind() == JsonValueKind.String) => (JsonArray)array.DeepClone(),
+            JsonValue single when single.GetValueKind() == JsonValueKind.String => [single.GetValue<string>()],
+            null => current?.Types ?? ["ModelDefinition", "DeviceModel"],
+            _ => null,
+        };
+        if (types is null)
+        {
+            return ApiError.BadRequest("Field '@type' must be an array of strings such as [\"ModelDefinition\",\"DeviceModel\"].");
+        }
+
+        var model = obj["capabilityModel"] ?? current?.CapabilityModel;
+        if (model is not (JsonObject or JsonArray))
+        {
+            return ApiError.BadRequest("Field 'capabilityModel' is required: a DTDL Interface, or an array of Interfaces with the device's first.");
+        }
+
+        var displayName = obj.ContainsKey("displayName") ? Text(obj["displayName"]) : current?.DisplayName;
+        var description = obj.ContainsKey("description") ? Text(obj["description"]) : current?.Description;
+        var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? (obj["etag"] as JsonValue)?.ToString();
+        var result = await templates.SaveAsync(application.Id, deviceTemplateId, types, displayName, description, model, ifMatch, context.RequestAborted);
+        return result.Outcome switch
+        {
+            TemplateOutcome.Saved => Results.Json(ToJson(result.Template!)),
+            TemplateOutcome.ETagMismatch => ApiError.PreconditionFailed("The template's etag does not match; read it again."),
+            TemplateOutcome.Incompatible => ApiError.Result(StatusCodes.Status409Conflict, "IncompatibleTemplateChange", result.Message!),
+            _ => InvalidModel(result),
+        };
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceTemplateService templates, string deviceTemplateId)
+    {
+        var result = await templates.DeleteAsync(context.Application().Id, deviceTemplateId, context.RequestAborted);
+        return result.Outcome switch
+        {
+            TemplateOutcome.Saved => Results.NoContent(),
+            TemplateOutcome.InUse => ApiError.Result(StatusCodes.Status409Conflict, "TemplateInUse", result.Message!),
+            _ => NotFound(deviceTemplateId),
+        };
+    }
+
+    /// <summary>The validator's errors, each with the JSON path into <c>capabilityModel</c> where it occurs.</summary>
+    private static IResult InvalidModel(TemplateResult result)
+    {
+        if (result.Errors is null)
+        {
+            return ApiError.BadRequest(result.Message!);
+        }
+
+        var first = result.Errors[0];
+        return new InvalidModelResult(result.Errors.Select(e => new { path = "capabilityModel" + e.Path.TrimStart('$'), message = e.Message }).ToList(),
+            $"The capability model is not valid DTDL: {"capabilityModel" + first.Path.TrimStart('$')}: {first.Message}" + (result.Errors.Count > 1 ? $" (and {result.Errors.Count - 1} more)" : ""));
+    }
+
+    private sealed class InvalidModelResult(IReadOnlyList<object> details, string message) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.Headers["x-ms-error-code"] = "InvalidModel";
+            return context.Response.WriteAsJsonAsync(new
+            {
+                error = new
+                {
+                    code = "InvalidModel",
+                    message,
+                    requestId = context.TraceIdentifier,
+                    time = DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture),
+                    details,
+                },
+            });
+        }
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    private static object ToJson(DeviceTemplate template) => new Dictionary<string, object?>
+    {
+        ["@id"] = template.Id,
+        ["@type"] = template.Types,
+        ["etag"] = template.ETag,
+        ["displayName"] = template.DisplayName,
+        ["description"] = template.Description,
+        ["capabilityModel"] = template.CapabilityModel,
+    };
+
+    private static IResult NotFound(string id) => ApiError.NotFound($"Device template '{id}' was not found.");
+}

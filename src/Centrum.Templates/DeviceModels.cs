@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Centrum.Storage;
+using Centrum.Telemetry;
+using Centrum.Templates.Dtdl;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Templates;
+
+/// <summary>
+/// A device's model, through its template: which telemetry, properties, commands and components it declares, and
+/// whether a value fits the declared schema. The one way in for the gateway, the store and the API to interpret data.
+/// </summary>
+public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, DeviceTemplateService templates, TimeProvider time) : ITelemetryModel
+{
+    /// <summary>How long a device's template assignment is remembered; assignments through this node's API are forgotten at once.</summary>
+    private static readonly TimeSpan AssignmentLifetime = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<(string Application, string Device), (string? TemplateId, DateTimeOffset Until)> _assignments = new();
+
+    /// <summary>The device's template, or null when it has none (unassigned).</summary>
+    public async ValueTask<DeviceTemplate?> ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!_assignments.TryGetValue((applicationId, deviceId), out var assignment) || assignment.Until < now)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var templateId = await db.Devices.AsNoTracking().Where(d => d.ApplicationId == applicationId && d.Id == deviceId)
+                .Select(d => d.TemplateId).FirstOrDefaultAsync(cancellationToken);
+            assignment = (templateId, now + AssignmentLifetime);
+            _assignments[(applicationId, deviceId)] = assignment;
+        }
+
+        return assignment.TemplateId is null ? null : await templates.GetAsync(applicationId, assignment.TemplateId, cancellationToken);
+    }
+
+    public void Forget(string applicationId, string deviceId) => _assignments.TryRemove((applicationId, deviceId), out _);
+
+    async ValueTask<TelemetryDeclaration?> ITelemetryModel.ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        var template = await ForDeviceAsync(applicationId, deviceId, cancellationToken);
+        return template is null ? null : (component, name, value) => Telemetry(template.Model, component, name) is { } telemetry && Conforms(telemetry.Schema, value);
+    }
+
+    /// <summary>The Interface of a component, or the root for null; null when the model has no such component.</summary>
+    public static DtdlInterface? Scope(DtdlInterface model, string? component) =>
+        component is null ? model : model.Components.FirstOrDefault(c => c.Name == component)?.Schema;
+
+    public static DtdlTelemetry? Telemetry(DtdlInterface model, string? component, string name) => Scope(model, component)?.Telemetry.FirstOrDefault(t => t.Name == name);
+
+    public static DtdlProperty? Property(DtdlInterface model, string? component, string name) => Scope(model, component)?.Properties.FirstOrDefault(p => p.Name == name);
+
+    public static DtdlCommand? Command(DtdlInterface model, string? component, string name) => Scope(model, component)?.Commands.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>Whether a JSON value fits a DTDL schema (types, enum values, object fields, map values, arrays, geospatial shapes).</summary>
+    public static bool Conforms(DtdlSchema schema, JsonElement value)
+    {
+        switch (schema)
+        {
+            case DtdlSchemaReference reference:
+                return reference.Target is not null && Conforms(reference.Target, value);
+            case DtdlPrimitiveSchema primitive:
+                return primitive.Name switch
+                {
+                    "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+                    "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _),
+                    "long" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+                    "double" or "float" => value.ValueKind == JsonValueKind.Number,
+                    "string" => value.ValueKind == JsonValueKind.String,
+                    "date" => value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", out _),
+                    "dateTime" => value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out _),
+                    "time" => value.ValueKind == JsonValueKind.String && TimeOnly.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture, out _),
+                    "duration" => value.ValueKind == JsonValueKind.String && IsDuration(value.GetString()!),
+                    "vector" => IsObjectOfNumbers(value, "x", "y", "z"),
+                    "geopoint" => IsObjectOfNumbers(value, "lat", "lon") ,
+                    _ => IsGeoJson(primitive.Name, value),
+                };
+            case DtdlEnumSchema enumeration:
+                return enumeration.Values.Any(v => JsonElement.DeepEquals(JsonDocument.Parse(v.Value.ToJsonString()).RootElement, value));
+            case DtdlObjectSchema obj:
+                return value.ValueKind == JsonValueKind.Object
+                    && value.EnumerateObject().All(p => obj.Fields.FirstOrDefault(f => f.Name == p.Name) is { Schema: { } field } && (p.Value.ValueKind == JsonValueKind.Null || Conforms(field, p.Value)));
+            case DtdlMapSchema map:
+                return value.ValueKind == JsonValueKind.Object && value.EnumerateObject().All(p => Conforms(map.ValueSchema, p.Value));
+            case DtdlArraySchema array:
+                return value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(e => Conforms(array.ElementSchema, e));
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsObjectOfNumbers(JsonElement value, params string[] required) =>
+        value.ValueKind == JsonValueKind.Object
+        && required.All(r => value.TryGetProperty(r, out var v) && v.ValueKind == JsonValueKind.Number)
+        && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Number);
+
+    private static bool IsGeoJson(string type, JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object
+        && value.TryGetProperty("type", out var t) && string.Equals(t.GetString(), type, StringComparison.OrdinalIgnoreCase)
+        && value.TryGetProperty("coordinates", out var c) && c.ValueKind == JsonValueKind.Array;
+
+    private static bool IsDuration(string text)
+    {
+        try
+        {
+            System.Xml.XmlConvert.ToTimeSpan(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

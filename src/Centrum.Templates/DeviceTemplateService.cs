@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Centrum.Templates.Dtdl;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Templates;
+
+/// <summary>
+/// Device templates: a capability model validated as strictly as the DTDL parser does, imported together with the
+/// Interfaces earlier templates defined (dependency order) or as one multi-interface document. Nothing of a refused
+/// template is stored. A template devices use may only grow: removing or changing what devices send breaks them.
+/// </summary>
+public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts)
+{
+    /// <summary>IoT Central templates carry no @context: it is DTDL v2 with IoT Central's extension.</summary>
+    private static readonly JsonArray DefaultContext = ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"];
+
+    private readonly ConcurrentDictionary<(string Application, string Id), DeviceTemplate> _cache = new();
+
+    public async Task<DeviceTemplate?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue((applicationId, id), out var cached))
+        {
+            return cached;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.DeviceTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            return null;
+        }
+
+        var documents = await DocumentsAsync(db, applicationId, JsonNode.Parse(entity.CapabilityModel)!, entity.Id, cancellationToken);
+        var parsed = DtdlParser.Parse(documents);
+        if (!parsed.IsValid || !parsed.Interfaces.TryGetValue(entity.ModelId, out var model))
+        {
+            return null; // Stored models were valid when stored; a dependency deleted since leaves the template unusable.
+        }
+
+        var template = ToModel(entity, model);
+        _cache[(applicationId, id)] = template;
+        return template;
+    }
+
+    public async Task<(IReadOnlyList<DeviceTemplate> Templates, string? ContinueAfter)> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.DeviceTemplates.AsNoTracking().Where(t => t.ApplicationId == applicationId);
+        if (after is not null)
+        {
+            query = query.Where(t => string.Compare(t.Id, after) > 0);
+        }
+
+        var ids = await query.OrderBy(t => t.Id).Select(t => t.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var page = new List<DeviceTemplate>();
+        foreach (var id in ids.Take(pageSize))
+        {
+            if (await GetAsync(applicationId, id, cancellationToken) is { } template)
+            {
+                page.Add(template);
+            }
+        }
+
+        return (page, ids.Count > pageSize ? ids[pageSize - 1] : null);
+    }
+
+    /// <summary>Validates and stores a template (IoT Central's PUT).</summary>
+    public async Task<TemplateResult> SaveAsync(
+        string applicationId, string id, JsonArray types, string? displayName, string? description, JsonNode capabilityModel, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (!DtdlLanguage.IsDtmi(id, 2) && !DtdlLanguage.IsDtmi(id, 3))
+        {
+            return new TemplateResult(TemplateOutcome.Invalid, Message: $"The template id '{id}' must be a DTMI such as dtmi:contoso:Thermostat;1.");
+        }
+
+        var model = WithDefaultContext(capabilityModel);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var documents = await DocumentsAsync(db, applicationId, model, id, cancellationToken);
+        var parsed = DtdlParser.Parse(documents);
+        if (!parsed.IsValid)
+        {
+            return new TemplateResult(TemplateOutcome.Invalid, Errors: parsed.Errors.Where(e => e.Path.StartsWith("$[0]", StringComparison.Ordinal) || documents.Count == 1).Select(e => Rebase(e, documents.Count)).DefaultIfEmpty(parsed.Errors[0]).ToList());
+        }
+
+        var rootId = Root(model);
+        if (rootId is null || !parsed.Interfaces.TryGetValue(rootId, out var root))
+        {
+            return new TemplateResult(TemplateOutcome.Invalid, Message: "The capability model must be an Interface (or an array of Interfaces, the device's first).");
+        }
+
+        var existing = await db.DeviceTemplates.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.Id == id, cancellationToken);
+        if (existing is not null && ifMatch is not null && ifMatch != "*" && ifMatch != existing.ETag)
+        {
+            return new TemplateResult(TemplateOutcome.ETagMismatch);
+        }
+
+        if (existing is not null && await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.TemplateId == id, cancellationToken))
+        {
+            var before = await GetAsync(applicationId, id, cancellationToken);
+            if (before is not null && Incompatibility(before.Model, root) is { } change)
+            {
+                return new TemplateResult(TemplateOutcome.Incompatible, Message: $"Devices use this template, so it may only grow: {change}. Publish a new template version and move devices to it.");
+            }
+        }
+
+        var entity = existing ?? new DeviceTemplateEntity
+        {
+            ApplicationId = applicationId,
+            Id = id,
+            ModelId = rootId,
+            Types = "[]",
+            CapabilityModel = "{}",
+            Interfaces = "[]",
+            ETag = "",
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        entity.ModelId = rootId;
+        entity.DisplayName = displayName;
+        entity.Description = description;
+        entity.Types = types.ToJsonString();
+        entity.CapabilityModel = model.ToJsonString();
+        entity.Interfaces = JsonSerializer.Serialize(DefinedInterfaces(model));
+        entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        if (existing is null)
+        {
+            db.DeviceTemplates.Add(entity);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        _cache.TryRemove((applicationId, id), out _);
+        var template = ToModel(entity, root);
+        _cache[(applicationId, id)] = template;
+        return new TemplateResult(TemplateOutcome.Saved, template);
+    }
+
+    public async Task<TemplateResult> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.TemplateId == id, cancellationToken))
+        {
+            return new TemplateResult(TemplateOutcome.InUse, Message: "Devices use this template; move them to another template first.");
+        }
+
+        var deleted = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.Id == id).ExecuteDeleteAsync(cancellationToken);
+        _cache.TryRemove((applicationId, id), out _);
+        return new TemplateResult(deleted > 0 ? TemplateOutcome.Saved : TemplateOutcome.NotFound);
+    }
+
+    public async Task<bool> ExistsAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.DeviceTemplates.AnyAsync(t => t.ApplicationId == applicationId && t.Id == id, cancellationToken);
+    }
+
+    /// <summary>
+    /// The capability model's documents, then those of earlier templates that define Interfaces it references but does
+    /// not define itself (dependency order), as one model.
+    /// </summary>
+    private static async Task<List<string>> DocumentsAsync(CentrumDbContext db, string applicationId, JsonNode model, string id, CancellationToken cancellationToken)
+    {
+        var documents = new List<string> { model.ToJsonString() };
+        var defined = DefinedInterfaces(model).ToHashSet(StringComparer.Ordinal);
+        var wanted = ReferencedInterfaces(model).Where(r => !defined.Contains(r)).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return documents;
+        }
+
+        var others = await db.DeviceTemplates.AsNoTracking().Where(t => t.ApplicationId == applicationId && t.Id != id)
+            .Select(t => new { t.Interfaces, t.CapabilityModel }).ToListAsync(cancellationToken);
+        foreach (var other in others)
+        {
+            var provides = JsonSerializer.Deserialize<List<string>>(other.Interfaces) ?? [];
+            if (provides.Any(wanted.Contains) && !provides.Any(defined.Contains))
+            {
+                documents.Add(other.CapabilityModel);
+                defined.UnionWith(provides);
+            }
+        }
+
+        return documents;
+    }
+
+    private static JsonNode WithDefaultContext(JsonNode model) => model switch
+    {
+        JsonArray array => new JsonArray(array.Select(item => item is JsonObject obj ? WithContext(obj) : item?.DeepClone()).ToArray()),
+        JsonObject obj => WithContext(obj),
+        _ => model.DeepClone(),
+    };
+
+    private static JsonObject WithContext(JsonObject item)
+    {
+        if (item.ContainsKey("@context"))
+        {
+            return (JsonObject)item.DeepClone();
+        }
+
+        var result = new JsonObject { ["@context"] = DefaultContext.DeepClone() };
+        foreach (var (key, value) in item)
+        {
+            result[key] = value?.DeepClone();
+        }
+
+        return result;
+    }
+
+    private static string? Root(JsonNode model) => (model is JsonArray array ? array.FirstOrDefault() : model)?["@id"]?.GetValue<string>();
+
+    private static IEnumerable<string> DefinedInterfaces(JsonNode? node) => node switch
+    {
+        JsonObject obj => (obj["@type"]?.ToJsonString().Contains("\"Interface\"", StringComparison.Ordinal) == true && obj["@id"] is JsonValue id && id.GetValueKind() == JsonValueKind.String
+                ? [id.GetValue<string>()]
+                : Enumerable.Empty<string>())
+            .Concat(obj.SelectMany(p => DefinedInterfaces(p.Value))),
+        JsonArray array => array.SelectMany(DefinedInterfaces),
+        _ => [],
+    };
+
+    private static IEnumerable<string> ReferencedInterfaces(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.Where(p => p.Key is "extends" or "schema").SelectMany(p => p.Value switch
+            {
+                JsonValue v when v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().StartsWith("dtmi:", StringComparison.Ordinal) => [v.GetValue<string>()],
+                JsonArray a => a.OfType<JsonValue>().Where(v => v.GetValueKind() == JsonValueKind.String).Select(v => v.GetValue<string>()),
+                _ => Enumerable.Empty<string>(),
+            })
+            .Concat(obj.SelectMany(p => ReferencedInterfaces(p.Value))),
+        JsonArray array => array.SelectMany(ReferencedInterfaces),
+        _ => [],
+    };
+
+    /// <summary>What devices rely on: every content of the old model (root and components) must remain, with the same kind and schema.</summary>
+    private static string? Incompatibility(DtdlInterface before, DtdlInterface after)
+    {
+        foreach (var (component, old) in Flatten(before))
+        {
+            var now = Flatten(after).FirstOrDefault(c => c.Component == component && c.Content.Name == old.Name).Content;
+            if (now is null)
+            {
+                return $"'{Qualified(component, old.Name)}' would be removed";
+            }
+
+            if (now.GetType() != old.GetType() || Signature(now) != Signature(old))
+            {
+                return $"'{Qualified(component, old.Name)}' would change";
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<(string? Component, DtdlContent Content)> Flatten(DtdlInterface model) =>
+        model.AllContents.Where(c => c is not DtdlComponent).Select(c => ((string?)null, c))
+            .Concat(model.Components.Where(c => c.Schema is not null).SelectMany(c => c.Schema!.AllContents.Select(inner => ((string?)c.Name, inner))));
+
+    private static string Qualified(string? component, string name) => component is null ? name : $"{component}.{name}";
+
+    private static string Signature(DtdlContent content) => content switch
+    {
+        DtdlTelemetry t => SchemaSignature(t.Schema),
+        DtdlProperty p => $"{p.Writable}:{SchemaSignature(p.Schema)}",
+        DtdlCommand c => $"{(c.Request is null ? "" : SchemaSignature(c.Request.Schema))}->{(c.Response is null ? "" : SchemaSignature(c.Response.Schema))}",
+        _ => content.GetType().Name,
+    };
+
+    internal static string SchemaSignature(DtdlSchema schema) => schema switch
+    {
+        DtdlPrimitiveSchema p => p.Name,
+        DtdlSchemaReference r => r.Target is null ? r.Reference : SchemaSignature(r.Target),
+        DtdlArraySchema a => $"[{SchemaSignature(a.ElementSchema)}]",
+        DtdlMapSchema m => $"{{*:{SchemaSignature(m.ValueSchema)}}}",
+        DtdlObjectSchema o => "{" + string.Join(',', o.Fields.Select(f => $"{f.Name}:{SchemaSignature(f.Schema)}")) + "}",
+        DtdlEnumSchema e => $"enum({e.ValueSchema}:{string.Join(',', e.Values.Select(v => v.Value.ToJsonString()))})",
+        _ => "?",
+    };
+
+    private static DtdlError Rebase(DtdlError error, int documents) =>
+        documents == 1 ? error : error with { Path = "$" + error.Path[4..] };
+
+    private static DeviceTemplate ToModel(DeviceTemplateEntity e, DtdlInterface model) => new(
+        e.Id, e.ModelId, e.DisplayName, e.Description, JsonNode.Parse(e.Types)!.AsArray(), JsonNode.Parse(e.CapabilityModel)!, e.ETag, model);
+}

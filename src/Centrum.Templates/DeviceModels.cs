@@ -50,6 +50,9 @@ public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, D
 
     public static DtdlProperty? Property(DtdlInterface model, string? component, string name) => Scope(model, component)?.Properties.FirstOrDefault(p => p.Name == name);
 
+    /// <summary>IoT Central's cloud properties are Properties co-typed <c>Cloud</c>: kept by the platform, never sent to the device.</summary>
+    public static bool IsCloud(DtdlProperty property) => property.CoTypes.Contains("Cloud");
+
     public static DtdlCommand? Command(DtdlInterface model, string? component, string name) => Scope(model, component)?.Commands.FirstOrDefault(c => c.Name == name);
 
     /// <summary>Whether a JSON value fits a DTDL schema (types, enum values, object fields, map values, arrays, geospatial shapes).</summary>

@@ -21,12 +21,33 @@ public static class DeviceProperties
     {
         if (component is null)
         {
-            return View(twin.Reported, twin.ReportedMetadata, twin.Desired, twin.DesiredMetadata, nestComponents: true);
+            var root = View(twin.Reported, twin.ReportedMetadata, twin.Desired, twin.DesiredMetadata, nestComponents: true);
+            AddCloud(root, twin);
+            return root;
         }
 
         return View(
             twin.Reported[component] as JsonObject ?? [], twin.ReportedMetadata[component] as JsonObject ?? [],
             twin.Desired[component] as JsonObject ?? [], twin.DesiredMetadata[component] as JsonObject ?? [], nestComponents: false);
+    }
+
+    /// <summary>Cloud properties appear among the root's values, with their time.</summary>
+    private static void AddCloud(JsonObject view, Twin twin)
+    {
+        if (twin.Cloud is not { Count: > 0 } cloud)
+        {
+            return;
+        }
+
+        var metadata = view["$metadata"] as JsonObject ?? new JsonObject();
+        foreach (var (name, value) in cloud)
+        {
+            view[name] = value?.DeepClone();
+            metadata[name] = new JsonObject { ["lastUpdateTime"] = (twin.CloudMetadata?[name] as JsonObject)?["$lastUpdated"]?.DeepClone() };
+        }
+
+        view.Remove("$metadata");
+        view["$metadata"] = metadata;
     }
 
     private static JsonObject View(JsonObject reported, JsonObject reportedMetadata, JsonObject desired, JsonObject desiredMetadata, bool nestComponents)

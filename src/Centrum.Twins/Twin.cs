@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 namespace Centrum.Twins;
 
 /// <summary>A twin as stored: both documents with their versions and metadata.</summary>
-public sealed record Twin(JsonObject Desired, long DesiredVersion, JsonObject DesiredMetadata, JsonObject Reported, long ReportedVersion, JsonObject ReportedMetadata)
+public sealed record Twin(
+    JsonObject Desired, long DesiredVersion, JsonObject DesiredMetadata, JsonObject Reported, long ReportedVersion, JsonObject ReportedMetadata,
+    JsonObject? Cloud = null, JsonObject? CloudMetadata = null)
 {
     /// <summary>The body of a twin GET over MQTT: properties and versions, no metadata (device-protocol reference §4.4).</summary>
     public JsonObject ToDeviceDocument()

@@ -36,6 +36,50 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     public Task<TwinUpdate> PatchDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, CancellationToken cancellationToken) =>
         UpdateAsync(applicationId, deviceId, moduleId, patch, reported: false, null, cancellationToken);
 
+    /// <summary>Cloud properties: merged and kept with their time, never part of the device's twin documents.</summary>
+    public async Task<TwinUpdate> PatchCloudAsync(string applicationId, string deviceId, JsonObject patch, CancellationToken cancellationToken)
+    {
+        if (TwinDocuments.Validate(patch) is { } invalid)
+        {
+            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
+        }
+
+        using var held = await _locks.AcquireAsync(applicationId, deviceId, null, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == "", cancellationToken);
+        if (entity is null)
+        {
+            if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+            {
+                return TwinUpdate.Fail(TwinUpdateStatus.DeviceNotFound, $"Device '{deviceId}' was not found.");
+            }
+
+            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
+            db.Twins.Add(entity);
+        }
+
+        var now = time.GetUtcNow();
+        var document = TwinDocuments.Parse(entity.CloudProperties);
+        TwinDocuments.Merge(document, patch);
+        var metadata = TwinDocuments.Parse(entity.CloudMetadata);
+        TwinDocuments.UpdateMetadata(metadata, patch, now, null);
+        entity.CloudProperties = document.ToJsonString();
+        entity.CloudMetadata = metadata.ToJsonString();
+        var data = new JsonObject { ["patch"] = patch.DeepClone() };
+        var outbox = new DeviceEventEntity
+        {
+            ApplicationId = applicationId,
+            DeviceId = deviceId,
+            Kind = DeviceEventKind.CloudPropertiesChanged.ToString(),
+            Time = now,
+            Data = data.ToJsonString(),
+        };
+        db.DeviceEvents.Add(outbox);
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new DeviceEvent(DeviceEventKind.CloudPropertiesChanged, applicationId, deviceId, outbox.Id, now, data));
+        return new TwinUpdate(TwinUpdateStatus.Updated, 0);
+    }
+
     private async Task<TwinUpdate> UpdateAsync(
         string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
     {
@@ -109,5 +153,6 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
 
     private static Twin ToModel(TwinEntity e) => new(
         TwinDocuments.Parse(e.Desired), e.DesiredVersion, TwinDocuments.Parse(e.DesiredMetadata),
-        TwinDocuments.Parse(e.Reported), e.ReportedVersion, TwinDocuments.Parse(e.ReportedMetadata));
+        TwinDocuments.Parse(e.Reported), e.ReportedVersion, TwinDocuments.Parse(e.ReportedMetadata),
+        TwinDocuments.Parse(e.CloudProperties), TwinDocuments.Parse(e.CloudMetadata));
 }

@@ -91,14 +91,49 @@ public static class PropertiesApi
             return refusal;
         }
 
+        // Cloud properties stay with the platform; everything else is desired and goes to the device.
+        var cloud = new JsonObject();
+        if (template is not null && component is null)
+        {
+            foreach (var (name, value) in values.ToList())
+            {
+                if (DeviceModels.Property(template.Model, null, name) is { } declared && DeviceModels.IsCloud(declared))
+                {
+                    cloud[name] = value?.DeepClone();
+                    values.Remove(name);
+                }
+            }
+
+            if (cloud.Count > 0 && await twins.PatchCloudAsync(application.Id, deviceId, cloud, context.RequestAborted) is { Status: not TwinUpdateStatus.Updated } cloudFailure)
+            {
+                return ApiError.BadRequest(cloudFailure.Error!);
+            }
+
+            if (values.Count == 0 && !replace)
+            {
+                return Results.Json(DeviceProperties.Accepted(cloud, null), statusCode: StatusCodes.Status202Accepted);
+            }
+        }
+
         var patch = DeviceProperties.DesiredPatch(values, twin, component, replace, template?.Model.Components.Select(c => c.Name).ToHashSet());
         var result = await twins.PatchDesiredAsync(application.Id, deviceId, module, patch, context.RequestAborted);
         return result.Status switch
         {
-            TwinUpdateStatus.Updated => Results.Json(DeviceProperties.Accepted(patch, component), statusCode: StatusCodes.Status202Accepted),
+            TwinUpdateStatus.Updated => Results.Json(Merge(DeviceProperties.Accepted(patch, component), cloud), statusCode: StatusCodes.Status202Accepted),
             TwinUpdateStatus.DeviceNotFound => NotFound(deviceId, module),
             _ => ApiError.BadRequest(result.Error!),
         };
+    }
+
+    private static JsonObject Merge(JsonObject accepted, JsonObject cloud)
+    {
+        var metadata = accepted["$metadata"] as JsonObject ?? [];
+        foreach (var (name, value) in cloud)
+        {
+            metadata[name] = new JsonObject { ["desiredValue"] = value?.DeepClone() };
+        }
+
+        return accepted;
     }
 
     private static IResult NotFound(string deviceId, string? module) =>

@@ -68,7 +68,7 @@ internal static class TemplateChecks
                 return ApiError.BadRequest($"Property '{name}' is not declared by {Where(template, component)}.");
             }
 
-            if (!property.Writable)
+            if (!property.Writable && !DeviceModels.IsCloud(property))
             {
                 return ApiError.BadRequest($"Property '{name}' of {Where(template, component)} is not writable.");
             }

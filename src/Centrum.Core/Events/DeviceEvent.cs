@@ -14,6 +14,7 @@ public enum DeviceEventKind
     Created,
     Deleted,
     CloudToDeviceEnqueued,
+    CloudPropertiesChanged,
 }
 
 /// <summary>

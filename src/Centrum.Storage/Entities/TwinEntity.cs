@@ -22,4 +22,9 @@ public sealed class TwinEntity
     public long ReportedVersion { get; set; } = 1;
 
     public string ReportedMetadata { get; set; } = "{}";
+
+    /// <summary>IoT Central's cloud properties: values kept by the platform about the device, never sent to it.</summary>
+    public string CloudProperties { get; set; } = "{}";
+
+    public string CloudMetadata { get; set; } = "{}";
 }

@@ -428,6 +428,14 @@ namespace Centrum.Storage.Migrations
                     b.Property<string>("ModuleId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CloudMetadata")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CloudProperties")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Desired")
                         .IsRequired()
                         .HasColumnType("TEXT");

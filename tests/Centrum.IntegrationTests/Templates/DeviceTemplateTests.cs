@@ -143,12 +143,23 @@ public sealed class DeviceTemplateTests
     {
         await using var server = await CentrumServer.StartAsync();
         var http = server.AdminHttp();
-        const string v1 = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"}]}""";
-        const string grown = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"},{"@type":"Telemetry","name":"pressure","schema":"double"}]}""";
+        const string v1 = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"},{"@type":["Property","Cloud"],"name":"location","schema":"string"},{"@type":"Property","name":"speed","schema":"integer","writable":true}]}""";
+        const string grown = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"},{"@type":["Property","Cloud"],"name":"location","schema":"string"},{"@type":"Property","name":"speed","schema":"integer","writable":true},{"@type":"Telemetry","name":"pressure","schema":"double"}]}""";
         const string changed = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"string"}]}""";
         await PutTemplateAsync(http, "dtmi:com:example:Pump;1", JsonNode.Parse(v1)!);
         await PutTemplateAsync(http, "dtmi:com:example:Pump;2", JsonNode.Parse(changed.Replace("Pump;1", "Pump;2", StringComparison.Ordinal))!);
         await http.CreateDeviceAsync("pump-1", """{"template":"dtmi:com:example:Pump;1"}""");
+
+        // A cloud property stays with the platform: it shows among the properties but is not a desired value.
+        var cloud = await http.PatchAsync($"api/devices/pump-1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"location":"Hall 3"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, cloud.StatusCode);
+        var desired = await http.PatchAsync($"api/devices/pump-1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"speed":5}"""));
+        Assert.Equal(HttpStatusCode.Accepted, desired.StatusCode);
+        var properties = await http.GetJsonAsync("api/devices/pump-1/properties");
+        Assert.Equal("Hall 3", (string?)properties["location"]);
+        Assert.NotNull(properties["$metadata"]!["location"]!["lastUpdateTime"]);
+        Assert.Null(properties["$metadata"]!["location"]!["desiredValue"]);
+        Assert.Equal(2, (int)properties["$metadata"]!["speed"]!["desiredVersion"]!);
 
         await PutTemplateAsync(http, "dtmi:com:example:Pump;1", JsonNode.Parse(grown)!);
         var incompatible = await http.PutAsync($"api/deviceTemplates/dtmi:com:example:Pump;1?{DeviceApi.Version}", CentrumServer.Json($$"""{"@type":["ModelDefinition","DeviceModel"],"capabilityModel":{{changed}}}"""));

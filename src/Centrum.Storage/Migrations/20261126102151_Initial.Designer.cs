@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Centrum.Storage.Migrations
 {
     [DbContext(typeof(CentrumDbContext))]
-    [Migration("20261126091107_TwinsCommandsCloudToDevice")]
-    partial class TwinsCommandsCloudToDevice
+    [Migration("20261126102151_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -52,6 +52,9 @@ namespace Centrum.Storage.Migrations
                     b.Property<string>("Id")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AutoApprove")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -194,6 +197,12 @@ namespace Centrum.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Approved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AttestationType")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -207,6 +216,9 @@ namespace Centrum.Storage.Migrations
 
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnrollmentGroupId")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTimeOffset?>("LastConnectTime")
                         .HasColumnType("TEXT");
@@ -236,6 +248,12 @@ namespace Centrum.Storage.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TemplateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("X509PrimaryThumbprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("X509SecondaryThumbprint")
                         .HasColumnType("TEXT");
 
                     b.HasKey("ApplicationId", "Id");
@@ -279,6 +297,109 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("device_events", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CapabilityModel")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Interfaces")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Types")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "ModelId");
+
+                    b.ToTable("device_templates", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.EnrollmentGroupEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttestationType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PrimaryCertificate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrimaryKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrimaryVerificationCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PrimaryVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecondaryCertificate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecondaryKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecondaryVerificationCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SecondaryVerified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("enrollment_groups", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -308,6 +429,14 @@ namespace Centrum.Storage.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ModuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CloudMetadata")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CloudProperties")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Desired")
@@ -367,6 +496,24 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.EnrollmentGroupEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

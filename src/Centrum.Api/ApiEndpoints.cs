@@ -2,6 +2,7 @@ using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Properties;
 using Centrum.Api.Provisioning;
+using Centrum.Api.Query;
 using Centrum.Api.Templates;
 using Centrum.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -32,6 +33,7 @@ public static class ApiEndpoints
         api.MapEnrollmentGroupsApi();
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
+        api.MapQueryApi();
         endpoints.MapDpsHttps();
         return endpoints;
     }

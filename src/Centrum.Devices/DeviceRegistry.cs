@@ -180,6 +180,13 @@ public sealed class DeviceRegistry(
 
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
 
+    /// <summary>The ids of the devices assigned to a template: the population a query over that template covers.</summary>
+    public async Task<IReadOnlyList<string>> IdsByTemplateAsync(string applicationId, string templateId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await Scoped(db, applicationId).Where(d => d.TemplateId == templateId).Select(d => d.Id).ToListAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Records a successful provisioning: creates the device on its first registration (approved when the application
     /// auto-approves), or marks an existing one provisioned. A device that provisioned through a symmetric-key group

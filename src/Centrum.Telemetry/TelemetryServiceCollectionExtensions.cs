@@ -12,6 +12,8 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<TelemetryMetrics>();
         services.AddSingleton<TelemetryIngest>();
         services.AddSingleton<TelemetryQueries>();
+        services.AddOptions<Query.QueryOptions>().Bind(configuration.GetSection(Query.QueryOptions.Section));
+        services.AddSingleton<Query.QueryService>();
         return services;
     }
 }

@@ -36,5 +36,11 @@ public sealed class TelemetryOptions
     [Range(1, 1024)]
     public int? DuckDbThreads { get; set; }
 
+    /// <summary>How long telemetry is kept unless an application says otherwise (IoT Central keeps 30 days).</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often expired telemetry is deleted. Deletes run beside the writer and do not stall ingestion.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
     public int EffectiveDuckDbThreads => DuckDbThreads ?? Math.Max(1, Environment.ProcessorCount / 2);
 }

@@ -14,6 +14,8 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<TelemetryQueries>();
         services.AddOptions<Query.QueryOptions>().Bind(configuration.GetSection(Query.QueryOptions.Section));
         services.AddSingleton<Query.QueryService>();
+        services.AddSingleton<RetentionWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());
         return services;
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class ApplicationAdministration(
     /// <summary>Lower-case DNS label: the id becomes a sub-domain.</summary>
     public const string IdPattern = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
-    public async Task<Application> CreateAsync(string id, string? displayName, string? hubHostName, CancellationToken cancellationToken, bool autoApprove = true)
+    public async Task<Application> CreateAsync(string id, string? displayName, string? hubHostName, CancellationToken cancellationToken, bool autoApprove = true, TimeSpan? telemetryRetention = null)
     {
         if (!IdRegex().IsMatch(id))
         {
@@ -46,6 +46,7 @@ public sealed partial class ApplicationAdministration(
             HubHostName = host,
             IdScope = NewIdScope(),
             AutoApprove = autoApprove,
+            TelemetryRetention = telemetryRetention,
             CreatedAt = time.GetUtcNow(),
         };
         db.Applications.Add(entity);

@@ -78,5 +78,5 @@ internal sealed class ApplicationCatalog(IDbContextFactory<CentrumDbContext> con
         return application;
     }
 
-    internal static Application ToModel(ApplicationEntity e) => new(e.Id, e.DisplayName, e.HubHostName, e.IdScope, e.Suspended, e.AutoApprove);
+    internal static Application ToModel(ApplicationEntity e) => new(e.Id, e.DisplayName, e.HubHostName, e.IdScope, e.Suspended, e.AutoApprove, e.TelemetryRetention);
 }

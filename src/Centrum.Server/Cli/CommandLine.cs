@@ -37,14 +37,15 @@ internal static class CommandLine
         var appName = new Option<string?>("--name") { Description = "Display name." };
         var appHost = new Option<string?>("--host") { Description = "Hub host name devices dial (default {id}.{first host name})." };
         var manualApproval = new Option<bool>("--manual-approval") { Description = "Devices provisioning for the first time wait for an operator's approval." };
-        var appCreate = new Command("create", "Create an application.") { appId, appName, appHost, manualApproval, data };
+        var retention = new Option<TimeSpan?>("--retention") { Description = "How long telemetry is kept, e.g. 7.00:00:00 (default: Centrum:Telemetry:Retention)." };
+        var appCreate = new Command("create", "Create an application.") { appId, appName, appHost, manualApproval, retention, data };
         appCreate.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
             try
             {
                 var created = await services.GetRequiredService<ApplicationAdministration>()
-                    .CreateAsync(result.GetValue(appId)!, result.GetValue(appName), result.GetValue(appHost), cancellationToken, autoApprove: !result.GetValue(manualApproval));
+                    .CreateAsync(result.GetValue(appId)!, result.GetValue(appName), result.GetValue(appHost), cancellationToken, autoApprove: !result.GetValue(manualApproval), telemetryRetention: result.GetValue(retention));
                 Console.WriteLine($"id={created.Id} hubHostName={created.HubHostName} idScope={created.IdScope}");
                 return 0;
             }

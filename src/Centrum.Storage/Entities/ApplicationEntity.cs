@@ -15,5 +15,8 @@ public sealed class ApplicationEntity
     /// <summary>Devices provisioning for the first time are created approved (IoT Central's default).</summary>
     public bool AutoApprove { get; set; } = true;
 
+    /// <summary>How long this application's telemetry is kept; null means the server's default.</summary>
+    public TimeSpan? TelemetryRetention { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -74,6 +74,9 @@ namespace Centrum.Storage.Migrations
                     b.Property<bool>("Suspended")
                         .HasColumnType("INTEGER");
 
+                    b.Property<TimeSpan?>("TelemetryRetention")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("HubHostName")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Centrum.Storage.Migrations
 {
     [DbContext(typeof(CentrumDbContext))]
-    [Migration("20261126102151_Initial")]
+    [Migration("20261126103111_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -76,6 +76,9 @@ namespace Centrum.Storage.Migrations
 
                     b.Property<bool>("Suspended")
                         .HasColumnType("INTEGER");
+
+                    b.Property<TimeSpan?>("TelemetryRetention")
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -21,6 +21,7 @@ namespace Centrum.Storage.Migrations
                     IdScope = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Suspended = table.Column<bool>(type: "INTEGER", nullable: false),
                     AutoApprove = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TelemetryRetention = table.Column<TimeSpan>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>

@@ -12,19 +12,7 @@ internal static class Provisioner
     {
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caPath));
         using var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            if (certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => DeviceFleet.Trusted(certificate, ca);
         using var http = new HttpClient(handler) { BaseAddress = new Uri(api) };
         http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
         var lines = new string[devices];

@@ -72,13 +72,25 @@ public sealed class TelemetryIngest : IAsyncDisposable
         return pending.Task;
     }
 
-    internal ApplicationTelemetryStore Store(string applicationId) =>
-        _stores.GetOrAdd(applicationId, id => new Lazy<ApplicationTelemetryStore>(() =>
+    internal ApplicationTelemetryStore Store(string applicationId)
+    {
+        var lazy = _stores.GetOrAdd(applicationId, id => new Lazy<ApplicationTelemetryStore>(() =>
         {
             var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _events, _logger);
             Log.StoreOpened(_logger, id, store.LastSequence);
             return store;
-        })).Value;
+        }));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A store that failed to open (the file locked by another process, a full disk) is tried again next time.
+            _stores.TryRemove(new KeyValuePair<string, Lazy<ApplicationTelemetryStore>>(applicationId, lazy));
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

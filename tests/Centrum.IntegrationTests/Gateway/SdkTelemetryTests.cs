@@ -62,23 +62,27 @@ public sealed class SdkTelemetryTests
         Assert.Contains(events, e => (string?)e["event"] == "sent");
         await server.StopAsync();
 
-        // Read the message straight from the application's DuckDB file, as an export or query would see it.
-        using var duck = new DuckDB.NET.Data.DuckDBConnection($"Data Source={Path.Combine(server.DataFolder, "applications", "default", "telemetry.duckdb")}");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = "SELECT message_id, correlation_id, content_type, content_encoding, properties, body FROM messages WHERE device_id = 'props-1'";
-        using var reader = command.ExecuteReader();
-        Assert.True(reader.Read());
-        Assert.Equal("p-1", reader.GetString(0));
-        Assert.Equal("c-9", reader.GetString(1));
-        Assert.Equal("application/json", reader.GetString(2));
-        Assert.Equal("utf-8", reader.GetString(3));
-        var properties = JsonNode.Parse(reader.GetString(4))!.AsObject();
-        Assert.Equal("high & urgent", (string?)properties["severity"]);
-        Assert.Equal("m/s", (string?)properties["unit"]);
-        using var body = reader.GetStream(5);
-        Assert.Equal(3, (int)JsonNode.Parse(body)!["level"]!);
-        Assert.False(reader.Read());
+        // Read the message straight from the application's DuckDB file, as an export or query would see it; the file
+        // is the server's again once this connection closes.
+        using (var duck = new DuckDB.NET.Data.DuckDBConnection($"Data Source={Path.Combine(server.DataFolder, "applications", "default", "telemetry.duckdb")}"))
+        {
+            duck.Open();
+            using var command = duck.CreateCommand();
+            command.CommandText = "SELECT message_id, correlation_id, content_type, content_encoding, properties, body FROM messages WHERE device_id = 'props-1'";
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal("p-1", reader.GetString(0));
+            Assert.Equal("c-9", reader.GetString(1));
+            Assert.Equal("application/json", reader.GetString(2));
+            Assert.Equal("utf-8", reader.GetString(3));
+            var properties = JsonNode.Parse(reader.GetString(4))!.AsObject();
+            Assert.Equal("high & urgent", (string?)properties["severity"]);
+            Assert.Equal("m/s", (string?)properties["unit"]);
+            using var body = reader.GetStream(5);
+            Assert.Equal(3, (int)JsonNode.Parse(body)!["level"]!);
+            Assert.False(reader.Read());
+        }
+
         await server.StartAsync();
     }
 }

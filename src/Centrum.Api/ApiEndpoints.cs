@@ -1,6 +1,7 @@
 using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Properties;
+using Centrum.Api.Identity;
 using Centrum.Api.Provisioning;
 using Centrum.Api.Query;
 using Centrum.Api.Templates;
@@ -34,6 +35,7 @@ public static class ApiEndpoints
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
         api.MapQueryApi();
+        api.MapApiTokensApi();
         endpoints.MapDpsHttps();
         return endpoints;
     }

@@ -64,6 +64,29 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
         return new ApiToken(tokenId, roles, until, token);
     }
 
+    public async Task<IReadOnlyList<ApiToken>> ListAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.ApiTokens.AsNoTracking().Where(t => t.ApplicationId == applicationId).OrderBy(t => t.Id).ToListAsync(cancellationToken);
+        return rows.Select(ToModel).ToList();
+    }
+
+    public async Task<ApiToken?> GetAsync(string applicationId, string tokenId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.Id == tokenId, cancellationToken);
+        return row is null ? null : ToModel(row);
+    }
+
+    /// <summary>Revokes a token: every request looks tokens up, so the next request with it is refused.</summary>
+    public async Task<bool> DeleteAsync(string applicationId, string tokenId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    private static ApiToken ToModel(ApiTokenEntity e) => new(e.Id, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.Expiry);
+
     /// <summary>Verifies a token for real: known token, signature by its key, not expired.</summary>
     public async Task<ApiTokenVerification> VerifyAsync(string authorization, CancellationToken cancellationToken)
     {

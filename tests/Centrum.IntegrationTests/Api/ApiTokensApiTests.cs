@@ -1,0 +1,41 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Centrum.IntegrationTests.Api;
+
+/// <summary>API tokens through REST: the secret is shown once, and deletion takes effect on the next request.</summary>
+public sealed class ApiTokensApiTests
+{
+    private const string Operator = "ae2c9854-393b-4f97-8c42-479d70ce626e";
+
+    [Fact]
+    public async Task A_token_is_created_shown_once_used_and_revoked_at_once()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var admin = server.AdminHttp();
+        var created = await admin.PutAsync($"api/apiTokens/ops-script?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{"role":"{{Operator}}"}]}"""));
+        var body = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var secret = (string)body["token"]!;
+        Assert.StartsWith("SharedAccessSignature sr=default&sig=", secret, StringComparison.Ordinal);
+
+        using var operatorClient = server.Http(secret);
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);
+        await RestAuthorizationTests.AssertErrorAsync(await operatorClient.PutAsync($"api/apiTokens/escalate?{DeviceApi.Version}", CentrumServer.Json("""{"roles":[{"role":"ca310b8d-2f4a-44e0-a36e-957c202cd8d4"}]}""")), HttpStatusCode.Forbidden, "Forbidden");
+
+        var listed = await admin.GetJsonAsync("api/apiTokens");
+        var entry = listed["value"]!.AsArray().Single(t => (string?)t!["id"] == "ops-script")!;
+        Assert.Null(entry["token"]);
+        Assert.Equal(Operator, (string?)entry["roles"]![0]!["role"]);
+        Assert.Null((await admin.GetJsonAsync("api/apiTokens/ops-script"))["token"]);
+
+        await RestAuthorizationTests.AssertErrorAsync(await admin.PutAsync($"api/apiTokens/ops-script?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{"role":"{{Operator}}"}]}""")), HttpStatusCode.Conflict, "Conflict");
+        await RestAuthorizationTests.AssertErrorAsync(await admin.PutAsync($"api/apiTokens/bad-role?{DeviceApi.Version}", CentrumServer.Json("""{"roles":[{"role":"nope"}]}""")), HttpStatusCode.BadRequest, "BadRequest");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/apiTokens/ops-script?{DeviceApi.Version}")).StatusCode);
+        await RestAuthorizationTests.AssertErrorAsync(await operatorClient.GetAsync($"api/devices?{DeviceApi.Version}"), HttpStatusCode.Unauthorized, "Unauthorized");
+
+        var roles = await admin.GetJsonAsync("api/roles");
+        Assert.Contains(roles["value"]!.AsArray(), r => (string?)r!["id"] == Operator && (string?)r["displayName"] == "Operator");
+    }
+}

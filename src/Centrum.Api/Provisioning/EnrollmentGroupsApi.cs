@@ -131,7 +131,7 @@ public static partial class EnrollmentGroupsApi
 
         var group = await groups.GetAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted);
         var slot = primary ? group?.Primary : group?.Secondary;
-        return slot is null ? ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found.") : Results.Json(CertificateJson(slot, group!.ETag));
+        return slot is null ? CertificateNotFound(enrollmentGroupId, entry) : Results.Json(CertificateJson(slot, group!.ETag));
     }
 
     private static async Task<IResult> SetCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -141,19 +141,14 @@ public static partial class EnrollmentGroupsApi
             return BadEntry();
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        var (obj, text, error) = await ReadCertificateBodyAsync(context.Request, "The body must be a SigningX509Certificate with a 'certificate' (base64 or PEM).");
         if (error is not null)
         {
             return error;
         }
 
-        if (body is not JsonObject obj || obj["certificate"] is not JsonValue text || text.GetValueKind() != JsonValueKind.String)
-        {
-            return ApiError.BadRequest("The body must be a SigningX509Certificate with a 'certificate' (base64 or PEM).");
-        }
-
-        var verified = obj["verified"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        var (outcome, certificate) = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text.GetValue<string>(), verified, context.RequestAborted);
+        var verified = obj!["verified"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+        var (outcome, certificate) = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
         return outcome switch
         {
             GroupOutcome.Done => Results.Json(CertificateJson(certificate!, null)),
@@ -171,7 +166,7 @@ public static partial class EnrollmentGroupsApi
 
         return await groups.RemoveCertificateAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted) == GroupOutcome.Done
             ? Results.NoContent()
-            : ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found.");
+            : CertificateNotFound(enrollmentGroupId, entry);
     }
 
     private static async Task<IResult> GenerateCodeAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -184,7 +179,7 @@ public static partial class EnrollmentGroupsApi
         var (outcome, code) = await groups.GenerateVerificationCodeAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
         return outcome == GroupOutcome.Done
             ? Results.Json(new { verificationCode = code })
-            : ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found.");
+            : CertificateNotFound(enrollmentGroupId, entry);
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -194,25 +189,37 @@ public static partial class EnrollmentGroupsApi
             return BadEntry();
         }
 
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        var (_, text, error) = await ReadCertificateBodyAsync(context.Request, "The body must be an X509VerificationCertificate with a 'certificate'.");
         if (error is not null)
         {
             return error;
         }
 
-        if (body is not JsonObject obj || obj["certificate"] is not JsonValue text || text.GetValueKind() != JsonValueKind.String)
-        {
-            return ApiError.BadRequest("The body must be an X509VerificationCertificate with a 'certificate'.");
-        }
-
-        var (outcome, message) = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text.GetValue<string>(), context.RequestAborted);
+        var (outcome, message) = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text!, context.RequestAborted);
         return outcome switch
         {
             GroupOutcome.Done => Results.NoContent(),
-            GroupOutcome.NotFound => ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found."),
+            GroupOutcome.NotFound => CertificateNotFound(enrollmentGroupId, entry),
             _ => ApiError.BadRequest(message!),
         };
     }
+
+    /// <summary>Reads a body whose 'certificate' member is a string; the error names the expected shape.</summary>
+    private static async Task<(JsonObject? Body, string? Certificate, IResult? Error)> ReadCertificateBodyAsync(HttpRequest request, string shape)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        return body is JsonObject obj && obj["certificate"] is JsonValue text && text.GetValueKind() == JsonValueKind.String
+            ? (obj, text.GetValue<string>(), null)
+            : (null, null, ApiError.BadRequest(shape));
+    }
+
+    private static IResult CertificateNotFound(string enrollmentGroupId, string entry) =>
+        ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found.");
 
     /// <summary>Reads a PUT body (<paramref name="current"/> null) or a merge patch over <paramref name="current"/>.</summary>
     private static bool TryRead(JsonNode? body, EnrollmentGroupWrite? current, out EnrollmentGroupWrite? write, out string? error)

@@ -6,7 +6,7 @@ namespace Centrum.IntegrationTests.Gateway;
 public sealed class DurabilityTests
 {
     private const int Devices = 4;
-    private const int MessagesPerDevice = 250;
+    private const int MessagesPerDevice = 1000;
 
     [Fact]
     public async Task Every_acknowledged_message_survives_a_hard_kill_exactly_once()

@@ -82,10 +82,13 @@ public sealed class DeviceRegistry(
         }
 
         var wasAllowed = entity.Enabled && entity.Approved;
+        var before = ToWrite(entity);
         Apply(entity, write);
-        var created = outcome == DeviceWriteOutcome.Created ? Outbox(db, DeviceEventKind.Created, applicationId, deviceId, null) : null;
+        var outbox = outcome == DeviceWriteOutcome.Created
+            ? Outbox(db, DeviceEventKind.Created, applicationId, deviceId, null)
+            : Changed(db, applicationId, deviceId, before, ToWrite(entity));
         await SaveAsync(db, cancellationToken);
-        Publish(created);
+        Publish(outbox);
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (outcome, ToModel(entity));
     }
@@ -106,8 +109,11 @@ public sealed class DeviceRegistry(
         }
 
         var wasAllowed = entity.Enabled && entity.Approved;
-        Apply(entity, patch(ToWrite(entity)));
+        var before = ToWrite(entity);
+        Apply(entity, patch(before));
+        var outbox = Changed(db, applicationId, deviceId, before, ToWrite(entity));
         await SaveAsync(db, cancellationToken);
+        Publish(outbox);
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (DeviceWriteOutcome.Updated, ToModel(entity));
     }
@@ -215,10 +221,15 @@ public sealed class DeviceRegistry(
             db.Devices.Add(entity);
             created = Outbox(db, DeviceEventKind.Created, applicationId, deviceId, new JsonObject { ["provisioned"] = true });
         }
-        else if (derivedKeys is not null)
+        else
         {
-            entity.PrimaryKeyProtected = secrets.Protect(derivedKeys.PrimaryKey);
-            entity.SecondaryKeyProtected = secrets.Protect(derivedKeys.SecondaryKey);
+            if (derivedKeys is not null)
+            {
+                entity.PrimaryKeyProtected = secrets.Protect(derivedKeys.PrimaryKey);
+                entity.SecondaryKeyProtected = secrets.Protect(derivedKeys.SecondaryKey);
+            }
+
+            created = Outbox(db, DeviceEventKind.Updated, applicationId, deviceId, new JsonObject { ["changes"] = new JsonArray("provisioned") });
         }
 
         entity.Provisioned = true;
@@ -284,6 +295,36 @@ public sealed class DeviceRegistry(
             await Scoped(db, applicationId).Where(d => d.Id == deviceId && d.TemplateId == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Records what an update changed in IoT Central's device lifecycle vocabulary (enabled, disabled, approved,
+    /// displayNameChanged, deviceTemplateChanged), or nothing when it changed none of those.
+    /// </summary>
+    private DeviceEventEntity? Changed(CentrumDbContext db, string applicationId, string deviceId, DeviceWrite before, DeviceWrite after)
+    {
+        var changes = new JsonArray();
+        if (before.Enabled != after.Enabled)
+        {
+            changes.Add(after.Enabled ? "enabled" : "disabled");
+        }
+
+        if (!before.Approved && after.Approved)
+        {
+            changes.Add("approved");
+        }
+
+        if (before.DisplayName != after.DisplayName)
+        {
+            changes.Add("displayNameChanged");
+        }
+
+        if (before.Template != after.Template)
+        {
+            changes.Add("deviceTemplateChanged");
+        }
+
+        return changes.Count == 0 ? null : Outbox(db, DeviceEventKind.Updated, applicationId, deviceId, new JsonObject { ["changes"] = changes });
     }
 
     private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)

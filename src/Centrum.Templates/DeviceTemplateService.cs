@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates.Dtdl;
@@ -14,7 +15,7 @@ namespace Centrum.Templates;
 /// Interfaces earlier templates defined (dependency order) or as one multi-interface document. Nothing of a refused
 /// template is stored. A template devices use may only grow: removing or changing what devices send breaks them.
 /// </summary>
-public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts)
+public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
 {
     /// <summary>IoT Central templates carry no @context: it is DTDL v2 with IoT Central's extension.</summary>
     private static readonly JsonArray DefaultContext = ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"];
@@ -117,7 +118,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             CapabilityModel = "{}",
             Interfaces = "[]",
             ETag = "",
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = time.GetUtcNow(),
         };
         entity.ModelId = rootId;
         entity.DisplayName = displayName;
@@ -131,8 +132,10 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             db.DeviceTemplates.Add(entity);
         }
 
+        var outbox = Outbox(db, applicationId, existing is null ? "created" : "updated", id, displayName);
         await db.SaveChangesAsync(cancellationToken);
         _cache.TryRemove((applicationId, id), out _);
+        Publish(outbox);
         var template = ToModel(entity, root);
         _cache[(applicationId, id)] = template;
         return new TemplateResult(TemplateOutcome.Saved, template);
@@ -146,10 +149,39 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             return new TemplateResult(TemplateOutcome.InUse, Message: "Devices use this template; move them to another template first.");
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var displayName = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.Id == id).Select(t => t.DisplayName).FirstOrDefaultAsync(cancellationToken);
         var deleted = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.Id == id).ExecuteDeleteAsync(cancellationToken);
         _cache.TryRemove((applicationId, id), out _);
-        return new TemplateResult(deleted > 0 ? TemplateOutcome.Saved : TemplateOutcome.NotFound);
+        if (deleted == 0)
+        {
+            return new TemplateResult(TemplateOutcome.NotFound);
+        }
+
+        var outbox = Outbox(db, applicationId, "deleted", id, displayName);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Publish(outbox);
+        return new TemplateResult(TemplateOutcome.Saved);
     }
+
+    /// <summary>Template lifecycle goes to the application's event log with the change, so exports can follow it.</summary>
+    private DeviceEventEntity Outbox(CentrumDbContext db, string applicationId, string change, string templateId, string? displayName)
+    {
+        var outbox = new DeviceEventEntity
+        {
+            ApplicationId = applicationId,
+            DeviceId = "",
+            Kind = DeviceEventKind.TemplateChanged.ToString(),
+            Time = time.GetUtcNow(),
+            Data = new JsonObject { ["change"] = change, ["templateId"] = templateId, ["displayName"] = displayName }.ToJsonString(),
+        };
+        db.DeviceEvents.Add(outbox);
+        return outbox;
+    }
+
+    private void Publish(DeviceEventEntity outbox) =>
+        events.Publish(new DeviceEvent(DeviceEventKind.TemplateChanged, outbox.ApplicationId, outbox.DeviceId, outbox.Id, outbox.Time, JsonNode.Parse(outbox.Data!)));
 
     public async Task<bool> ExistsAsync(string applicationId, string id, CancellationToken cancellationToken)
     {

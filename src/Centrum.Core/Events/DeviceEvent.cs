@@ -15,6 +15,15 @@ public enum DeviceEventKind
     Deleted,
     CloudToDeviceEnqueued,
     CloudPropertiesChanged,
+
+    /// <summary>A device's lifecycle changed: <c>Data.changes</c> lists IoT Central's lifecycle message types.</summary>
+    Updated,
+
+    /// <summary>A device template was created, updated or deleted (<c>Data.change</c>); not tied to a device, so <c>DeviceId</c> is empty.</summary>
+    TemplateChanged,
+
+    /// <summary>An administrative change or sign-in was recorded in the audit log (<c>Data</c> holds the entry); <c>DeviceId</c> is empty.</summary>
+    Audited,
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<ApplicationCatalog>();
         services.AddSingleton<IApplicationCatalog>(sp => sp.GetRequiredService<ApplicationCatalog>());
         services.AddSingleton<ApplicationAdministration>();
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
 

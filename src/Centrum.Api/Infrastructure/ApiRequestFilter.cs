@@ -1,14 +1,18 @@
 using Centrum.Applications;
+using Centrum.Identity.Audit;
 using Centrum.Identity.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Api.Infrastructure;
 
 /// <summary>
 /// Runs for every REST operation: requires a known api-version and resolves the caller's application. A token is only
-/// good for its own application: a request addressed to another application's host name is refused.
+/// good for its own application: a request addressed to another application's host name is refused. Every change
+/// (POST, PUT, PATCH, DELETE) is written to the application's audit log once its answer is sent, whatever the outcome.
 /// </summary>
-internal sealed class ApiRequestFilter(IApplicationCatalog applications) : IEndpointFilter
+internal sealed partial class ApiRequestFilter(IApplicationCatalog applications, AuditLog audit, ILogger<ApiRequestFilter> logger) : IEndpointFilter
 {
     public const string ApplicationItem = "centrum:application";
 
@@ -35,8 +39,37 @@ internal sealed class ApiRequestFilter(IApplicationCatalog applications) : IEndp
         }
 
         http.Items[ApplicationItem] = application;
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.OnCompleted(() => RecordAsync(http, application.Id));
+        }
+
         return await next(context);
     }
+
+    private async Task RecordAsync(HttpContext http, string applicationId)
+    {
+        var method = http.Request.Method;
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern;
+        var segments = http.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var resourceType = segments.Length > 1 ? segments[1] : "application";
+        var resourceId = route?.Parameters.Count > 0 ? http.Request.RouteValues[route.Parameters[0].Name]?.ToString() : null;
+        var action = HttpMethods.IsDelete(method) ? "deleted" : HttpMethods.IsPost(method) && resourceId is null ? "created" : "updated";
+        var entry = new AuditEntry(
+            action, "apiToken", http.User.FindFirst(CentrumClaims.TokenId)?.Value ?? "", resourceType, resourceId, method,
+            http.Request.Path.Value ?? "", http.Response.StatusCode, http.Connection.RemoteIpAddress?.ToString());
+        try
+        {
+            await audit.RecordAsync(applicationId, entry, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogAuditFailed(logger, ex, method, entry.Path);
+        }
+    }
+
+    [LoggerMessage(6100, LogLevel.Error, "Could not record {Method} {Path} in the audit log")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception, string method, string path);
 }
 
 internal static class HttpContextApplicationExtensions

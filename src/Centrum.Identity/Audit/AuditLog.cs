@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Centrum.Events;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Identity.Audit;
+
+/// <summary>One audit entry: who did what to which resource, from where, and how it ended.</summary>
+public sealed record AuditEntry(
+    string Action,
+    string ActorType,
+    string ActorId,
+    string ResourceType,
+    string? ResourceId,
+    string Method,
+    string Path,
+    int Outcome,
+    string? Address);
+
+/// <summary>
+/// The application's audit log. Entries go to the application's event log (kind <c>Audited</c>), so the audit export
+/// source follows them like any other event, in order and at least once.
+/// </summary>
+public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+{
+    public async Task RecordAsync(string applicationId, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        var data = new JsonObject
+        {
+            ["messageType"] = entry.Action,
+            ["actor"] = new JsonObject { ["type"] = entry.ActorType, ["id"] = entry.ActorId },
+            ["resource"] = new JsonObject { ["type"] = entry.ResourceType, ["id"] = entry.ResourceId },
+            ["request"] = new JsonObject { ["method"] = entry.Method, ["path"] = entry.Path, ["address"] = entry.Address },
+            ["outcome"] = entry.Outcome,
+        };
+        var outbox = new DeviceEventEntity
+        {
+            ApplicationId = applicationId,
+            DeviceId = "",
+            Kind = DeviceEventKind.Audited.ToString(),
+            Time = time.GetUtcNow(),
+            Data = data.ToJsonString(),
+        };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.DeviceEvents.Add(outbox);
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new DeviceEvent(DeviceEventKind.Audited, applicationId, "", outbox.Id, outbox.Time, data));
+    }
+}

@@ -34,36 +34,15 @@ public static partial class EnrollmentGroupsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, EnrollmentGroupService groups, int? maxpagesize)
     {
-        var pageSize = maxpagesize ?? 25;
-        if (pageSize is < 1 or > EnrollmentGroupService.MaxPageSize)
+        if (Paging.Read(context, maxpagesize, EnrollmentGroupService.MaxPageSize, out var pageSize, out var after) is { } error)
         {
-            return ApiError.BadRequest($"maxpagesize must be between 1 and {EnrollmentGroupService.MaxPageSize}.");
-        }
-
-        string? after = null;
-        if (context.Request.Query["$skiptoken"].FirstOrDefault() is { } token)
-        {
-            try
-            {
-                after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            }
-            catch (FormatException)
-            {
-                return ApiError.BadRequest("The $skiptoken is not valid.");
-            }
+            return error;
         }
 
         var application = context.Application();
         var (page, next) = await groups.ListAsync(application.Id, after, pageSize, context.RequestAborted);
         var value = page.Select(g => ToJson(g, application.IdScope)).ToList();
-        if (next is null)
-        {
-            return Results.Json(new { value });
-        }
-
-        var request = context.Request;
-        var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", Base64Url.EncodeToString(Encoding.UTF8.GetBytes(next)))));
-        return Results.Json(new { value, nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}" });
+        return Paging.Page(context, value, next);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)

@@ -27,35 +27,14 @@ public static class DeviceTemplatesApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DeviceTemplateService templates, int? maxpagesize)
     {
-        var pageSize = maxpagesize ?? 25;
-        if (pageSize is < 1 or > 100)
+        if (Paging.Read(context, maxpagesize, 100, out var pageSize, out var after) is { } error)
         {
-            return ApiError.BadRequest("maxpagesize must be between 1 and 100.");
-        }
-
-        string? after = null;
-        if (context.Request.Query["$skiptoken"].FirstOrDefault() is { } token)
-        {
-            try
-            {
-                after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            }
-            catch (FormatException)
-            {
-                return ApiError.BadRequest("The $skiptoken is not valid.");
-            }
+            return error;
         }
 
         var (page, next) = await templates.ListAsync(context.Application().Id, after, pageSize, context.RequestAborted);
         var value = page.Select(ToJson).ToList();
-        if (next is null)
-        {
-            return Results.Json(new { value });
-        }
-
-        var request = context.Request;
-        var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", Base64Url.EncodeToString(Encoding.UTF8.GetBytes(next)))));
-        return Results.Json(new { value, nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}" });
+        return Paging.Page(context, value, next);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, DeviceTemplateService templates, string deviceTemplateId)

@@ -29,6 +29,12 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<CommandRecordEntity> CommandRecords => Set<CommandRecordEntity>();
 
+    public DbSet<DataExportEntity> DataExports => Set<DataExportEntity>();
+
+    public DbSet<DataExportDestinationEntity> DataExportDestinations => Set<DataExportDestinationEntity>();
+
+    public DbSet<ExportCursorEntity> ExportCursors => Set<ExportCursorEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ApplicationEntity>(e =>
@@ -108,6 +114,27 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasKey(x => new { x.ApplicationId, x.Id });
             e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.ModuleId, x.Component, x.CommandName, x.Time });
             e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DataExportEntity>(e =>
+        {
+            e.ToTable("data_exports");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DataExportDestinationEntity>(e =>
+        {
+            e.ToTable("data_export_destinations");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ExportCursorEntity>(e =>
+        {
+            e.ToTable("export_cursors");
+            e.HasKey(x => new { x.ApplicationId, x.ExportId, x.DestinationId });
+            e.HasOne<DataExportEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.ExportId }).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<MqttSessionEntity>(e =>

@@ -104,6 +104,50 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         return rows;
     }
 
+    /// <summary>Up to <paramref name="limit"/> whole messages after <paramref name="afterSequence"/>, in sequence order.</summary>
+    public async Task<IReadOnlyList<StoredMessage>> MessagesAfterAsync(string applicationId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT seq, enqueued_time, device_id, module_id, component, message_id, content_type, content_encoding, properties, body
+            FROM messages WHERE seq > $after ORDER BY seq LIMIT $limit
+            """;
+        command.Parameters.Add(new DuckDBParameter("after", afterSequence));
+        command.Parameters.Add(new DuckDBParameter("limit", limit));
+        var messages = new List<StoredMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(new StoredMessage(
+                reader.GetInt64(0), Utc(reader.GetDateTime(1)), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
+                NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8) ?? "{}",
+                reader.IsDBNull(9) ? [] : (byte[])reader.GetValue(9)));
+        }
+
+        return messages;
+    }
+
+    /// <summary>
+    /// The store's sequence range: the newest sequence (0 when empty), the oldest one retention left, and the last
+    /// sequence before <paramref name="before"/> (where an export that starts at that time begins).
+    /// </summary>
+    public async Task<(long Newest, long Oldest, long LastBefore)> SequenceRangeAsync(string applicationId, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT coalesce(max(seq), 0), coalesce(min(seq), 0), coalesce(max(seq) FILTER (WHERE enqueued_time < $before), min(seq) - 1, 0)
+            FROM messages
+            """;
+        command.Parameters.Add(new DuckDBParameter("before", before.UtcDateTime));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
     private static DuckDBCommand Command(DuckDBConnection connection, TelemetryStream stream, string sql)
     {
         var command = connection.CreateCommand();

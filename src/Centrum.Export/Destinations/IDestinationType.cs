@@ -55,4 +55,10 @@ public sealed record ExportedMessage(long Sequence, string DeviceId, DateTimeOff
 public sealed class DestinationException(string message, bool permanent = false, Exception? inner = null) : Exception(message, inner)
 {
     public bool Permanent { get; } = permanent;
+
+    /// <summary>
+    /// How long the destination asked to be left alone (an HTTP <c>Retry-After</c> on 429 or 503), when it said so;
+    /// the pipeline should wait at least this long before retrying instead of its own backoff.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Export.Destinations.Nats;
+
+/// <summary>
+/// Centrum's own <c>nats@v1</c> destination, for teams that want the export as a stream: JetStream publishes to
+/// <c>subject</c> on the server at <c>url</c>, with optional token or user/password <c>authorization</c>. The
+/// stream itself is the user's to create; Centrum only publishes into it.
+/// </summary>
+internal sealed class NatsDestinationType(ILoggerFactory loggers) : IDestinationType
+{
+    public const string TypeName = "nats@v1";
+
+    private readonly ILogger logger = loggers.CreateLogger<NatsSender>();
+
+    public string Type => TypeName;
+
+    public string? Validate(JsonObject definition)
+    {
+        var reader = new DefinitionReader();
+        NatsSettings.Parse(definition, reader);
+        return reader.Error;
+    }
+
+    public JsonObject Redact(JsonObject definition) => DefinitionReader.Redact(definition, ["authorization", "token"], ["authorization", "password"]);
+
+    public IDestinationSender Open(JsonObject definition, DestinationContext context)
+    {
+        var reader = new DefinitionReader();
+        var settings = NatsSettings.Parse(definition, reader) ?? throw reader.Invalid(TypeName);
+        return new NatsSender(settings, context, loggers, logger);
+    }
+}

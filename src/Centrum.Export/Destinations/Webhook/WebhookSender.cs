@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Centrum.Export.Destinations.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Export.Destinations.Webhook;
+
+/// <summary>
+/// Delivers a batch to a webhook the way IoT Central does: one POST per message with the message as its JSON body.
+/// Different devices' messages go concurrently, each device's strictly one after the other.
+/// </summary>
+internal sealed class WebhookSender : IDestinationSender
+{
+    /// <summary>
+    /// Devices in flight at once. Bounds the connections one export opens to a receiver (each device's messages wait
+    /// for the previous answer, so a worker holds at most one request) while keeping a slow receiver's latency from
+    /// serialising a whole batch.
+    /// </summary>
+    internal const int MaxDevicesInFlight = 16;
+
+    /// <summary>Bounds what a token endpoint's answer may buffer; RFC 6749 token answers are a few hundred bytes.</summary>
+    private const int MaxResponseBuffer = 64 * 1024;
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private readonly WebhookSettings settings;
+    private readonly TimeSpan requestTimeout;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly DestinationContext context;
+    private readonly HttpClient client;
+    private readonly OAuthTokenSource? tokens;
+
+    public WebhookSender(WebhookSettings settings, DestinationContext context, TimeSpan requestTimeout, TimeProvider time, ILogger logger)
+    {
+        this.settings = settings;
+        this.context = context;
+        this.requestTimeout = requestTimeout;
+        this.time = time;
+        this.logger = logger;
+
+        // A handler of its own rather than a shared factory client: the connection pool, the redirect rule and a
+        // destination's own trusted CA belong to this destination alone.
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectTimeout = requestTimeout,
+            // New connections resolve the receiver's name again, so a receiver that moves is followed within minutes.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+        if (settings.TrustedCertificates is { } trusted)
+        {
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                // A private CA rarely publishes a CRL; checking would fail every chain it issued.
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.AddRange(trusted);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        }
+
+        client = new HttpClient(handler, disposeHandler: true)
+        {
+            // Each request gets its own timeout below; HttpClient's would also cut the token fetch of a waiting worker.
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = MaxResponseBuffer,
+        };
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Centrum-Export", "1.0"));
+        if (settings.OAuth is { } oauth)
+        {
+            tokens = new OAuthTokenSource(client, oauth, requestTimeout, time, logger, context.ExportId);
+        }
+    }
+
+    public async Task SendAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        var devices = ByDevice(batch.Messages);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        DestinationException? failure = null;
+        var gate = new Lock();
+        var next = -1;
+
+        async Task Worker()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < devices.Count)
+            {
+                foreach (var message in devices[i])
+                {
+                    try
+                    {
+                        await PostAsync(message, stop.Token);
+                    }
+                    catch (DestinationException ex)
+                    {
+                        lock (gate)
+                        {
+                            // A permanent failure wins: retrying the batch would meet it again.
+                            if (failure is null || (ex.Permanent && !failure.Permanent))
+                            {
+                                failure = ex;
+                            }
+                        }
+
+                        // The batch has failed and will be sent again whole; the other devices' requests are wasted.
+                        await stop.CancelAsync();
+                        return;
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        var workers = new Task[Math.Min(MaxDevicesInFlight, devices.Count)];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Worker();
+        }
+
+        await Task.WhenAll(workers);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        tokens?.Dispose();
+        client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Each device's messages in batch order, devices in order of their first message.</summary>
+    private static List<List<ExportedMessage>> ByDevice(IReadOnlyList<ExportedMessage> messages)
+    {
+        var devices = new List<List<ExportedMessage>>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            if (!index.TryGetValue(message.DeviceId, out var i))
+            {
+                i = devices.Count;
+                index.Add(message.DeviceId, i);
+                devices.Add([]);
+            }
+
+            devices[i].Add(message);
+        }
+
+        return devices;
+    }
+
+    private async Task PostAsync(ExportedMessage message, CancellationToken cancellationToken)
+    {
+        // A 401 with OAuth is answered once with a fresh token: the receiver may have revoked or rotated the one cached.
+        for (var attempt = 0; ; attempt++)
+        {
+            var token = tokens is null ? null : await tokens.GetAsync(cancellationToken);
+            using var request = Request(message, token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(requestTimeout);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DestinationException(
+                    $"Webhook {settings.Endpoint} did not answer message {message.Sequence} within {requestTimeout.TotalSeconds:0.#} s.", inner: ex);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new DestinationException($"POST to webhook {settings.Endpoint} failed: {ex.Message}", inner: ex);
+            }
+
+            using (response)
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null && attempt == 0)
+                {
+                    Log.TokenRefused(logger, context.ExportId, settings.Endpoint);
+                    tokens!.Refused(token);
+                    continue;
+                }
+
+                throw HttpAnswers.Failure($"Webhook {settings.Endpoint}", response, time.GetUtcNow());
+            }
+        }
+    }
+
+    private HttpRequestMessage Request(ExportedMessage message, OAuthTokenSource.Token? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, settings.RequestUri)
+        {
+            Content = new ReadOnlyMemoryContent(message.Body),
+        };
+        request.Content.Headers.ContentType = Json;
+        foreach (var (name, value) in settings.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var authorization = token?.Header ?? settings.AuthorizationHeader;
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        if (settings.SigningKey is { } key)
+        {
+            var (timestamp, signature) = WebhookSignature.Sign(key, time.GetUtcNow(), message.Body.Span);
+            request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp);
+            request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, signature);
+        }
+
+        return request;
+    }
+}

@@ -1,0 +1,27 @@
+using Centrum.Export.Destinations;
+using Centrum.Export.Destinations.BlobStorage;
+using Centrum.Export.Destinations.Nats;
+using Centrum.Export.Destinations.Webhook;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Centrum.Export;
+
+public static class ExportServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the export destination types (<c>webhook@v1</c>, <c>blobstorage@v1</c>, <c>nats@v1</c>) as
+    /// <see cref="IDestinationType"/> and their registry, <see cref="DestinationTypes"/>.
+    /// </summary>
+    public static IServiceCollection AddExportDestinations(this IServiceCollection services)
+    {
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        // TryAddEnumerable: a second call must not register a type twice, which the registry would refuse.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, WebhookDestinationType>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, BlobStorageDestinationType>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, NatsDestinationType>());
+        services.TryAddSingleton<DestinationTypes>();
+        return services;
+    }
+}

@@ -1,0 +1,50 @@
+namespace Centrum.Export.Tests.Destinations.Infrastructure;
+
+/// <summary>
+/// Azurite's blob service (the Azure Storage emulator, npm package <c>azurite</c> pinned in tests/node) on a port and
+/// in a folder of its own. Shared by the tests of one class; each test writes to its own container.
+/// </summary>
+public sealed class Azurite : IAsyncLifetime
+{
+    /// <summary>The emulator's well-known development account (Azurite's documented default credentials).</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly TestFolder folder = new();
+    private ChildProcess? process;
+
+    public int Port { get; private set; }
+
+    public string ConnectionString => ConnectionStringWith(AccountKey);
+
+    public string ConnectionStringWith(string accountKey) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={accountKey};BlobEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+
+    public async Task InitializeAsync()
+    {
+        var executable = Path.Combine(Repository.NodeFolder, "node_modules", ".bin", "azurite-blob");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                $"Azurite is not installed at {executable}: building Centrum.Export.Tests runs 'npm ci' in tests/node; run it there by hand if the build was skipped.");
+        }
+
+        Port = ChildProcess.FreePort();
+        process = await ChildProcess.StartAsync(
+            executable,
+            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", folder.Path, "--skipApiVersionCheck", "--loose", "--silent"],
+            Port,
+            "Azurite");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (process is not null)
+        {
+            await process.DisposeAsync();
+        }
+
+        folder.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace Centrum.Export.Tests.Destinations.Infrastructure;
+
+internal static class Wait
+{
+    /// <summary>Polls a condition until it holds or the timeout passes; never a fixed sleep.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting until {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

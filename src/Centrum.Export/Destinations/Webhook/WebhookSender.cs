@@ -23,8 +23,6 @@ internal sealed class WebhookSender : IDestinationSender
     /// <summary>Bounds what a token endpoint's answer may buffer; RFC 6749 token answers are a few hundred bytes.</summary>
     private const int MaxResponseBuffer = 64 * 1024;
 
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
     private readonly WebhookSettings settings;
     private readonly TimeSpan requestTimeout;
     private readonly TimeProvider time;
@@ -209,7 +207,8 @@ internal sealed class WebhookSender : IDestinationSender
         {
             Content = new ReadOnlyMemoryContent(message.Body),
         };
-        request.Content.Headers.ContentType = Json;
+        // A new value per request: header values are mutable objects, and requests of different devices run at once.
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         foreach (var (name, value) in settings.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

@@ -1,5 +1,6 @@
 using Centrum.Api.Commands;
 using Centrum.Api.Devices;
+using Centrum.Api.Export;
 using Centrum.Api.Properties;
 using Centrum.Api.Identity;
 using Centrum.Api.Provisioning;
@@ -36,6 +37,7 @@ public static class ApiEndpoints
         api.MapDeviceTemplatesApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
+        api.MapDataExportApi();
         endpoints.MapDpsHttps();
         return endpoints;
     }

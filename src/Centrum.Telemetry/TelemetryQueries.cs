@@ -122,7 +122,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
             messages.Add(new StoredMessage(
                 reader.GetInt64(0), Utc(reader.GetDateTime(1)), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
                 NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8) ?? "{}",
-                reader.IsDBNull(9) ? [] : (byte[])reader.GetValue(9)));
+                reader.IsDBNull(9) ? [] : Bytes(reader, 9)));
         }
 
         return messages;
@@ -144,6 +144,15 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>DuckDB hands BLOBs out as streams over its own memory; the message keeps a copy.</summary>
+    private static byte[] Bytes(DbDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -18,4 +18,6 @@ public enum Permission
     TemplatesManage,
     ApiTokensRead,
     ApiTokensManage,
+    DataExportRead,
+    DataExportManage,
 }

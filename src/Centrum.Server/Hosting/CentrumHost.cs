@@ -11,6 +11,7 @@ using Centrum.Identity.Applications;
 using Centrum.Provisioning;
 using Centrum.Server.Tls;
 using Centrum.Storage;
+using Centrum.Export;
 using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Twins;
@@ -51,6 +52,7 @@ internal static class CentrumHost
         AddCentrumCore(builder.Services, builder.Configuration);
         builder.Services.AddCentrumTelemetry(builder.Configuration);
         builder.Services.AddCentrumGateway(builder.Configuration);
+        builder.Services.AddCentrumExport(builder.Configuration);
         builder.Services.AddCentrumApi();
         builder.Services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
         builder.AddCentrumObservability();

@@ -13,7 +13,7 @@ internal static class Observability
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("centrum"))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway")
+                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Centrum.Export;
+
+/// <summary>Section <c>Centrum:Export</c>: continuous data export.</summary>
+public sealed class ExportOptions
+{
+    public const string Section = "Centrum:Export";
+
+    /// <summary>
+    /// Source records read and delivered as one batch. The cursor advances per batch, so it also bounds how many
+    /// messages a destination may see twice after a crash or a failed batch. Larger batches amortise reads and
+    /// blob uploads; smaller ones lower duplicates and end-to-end latency under light load.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How often an idle export looks for new data when no event woke it (events normally wake it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The first retry delay after a failed delivery; each further failure doubles it, with jitter.</summary>
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between retries of a destination that stays down.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>An export whose oldest undelivered message is older than this reports a backlog error (it keeps delivering; nothing is dropped).</summary>
+    public TimeSpan BacklogAgeLimit { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An export with more undelivered records than this reports a backlog error.</summary>
+    [Range(1, long.MaxValue)]
+    public long BacklogCountLimit { get; set; } = 1_000_000;
+
+    /// <summary>Exports per application (IoT Central allows 10; here it only bounds the work one application can start).</summary>
+    [Range(1, 10_000)]
+    public int MaxExports { get; set; } = 50;
+
+    /// <summary>Destinations per application.</summary>
+    [Range(1, 10_000)]
+    public int MaxDestinations { get; set; } = 50;
+
+    /// <summary>Destinations one export sends to (IoT Central: 10).</summary>
+    [Range(1, 1_000)]
+    public int MaxDestinationsPerExport { get; set; } = 10;
+}

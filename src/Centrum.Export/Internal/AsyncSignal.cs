@@ -1,0 +1,24 @@
+namespace Centrum.Export.Internal;
+
+/// <summary>A wake-up that coalesces: any number of <see cref="Set"/> calls while nobody waits wake the next wait once.</summary>
+internal sealed class AsyncSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Set()
+    {
+        if (_semaphore.CurrentCount == 0)
+        {
+            try
+            {
+                _semaphore.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another Set won the race: the waiter wakes once either way.
+            }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+}

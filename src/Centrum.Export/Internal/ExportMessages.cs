@@ -1,0 +1,235 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Events;
+using Centrum.Templates;
+using Centrum.Twins;
+
+namespace Centrum.Export.Internal;
+
+/// <summary>
+/// Turns source records into messages in IoT Central's documented export format (<c>schema: default@v1</c>): one
+/// message per telemetry message, per property change, per lifecycle change. Centrum adds <c>sequenceNumber</c>, the
+/// record's position in its log, so receivers can drop the duplicates at-least-once delivery may bring.
+/// </summary>
+internal static class ExportMessages
+{
+    public const string Schema = "default@v1";
+
+    public static IEnumerable<JsonObject> Build(string applicationId, SourceRecord record, DeviceFacts facts)
+    {
+        switch (record.Kind)
+        {
+            case "Telemetry":
+                yield return Telemetry(applicationId, record, facts);
+                break;
+            case nameof(DeviceEventKind.ReportedPropertiesChanged):
+                yield return Properties(applicationId, record, facts, "devicePropertyReportedChange");
+                break;
+            case nameof(DeviceEventKind.DesiredPropertiesChanged):
+                yield return Properties(applicationId, record, facts, "devicePropertyDesiredChange");
+                break;
+            case nameof(DeviceEventKind.CloudPropertiesChanged):
+                yield return Properties(applicationId, record, facts, "cloudPropertyChange");
+                break;
+            case nameof(DeviceEventKind.Connected):
+                yield return Device(applicationId, record, facts, ExportSources.DeviceConnectivity, "connected");
+                break;
+            case nameof(DeviceEventKind.Disconnected):
+                yield return Device(applicationId, record, facts, ExportSources.DeviceConnectivity, "disconnected");
+                break;
+            case nameof(DeviceEventKind.Created):
+                yield return Device(applicationId, record, facts, ExportSources.DeviceLifecycle, "registered");
+                if (record.Data?["provisioned"] is JsonValue provisioned && provisioned.GetValueKind() == JsonValueKind.True)
+                {
+                    yield return Device(applicationId, record, facts, ExportSources.DeviceLifecycle, "provisioned");
+                }
+
+                break;
+            case nameof(DeviceEventKind.Updated):
+                foreach (var change in record.Data?["changes"] as JsonArray ?? [])
+                {
+                    yield return Device(applicationId, record, facts, ExportSources.DeviceLifecycle, (string)change!);
+                }
+
+                break;
+            case nameof(DeviceEventKind.Deleted):
+                yield return Device(applicationId, record, facts, ExportSources.DeviceLifecycle, "deleted");
+                break;
+            case nameof(DeviceEventKind.TemplateChanged):
+                yield return new JsonObject
+                {
+                    ["applicationId"] = applicationId,
+                    ["messageSource"] = ExportSources.DeviceTemplateLifecycle,
+                    ["messageType"] = (string?)record.Data?["change"],
+                    ["schema"] = Schema,
+                    ["templateId"] = (string?)record.Data?["templateId"],
+                    ["templateName"] = (string?)record.Data?["displayName"],
+                    ["enqueuedTime"] = Time(record.Time),
+                    ["sequenceNumber"] = record.Sequence,
+                };
+                break;
+            case nameof(DeviceEventKind.Audited):
+                var audit = new JsonObject
+                {
+                    ["applicationId"] = applicationId,
+                    ["messageSource"] = ExportSources.Audit,
+                    ["schema"] = Schema,
+                    ["enqueuedTime"] = Time(record.Time),
+                    ["sequenceNumber"] = record.Sequence,
+                };
+                foreach (var (key, value) in record.Data ?? [])
+                {
+                    audit[key] = value?.DeepClone();
+                }
+
+                yield return audit;
+                break;
+        }
+    }
+
+    private static JsonObject Telemetry(string applicationId, SourceRecord record, DeviceFacts facts)
+    {
+        var message = record.Message!;
+        var json = new JsonObject
+        {
+            ["applicationId"] = applicationId,
+            ["messageSource"] = ExportSources.Telemetry,
+            ["deviceId"] = record.DeviceId,
+            ["schema"] = Schema,
+            ["templateId"] = facts.Device?.Template,
+            ["enqueuedTime"] = Time(message.EnqueuedTime),
+        };
+        if (Body(message.Body, message.ContentEncoding) is JsonObject telemetry)
+        {
+            json["telemetry"] = telemetry;
+        }
+        else
+        {
+            // IoT Central exports JSON bodies only; Centrum keeps other bodies and passes them on as base64.
+            json["telemetry"] = new JsonObject();
+            json["rawBody"] = Convert.ToBase64String(message.Body);
+        }
+
+        if (JsonNode.Parse(message.PropertiesJson) is JsonObject properties && properties.Count > 0)
+        {
+            json["messageProperties"] = properties;
+        }
+
+        if (message.ModuleId is not null)
+        {
+            json["module"] = message.ModuleId;
+        }
+
+        if (message.Component is not null)
+        {
+            json["component"] = message.Component;
+        }
+
+        json["sequenceNumber"] = record.Sequence;
+        return json;
+    }
+
+    private static JsonObject Properties(string applicationId, SourceRecord record, DeviceFacts facts, string messageType)
+    {
+        var list = new JsonArray();
+        if (record.Data?["patch"] is JsonObject patch)
+        {
+            foreach (var (name, value) in patch)
+            {
+                if (name.StartsWith('$'))
+                {
+                    continue;
+                }
+
+                if (IsComponent(facts.Template, name, value))
+                {
+                    foreach (var (inner, innerValue) in (JsonObject)value!)
+                    {
+                        if (inner != DeviceProperties.ComponentMarker && !inner.StartsWith('$'))
+                        {
+                            list.Add(Property(inner, innerValue, name, record.ModuleId));
+                        }
+                    }
+                }
+                else
+                {
+                    list.Add(Property(name, value, null, record.ModuleId));
+                }
+            }
+        }
+
+        return new JsonObject
+        {
+            ["schema"] = Schema,
+            ["applicationId"] = applicationId,
+            ["messageSource"] = ExportSources.Properties,
+            ["messageType"] = messageType,
+            ["deviceId"] = record.DeviceId,
+            ["enqueuedTime"] = Time(record.Time),
+            ["templateId"] = facts.Device?.Template,
+            ["properties"] = list,
+            ["sequenceNumber"] = record.Sequence,
+        };
+    }
+
+    private static JsonObject Property(string name, JsonNode? value, string? component, string? module)
+    {
+        var property = new JsonObject { ["name"] = name, ["value"] = value?.DeepClone() };
+        if (component is not null)
+        {
+            property["component"] = component;
+        }
+
+        if (module is not null)
+        {
+            property["module"] = module;
+        }
+
+        return property;
+    }
+
+    private static JsonObject Device(string applicationId, SourceRecord record, DeviceFacts facts, string source, string messageType)
+    {
+        var json = new JsonObject
+        {
+            ["applicationId"] = applicationId,
+            ["messageSource"] = source,
+            ["messageType"] = messageType,
+            ["deviceId"] = record.DeviceId,
+            ["schema"] = Schema,
+            ["templateId"] = facts.Device?.Template,
+        };
+        if (source == ExportSources.DeviceLifecycle)
+        {
+            json["templateName"] = facts.Template?.DisplayName;
+        }
+
+        json["enqueuedTime"] = Time(record.Time);
+        json["sequenceNumber"] = record.Sequence;
+        return json;
+    }
+
+    /// <summary>A component is a patch member the template declares as one, or an object marked <c>"__t":"c"</c>.</summary>
+    private static bool IsComponent(DeviceTemplate? template, string name, JsonNode? value) =>
+        value is JsonObject && (DeviceProperties.IsComponent(value) || template?.Model.Components.Any(c => c.Name == name) == true);
+
+    private static JsonNode? Body(byte[] body, string? encoding)
+    {
+        if (body.Length == 0 || (encoding is not null && !encoding.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(Encoding.UTF8.GetString(body));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,255 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Export.Destinations;
+using Centrum.Export.Filters;
+using Centrum.Export.Jq;
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Export.Internal;
+
+/// <summary>Everything one delivery (an export to one of its destinations) needs; built by the runner.</summary>
+internal sealed record PipelineSetup(
+    string ApplicationId,
+    ExportDefinition Export,
+    DestinationReference Reference,
+    DestinationDefinition Destination,
+    IDestinationType Type);
+
+/// <summary>
+/// Delivers one export to one destination, at least once and in order: read a batch of the source's log after the
+/// cursor, turn it into export messages (filter, enrichments, transform), hand the batch to the destination, and move
+/// the cursor only when the destination acknowledged all of it. A failed batch is retried, whole, with exponential
+/// backoff and jitter, for as long as it takes; the backlog stays in the durable logs meanwhile.
+/// </summary>
+internal sealed class ExportPipeline(
+    PipelineSetup setup,
+    SourceReader reader,
+    DeviceFactsLoader facts,
+    CursorStore cursors,
+    AsyncSignal signal,
+    ExportOptions options,
+    ExportMetrics metrics,
+    DeliveryState state,
+    ILogger logger,
+    TimeProvider time)
+{
+    private readonly string _app = setup.ApplicationId;
+    private readonly ExportDefinition _export = setup.Export;
+    private readonly string _destination = setup.Destination.Id;
+    private ExportError? _deliveryError;
+    private ExportError? _backlogError;
+    private ExportError? _transformError;
+    private ExportError? _gapError;
+    private DateTimeOffset _lastRangeCheck;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var filter = _export.Filter is null ? null : ExportFilter.Parse(_export.Filter);
+        var transform = setup.Reference.Transform is null ? null : JqProgram.Compile(setup.Reference.Transform);
+        var cursor = await WithRetryAsync(LoadCursorAsync, cancellationToken);
+        Log.Starting(logger, _export.Id, _destination, _export.Source, cursor.Position);
+        Publish(cursor, backlog: 0, backlogAge: null, starting: true);
+        await using var sender = setup.Type.Open(setup.Destination.Definition, new DestinationContext(_app, _export.Id, _destination, _export.Source));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var position = cursor.Position;
+            var records = await WithRetryAsync(ct => reader.ReadAsync(_app, _export.Source, position, options.BatchSize, ct), cancellationToken);
+            if (records.Count == 0)
+            {
+                _backlogError = null;
+                Publish(cursor, 0, null, starting: false);
+                await signal.WaitAsync(options.PollInterval, cancellationToken);
+                continue;
+            }
+
+            if (_export.Source == ExportSources.Telemetry)
+            {
+                // Telemetry sequences are contiguous (assigned at commit, never reused): a hole is what retention removed.
+                ReportGap(records[0].Sequence, position);
+            }
+
+            var batch = await WithRetryAsync(ct => BuildAsync(records, filter, transform, ct), cancellationToken);
+            if (batch.Count > 0)
+            {
+                await DeliverAsync(sender, new DeliveryBatch(batch), cancellationToken);
+            }
+
+            var now = time.GetUtcNow();
+            cursor = new Cursor(records[^1].Sequence, cursor.Delivered + batch.Count, batch.Count > 0 ? now : cursor.LastExportTime);
+            var saved = cursor;
+            await WithRetryAsync(async ct => { await cursors.SaveAsync(_app, _export.Id, _destination, _export.Source, saved, ct); return true; }, cancellationToken);
+            if (batch.Count > 0)
+            {
+                metrics.Delivered(_export.Id, _destination, batch.Count, (now - records[0].Time).TotalSeconds);
+            }
+
+            await CheckBacklogAsync(cursor, records, cancellationToken);
+        }
+    }
+
+    private async Task<Cursor> LoadCursorAsync(CancellationToken cancellationToken)
+    {
+        if (await cursors.LoadAsync(_app, _export.Id, _destination, _export.Source, cancellationToken) is { } existing)
+        {
+            return existing;
+        }
+
+        var start = await reader.StartPositionAsync(_app, _export.Source, _export.Start, cancellationToken);
+        var cursor = new Cursor(start, 0, null);
+        await cursors.SaveAsync(_app, _export.Id, _destination, _export.Source, cursor, cancellationToken);
+        return cursor;
+    }
+
+    private async Task<List<ExportedMessage>> BuildAsync(IReadOnlyList<SourceRecord> records, ExportFilter? filter, JqProgram? transform, CancellationToken cancellationToken)
+    {
+        facts.Clear();
+        var messages = new List<ExportedMessage>(records.Count);
+        foreach (var record in records)
+        {
+            var device = await facts.GetAsync(_app, record.DeviceId, cancellationToken);
+            foreach (var message in ExportMessages.Build(_app, record, device))
+            {
+                if (filter is not null && !filter.Matches(new FilterSubject(message, device.ToFilterJson(record.DeviceId))))
+                {
+                    continue;
+                }
+
+                if (_export.Enrichments is { Count: > 0 } enrichments)
+                {
+                    message["enrichments"] = Enrichments.Apply(enrichments, device, record.DeviceId);
+                }
+
+                if (Transform(message, transform, record.Sequence) is { } body)
+                {
+                    messages.Add(new ExportedMessage(record.Sequence, record.DeviceId, record.Time, body));
+                }
+            }
+        }
+
+        return messages;
+    }
+
+    /// <summary>
+    /// Applies the destination's jq transform. A transform that fails on a message fails on every retry of it, so the
+    /// message is skipped (and reported) rather than blocking the export forever; one that yields nothing drops it.
+    /// </summary>
+    private byte[]? Transform(JsonObject message, JqProgram? transform, long sequence)
+    {
+        if (transform is null)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(message);
+        }
+
+        try
+        {
+            var outputs = transform.Run(message);
+            return outputs.Count == 0 ? null : JsonSerializer.SerializeToUtf8Bytes(outputs[0]);
+        }
+        catch (JqException ex)
+        {
+            _transformError = new ExportError("transformFailed", $"The transform failed on the message at position {sequence}, which was skipped: {ex.Message}");
+            Log.TransformFailed(logger, _export.Id, _destination, sequence, ex.Message);
+            return null;
+        }
+    }
+
+    private async Task DeliverAsync(IDestinationSender sender, DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                await sender.SendAsync(batch, cancellationToken);
+                if (attempt > 0)
+                {
+                    Log.Recovered(logger, _export.Id, _destination, attempt);
+                }
+
+                _deliveryError = null;
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                attempt++;
+                metrics.Failed(_export.Id, _destination);
+                var delay = Backoff(attempt, (ex as DestinationException)?.RetryAfter);
+                _deliveryError = new ExportError(ex is DestinationException { Permanent: true } ? "destinationRejected" : "destinationUnavailable", ex.Message);
+                state.Update(s => s with { Status = "error", Errors = Errors(), Failed = s.Failed + 1 });
+                Log.DeliveryFailed(logger, _export.Id, _destination, attempt, delay, ex.Message);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<T> WithRetryAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                return await action(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var delay = Backoff(++attempt, null);
+                Log.PipelineFailed(logger, ex, _export.Id, _destination, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Reports the backlog and what retention deleted before delivery, at most once a second.</summary>
+    private async Task CheckBacklogAsync(Cursor cursor, IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastRangeCheck < TimeSpan.FromSeconds(1) && records.Count < options.BatchSize)
+        {
+            Publish(cursor, 0, null, starting: false);
+            return;
+        }
+
+        _lastRangeCheck = now;
+        var (newest, _) = await WithRetryAsync(ct => reader.RangeAsync(_app, _export.Source, ct), cancellationToken);
+        var backlog = Math.Max(0, newest - cursor.Position);
+        TimeSpan? age = backlog > 0 ? now - records[^1].Time : null;
+        _backlogError = backlog > options.BacklogCountLimit || age > options.BacklogAgeLimit
+            ? new ExportError("backlog", $"{backlog} records wait for delivery; the oldest is from {age?.TotalMinutes:0} minutes ago. Nothing is dropped; check the destination's capacity.")
+            : null;
+        if (_backlogError is not null)
+        {
+            Log.Backlog(logger, _export.Id, _destination, backlog, age ?? TimeSpan.Zero);
+        }
+
+        Publish(cursor, backlog, age, starting: false);
+    }
+
+    /// <summary>Telemetry retention may delete messages an export has not delivered yet; that loss is reported, never silent.</summary>
+    private void ReportGap(long firstRead, long position)
+    {
+        var lost = firstRead - position - 1;
+        if (lost > 0)
+        {
+            _gapError = new ExportError("retentionGap", $"Retention deleted {lost} messages before this export delivered them; raise the retention or fix the destination sooner.");
+            Log.RetentionGap(logger, _export.Id, _destination, lost);
+        }
+    }
+
+    private void Publish(Cursor cursor, long backlog, TimeSpan? backlogAge, bool starting)
+    {
+        var errors = Errors();
+        state.Update(s => new ExportStatus(
+            errors.Count > 0 ? "error" : starting ? "starting" : "healthy", errors, cursor.LastExportTime, cursor.Delivered, s.Failed, backlog, backlogAge));
+    }
+
+    private List<ExportError> Errors() => new[] { _deliveryError, _backlogError, _transformError, _gapError }.OfType<ExportError>().ToList();
+
+    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    {
+        var exponential = options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var capped = Math.Min(exponential, options.MaxRetryDelay.TotalMilliseconds);
+        var jittered = TimeSpan.FromMilliseconds(capped * (0.5 + (Random.Shared.NextDouble() / 2)));
+        return retryAfter is { } after && after > jittered ? (after < options.MaxRetryDelay ? after : options.MaxRetryDelay) : jittered;
+    }
+}

@@ -30,6 +30,9 @@ public sealed partial class DataExportService(
 
     public const int MaxPageSize = 100;
 
+    /// <summary>What REST shows in place of a secret (as IoT Central does).</summary>
+    public const string Mask = "*****";
+
     /// <summary>System properties an enrichment may name (IoT Central's list, plus <c>$id</c>).</summary>
     public static readonly IReadOnlyList<string> SystemProperties =
         ["$id", "$displayName", "$templateId", "$templateDisplayName", "$enabled", "$provisioned", "$simulated", "$organizations"];
@@ -255,13 +258,19 @@ public sealed partial class DataExportService(
             return new(ExportWriteOutcome.Invalid, Message: $"type: '{(string)typeValue!}' is not supported; use one of {string.Join(", ", types.Supported)}.");
         }
 
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.DataExportDestinations.FirstOrDefaultAsync(d => d.ApplicationId == applicationId && d.Id == id, cancellationToken);
+        if (entity is not null && entity.Type == type.Type)
+        {
+            // A client that read the destination saw its secrets masked; sending the mask back keeps the stored secret.
+            KeepMaskedSecrets(definition, (JsonObject)JsonNode.Parse(secrets.Unprotect(entity.DefinitionProtected))!);
+        }
+
         if (type.Validate(definition) is { } invalid)
         {
             return new(ExportWriteOutcome.Invalid, Message: invalid);
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await db.DataExportDestinations.FirstOrDefaultAsync(d => d.ApplicationId == applicationId && d.Id == id, cancellationToken);
         if (entity is null)
         {
             if (ifMatch is not null && ifMatch != "*")
@@ -317,6 +326,22 @@ public sealed partial class DataExportService(
 
         var deleted = await db.DataExportDestinations.Where(d => d.ApplicationId == applicationId && d.Id == id).ExecuteDeleteAsync(cancellationToken);
         return new(deleted > 0 ? ExportWriteOutcome.Saved : ExportWriteOutcome.NotFound);
+    }
+
+    /// <summary>Replaces every <see cref="Mask"/> in <paramref name="definition"/> by the stored value at the same place.</summary>
+    private static void KeepMaskedSecrets(JsonObject definition, JsonObject stored)
+    {
+        foreach (var (name, value) in definition.ToList())
+        {
+            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && (string)v! == Mask && stored[name] is { } original)
+            {
+                definition[name] = original.DeepClone();
+            }
+            else if (value is JsonObject inner && stored[name] is JsonObject storedInner)
+            {
+                KeepMaskedSecrets(inner, storedInner);
+            }
+        }
     }
 
     /// <summary>The definition as REST shows it: secrets masked by its type.</summary>

@@ -2,6 +2,7 @@ using Centrum.Export.Destinations;
 using Centrum.Export.Destinations.BlobStorage;
 using Centrum.Export.Destinations.Nats;
 using Centrum.Export.Destinations.Webhook;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,6 +10,20 @@ namespace Centrum.Export;
 
 public static class ExportServiceCollectionExtensions
 {
+    /// <summary>Continuous data export: definitions, destinations, and the runner that delivers them.</summary>
+    public static IServiceCollection AddCentrumExport(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ExportOptions>().Bind(configuration.GetSection(ExportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.AddExportDestinations();
+        services.AddSingleton<ExportMetrics>();
+        services.AddSingleton<ExportStatusBoard>();
+        services.AddSingleton<DataExportService>();
+        services.AddSingleton<ExportRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExportRunner>());
+        return services;
+    }
+
     /// <summary>
     /// Registers the export destination types (<c>webhook@v1</c>, <c>blobstorage@v1</c>, <c>nats@v1</c>) as
     /// <see cref="IDestinationType"/> and their registry, <see cref="DestinationTypes"/>.

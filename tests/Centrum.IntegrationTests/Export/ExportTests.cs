@@ -127,6 +127,16 @@ public sealed class ExportTests
         Assert.NotNull(status["lastExportTime"]);
         var listed = await GetAsync(http, "dataExport/destinations/hook/exports");
         Assert.Equal("hot", (string?)Assert.Single(listed["value"]!.AsArray())!["id"]);
+
+        // A client that writes back what it read (secrets masked) keeps the stored secrets.
+        var roundTrip = await GetAsync(http, "dataExport/destinations/hook");
+        roundTrip["displayName"] = "Telemetry hook, renamed";
+        await PutAsync(http, "dataExport/destinations/hook", roundTrip.ToJsonString());
+        await PublishAsync(server, "boiler-2", key2, """{"temperature":40}""");
+        await Wait.UntilAsync(() => Task.FromResult(receiver.At("/telemetry").Count >= 4), TimeSpan.FromSeconds(30), "a reading after the round trip");
+        var after = receiver.At("/telemetry").Single(r => (double)r.Json["temperature"]! == 40);
+        Assert.Equal("hidden-key-1", after.Headers["x-api-key"]);
+        Assert.StartsWith("Bearer token-", after.Headers["authorization"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,17 @@ public sealed class StorageOptions
     [Required]
     public string DataFolder { get; set; } = "data";
 
+    /// <summary>
+    /// A PKCS#12 file whose certificate encrypts the Data Protection key ring at rest. Without it the keys that encrypt
+    /// device keys, enrollment keys, token keys and destination secrets lie in the data folder unencrypted, protected by
+    /// file permissions only; with it, a copy of the data folder alone reveals no secret. Keep the file (and its
+    /// password) off the data volume: it is needed to start the server.
+    /// </summary>
+    public string? KeyRingCertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="KeyRingCertificatePath"/>, if it has one (prefer an environment variable to a file).</summary>
+    public string? KeyRingCertificatePassword { get; set; }
+
     public string FullDataFolder => Path.GetFullPath(DataFolder);
 
     public string MetadataDatabasePath => Path.Combine(FullDataFolder, "centrum.db");

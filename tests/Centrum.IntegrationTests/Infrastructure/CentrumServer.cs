@@ -130,7 +130,12 @@ internal sealed class CentrumServer : IAsyncDisposable
     }
 
     /// <summary>Runs a command-line verb of the server executable against this server's data folder.</summary>
-    public async Task<string> RunCliAsync(params string[] args)
+    public Task<string> RunCliAsync(params string[] args) => RunCliAsync(args, withSettings: true);
+
+    /// <summary>Runs a command-line verb without this server's storage settings, as a misconfigured operator would.</summary>
+    public Task<string> RunCliWithoutSettingsAsync(params string[] args) => RunCliAsync(args, withSettings: false);
+
+    private async Task<string> RunCliAsync(string[] args, bool withSettings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Repository.ServerAssembly);
@@ -141,6 +146,13 @@ internal sealed class CentrumServer : IAsyncDisposable
 
         start.ArgumentList.Add($"--Centrum:Storage:DataFolder={DataFolder}");
         start.ArgumentList.Add($"--Centrum:Network:HostNames:0={HostName}");
+
+        // The command line reads the same configuration as the server (an operator's appsettings or environment).
+        foreach (var (key, value) in Settings.Where(s => withSettings && s.Key.StartsWith("Centrum:Storage:", StringComparison.Ordinal)))
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -38,6 +38,7 @@ public static class ApiEndpoints
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();
+        api.MapAuditLogApi();
         endpoints.MapDpsHttps();
         return endpoints;
     }

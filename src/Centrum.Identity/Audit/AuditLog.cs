@@ -18,12 +18,33 @@ public sealed record AuditEntry(
     int Outcome,
     string? Address);
 
+/// <summary>An entry as read back: its position in the application's event log, its time, and what was recorded.</summary>
+public sealed record AuditRecord(long Position, DateTimeOffset Time, JsonObject Entry);
+
 /// <summary>
 /// The application's audit log. Entries go to the application's event log (kind <c>Audited</c>), so the audit export
 /// source follows them like any other event, in order and at least once.
 /// </summary>
 public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
 {
+    public const int MaxPageSize = 1000;
+
+    /// <summary>Entries newest first, paged by position: <paramref name="before"/> is the last position of the previous page.</summary>
+    public async Task<(IReadOnlyList<AuditRecord> Page, long? ContinueBefore)> ListAsync(string applicationId, long? before, int pageSize, CancellationToken cancellationToken)
+    {
+        var kind = DeviceEventKind.Audited.ToString();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.DeviceEvents.AsNoTracking().Where(e => e.ApplicationId == applicationId && e.Kind == kind);
+        if (before is { } position)
+        {
+            query = query.Where(e => e.Id < position);
+        }
+
+        var rows = await query.OrderByDescending(e => e.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var page = rows.Take(pageSize).Select(e => new AuditRecord(e.Id, e.Time, JsonNode.Parse(e.Data ?? "{}")!.AsObject())).ToList();
+        return (page, rows.Count > pageSize ? page[^1].Position : null);
+    }
+
     public async Task RecordAsync(string applicationId, AuditEntry entry, CancellationToken cancellationToken)
     {
         var data = new JsonObject

@@ -20,4 +20,5 @@ public enum Permission
     ApiTokensManage,
     DataExportRead,
     DataExportManage,
+    AuditLogRead,
 }

@@ -39,6 +39,8 @@ public static class ApiEndpoints
         api.MapApiTokensApi();
         api.MapDataExportApi();
         api.MapAuditLogApi();
+        api.MapUsersApi();
+        endpoints.MapAccountEndpoints();
         endpoints.MapDpsHttps();
         return endpoints;
     }

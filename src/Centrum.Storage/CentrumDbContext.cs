@@ -1,14 +1,20 @@
 using Centrum.Storage.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Storage;
 
 /// <summary>
 /// Metadata for every application. Every application-owned table is keyed by <c>ApplicationId</c> first, so no row can
-/// be addressed without naming its application; the model uses only types PostgreSQL serves unchanged.
+/// be addressed without naming its application; the model uses only types PostgreSQL serves unchanged. Local accounts
+/// (ASP.NET Core Identity) are global and live in the same store.
 /// </summary>
-public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options) : DbContext(options)
+public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options) : IdentityDbContext<CentrumUser>(options)
 {
+    /// <summary>The Identity schema the migrations were made for (passkeys included); the server configures Identity with it.</summary>
+    public static readonly Version IdentitySchemaVersion = IdentitySchemaVersions.Version3;
+
     public DbSet<ApplicationEntity> Applications => Set<ApplicationEntity>();
 
     public DbSet<DeviceEntity> Devices => Set<DeviceEntity>();
@@ -35,9 +41,29 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<ExportCursorEntity> ExportCursors => Set<ExportCursorEntity>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    public DbSet<ApplicationUserEntity> ApplicationUsers => Set<ApplicationUserEntity>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        modelBuilder.Entity<ApplicationEntity>(e =>
+        base.OnModelCreating(builder);
+        builder.Entity<CentrumUser>().ToTable("users");
+        builder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        builder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        builder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        builder.Entity<IdentityRole>().ToTable("roles");
+        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+        builder.Entity<IdentityUserPasskey<string>>().ToTable("user_passkeys");
+
+        builder.Entity<ApplicationUserEntity>(e =>
+        {
+            e.ToTable("application_users");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasIndex(x => new { x.ApplicationId, x.Email });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ApplicationEntity>(e =>
         {
             e.ToTable("applications");
             e.HasKey(x => x.Id);
@@ -49,7 +75,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasIndex(x => x.IdScope).IsUnique();
         });
 
-        modelBuilder.Entity<DeviceEntity>(e =>
+        builder.Entity<DeviceEntity>(e =>
         {
             e.ToTable("devices");
             e.HasKey(x => new { x.ApplicationId, x.Id });
@@ -58,14 +84,14 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<ApiTokenEntity>(e =>
+        builder.Entity<ApiTokenEntity>(e =>
         {
             e.ToTable("api_tokens");
             e.HasKey(x => new { x.ApplicationId, x.Id });
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<DeviceTemplateEntity>(e =>
+        builder.Entity<DeviceTemplateEntity>(e =>
         {
             e.ToTable("device_templates");
             e.HasKey(x => new { x.ApplicationId, x.Id });
@@ -74,7 +100,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<EnrollmentGroupEntity>(e =>
+        builder.Entity<EnrollmentGroupEntity>(e =>
         {
             e.ToTable("enrollment_groups");
             e.HasKey(x => new { x.ApplicationId, x.Id });
@@ -83,7 +109,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<TwinEntity>(e =>
+        builder.Entity<TwinEntity>(e =>
         {
             e.ToTable("twins");
             e.HasKey(x => new { x.ApplicationId, x.DeviceId, x.ModuleId });
@@ -92,7 +118,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<DeviceEventEntity>(e =>
+        builder.Entity<DeviceEventEntity>(e =>
         {
             e.ToTable("device_events");
             e.HasKey(x => x.Id);
@@ -100,7 +126,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.Kind });
         });
 
-        modelBuilder.Entity<CloudToDeviceMessageEntity>(e =>
+        builder.Entity<CloudToDeviceMessageEntity>(e =>
         {
             e.ToTable("c2d_messages");
             e.HasKey(x => x.Id);
@@ -108,7 +134,7 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<CommandRecordEntity>(e =>
+        builder.Entity<CommandRecordEntity>(e =>
         {
             e.ToTable("command_records");
             e.HasKey(x => new { x.ApplicationId, x.Id });
@@ -116,28 +142,28 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
             e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<DataExportEntity>(e =>
+        builder.Entity<DataExportEntity>(e =>
         {
             e.ToTable("data_exports");
             e.HasKey(x => new { x.ApplicationId, x.Id });
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<DataExportDestinationEntity>(e =>
+        builder.Entity<DataExportDestinationEntity>(e =>
         {
             e.ToTable("data_export_destinations");
             e.HasKey(x => new { x.ApplicationId, x.Id });
             e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<ExportCursorEntity>(e =>
+        builder.Entity<ExportCursorEntity>(e =>
         {
             e.ToTable("export_cursors");
             e.HasKey(x => new { x.ApplicationId, x.ExportId, x.DestinationId });
             e.HasOne<DataExportEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.ExportId }).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<MqttSessionEntity>(e =>
+        builder.Entity<MqttSessionEntity>(e =>
         {
             e.ToTable("mqtt_sessions");
             e.HasKey(x => new { x.ApplicationId, x.ClientId });

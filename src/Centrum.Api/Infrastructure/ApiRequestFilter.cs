@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Centrum.Applications;
 using Centrum.Identity.Audit;
 using Centrum.Identity.Authorization;
@@ -55,8 +56,9 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         var resourceType = segments.Length > 1 ? segments[1] : "application";
         var resourceId = route?.Parameters.Count > 0 ? http.Request.RouteValues[route.Parameters[0].Name]?.ToString() : null;
         var action = HttpMethods.IsDelete(method) ? "deleted" : HttpMethods.IsPost(method) && resourceId is null ? "created" : "updated";
+        var token = http.User.FindFirst(CentrumClaims.TokenId)?.Value;
         var entry = new AuditEntry(
-            action, "apiToken", http.User.FindFirst(CentrumClaims.TokenId)?.Value ?? "", resourceType, resourceId, method,
+            action, token is null ? "user" : "apiToken", token ?? http.User.FindFirst(ClaimTypes.Email)?.Value ?? "", resourceType, resourceId, method,
             http.Request.Path.Value ?? "", http.Response.StatusCode, http.Connection.RemoteIpAddress?.ToString());
         try
         {

@@ -21,4 +21,6 @@ public enum Permission
     DataExportRead,
     DataExportManage,
     AuditLogRead,
+    UsersRead,
+    UsersManage,
 }

@@ -2,18 +2,22 @@ using System.CommandLine;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
+using Centrum.Identity.Users;
 using Centrum.Server.Hosting;
+using Centrum.Storage.Entities;
+using Microsoft.AspNetCore.Identity;
 
 namespace Centrum.Server.Cli;
 
 /// <summary>
-/// Administrative verbs that work on the data folder directly: <c>centrum app create</c>, <c>centrum token create</c>.
+/// Administrative verbs that work on the data folder directly: <c>centrum app create</c>, <c>centrum token create</c>,
+/// <c>centrum user create</c>.
 /// Configuration comes from the same places as the server's (appsettings.json, <c>Centrum__…</c> environment
 /// variables, <c>--Centrum:Storage:DataFolder=…</c>), so they act on the same data.
 /// </summary>
 internal static class CommandLine
 {
-    public static readonly string[] Verbs = ["app", "token"];
+    public static readonly string[] Verbs = ["app", "token", "user"];
 
     private static readonly Dictionary<string, string> RoleAliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -80,10 +84,45 @@ internal static class CommandLine
             }
         });
 
+        var userEmail = new Option<string>("--email") { Required = true };
+        var userPassword = new Option<string>("--password") { Description = "At least 12 characters, with upper and lower case letters and a digit.", Required = true };
+        var userApp = new Option<string?>("--app") { Description = "Also make the account a member of this application." };
+        var userRole = new Option<string>("--role") { Description = "The member's role (with --app).", DefaultValueFactory = _ => "admin" };
+        var userCreate = new Command("create", "Create a local account that signs in with email and password.") { userEmail, userPassword, userApp, userRole, data };
+        userCreate.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            await using var scope = services.CreateAsyncScope();
+            var email = result.GetValue(userEmail)!;
+            var created = await scope.ServiceProvider.GetRequiredService<UserManager<CentrumUser>>()
+                .CreateAsync(new CentrumUser { UserName = email, Email = email, EmailConfirmed = true }, result.GetValue(userPassword)!);
+            if (!created.Succeeded)
+            {
+                Console.Error.WriteLine(string.Join(" ", created.Errors.Select(e => e.Description)));
+                return 1;
+            }
+
+            if (result.GetValue(userApp) is { } app)
+            {
+                var role = result.GetValue(userRole)!;
+                var (outcome, _, message) = await services.GetRequiredService<UserService>().SaveAsync(
+                    app, Guid.NewGuid().ToString(), new ApplicationUser("", "email", email, null, null, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))], ""), null, cancellationToken);
+                if (outcome != UserWriteOutcome.Saved)
+                {
+                    Console.Error.WriteLine(message ?? "The application does not exist.");
+                    return 1;
+                }
+            }
+
+            Console.WriteLine($"created {email}");
+            return 0;
+        });
+
         var root = new RootCommand("Centrum: run without a verb to start the server.")
         {
             new Command("app", "Manage applications.") { appCreate },
             new Command("token", "Manage API tokens.") { tokenCreate },
+            new Command("user", "Manage local accounts.") { userCreate },
         };
         return await root.Parse(verbs).InvokeAsync();
     }

@@ -1,0 +1,193 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
+using Centrum.Applications;
+using Centrum.Identity.Audit;
+using Centrum.Identity.Authorization;
+using Centrum.Identity.Users;
+using Centrum.Storage.Entities;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+
+namespace Centrum.Api.Identity;
+
+/// <summary>
+/// Centrum's own: signing local accounts in and out of an application (password, then an authenticator code or a
+/// recovery code when two-factor sign-in is on), and turning two-factor sign-in on. A signed-in session calls the REST
+/// API with the roles its membership holds. Sign-ins are audited; failures count towards lockout.
+/// </summary>
+public static class AccountEndpoints
+{
+    private const string InvalidCredentials = "The email or password is not valid, or the account is not a member of the application.";
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/account").AllowAnonymous();
+        account.MapPost("/signin", SignInAsync);
+        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: false));
+        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: true));
+        account.MapPost("/signout", async (SignInManager<CentrumUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.NoContent();
+        });
+        account.MapPost("/twofactor/setup", SetupAsync);
+        account.MapPost("/twofactor/enable", EnableAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit)
+    {
+        var (body, error) = await ReadAsync(context, "email", "password", "application");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var email = (string)body!["email"]!;
+        var application = await applications.FindByIdAsync((string)body["application"]!, context.RequestAborted);
+        if (application is null)
+        {
+            return ApiError.BadRequest("The application does not exist.");
+        }
+
+        var user = await signIn.UserManager.FindByEmailAsync(email);
+        if (user is null || (await users.RolesOfAsync(application.Id, email, context.RequestAborted)).Count == 0)
+        {
+            await RecordAsync(audit, context, application.Id, "signInFailed", email, StatusCodes.Status401Unauthorized);
+            return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", InvalidCredentials);
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, (string)body["password"]!, isPersistent: false, lockoutOnFailure: true);
+        return await OutcomeAsync(context, signIn, audit, application.Id, user, result);
+    }
+
+    private static async Task<IResult> SecondFactorAsync(
+        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, bool recovery)
+    {
+        var (body, error) = await ReadAsync(context, "code", "application");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        var application = await applications.FindByIdAsync((string)body!["application"]!, context.RequestAborted);
+        if (user is null || application is null || (await users.RolesOfAsync(application.Id, user.Email!, context.RequestAborted)).Count == 0)
+        {
+            return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", "Sign in with the email and password first.");
+        }
+
+        var code = ((string)body["code"]!).Replace(" ", "", StringComparison.Ordinal);
+        var result = recovery
+            ? await signIn.TwoFactorRecoveryCodeSignInAsync(code)
+            : await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
+        return await OutcomeAsync(context, signIn, audit, application.Id, user, result);
+    }
+
+    /// <summary>
+    /// Identity signs the account in without naming the application; the session is issued again with it, so every
+    /// request knows which membership's roles apply.
+    /// </summary>
+    private static async Task<IResult> OutcomeAsync(HttpContext context, SignInManager<CentrumUser> signIn, AuditLog audit, string applicationId, CentrumUser user, SignInResult result)
+    {
+        if (result.Succeeded)
+        {
+            var claims = new List<Claim> { new(CentrumClaims.Application, applicationId) };
+            if (await signIn.UserManager.GetTwoFactorEnabledAsync(user))
+            {
+                claims.Add(new Claim("amr", "mfa"));
+            }
+
+            await signIn.SignInWithClaimsAsync(user, isPersistent: false, claims);
+            await RecordAsync(audit, context, applicationId, "signedIn", user.Email!, StatusCodes.Status200OK);
+            return Results.Json(new { signedIn = true });
+        }
+
+        if (result.RequiresTwoFactor)
+        {
+            return Results.Json(new { signedIn = false, requiresTwoFactor = true });
+        }
+
+        if (result.IsLockedOut)
+        {
+            await RecordAsync(audit, context, applicationId, "lockedOut", user.Email!, StatusCodes.Status403Forbidden);
+            return ApiError.Result(StatusCodes.Status403Forbidden, "LockedOut", "The account is locked after repeated failed sign-ins; try again later.");
+        }
+
+        await RecordAsync(audit, context, applicationId, "signInFailed", user.Email!, StatusCodes.Status401Unauthorized);
+        return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", InvalidCredentials);
+    }
+
+    /// <summary>Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI.</summary>
+    private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager)
+    {
+        if (await SignedInAsync(context, manager) is not { } user)
+        {
+            return NotSignedIn();
+        }
+
+        await manager.ResetAuthenticatorKeyAsync(user);
+        var key = await manager.GetAuthenticatorKeyAsync(user);
+        var uri = $"otpauth://totp/{UrlEncoder.Default.Encode("Centrum:" + user.Email)}?secret={key}&issuer=Centrum&digits=6";
+        return Results.Json(new { sharedKey = key, authenticatorUri = uri });
+    }
+
+    /// <summary>Turns two-factor sign-in on once the account proves it has the key (a current code); answers the recovery codes once.</summary>
+    private static async Task<IResult> EnableAsync(HttpContext context, UserManager<CentrumUser> manager)
+    {
+        if (await SignedInAsync(context, manager) is not { } user)
+        {
+            return NotSignedIn();
+        }
+
+        var (body, error) = await ReadAsync(context, "code");
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var code = ((string)body!["code"]!).Replace(" ", "", StringComparison.Ordinal);
+        if (!await manager.VerifyTwoFactorTokenAsync(user, manager.Options.Tokens.AuthenticatorTokenProvider, code))
+        {
+            return ApiError.BadRequest("The code does not match the authenticator key.");
+        }
+
+        await manager.SetTwoFactorEnabledAsync(user, true);
+        var codes = await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
+        return Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes });
+    }
+
+    private static async Task<CentrumUser?> SignedInAsync(HttpContext context, UserManager<CentrumUser> manager)
+    {
+        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        return session.Succeeded ? await manager.GetUserAsync(session.Principal) : null;
+    }
+
+    private static IResult NotSignedIn() => ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first.");
+
+    private static async Task<(JsonObject? Body, IResult? Error)> ReadAsync(HttpContext context, params string[] members)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (body is not JsonObject obj || members.Any(m => obj[m] is not JsonValue v || v.GetValueKind() != JsonValueKind.String) || obj.Any(p => !members.Contains(p.Key)))
+        {
+            return (null, ApiError.BadRequest($"The body must be {{{string.Join(", ", members.Select(m => $"\"{m}\": string"))}}}."));
+        }
+
+        return (obj, null);
+    }
+
+    private static Task RecordAsync(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome) =>
+        audit.RecordAsync(applicationId, new AuditEntry(action, "user", email, "session", null, context.Request.Method, context.Request.Path.Value ?? "", outcome,
+            context.Connection.RemoteIpAddress?.ToString()), CancellationToken.None);
+}

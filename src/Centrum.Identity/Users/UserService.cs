@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Centrum.Identity.ApiTokens;
+using Centrum.Identity.Authorization;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Identity.Users;
+
+/// <summary>
+/// The members of an application (IoT Central's users API) and the roles a signed-in account holds in it. Roles are
+/// read on every request, so removing a member or a role takes effect on the caller's next request.
+/// </summary>
+public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public static readonly IReadOnlyList<string> Types = ["email", "servicePrincipal", "adGroup"];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ApplicationUser?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ApplicationUsers.AsNoTracking().FirstOrDefaultAsync(u => u.ApplicationId == applicationId && u.Id == id, cancellationToken);
+        return entity is null ? null : ToModel(entity);
+    }
+
+    public async Task<(IReadOnlyList<ApplicationUser> Page, string? ContinueAfter)> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var query = db.ApplicationUsers.AsNoTracking().Where(u => u.ApplicationId == applicationId);
+        if (after is not null)
+        {
+            query = query.Where(u => string.Compare(u.Id, after) > 0);
+        }
+
+        var rows = await query.OrderBy(u => u.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+        var page = rows.Take(pageSize).Select(ToModel).ToList();
+        return (page, rows.Count > pageSize ? page[^1].Id : null);
+    }
+
+    /// <summary>Creates or replaces a member. An email belongs to one member of an application.</summary>
+    public async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveAsync(
+        string applicationId, string id, ApplicationUser write, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (write.Roles.Count == 0)
+        {
+            return (UserWriteOutcome.Invalid, null, "roles: at least one role assignment is required.");
+        }
+
+        if (write.Roles.FirstOrDefault(r => !BuiltInRoles.IsBuiltIn(r.Role)) is { } unknown)
+        {
+            return (UserWriteOutcome.Invalid, null, $"roles: the role '{unknown.Role}' does not exist.");
+        }
+
+        var email = write.Email?.Trim().ToLowerInvariant();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.ApplicationUsers.FirstOrDefaultAsync(u => u.ApplicationId == applicationId && u.Id == id, cancellationToken);
+        if (email is not null && await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Email == email && u.Id != id, cancellationToken))
+        {
+            return (UserWriteOutcome.Conflict, null, $"Another user of the application has the email '{email}'.");
+        }
+
+        if (entity is null)
+        {
+            if (ifMatch is not null && ifMatch != "*")
+            {
+                return (UserWriteOutcome.ETagMismatch, null, null);
+            }
+
+            entity = new ApplicationUserEntity { ApplicationId = applicationId, Id = id, Type = write.Type, Roles = "[]", ETag = "", CreatedAt = time.GetUtcNow() };
+            db.ApplicationUsers.Add(entity);
+        }
+        else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
+        {
+            return (UserWriteOutcome.ETagMismatch, null, null);
+        }
+        else if (entity.Type != write.Type)
+        {
+            return (UserWriteOutcome.Invalid, null, $"type: a user's type cannot change (it is {entity.Type}).");
+        }
+
+        entity.Email = email;
+        entity.TenantId = write.TenantId;
+        entity.ObjectId = write.ObjectId;
+        entity.Roles = JsonSerializer.Serialize(write.Roles, Json);
+        entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        await db.SaveChangesAsync(cancellationToken);
+        return (UserWriteOutcome.Saved, ToModel(entity), null);
+    }
+
+    public async Task<bool> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>The roles the account with <paramref name="email"/> holds in the application (none when it is not a member).</summary>
+    public async Task<IReadOnlyList<RoleAssignment>> RolesOfAsync(string applicationId, string email, CancellationToken cancellationToken)
+    {
+        var normalized = email.Trim().ToLowerInvariant();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var roles = await db.ApplicationUsers.AsNoTracking()
+            .Where(u => u.ApplicationId == applicationId && u.Type == "email" && u.Email == normalized)
+            .Select(u => u.Roles).FirstOrDefaultAsync(cancellationToken);
+        return roles is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(roles, Json) ?? [];
+    }
+
+    private static ApplicationUser ToModel(ApplicationUserEntity e) =>
+        new(e.Id, e.Type, e.Email, e.TenantId, e.ObjectId, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.ETag);
+}

@@ -5,7 +5,7 @@
 #
 #   bench/export.sh [devices=100] [rate=1000] [seconds=30] [payload=256] [server settings...]
 #
-# Devices publish for 10 s of warm-up, then for the measured seconds; the warm-up is delivered and checked but left
+# Devices publish for 20 s of warm-up, then for the measured seconds; the warm-up is delivered and checked but left
 # out of rates and lags.
 #
 # Arguments after the fourth go to the server, e.g. --Centrum:Export:BatchSize=2000. EXPORT_TIMELINE=<file> also writes
@@ -57,7 +57,7 @@ r, batches = json.loads(sys.argv[1]), int(sys.argv[2])
 print(f"ratio export/direct POST messages/s: {r['Ratio']:.2f} ({r['DeliveredPerSecond']:.0f} vs {r['DirectPerSecond']:.0f}); "
       f"ingest {r['IngestPerSecond']:.0f}/s; lag p50 {r['LagP50Ms']:.1f} ms, p99 {r['LagP99Ms']:.1f} ms; "
       f"duplicates {r['Duplicates']}, missing {r['Missing']}, out of order {r['OutOfOrder']}; "
-      f"{r['ReceivedDistinct'] / max(batches, 1):.0f} messages per batch"
+      f"{r['ReceivedDistinct'] / max(batches, 1):.0f} messages per batch; {r['WarmupBacklog']} warm-up messages delivered in the measured phase"
       + ("" if r['Drained'] else " (drain timed out)"))
 PY
 exit $status

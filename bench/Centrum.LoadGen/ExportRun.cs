@@ -70,7 +70,7 @@ internal sealed class ExportRun(ExportSettings settings)
         var drainSeconds = export.LastReceived is { } last && last > load.PublishEnded ? (last - load.PublishEnded).TotalSeconds : 0;
         var directPerSecond = directSeconds > 0 ? posted / directSeconds : 0;
         return new ExportReport(
-            settings.Load.Devices, settings.Load.Rate, settings.Load.PayloadBytes, sample.Length, settings.Warmup.TotalSeconds, measuredSeconds,
+            settings.Load.Devices, settings.Load.Rate, settings.Load.PayloadBytes, sample.Length, settings.Warmup.TotalSeconds, measuredSeconds, export.Carried,
             published.Acknowledged, published.Errors, export.Published / measuredSeconds, published.P50Ms, published.P99Ms,
             export.Distinct, export.Duplicates, export.OutOfOrder, export.Unreadable, Math.Max(0, published.Acknowledged - export.Distinct),
             drained, drainSeconds, deliveredPerSecond, drainSeconds >= MinimumDrain ? (export.Distinct - export.Within) / drainSeconds : null,
@@ -129,7 +129,7 @@ internal sealed class ExportRun(ExportSettings settings)
 /// duplicate, missing and out-of-order messages cover the whole run, warm-up included.
 /// </summary>
 internal sealed record ExportReport(
-    int Devices, int TargetRate, int PayloadBytes, int ExportBodyBytes, double WarmupSeconds, double MeasuredSeconds,
+    int Devices, int TargetRate, int PayloadBytes, int ExportBodyBytes, double WarmupSeconds, double MeasuredSeconds, long WarmupBacklog,
     long Acknowledged, long PublishErrors, double IngestPerSecond, double PubackP50Ms, double PubackP99Ms,
     long ReceivedDistinct, long Duplicates, long OutOfOrder, long Unreadable, long Missing,
     bool Drained, double DrainSeconds, double DeliveredPerSecond, double? DrainPerSecond,

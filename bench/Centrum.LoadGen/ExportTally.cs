@@ -107,8 +107,9 @@ internal sealed class ExportTally
             var lag = LatencyRecorder.Percentiles(_deliveries.Where(d => d.SentMicros >= fromMicros).Select(d => d.ReceivedMicros - d.SentMicros).ToArray());
             var published = _deliveries.Count(d => d.SentMicros >= fromMicros && d.SentMicros <= toMicros);
             var within = _deliveries.Count(d => d.ReceivedMicros >= fromMicros && d.ReceivedMicros <= toMicros);
+            var carried = _deliveries.Count(d => d.SentMicros < fromMicros && d.ReceivedMicros >= fromMicros);
             var last = _deliveries.Count == 0 ? (DateTimeOffset?)null : DateTimeOffset.UnixEpoch.AddTicks(_deliveries.Max(d => d.ReceivedMicros) * 10);
-            return new TallySummary(_requests, _distinct, _duplicates, _outOfOrder, _unreadable, published, within, last, lag.P50, lag.P90, lag.P99, lag.Max);
+            return new TallySummary(_requests, _distinct, _duplicates, _outOfOrder, _unreadable, published, within, carried, last, lag.P50, lag.P90, lag.P99, lag.Max);
         }
     }
 
@@ -145,8 +146,8 @@ internal sealed class ExportTally
 
 /// <summary>
 /// Counts and lag percentiles (ms) of one receiver path. <c>Published</c> counts the distinct messages sent in the
-/// asked window, <c>Within</c> those received in it.
+/// asked window, <c>Within</c> those received in it, <c>Carried</c> those sent before it and received in it.
 /// </summary>
 internal sealed record TallySummary(
-    long Requests, long Distinct, long Duplicates, long OutOfOrder, long Unreadable, long Published, long Within, DateTimeOffset? LastReceived,
+    long Requests, long Distinct, long Duplicates, long OutOfOrder, long Unreadable, long Published, long Within, long Carried, DateTimeOffset? LastReceived,
     double LagP50Ms, double LagP90Ms, double LagP99Ms, double LagMaxMs);

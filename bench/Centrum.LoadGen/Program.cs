@@ -55,7 +55,7 @@ root.Subcommands.Add(commands);
 var drain = new Option<int>("--drain") { Description = "Seconds to wait, after publishing stops, for the export to deliver every acknowledged message.", DefaultValueFactory = _ => 120 };
 // Centrum's WebhookSender.MaxDevicesInFlight: the reference posts with the export's own concurrency.
 var senders = new Option<int>("--senders") { Description = "Devices in flight in the direct-POST reference.", DefaultValueFactory = _ => 16 };
-var warmup = new Option<int>("--warmup") { Description = "Seconds of publishing before the measured duration, delivered and checked but left out of rates and lags.", DefaultValueFactory = _ => 10 };
+var warmup = new Option<int>("--warmup") { Description = "Seconds of publishing before the measured duration, delivered and checked but left out of rates and lags.", DefaultValueFactory = _ => 20 };
 var timeline = new Option<string?>("--timeline") { Description = "CSV file for the export's deliveries per second since publishing began, with their lag." };
 var export = new Command("export", "Continuous data export to an in-process webhook at a sustained rate: delivered rate against direct POSTs, publish-to-receipt lag.")
 {

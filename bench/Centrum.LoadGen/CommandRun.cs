@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
@@ -59,11 +58,7 @@ internal sealed class CommandRun(LoadSettings settings, string api, string token
 
     private async Task<(long, double, double, double, long)> CommandsAsync(List<(string DeviceId, string? Key)> credentials, CancellationToken cancellationToken)
     {
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(settings.CaPath));
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => DeviceFleet.Trusted(certificate, ca);
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(api) };
-        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        using var http = RestClient.Create(api, token, settings.CaPath);
         var latencies = new ConcurrentBag<double>();
         long failures = 0;
         using var stop = new CancellationTokenSource(settings.Duration);

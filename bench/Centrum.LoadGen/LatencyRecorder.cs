@@ -16,7 +16,7 @@ internal sealed class LatencyRecorder
         return list;
     }
 
-    public (long Count, double P50, double P95, double P99, double Max) Summary()
+    public (long Count, double P50, double P90, double P95, double P99, double Max) Summary()
     {
         long[] all;
         lock (_lists)
@@ -24,13 +24,19 @@ internal sealed class LatencyRecorder
             all = _lists.SelectMany(l => l).ToArray();
         }
 
-        if (all.Length == 0)
+        return Percentiles(all);
+    }
+
+    /// <summary>Percentiles in milliseconds of latencies in microseconds; sorts <paramref name="micros"/> in place.</summary>
+    public static (long Count, double P50, double P90, double P95, double P99, double Max) Percentiles(long[] micros)
+    {
+        if (micros.Length == 0)
         {
-            return (0, 0, 0, 0, 0);
+            return (0, 0, 0, 0, 0, 0);
         }
 
-        Array.Sort(all);
-        double At(double q) => all[Math.Min(all.Length - 1, (int)(q * all.Length))] / 1000.0;
-        return (all.Length, At(0.50), At(0.95), At(0.99), all[^1] / 1000.0);
+        Array.Sort(micros);
+        double At(double q) => micros[Math.Min(micros.Length - 1, (int)(q * micros.Length))] / 1000.0;
+        return (micros.Length, At(0.50), At(0.90), At(0.95), At(0.99), micros[^1] / 1000.0);
     }
 }

@@ -8,13 +8,19 @@ namespace Centrum.LoadGen;
 
 /// <summary>
 /// Connects the devices, then publishes QoS 1 telemetry for the measured duration. Latency is publish-to-PUBACK as
-/// the client sees it; throughput counts acknowledged messages only.
+/// the client sees it; throughput counts acknowledged messages only. A body factory, when given, builds each
+/// message's payload at the moment it is sent (the export bench stamps the publish time into it).
 /// </summary>
-internal sealed class LoadRun(LoadSettings settings)
+internal sealed class LoadRun(LoadSettings settings, Func<byte[]>? bodyFactory = null)
 {
     private readonly LatencyRecorder _latencies = new();
     private long _acknowledged;
     private long _errors;
+
+    /// <summary>When the measured publishing began and ended (wall clock), set by <see cref="RunAsync"/>.</summary>
+    public DateTimeOffset PublishStarted { get; private set; }
+
+    public DateTimeOffset PublishEnded { get; private set; }
 
     public async Task<LoadReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -25,6 +31,7 @@ internal sealed class LoadRun(LoadSettings settings)
         var body = Payload(settings.PayloadBytes);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var perDeviceInterval = settings.Rate > 0 ? TimeSpan.FromSeconds((double)settings.Devices / settings.Rate) : TimeSpan.Zero;
+        PublishStarted = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         stop.CancelAfter(settings.Duration);
         var workers = clients.Select((client, i) => Enumerable.Range(0, settings.Window)
@@ -33,6 +40,7 @@ internal sealed class LoadRun(LoadSettings settings)
             .ToArray();
         await Task.WhenAll(workers);
         var elapsed = watch.Elapsed.TotalSeconds;
+        PublishEnded = DateTimeOffset.UtcNow;
 
         await Task.WhenAll(clients.Select(c => c.DisconnectAsync()));
         foreach (var client in clients)
@@ -76,6 +84,11 @@ internal sealed class LoadRun(LoadSettings settings)
                 }
 
                 next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+            }
+
+            if (bodyFactory is not null)
+            {
+                message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(bodyFactory()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
             }
 
             var started = Stopwatch.GetTimestamp();

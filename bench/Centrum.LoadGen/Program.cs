@@ -51,4 +51,24 @@ commands.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(commands);
+
+var drain = new Option<int>("--drain") { Description = "Seconds to wait, after publishing stops, for the export to deliver every acknowledged message.", DefaultValueFactory = _ => 120 };
+// Centrum's WebhookSender.MaxDevicesInFlight: the reference posts with the export's own concurrency.
+var senders = new Option<int>("--senders") { Description = "Devices in flight in the direct-POST reference.", DefaultValueFactory = _ => 16 };
+var warmup = new Option<int>("--warmup") { Description = "Seconds of publishing before the measured duration, delivered and checked but left out of rates and lags.", DefaultValueFactory = _ => 20 };
+var timeline = new Option<string?>("--timeline") { Description = "CSV file for the export's deliveries per second since publishing began, with their lag." };
+var export = new Command("export", "Continuous data export to an in-process webhook at a sustained rate: delivered rate against direct POSTs, publish-to-receipt lag.")
+{
+    host, port, ca, hub, devices, rate, window, payload, duration, keys, api, token, warmup, drain, senders, timeline,
+};
+export.SetAction(async (result, cancellationToken) =>
+{
+    var load = new LoadSettings(result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        result.GetValue(rate), result.GetValue(window), result.GetValue(payload), TimeSpan.FromSeconds(result.GetValue(warmup) + result.GetValue(duration)), result.GetValue(keys), "export");
+    var report = await new ExportRun(new ExportSettings(load, TimeSpan.FromSeconds(result.GetValue(warmup)), result.GetValue(api)!, result.GetValue(token)!, TimeSpan.FromSeconds(result.GetValue(drain)), result.GetValue(senders), result.GetValue(timeline)))
+        .RunAsync(cancellationToken);
+    Console.WriteLine(report.ToJson());
+    return report.Drained && report.OutOfOrder == 0 ? 0 : 1;
+});
+root.Subcommands.Add(export);
 return await root.Parse(args).InvokeAsync();

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -10,11 +9,7 @@ internal static class Provisioner
 {
     public static async Task RunAsync(string api, string token, string caPath, int devices, string output, CancellationToken cancellationToken)
     {
-        var ca = X509Certificate2.CreateFromPem(File.ReadAllText(caPath));
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => DeviceFleet.Trusted(certificate, ca);
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(api) };
-        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", token);
+        using var http = RestClient.Create(api, token, caPath);
         var lines = new string[devices];
         await Parallel.ForEachAsync(Enumerable.Range(0, devices), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
         {

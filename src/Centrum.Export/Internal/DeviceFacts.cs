@@ -54,7 +54,12 @@ internal sealed class DeviceFactsLoader(DeviceRegistry registry, DeviceTemplateS
 
     public void Clear() => _cache.Clear();
 
-    public async ValueTask<DeviceFacts> GetAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The device, its template and, when <paramref name="withTwin"/>, its twin. Only filters and property
+    /// enrichments read the twin, and loading it is two of the three queries per device: the export bench measured
+    /// the build step at about 60% of a telemetry batch's time without it being read.
+    /// </summary>
+    public async ValueTask<DeviceFacts> GetAsync(string applicationId, string deviceId, bool withTwin, CancellationToken cancellationToken)
     {
         if (deviceId.Length == 0)
         {
@@ -68,7 +73,7 @@ internal sealed class DeviceFactsLoader(DeviceRegistry registry, DeviceTemplateS
 
         var device = await registry.GetAsync(applicationId, deviceId, cancellationToken);
         var template = device?.Template is { } templateId ? await templates.GetAsync(applicationId, templateId, cancellationToken) : null;
-        var twin = device is null ? null : await twins.GetAsync(applicationId, deviceId, null, cancellationToken);
+        var twin = device is null || !withTwin ? null : await twins.GetAsync(applicationId, deviceId, null, cancellationToken);
         facts = new DeviceFacts(device, template, twin);
         _cache[deviceId] = facts;
         return facts;

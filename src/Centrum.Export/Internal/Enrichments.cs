@@ -8,6 +8,10 @@ namespace Centrum.Export.Internal;
 /// </summary>
 internal static class Enrichments
 {
+    /// <summary>Whether any enrichment reads a device property (<c>target</c> and <c>path</c>), which needs the device's twin.</summary>
+    public static bool ReadProperties(JsonObject? enrichments) =>
+        enrichments?.Any(e => e.Value is JsonObject enrichment && !enrichment.ContainsKey("value") && enrichment.ContainsKey("target")) == true;
+
     public static JsonObject Apply(JsonObject enrichments, DeviceFacts facts, string deviceId)
     {
         var result = new JsonObject();

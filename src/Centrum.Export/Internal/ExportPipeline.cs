@@ -103,10 +103,11 @@ internal sealed class ExportPipeline(
     private async Task<List<ExportedMessage>> BuildAsync(IReadOnlyList<SourceRecord> records, ExportFilter? filter, JqProgram? transform, CancellationToken cancellationToken)
     {
         facts.Clear();
+        var withTwin = filter is not null || Enrichments.ReadProperties(_export.Enrichments);
         var messages = new List<ExportedMessage>(records.Count);
         foreach (var record in records)
         {
-            var device = await facts.GetAsync(_app, record.DeviceId, cancellationToken);
+            var device = await facts.GetAsync(_app, record.DeviceId, withTwin, cancellationToken);
             foreach (var message in ExportMessages.Build(_app, record, device))
             {
                 if (filter is not null && !filter.Matches(new FilterSubject(message, device.ToFilterJson(record.DeviceId))))

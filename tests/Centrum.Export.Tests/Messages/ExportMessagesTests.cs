@@ -116,6 +116,22 @@ public sealed class ExportMessagesTests
         Assert.Null(result["other"]);
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("""{"site":{"value":"plant-7"},"name":{"path":"$displayName"}}""", false)]
+    [InlineData("""{"site":{"value":"plant-7","target":"dtmi:x:y;1","path":"p"}}""", false)]
+    [InlineData("""{"site":{"value":"plant-7"},"serial":{"target":"dtmi:x:y;1","path":"serialNumber"}}""", true)]
+    public void Only_enrichments_that_read_device_properties_need_the_twin(string? enrichments, bool needsTwin)
+    {
+        var parsed = enrichments is null ? null : JsonNode.Parse(enrichments)!.AsObject();
+        Assert.Equal(needsTwin, Enrichments.ReadProperties(parsed));
+        if (parsed is not null && !needsTwin)
+        {
+            // Without the twin the same enrichments give the same values.
+            Assert.Equal(Enrichments.Apply(parsed, Facts(), "d1").ToJsonString(), Enrichments.Apply(parsed, Facts() with { Twin = null }, "d1").ToJsonString());
+        }
+    }
+
     private static DeviceFacts Facts()
     {
         var thermostat = $$"""{"@context":"dtmi:dtdl:context;2","@id":"{{Thermostat}}","@type":"Interface","contents":[{"@type":"Property","name":"targetTemperature","schema":"double","writable":true}]}""";

@@ -20,6 +20,12 @@ public static class IdentityServiceCollectionExtensions
     /// <summary>The default authentication scheme: it forwards to the API token or the session cookie.</summary>
     public const string CallerScheme = "Centrum";
 
+    /// <summary>The OpenID Connect provider's access tokens on the REST API.</summary>
+    public const string BearerScheme = "Bearer";
+
+    /// <summary>Browser sign-in through the OpenID Connect provider.</summary>
+    public const string SingleSignOnScheme = "oidc";
+
     public static IServiceCollection AddCentrumIdentity(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ApplicationOptions>().Bind(configuration.GetSection(ApplicationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -45,7 +51,10 @@ public static class IdentityServiceCollectionExtensions
             .AddUserStore<ProtectedUserStore>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        services.AddHttpContextAccessor();
         services.AddSingleton<IClaimsTransformation, MembershipClaimsTransformation>();
+        services.AddOptions<SingleSignOnOptions>().Bind(configuration.GetSection(SingleSignOnOptions.Section));
+        var sso = configuration.GetSection(SingleSignOnOptions.Section).Get<SingleSignOnOptions>() ?? new SingleSignOnOptions();
 
         // One scheme in front: an API token when the request carries one, otherwise the session cookie of a signed-in
         // account. Either way the principal names its application and roles, and the same permissions apply.
@@ -54,10 +63,13 @@ public static class IdentityServiceCollectionExtensions
                 o.DefaultScheme = CallerScheme;
                 o.DefaultChallengeScheme = CallerScheme;
             })
-            .AddPolicyScheme(CallerScheme, "API token or session", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("SharedAccessSignature ", StringComparison.Ordinal)
-                    ? ApiTokenAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme)
+            .AddPolicyScheme(CallerScheme, "API token, bearer token or session", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString() switch
+                {
+                    var header when header.StartsWith("SharedAccessSignature ", StringComparison.Ordinal) => ApiTokenAuthenticationHandler.SchemeName,
+                    var header when sso.Enabled && header.StartsWith("Bearer ", StringComparison.Ordinal) => BearerScheme,
+                    _ => IdentityConstants.ApplicationScheme,
+                })
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies(cookies =>
             {
@@ -81,6 +93,35 @@ public static class IdentityServiceCollectionExtensions
                     o.Cookie.SameSite = SameSiteMode.Strict;
                 });
             });
+
+        if (sso.Enabled)
+        {
+            services.AddAuthentication()
+                .AddJwtBearer(BearerScheme, o =>
+                {
+                    o.Authority = sso.Authority;
+                    o.Audience = sso.Audience;
+                    o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
+                    o.MapInboundClaims = false;
+                })
+                .AddOpenIdConnect(SingleSignOnScheme, o =>
+                {
+                    o.Authority = sso.Authority;
+                    o.ClientId = sso.ClientId;
+                    o.ClientSecret = sso.ClientSecret;
+                    o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
+                    o.ResponseType = "code";
+                    o.UsePkce = true;
+                    o.MapInboundClaims = false;
+                    o.GetClaimsFromUserInfoEndpoint = true;
+                    o.SignInScheme = IdentityConstants.ExternalScheme;
+                    o.Scope.Clear();
+                    foreach (var scope in new[] { "openid", "profile", "email" })
+                    {
+                        o.Scope.Add(scope);
+                    }
+                });
+        }
 
         services.AddAuthorization(options =>
         {

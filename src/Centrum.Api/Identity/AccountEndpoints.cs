@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
 using Centrum.Applications;
+using Centrum.Identity;
 using Centrum.Identity.Audit;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Centrum.Api.Identity;
 
@@ -36,6 +38,8 @@ public static class AccountEndpoints
             await signIn.SignOutAsync();
             return Results.NoContent();
         });
+        account.MapGet("/signin/oidc", SingleSignOnAsync);
+        account.MapGet("/signin/oidc/complete", CompleteSingleSignOnAsync);
         account.MapPost("/twofactor/setup", SetupAsync);
         account.MapPost("/twofactor/enable", EnableAsync);
         return endpoints;
@@ -123,6 +127,59 @@ public static class AccountEndpoints
         await RecordAsync(audit, context, applicationId, "signInFailed", user.Email!, StatusCodes.Status401Unauthorized);
         return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", InvalidCredentials);
     }
+
+    /// <summary>Browser sign-in through the configured OpenID Connect provider (authorization code flow with PKCE).</summary>
+    private static async Task<IResult> SingleSignOnAsync(HttpContext context, IOptions<SingleSignOnOptions> sso, IApplicationCatalog applications, string? application, string? returnUrl)
+    {
+        if (!sso.Value.Enabled)
+        {
+            return ApiError.NotFound("Single sign-on is not configured.");
+        }
+
+        if (application is null || await applications.FindByIdAsync(application, context.RequestAborted) is null)
+        {
+            return ApiError.BadRequest("Name the application to sign in to: ?application=<id>.");
+        }
+
+        var complete = QueryString.Create([new KeyValuePair<string, string?>("application", application), new KeyValuePair<string, string?>("returnUrl", LocalUrl(returnUrl))]);
+        return Results.Challenge(new AuthenticationProperties { RedirectUri = "/account/signin/oidc/complete" + complete }, [IdentityServiceCollectionExtensions.SingleSignOnScheme]);
+    }
+
+    /// <summary>
+    /// The provider vouched for the person (in the external cookie); if the application has them as an email member,
+    /// they get a session there, like a password sign-in. No local account is needed.
+    /// </summary>
+    private static async Task<IResult> CompleteSingleSignOnAsync(
+        HttpContext context, IOptions<SingleSignOnOptions> sso, UserService users, AuditLog audit, string? application, string? returnUrl)
+    {
+        var external = await context.AuthenticateAsync(IdentityConstants.ExternalScheme);
+        await context.SignOutAsync(IdentityConstants.ExternalScheme);
+        if (!sso.Value.Enabled || !external.Succeeded || application is null)
+        {
+            return ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Single sign-on did not complete.");
+        }
+
+        var email = external.Principal.FindFirst(sso.Value.EmailClaim)?.Value ?? external.Principal.FindFirst(ClaimTypes.Email)?.Value;
+        if (email is null || (await users.RolesOfAsync(application, email, context.RequestAborted)).Count == 0)
+        {
+            await RecordAsync(audit, context, application, "signInFailed", email ?? "", StatusCodes.Status403Forbidden);
+            return ApiError.Result(StatusCodes.Status403Forbidden, "NotAMember", "The provider signed you in, but you are not a member of this application.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, external.Principal.FindFirst("sub")?.Value ?? email),
+                new Claim(ClaimTypes.Email, email),
+                new Claim(CentrumClaims.Application, application),
+                new Claim("amr", "external"),
+            ],
+            IdentityConstants.ApplicationScheme);
+        await context.SignInAsync(IdentityConstants.ApplicationScheme, new ClaimsPrincipal(identity));
+        await RecordAsync(audit, context, application, "signedIn", email, StatusCodes.Status200OK);
+        return returnUrl is { Length: > 1 } ? Results.LocalRedirect(LocalUrl(returnUrl)) : Results.Json(new { signedIn = true });
+    }
+
+    private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
     /// <summary>Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI.</summary>
     private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager)

@@ -1,28 +1,57 @@
 using System.Security.Claims;
+using Centrum.Applications;
+using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Centrum.Identity.Users;
 
 /// <summary>
-/// A signed-in account acts in the application it signed in to, with the roles its membership holds there now: they
-/// are looked up on every request, never kept in the cookie, so a removed member or role loses access at once.
+/// A signed-in account or a provider's bearer token acts in one application with the roles its membership holds there
+/// now: they are looked up on every request, never kept in a cookie or token, so a removed member or role loses access
+/// at once. A session names its application (chosen at sign-in); a bearer token's is the one addressed by host name.
+/// People are members by email, service principals by object id (and tenant).
 /// </summary>
-internal sealed class MembershipClaimsTransformation(UserService users) : IClaimsTransformation
+internal sealed class MembershipClaimsTransformation(
+    UserService users, IApplicationCatalog applications, IHttpContextAccessor http, IOptions<SingleSignOnOptions> sso) : IClaimsTransformation
 {
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
-        var identity = principal.Identities.FirstOrDefault(i => i.AuthenticationType == IdentityConstants.ApplicationScheme);
-        if (identity is null || identity.HasClaim(c => c.Type == CentrumClaims.Role)
-            || identity.FindFirst(CentrumClaims.Application)?.Value is not { } application || identity.FindFirst(ClaimTypes.Email)?.Value is not { } email)
+        if (principal.Identity is not ClaimsIdentity { IsAuthenticated: true } identity
+            || principal.HasClaim(c => c.Type is CentrumClaims.TokenId or CentrumClaims.Role))
         {
             return principal;
         }
 
-        var roles = await users.RolesOfAsync(application, email, CancellationToken.None);
+        var applicationId = identity.FindFirst(CentrumClaims.Application)?.Value;
+        if (applicationId is null && http.HttpContext?.Request.Host.Host is { } host)
+        {
+            applicationId = (await applications.FindByHubHostAsync(host, CancellationToken.None))?.Id;
+        }
+
+        if (applicationId is null)
+        {
+            return principal;
+        }
+
+        var options = sso.Value;
+        var email = identity.FindFirst(ClaimTypes.Email)?.Value ?? identity.FindFirst(options.EmailClaim)?.Value;
+        var objectId = identity.FindFirst(options.ObjectIdClaim)?.Value ?? identity.FindFirst("sub")?.Value ?? identity.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+        IReadOnlyList<RoleAssignment> roles = email is not null
+            ? await users.RolesOfAsync(applicationId, email, CancellationToken.None)
+            : objectId is not null
+                ? await users.RolesOfServicePrincipalAsync(applicationId, objectId, identity.FindFirst(options.TenantIdClaim)?.Value, CancellationToken.None)
+                : [];
+
         var transformed = principal.Clone();
-        var target = transformed.Identities.First(i => i.AuthenticationType == IdentityConstants.ApplicationScheme);
+        var target = (ClaimsIdentity)transformed.Identity!;
+        if (!target.HasClaim(c => c.Type == CentrumClaims.Application))
+        {
+            target.AddClaim(new Claim(CentrumClaims.Application, applicationId));
+        }
+
         foreach (var role in roles)
         {
             target.AddClaim(new Claim(CentrumClaims.Role, role.Role));

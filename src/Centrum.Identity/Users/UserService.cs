@@ -108,6 +108,16 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ti
         return roles is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(roles, Json) ?? [];
     }
 
+    /// <summary>The roles of the service principal member with this object id (and tenant, when the member names one).</summary>
+    public async Task<IReadOnlyList<RoleAssignment>> RolesOfServicePrincipalAsync(string applicationId, string objectId, string? tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var roles = await db.ApplicationUsers.AsNoTracking()
+            .Where(u => u.ApplicationId == applicationId && u.Type == "servicePrincipal" && u.ObjectId == objectId && (u.TenantId == null || u.TenantId == tenantId))
+            .Select(u => u.Roles).FirstOrDefaultAsync(cancellationToken);
+        return roles is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(roles, Json) ?? [];
+    }
+
     private static ApplicationUser ToModel(ApplicationUserEntity e) =>
         new(e.Id, e.Type, e.Email, e.TenantId, e.ObjectId, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.ETag);
 }

@@ -21,6 +21,7 @@ public static class ApiEndpoints
     {
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddSingleton<ApiRequestFilter>();
+        services.AddSingleton<DeviceScopeFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
         return services;
     }
@@ -28,7 +29,7 @@ public static class ApiEndpoints
     /// <summary>The public REST API under <c>/api</c>, in IoT Central's shape (api-version 2022-07-31).</summary>
     public static IEndpointRouteBuilder MapCentrumApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiRequestFilter>();
+        var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiRequestFilter>().AddEndpointFilter<DeviceScopeFilter>();
         api.MapDevicesApi();
         api.MapPropertiesApi();
         api.MapCommandsApi();
@@ -40,6 +41,7 @@ public static class ApiEndpoints
         api.MapDataExportApi();
         api.MapAuditLogApi();
         api.MapUsersApi();
+        api.MapOrganizationsApi();
         endpoints.MapAccountEndpoints();
         endpoints.MapDpsHttps();
         return endpoints;

@@ -29,21 +29,45 @@ public sealed class DeviceRegistry(
         return entity is null ? null : ToModel(entity);
     }
 
-    /// <summary>Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets.</summary>
-    public async Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets. <paramref name="visible"/>
+    /// narrows the list (to a caller's organizations) without leaving pages short.
+    /// </summary>
+    public async Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = Scoped(db, applicationId).AsNoTracking();
-        if (after is not null)
+        var page = new List<Device>();
+        var chunk = visible is null ? pageSize + 1 : Math.Max(200, pageSize + 1);
+        while (true)
         {
-            query = query.Where(d => string.Compare(d.Id, after) > 0);
-        }
+            var query = Scoped(db, applicationId).AsNoTracking();
+            if (after is not null)
+            {
+                query = query.Where(d => string.Compare(d.Id, after) > 0);
+            }
 
-        var rows = await query.OrderBy(d => d.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var more = rows.Count > pageSize;
-        var page = rows.Take(pageSize).Select(ToModel).ToList();
-        return new DevicePage(page, more ? page[^1].Id : null);
+            var rows = await query.OrderBy(d => d.Id).Take(chunk).ToListAsync(cancellationToken);
+            foreach (var device in rows.Select(ToModel))
+            {
+                if (visible is null || visible(device))
+                {
+                    if (page.Count == pageSize)
+                    {
+                        return new DevicePage(page, page[^1].Id);
+                    }
+
+                    page.Add(device);
+                }
+            }
+
+            if (rows.Count < chunk)
+            {
+                return new DevicePage(page, null);
+            }
+
+            after = rows[^1].Id;
+        }
     }
 
     public async Task<(DeviceWriteOutcome Outcome, Device? Device)> CreateOrReplaceAsync(
@@ -187,10 +211,11 @@ public sealed class DeviceRegistry(
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
 
     /// <summary>The ids of the devices assigned to a template: the population a query over that template covers.</summary>
-    public async Task<IReadOnlyList<string>> IdsByTemplateAsync(string applicationId, string templateId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> IdsByTemplateAsync(string applicationId, string templateId, CancellationToken cancellationToken, Func<IReadOnlyList<string>, bool>? visible = null)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await Scoped(db, applicationId).Where(d => d.TemplateId == templateId).Select(d => d.Id).ToListAsync(cancellationToken);
+        var rows = await Scoped(db, applicationId).Where(d => d.TemplateId == templateId).Select(d => new { d.Id, d.Organizations }).ToListAsync(cancellationToken);
+        return rows.Where(r => visible is null || visible(JsonSerializer.Deserialize<List<string>>(r.Organizations) ?? [])).Select(r => r.Id).ToList();
     }
 
     /// <summary>

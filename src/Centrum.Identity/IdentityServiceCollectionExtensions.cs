@@ -34,6 +34,9 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<ApplicationAdministration>();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<RoleCatalog>();
+        services.AddSingleton<AccessScope>();
+        services.AddSingleton<Organizations.OrganizationService>();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
 
         services.AddSingleton<UserService>();

@@ -43,6 +43,10 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<ApplicationUserEntity> ApplicationUsers => Set<ApplicationUserEntity>();
 
+    public DbSet<CustomRoleEntity> CustomRoles => Set<CustomRoleEntity>();
+
+    public DbSet<OrganizationEntity> Organizations => Set<OrganizationEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -54,6 +58,21 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
         builder.Entity<IdentityRole>().ToTable("roles");
         builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
         builder.Entity<IdentityUserPasskey<string>>().ToTable("user_passkeys");
+
+        builder.Entity<CustomRoleEntity>(e =>
+        {
+            e.ToTable("custom_roles");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<OrganizationEntity>(e =>
+        {
+            e.ToTable("organizations");
+            e.HasKey(x => new { x.ApplicationId, x.Id });
+            e.HasIndex(x => new { x.ApplicationId, x.Parent });
+            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+        });
 
         builder.Entity<ApplicationUserEntity>(e =>
         {

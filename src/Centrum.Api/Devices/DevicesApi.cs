@@ -43,7 +43,7 @@ public static class DevicesApi
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, DeviceRegistry registry, int? maxpagesize, string? skiptoken)
+    private static async Task<IResult> ListAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, int? maxpagesize, string? skiptoken)
     {
         var application = context.Application();
         var pageSize = maxpagesize ?? DefaultPageSize;
@@ -59,7 +59,8 @@ public static class DevicesApi
             return ApiError.BadRequest("The $skiptoken is not valid.");
         }
 
-        var page = await registry.ListAsync(application.Id, after, pageSize, context.RequestAborted);
+        var reach = await scope.OrganizationsAsync(context.User, Permission.DevicesRead, context.RequestAborted);
+        var page = await registry.ListAsync(application.Id, after, pageSize, context.RequestAborted, reach is null ? null : d => AccessScope.Reaches(reach, d.Organizations));
         var value = page.Devices.Select(d => DeviceJson.ToResponse(d, registry.IsConnected(application.Id, d.Id))).ToList();
         string? nextLink = null;
         if (page.ContinueAfter is not null)
@@ -80,7 +81,7 @@ public static class DevicesApi
         return device is null ? DeviceNotFound(deviceId) : Results.Json(DeviceJson.ToResponse(device, registry.IsConnected(application.Id, deviceId)));
     }
 
-    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, string deviceId)
+    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, AccessScope scope, string deviceId)
     {
         if (!DeviceIds.IsValid(deviceId))
         {
@@ -108,6 +109,11 @@ public static class DevicesApi
             return ApiError.BadRequest($"Device template '{write.Template}' does not exist.");
         }
 
+        if (await OutsideScopeAsync(context, scope, Permission.DevicesCreate, write.Organizations) is { } outside)
+        {
+            return outside;
+        }
+
         try
         {
             var (outcome, device) = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), context.RequestAborted);
@@ -122,7 +128,16 @@ public static class DevicesApi
         }
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, string deviceId)
+    /// <summary>A caller limited to organizations may only place devices in them (a device in none belongs to the whole application).</summary>
+    private static async Task<IResult?> OutsideScopeAsync(HttpContext context, AccessScope scope, Permission permission, IReadOnlyList<string> organizations)
+    {
+        var reach = await scope.OrganizationsAsync(context.User, permission, context.RequestAborted);
+        return reach is not null && (organizations.Count == 0 || !organizations.All(reach.Contains))
+            ? ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.")
+            : null;
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, AccessScope scope, string deviceId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -143,12 +158,20 @@ public static class DevicesApi
         var bodyETag = body is System.Text.Json.Nodes.JsonObject o && o["etag"] is { } e && e.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? e.GetValue<string>()
             : null;
+        var reach = await scope.OrganizationsAsync(context.User, Permission.DevicesUpdate, context.RequestAborted);
+        var outsideScope = false;
         try
         {
             var (outcome, device) = await registry.UpdateAsync(application.Id, deviceId, current =>
             {
                 if (!DeviceJson.TryRead(body, deviceId, current, patch: true, out var write, out _, out bodyError))
                 {
+                    throw new InvalidDeviceBodyException();
+                }
+
+                if (reach is not null && (write.Organizations.Count == 0 || !write.Organizations.All(reach.Contains)))
+                {
+                    outsideScope = true;
                     throw new InvalidDeviceBodyException();
                 }
 
@@ -165,7 +188,9 @@ public static class DevicesApi
         }
         catch (InvalidDeviceBodyException)
         {
-            return ApiError.BadRequest(bodyError!);
+            return outsideScope
+                ? ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.")
+                : ApiError.BadRequest(bodyError!);
         }
         catch (DeviceConflictException ex)
         {

@@ -19,14 +19,76 @@ public static partial class ApiTokensApi
         api.MapGet("/apiTokens/{tokenId}", GetAsync).RequirePermission(Permission.ApiTokensRead);
         api.MapPut("/apiTokens/{tokenId}", CreateAsync).RequirePermission(Permission.ApiTokensManage);
         api.MapDelete("/apiTokens/{tokenId}", DeleteAsync).RequirePermission(Permission.ApiTokensManage);
-        api.MapGet("/roles", () => Results.Json(new { value = RoleNames.BuiltIn.Select(r => new { id = r.Id, displayName = r.DisplayName }) }))
-            .RequirePermission(Permission.DevicesRead);
-        api.MapGet("/roles/{roleId}", (string roleId) => RoleNames.BuiltIn.FirstOrDefault(r => r.Id == roleId) is { Id: not null } role
-                ? Results.Json(new { id = role.Id, displayName = role.DisplayName })
-                : ApiError.NotFound($"Role '{roleId}' was not found."))
-            .RequirePermission(Permission.DevicesRead);
+        api.MapGet("/roles", async (HttpContext context, RoleCatalog roles) =>
+                Results.Json(new { value = (await roles.ListAsync(context.Application().Id, context.RequestAborted)).Select(RoleJson) }))
+            .RequirePermission(Permission.RolesRead);
+        api.MapGet("/roles/{roleId}", async (HttpContext context, RoleCatalog roles, string roleId) =>
+                await roles.GetAsync(context.Application().Id, roleId, context.RequestAborted) is { } role ? Results.Json(RoleJson(role)) : RoleNotFound(roleId))
+            .RequirePermission(Permission.RolesRead);
+        api.MapPut("/roles/{roleId}", SaveRoleAsync).RequirePermission(Permission.RolesManage);
+        api.MapDelete("/roles/{roleId}", async (HttpContext context, RoleCatalog roles, string roleId) =>
+            {
+                var (deleted, conflict) = await roles.DeleteAsync(context.Application().Id, roleId, context.RequestAborted);
+                return conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : RoleNotFound(roleId);
+            })
+            .RequirePermission(Permission.RolesManage);
         return api;
     }
+
+    /// <summary>Centrum's own: a custom role from IoT Central's permissions, assigned application-wide or within organizations.</summary>
+    private static async Task<IResult> SaveRoleAsync(HttpContext context, RoleCatalog roles, string roleId)
+    {
+        if (!RoleIdRegex().IsMatch(roleId))
+        {
+            return ApiError.BadRequest("Role ids have 1 to 64 letters, digits and '-'.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject obj || obj.Any(p => p.Key is not ("id" or "displayName" or "scope" or "permissions"))
+            || obj["displayName"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String
+            || obj["permissions"] is not JsonArray list || list.Any(p => p is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+        {
+            return ApiError.BadRequest("The body must be {\"displayName\": string, \"scope\": \"application\"|\"organization\", \"permissions\": [names]}.");
+        }
+
+        var scope = (string?)obj["scope"] ?? RoleCatalog.ApplicationScope;
+        if (scope is not (RoleCatalog.ApplicationScope or RoleCatalog.OrganizationScope))
+        {
+            return ApiError.BadRequest("scope: 'application' or 'organization'.");
+        }
+
+        var permissions = new List<Permission>();
+        foreach (var item in list)
+        {
+            if (RoleCatalog.Parse((string)item!) is not { } permission)
+            {
+                return ApiError.BadRequest($"permissions: '{(string)item!}' is not a permission; use {string.Join(", ", Enum.GetValues<Permission>().Select(RoleCatalog.Name))}.");
+            }
+
+            permissions.Add(permission);
+        }
+
+        var (role, invalid) = await roles.SaveAsync(context.Application().Id, roleId, (string)name!, scope, permissions, context.RequestAborted);
+        return invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(RoleJson(role!));
+    }
+
+    private static JsonObject RoleJson(Role role) => new()
+    {
+        ["id"] = role.Id,
+        ["displayName"] = role.DisplayName,
+        ["scope"] = role.Scope,
+        ["permissions"] = new JsonArray(role.Permissions.Select(p => (JsonNode)RoleCatalog.Name(p)).ToArray()),
+    };
+
+    private static IResult RoleNotFound(string roleId) => ApiError.NotFound($"Role '{roleId}' was not found.");
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex RoleIdRegex();
 
     private static async Task<IResult> ListAsync(HttpContext context, ApiTokenService tokens) =>
         Results.Json(new { value = (await tokens.ListAsync(context.Application().Id, context.RequestAborted)).Select(ToJson) });

@@ -20,7 +20,7 @@ public static class QueryApi
         return api;
     }
 
-    private static async Task<IResult> RunAsync(HttpContext context, QueryService queries, DeviceTemplateService templates, DeviceRegistry registry, TimeProvider time)
+    private static async Task<IResult> RunAsync(HttpContext context, QueryService queries, DeviceTemplateService templates, DeviceRegistry registry, AccessScope scope, TimeProvider time)
     {
         if (context.Request.Query["api-version"] != ApiVersions.Preview)
         {
@@ -61,7 +61,9 @@ public static class QueryApi
             return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", new QueryException($"'{unknown.Text}' is not {kind}", unknown.Position, unknown.Text).Message);
         }
 
-        var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, context.RequestAborted);
+        // A caller limited to organizations queries only its devices.
+        var reach = await scope.OrganizationsAsync(context.User, Permission.DeviceDataRead, context.RequestAborted);
+        var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, context.RequestAborted, reach is null ? null : owners => AccessScope.Reaches(reach, owners));
         var results = await queries.ExecuteAsync(application.Id, query, devices, time.GetUtcNow(), context.RequestAborted);
         return Results.Json(new { results });
     }

@@ -43,7 +43,7 @@ internal sealed class ApiTokenAuthenticationHandler(
             new(CentrumClaims.TokenId, result.TokenId!),
             new(ClaimTypes.NameIdentifier, "token:" + result.TokenId),
         };
-        claims.AddRange(result.Roles.Select(r => new Claim(CentrumClaims.Role, r.Role)));
+        claims.AddRange(result.Roles.Select(r => new Claim(CentrumClaims.Role, CentrumClaims.RoleValue(r.Role, r.Organization))));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 }

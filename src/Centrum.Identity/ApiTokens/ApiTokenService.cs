@@ -13,7 +13,7 @@ namespace Centrum.Identity.ApiTokens;
 /// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
 /// deleted token stops working on the next request.
 /// </summary>
-public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time)
 {
     /// <summary>IoT Central's API tokens last about a year.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
@@ -29,7 +29,12 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
 
         foreach (var role in roles)
         {
-            if (!BuiltInRoles.IsBuiltIn(role.Role))
+            if (role.Organization is not null && !await OrganizationExistsAsync(applicationId, role.Organization, cancellationToken))
+            {
+                throw new ArgumentException($"Organization '{role.Organization}' does not exist.", nameof(roles));
+            }
+
+            if (await roleCatalog.GetAsync(applicationId, role.Role, cancellationToken) is null)
             {
                 throw new ArgumentException($"Role '{role.Role}' does not exist.", nameof(roles));
             }
@@ -83,6 +88,12 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    private async Task<bool> OrganizationExistsAsync(string applicationId, string organization, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Id == organization, cancellationToken);
     }
 
     private static ApiToken ToModel(ApiTokenEntity e) => new(e.Id, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.Expiry);

@@ -16,6 +16,7 @@ public static class BuiltInRoles
     [
         Permission.DevicesRead, Permission.DevicesCreate, Permission.DevicesUpdate, Permission.DevicesDelete,
         Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute, Permission.TemplatesRead,
+        Permission.RolesRead, Permission.OrganizationsRead,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
@@ -23,10 +24,16 @@ public static class BuiltInRoles
         [AppAdministrator] = Enum.GetValues<Permission>().ToFrozenSet(),
         [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).Append(Permission.TemplatesManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
-        [OrgAdministrator] = DeviceOperation.ToFrozenSet(),
+        [OrgAdministrator] = DeviceOperation.Append(Permission.OrganizationsManage).ToFrozenSet(),
         [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete]).ToFrozenSet(),
-        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead }.ToFrozenSet(),
+        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead }.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The predefined roles as the roles API shows them.</summary>
+    public static readonly IReadOnlyList<Role> All = RoleNames.BuiltIn
+        .Select(r => new Role(r.Id, r.DisplayName, r.Id is AppAdministrator or AppBuilder or AppOperator ? RoleCatalog.ApplicationScope : RoleCatalog.OrganizationScope,
+            Grants[r.Id].Order().ToList(), BuiltIn: true, ETag: null))
+        .ToList();
 
     public static bool IsBuiltIn(string roleId) => Grants.ContainsKey(roleId);
 

@@ -9,4 +9,13 @@ public static class CentrumClaims
     public const string Role = "centrum:role";
 
     public static string? ApplicationId(this ClaimsPrincipal principal) => principal.FindFirstValue(Application);
+
+    /// <summary>A role claim's value: the role id, followed by <c>@organization</c> when the assignment is limited to one.</summary>
+    public static string RoleValue(string roleId, string? organization) => organization is null ? roleId : $"{roleId}@{organization}";
+
+    public static (string Role, string? Organization) ParseRole(string value)
+    {
+        var at = value.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (value, null) : (value[..at], value[(at + 1)..]);
+    }
 }

@@ -23,4 +23,8 @@ public enum Permission
     AuditLogRead,
     UsersRead,
     UsersManage,
+    RolesRead,
+    RolesManage,
+    OrganizationsRead,
+    OrganizationsManage,
 }

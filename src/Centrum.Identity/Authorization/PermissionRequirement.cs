@@ -9,19 +9,24 @@ public sealed class PermissionRequirement(Permission permission) : IAuthorizatio
     public static string PolicyName(Permission permission) => "centrum:" + permission;
 }
 
-internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+/// <summary>A caller has a permission when one of its roles (predefined or the application's own) grants it.</summary>
+internal sealed class PermissionHandler(RoleCatalog roles) : AuthorizationHandler<PermissionRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        foreach (var claim in context.User.FindAll(CentrumClaims.Role))
+        var application = context.User.ApplicationId();
+        if (application is null)
         {
-            if (BuiltInRoles.RoleGrants(claim.Value, requirement.Permission))
-            {
-                context.Succeed(requirement);
-                break;
-            }
+            return;
         }
 
-        return Task.CompletedTask;
+        foreach (var claim in context.User.FindAll(CentrumClaims.Role))
+        {
+            if (await roles.GrantsAsync(application, CentrumClaims.ParseRole(claim.Value).Role, requirement.Permission, CancellationToken.None))
+            {
+                context.Succeed(requirement);
+                return;
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ internal sealed class MembershipClaimsTransformation(
 
         foreach (var role in roles)
         {
-            target.AddClaim(new Claim(CentrumClaims.Role, role.Role));
+            target.AddClaim(new Claim(CentrumClaims.Role, CentrumClaims.RoleValue(role.Role, role.Organization)));
         }
 
         return transformed;

@@ -12,7 +12,7 @@ namespace Centrum.Identity.Users;
 /// The members of an application (IoT Central's users API) and the roles a signed-in account holds in it. Roles are
 /// read on every request, so removing a member or a role takes effect on the caller's next request.
 /// </summary>
-public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, TimeProvider time)
+public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time)
 {
     public const int MaxPageSize = 100;
 
@@ -50,9 +50,18 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ti
             return (UserWriteOutcome.Invalid, null, "roles: at least one role assignment is required.");
         }
 
-        if (write.Roles.FirstOrDefault(r => !BuiltInRoles.IsBuiltIn(r.Role)) is { } unknown)
+        foreach (var role in write.Roles)
         {
-            return (UserWriteOutcome.Invalid, null, $"roles: the role '{unknown.Role}' does not exist.");
+            if (await roleCatalog.GetAsync(applicationId, role.Role, cancellationToken) is null)
+            {
+                return (UserWriteOutcome.Invalid, null, $"roles: the role '{role.Role}' does not exist.");
+            }
+
+            await using var check = await contexts.CreateDbContextAsync(cancellationToken);
+            if (role.Organization is not null && !await check.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Id == role.Organization, cancellationToken))
+            {
+                return (UserWriteOutcome.Invalid, null, $"roles: the organization '{role.Organization}' does not exist.");
+            }
         }
 
         var email = write.Email?.Trim().ToLowerInvariant();

@@ -292,6 +292,35 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("command_records", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.CustomRoleEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Permissions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("custom_roles", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -630,6 +659,32 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("mqtt_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.OrganizationEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "Parent");
+
+                    b.ToTable("organizations", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.TwinEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -863,6 +918,15 @@ namespace Centrum.Storage.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.CustomRoleEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
@@ -918,6 +982,15 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.OrganizationEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

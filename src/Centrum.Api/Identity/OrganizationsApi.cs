@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Centrum.Api.Infrastructure;
+using Centrum.Identity.Authorization;
+using Centrum.Identity.Organizations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Centrum.Api.Identity;
+
+/// <summary>
+/// IoT Central's organizations (INVENTORY.md §3 "Organizations"). A caller limited to organizations sees and manages
+/// only its own subtree, and may create organizations only below it.
+/// </summary>
+public static partial class OrganizationsApi
+{
+    public static RouteGroupBuilder MapOrganizationsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/organizations", ListAsync).RequirePermission(Permission.OrganizationsRead);
+        api.MapGet("/organizations/{organizationId}", GetAsync).RequirePermission(Permission.OrganizationsRead);
+        api.MapPut("/organizations/{organizationId}", (HttpContext c, OrganizationService o, AccessScope s, string organizationId) => SaveAsync(c, o, s, organizationId, patch: false)).RequirePermission(Permission.OrganizationsManage);
+        api.MapPatch("/organizations/{organizationId}", (HttpContext c, OrganizationService o, AccessScope s, string organizationId) => SaveAsync(c, o, s, organizationId, patch: true)).RequirePermission(Permission.OrganizationsManage);
+        api.MapDelete("/organizations/{organizationId}", DeleteAsync).RequirePermission(Permission.OrganizationsManage);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, OrganizationService organizations, AccessScope scope)
+    {
+        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsRead, context.RequestAborted);
+        var all = await organizations.ListAsync(context.Application().Id, context.RequestAborted);
+        return Results.Json(new { value = all.Where(o => reach is null || reach.Contains(o.Id)).Select(ToJson) });
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, OrganizationService organizations, AccessScope scope, string organizationId)
+    {
+        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsRead, context.RequestAborted);
+        var organization = await organizations.GetAsync(context.Application().Id, organizationId, context.RequestAborted);
+        return organization is null || (reach is not null && !reach.Contains(organizationId)) ? NotFound(organizationId) : Results.Json(ToJson(organization));
+    }
+
+    private static async Task<IResult> SaveAsync(HttpContext context, OrganizationService organizations, AccessScope scope, string organizationId, bool patch)
+    {
+        if (!IdRegex().IsMatch(organizationId))
+        {
+            return ApiError.BadRequest("Organization ids have 1 to 48 lower-case letters, digits and '-'.");
+        }
+
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var application = context.Application().Id;
+        var current = await organizations.GetAsync(application, organizationId, context.RequestAborted);
+        if (patch && current is null)
+        {
+            return NotFound(organizationId);
+        }
+
+        var merged = patch ? JsonMergePatch.Apply(new JsonObject { ["displayName"] = current!.DisplayName, ["parent"] = current.Parent }, body) : body;
+        if (merged is not JsonObject obj || obj.Any(p => p.Key is not ("id" or "displayName" or "parent"))
+            || obj["displayName"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || ((string)name!).Length is 0 or > 200
+            || (obj["parent"] is { } parent && (parent is not JsonValue p || p.GetValueKind() != JsonValueKind.String)))
+        {
+            return ApiError.BadRequest("The body must be {\"displayName\": string, \"parent\": string (optional)}.");
+        }
+
+        // A caller limited to organizations works only within its subtree, and never on its own root.
+        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsManage, context.RequestAborted);
+        var parentId = (string?)obj["parent"];
+        if (reach is not null && (parentId is null || !reach.Contains(parentId) || (current is not null && !reach.Contains(current.Parent ?? ""))))
+        {
+            return ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "You may manage organizations only below your own.");
+        }
+
+        var (organization, invalid) = await organizations.SaveAsync(application, organizationId, (string)name!, parentId, context.RequestAborted);
+        return invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(ToJson(organization!));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, OrganizationService organizations, AccessScope scope, string organizationId)
+    {
+        var application = context.Application().Id;
+        var current = await organizations.GetAsync(application, organizationId, context.RequestAborted);
+        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsManage, context.RequestAborted);
+        if (current is null || (reach is not null && !reach.Contains(organizationId)))
+        {
+            return NotFound(organizationId);
+        }
+
+        if (reach is not null && !reach.Contains(current.Parent ?? ""))
+        {
+            return ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "You may manage organizations only below your own.");
+        }
+
+        var (deleted, conflict) = await organizations.DeleteAsync(application, organizationId, context.RequestAborted);
+        return conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : NotFound(organizationId);
+    }
+
+    private static JsonObject ToJson(Organization organization)
+    {
+        var json = new JsonObject { ["id"] = organization.Id, ["displayName"] = organization.DisplayName };
+        if (organization.Parent is not null)
+        {
+            json["parent"] = organization.Parent;
+        }
+
+        return json;
+    }
+
+    private static IResult NotFound(string id) => ApiError.NotFound($"Organization '{id}' was not found.");
+
+    [GeneratedRegex("^[a-z0-9-]{1,48}$")]
+    private static partial Regex IdRegex();
+}

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Centrum.Identity.Organizations;
+
+namespace Centrum.Identity.Authorization;
+
+/// <summary>
+/// How far a caller's permission reaches: the whole application when a role granting it is assigned application-wide,
+/// otherwise the organizations (and their descendants) of the assignments that grant it.
+/// </summary>
+public sealed class AccessScope(RoleCatalog roles, OrganizationService organizations)
+{
+    /// <summary>Null for the whole application; otherwise the organizations the caller reaches (possibly none).</summary>
+    public async Task<IReadOnlySet<string>?> OrganizationsAsync(ClaimsPrincipal caller, Permission permission, CancellationToken cancellationToken)
+    {
+        var application = caller.ApplicationId();
+        if (application is null)
+        {
+            return new HashSet<string>();
+        }
+
+        var roots = new List<string>();
+        foreach (var claim in caller.FindAll(CentrumClaims.Role))
+        {
+            var (role, organization) = CentrumClaims.ParseRole(claim.Value);
+            if (!await roles.GrantsAsync(application, role, permission, cancellationToken))
+            {
+                continue;
+            }
+
+            if (organization is null)
+            {
+                return null;
+            }
+
+            roots.Add(organization);
+        }
+
+        return await organizations.SubtreeAsync(application, roots, cancellationToken);
+    }
+
+    /// <summary>Whether something that belongs to <paramref name="owners"/> is within reach; application-wide callers reach everything.</summary>
+    public static bool Reaches(IReadOnlySet<string>? scope, IEnumerable<string> owners) => scope is null || owners.Any(scope.Contains);
+}

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Identity.Organizations;
+
+/// <summary>IoT Central's <c>Organization</c>: a node of the application's organization tree.</summary>
+public sealed record Organization(string Id, string DisplayName, string? Parent, string ETag);
+
+/// <summary>
+/// The application's organization tree. Devices, users and API tokens name organizations; a role assigned within an
+/// organization reaches that organization and everything below it.
+/// </summary>
+public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> contexts)
+{
+    public const int MaxDepth = 5;
+
+    public async Task<IReadOnlyList<Organization>> ListAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return (await db.Organizations.AsNoTracking().Where(o => o.ApplicationId == applicationId).OrderBy(o => o.Id).ToListAsync(cancellationToken))
+            .Select(ToModel).ToList();
+    }
+
+    public async Task<Organization?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.ApplicationId == applicationId && o.Id == id, cancellationToken);
+        return entity is null ? null : ToModel(entity);
+    }
+
+    /// <summary>The organizations with their descendants: what a role assigned within them reaches.</summary>
+    public async Task<IReadOnlySet<string>> SubtreeAsync(string applicationId, IEnumerable<string> roots, CancellationToken cancellationToken)
+    {
+        var all = await ListAsync(applicationId, cancellationToken);
+        var children = all.Where(o => o.Parent is not null).ToLookup(o => o.Parent!, o => o.Id);
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots.Where(r => all.Any(o => o.Id == r)));
+        while (pending.TryPop(out var next))
+        {
+            if (reached.Add(next))
+            {
+                foreach (var child in children[next])
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return reached;
+    }
+
+    /// <summary>Creates or replaces an organization; its parent must exist and the tree stays a tree of at most <see cref="MaxDepth"/> levels.</summary>
+    public async Task<(Organization? Organization, string? Error)> SaveAsync(string applicationId, string id, string displayName, string? parent, CancellationToken cancellationToken)
+    {
+        var all = (await ListAsync(applicationId, cancellationToken)).ToDictionary(o => o.Id);
+        if (parent is not null)
+        {
+            if (!all.ContainsKey(parent))
+            {
+                return (null, $"parent: the organization '{parent}' does not exist.");
+            }
+
+            var depth = 1;
+            for (var at = parent; at is not null; at = all[at].Parent)
+            {
+                if (at == id)
+                {
+                    return (null, "parent: an organization cannot be below itself.");
+                }
+
+                if (++depth > MaxDepth)
+                {
+                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.");
+                }
+            }
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Organizations.FirstOrDefaultAsync(o => o.ApplicationId == applicationId && o.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            entity = new OrganizationEntity { ApplicationId = applicationId, Id = id, DisplayName = "", ETag = "" };
+            db.Organizations.Add(entity);
+        }
+
+        entity.DisplayName = displayName;
+        entity.Parent = parent;
+        entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+        await db.SaveChangesAsync(cancellationToken);
+        return (ToModel(entity), null);
+    }
+
+    /// <summary>Deletes an organization nothing refers to: no children, devices, users or tokens (409 otherwise).</summary>
+    public async Task<(bool Deleted, string? Conflict)> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var quoted = System.Text.Json.JsonSerializer.Serialize(id);
+        if (await db.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Parent == id, cancellationToken)
+            || await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Organizations.Contains(quoted), cancellationToken)
+            || await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Roles.Contains(quoted), cancellationToken)
+            || await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Roles.Contains(quoted), cancellationToken))
+        {
+            return (false, "Organizations, devices, users or API tokens belong to this organization; move them first.");
+        }
+
+        return (await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null);
+    }
+
+    private static Organization ToModel(OrganizationEntity e) => new(e.Id, e.DisplayName, e.Parent, e.ETag);
+}

@@ -29,7 +29,18 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
     public async Task<IReadOnlyList<JsonObject>> ExecuteAsync(
         string applicationId, TelemetryQuery query, IReadOnlyCollection<string> deviceIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var compiled = new Compiler(query, now, options.Value).Compile();
         await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        return await RunAsync(connection, compiled, deviceIds, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a compiled statement on an open connection, with the template's device ids in the temporary table it reads.
+    /// Separate from <see cref="ExecuteAsync"/> so the query benchmark runs exactly what the server runs.
+    /// </summary>
+    internal static async Task<List<JsonObject>> RunAsync(
+        DuckDBConnection connection, Compiled compiled, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
         await using (var create = connection.CreateCommand())
         {
             create.CommandText = "CREATE OR REPLACE TEMP TABLE q_devices (id VARCHAR)";
@@ -44,7 +55,6 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
             }
         }
 
-        var compiled = new Compiler(query, now, options.Value).Compile();
         await using var command = connection.CreateCommand();
         command.CommandText = compiled.Sql;
         foreach (var (name, value) in compiled.Parameters)

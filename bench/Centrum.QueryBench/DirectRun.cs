@@ -14,7 +14,7 @@ namespace Centrum.QueryBench;
 internal static class DirectRun
 {
     public static async Task<QueryReport> RunAsync(
-        string file, string text, IReadOnlyList<string> deviceIds, int repeats, int threads, TextWriter log, CancellationToken cancellationToken)
+        string file, string text, IReadOnlyList<string> deviceIds, int repeats, int threads, bool explain, TextWriter log, CancellationToken cancellationToken)
     {
         // An absolute WITHIN_WINDOW does not depend on now, so the parameters equal the server's.
         var compiled = new QueryService.Compiler(QueryParser.Parse(text), DateTimeOffset.UtcNow, new QueryOptions()).Compile();
@@ -44,6 +44,19 @@ internal static class DirectRun
             }
 
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        if (explain)
+        {
+            // Where the time goes, per operator, from one more (warm) run.
+            var analyze = new QueryService.Compiled(
+                "EXPLAIN ANALYZE " + compiled.Sql, compiled.Parameters, [("key", QueryService.ColumnKind.Text), ("plan", QueryService.ColumnKind.Text)]);
+            await using var connection = new DuckDBConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            foreach (var row in await QueryService.RunAsync(connection, analyze, deviceIds.ToList(), cancellationToken))
+            {
+                log.WriteLine((string?)row["plan"]);
+            }
         }
 
         return new QueryReport("direct", latencies, new JsonArray(rows.Select(r => (JsonNode)r).ToArray()));

@@ -50,12 +50,13 @@ var directThreads = new Option<int>("--threads")
     Description = "DuckDB threads; default the server's (Centrum:Telemetry:DuckDbThreads unset).",
     DefaultValueFactory = _ => new TelemetryOptions().EffectiveDuckDbThreads,
 };
-var direct = new Command("direct", "Run the statement the query compiles to directly on the database file.") { file, query, devices, repeats, directThreads, output };
+var explain = new Option<bool>("--explain") { Description = "Also print DuckDB's EXPLAIN ANALYZE of the statement." };
+var direct = new Command("direct", "Run the statement the query compiles to directly on the database file.") { file, query, devices, repeats, directThreads, explain, output };
 direct.SetAction(async (result, cancellationToken) =>
 {
     var report = await DirectRun.RunAsync(
         result.GetValue(file)!, result.GetValue(query)!, BenchFleet.DeviceIds(result.GetValue(devices)), result.GetValue(repeats),
-        result.GetValue(directThreads), Console.Error, cancellationToken);
+        result.GetValue(directThreads), result.GetValue(explain), Console.Error, cancellationToken);
     report.Save(result.GetValue(output)!);
     Console.WriteLine(report.Summary());
     return 0;

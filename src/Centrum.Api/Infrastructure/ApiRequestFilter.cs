@@ -11,7 +11,7 @@ namespace Centrum.Api.Infrastructure;
 /// <summary>
 /// Runs for every REST operation: requires a known api-version and resolves the caller's application. A token is only
 /// good for its own application: a request addressed to another application's host name is refused. Every change
-/// (POST, PUT, PATCH, DELETE) is written to the application's audit log once its answer is sent, whatever the outcome.
+/// (POST, PUT, PATCH, DELETE) is written to the application's audit log as its answer starts, whatever the outcome.
 /// </summary>
 internal sealed partial class ApiRequestFilter(IApplicationCatalog applications, AuditLog audit, ILogger<ApiRequestFilter> logger) : IEndpointFilter
 {
@@ -42,7 +42,9 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         http.Items[ApplicationItem] = application;
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
-            http.Response.OnCompleted(() => RecordAsync(http, application.Id));
+            // Recorded as the answer starts (its status is known), before the caller sees it: entries keep the order of
+            // the answers, and no change is answered without its audit entry stored.
+            http.Response.OnStarting(() => RecordAsync(http, application.Id));
         }
 
         return await next(context);

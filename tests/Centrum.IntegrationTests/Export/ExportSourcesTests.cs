@@ -73,7 +73,12 @@ public sealed class ExportSourcesTests
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/devices/early-1?{DeviceApi.Version}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync($"api/devices/never-1?{DeviceApi.Version}")).StatusCode);
 
-        await Wait.UntilAsync(() => Task.FromResult(receiver.At("/admin").Count >= 4), TimeSpan.FromSeconds(30), "template and audit messages");
+        // Wait for each expected entry rather than a count: the export of the audit source began at its own PUT.
+        string[] expected = [ExportTests.Model, "early-1", "never-1"];
+        await Wait.UntilAsync(
+            () => Task.FromResult(expected.All(id => receiver.At("/admin").Any(r => (string?)r.Json["source"] == "audit" && (string?)r.Json["resource"]?["id"] == id))
+                && receiver.At("/admin").Any(r => (string?)r.Json["messageSource"] == "deviceTemplateLifecycle")),
+            TimeSpan.FromSeconds(30), "template and audit messages");
         var admin = receiver.At("/admin").Select(r => r.Json).ToList();
         var template = admin.Single(m => (string?)m["messageSource"] == "deviceTemplateLifecycle");
         Assert.Equal("created", (string?)template["messageType"]);

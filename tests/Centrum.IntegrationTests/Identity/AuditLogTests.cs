@@ -17,7 +17,7 @@ public sealed class AuditLogTests
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/devices/audited-1?{DeviceApi.Version}")).StatusCode);
         _ = await http.GetAsync($"api/devices?{DeviceApi.Version}"); // reads are not changes
 
-        // Entries are written once the answer is sent; wait for the last one.
+        // Entries are stored before each answer goes out; the export and this read follow them.
         var entries = new List<JsonObject>();
         await Wait.UntilAsync(async () =>
         {

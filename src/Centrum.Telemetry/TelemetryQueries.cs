@@ -128,6 +128,17 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         return messages;
     }
 
+    /// <summary>The newest sequence (0 when empty) and the oldest one retention left: two column bounds, no filter.</summary>
+    public async Task<(long Newest, long Oldest)> SequenceBoundsAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(seq), 0), coalesce(min(seq), 0) FROM messages";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>
     /// The store's sequence range: the newest sequence (0 when empty), the oldest one retention left, and the last
     /// sequence before <paramref name="before"/> (where an export that starts at that time begins).

@@ -29,8 +29,7 @@ internal sealed class SourceReader(IDbContextFactory<CentrumDbContext> contexts,
     {
         if (source == ExportSources.Telemetry)
         {
-            var (newest, oldest, _) = await telemetry.SequenceRangeAsync(applicationId, DateTimeOffset.MinValue, cancellationToken);
-            return (newest, oldest);
+            return await telemetry.SequenceBoundsAsync(applicationId, cancellationToken);
         }
 
         var kinds = ExportSources.EventKinds(source);
@@ -48,7 +47,7 @@ internal sealed class SourceReader(IDbContextFactory<CentrumDbContext> contexts,
         if (start == "earliest")
         {
             return source == ExportSources.Telemetry
-                ? Math.Max(0, (await telemetry.SequenceRangeAsync(applicationId, DateTimeOffset.MinValue, cancellationToken)).Oldest - 1)
+                ? Math.Max(0, (await telemetry.SequenceBoundsAsync(applicationId, cancellationToken)).Oldest - 1)
                 : 0;
         }
 

@@ -42,6 +42,9 @@ public sealed partial class DataExportService(
     /// <summary>Raised after a definition of the application changed; the runner restarts what it affects.</summary>
     public event Action<string>? Changed;
 
+    /// <summary>Something outside the definitions changed what an application's exports should do (the application was deleted).</summary>
+    public void NotifyChanged(string applicationId) => Changed?.Invoke(applicationId);
+
     public async Task<ExportDefinition?> GetExportAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

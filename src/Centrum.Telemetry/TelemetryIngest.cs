@@ -92,6 +92,21 @@ public sealed class TelemetryIngest : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes an application's store (what is queued is written first) and deletes its telemetry: the application is gone.</summary>
+    public async Task DropAsync(string applicationId)
+    {
+        if (_stores.TryRemove(applicationId, out var store) && store.IsValueCreated)
+        {
+            await store.Value.DisposeAsync();
+        }
+
+        var folder = _storage.ApplicationFolder(applicationId);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var store in _stores.Values.Where(s => s.IsValueCreated))

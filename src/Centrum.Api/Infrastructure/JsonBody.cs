@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Centrum.Api.Infrastructure;
 
-internal static class JsonBody
+public static class JsonBody
 {
     /// <summary>REST bodies are small documents; anything larger is refused before parsing.</summary>
     public const int MaxBytes = 1024 * 1024;

@@ -13,5 +13,8 @@ public interface IDeviceConnections
     /// <summary>Closes every connection a credential authenticated (an enrollment group disabled or changed).</summary>
     ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason);
 
+    /// <summary>Closes every connection of an application (suspended or deleted).</summary>
+    ValueTask DisconnectApplicationAsync(string applicationId, string reason);
+
     bool IsConnected(string applicationId, string deviceId);
 }

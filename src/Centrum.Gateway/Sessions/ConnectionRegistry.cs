@@ -55,5 +55,18 @@ internal sealed class ConnectionRegistry : IDeviceConnections
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DisconnectApplicationAsync(string applicationId, string reason)
+    {
+        foreach (var (key, connection) in _connections)
+        {
+            if (key.Application == applicationId)
+            {
+                connection.Close(reason);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public bool IsConnected(string applicationId, string deviceId) => _connections.ContainsKey((applicationId, deviceId));
 }

@@ -54,6 +54,42 @@ public sealed partial class ApplicationAdministration(
         return ApplicationCatalog.ToModel(entity);
     }
 
+    public ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
+
+    /// <summary>The default application is where the command line and first start put things; it can be suspended, not deleted.</summary>
+    public bool IsDefault(string id) => id == options.Value.DefaultApplicationId;
+
+    /// <summary>A suspended application refuses its devices and its REST callers; its data stays. False when it does not exist.</summary>
+    public async Task<bool> SetSuspendedAsync(string id, bool suspended, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await db.Applications.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Suspended, suspended), cancellationToken) > 0;
+        (catalog as ApplicationCatalog)?.Forget(id);
+        return updated;
+    }
+
+    /// <summary>
+    /// Deletes an application's metadata: everything keyed by it (devices, twins, templates, tokens, users, roles,
+    /// organizations, exports) goes with the application row; its event log is deleted explicitly. Its telemetry
+    /// folder is the caller's to remove once the store is closed.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        if (IsDefault(id))
+        {
+            throw new InvalidOperationException("The default application cannot be deleted; suspend it instead.");
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.DeviceEvents.Where(e => e.ApplicationId == id).ExecuteDeleteAsync(cancellationToken);
+        await db.CloudToDeviceMessages.Where(m => m.ApplicationId == id).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.Applications.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        (catalog as ApplicationCatalog)?.Forget(id);
+        return deleted;
+    }
+
     /// <summary>Creates the default application on first start.</summary>
     public async Task<Application> EnsureDefaultAsync(CancellationToken cancellationToken)
     {

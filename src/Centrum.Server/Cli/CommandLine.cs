@@ -4,8 +4,10 @@ using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
 using Centrum.Server.Hosting;
+using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Centrum.Server.Cli;
 
@@ -17,7 +19,7 @@ namespace Centrum.Server.Cli;
 /// </summary>
 internal static class CommandLine
 {
-    public static readonly string[] Verbs = ["app", "token", "user"];
+    public static readonly string[] Verbs = ["app", "token", "user", "admin"];
 
     private static readonly Dictionary<string, string> RoleAliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -118,9 +120,81 @@ internal static class CommandLine
             return 0;
         });
 
+        var appList = new Command("list", "List the applications.") { data };
+        appList.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            foreach (var application in await services.GetRequiredService<ApplicationAdministration>().ListAsync(cancellationToken))
+            {
+                Console.WriteLine($"id={application.Id} hubHostName={application.HubHostName} idScope={application.IdScope} suspended={application.Suspended.ToString().ToLowerInvariant()}");
+            }
+
+            return 0;
+        });
+
+        var targetId = new Option<string>("--id") { Description = "Application id.", Required = true };
+        Command Suspension(string name, bool suspended) => new(name, suspended
+            ? "Suspend an application: its devices and REST callers are refused, its data stays. For a stopped server; while it runs use the administration API."
+            : "Resume a suspended application. For a stopped server; while it runs use the administration API.") { targetId, data };
+        var appSuspend = Suspension("suspend", true);
+        var appResume = Suspension("resume", false);
+        foreach (var (command, suspended) in new[] { (appSuspend, true), (appResume, false) })
+        {
+            command.SetAction(async (result, cancellationToken) =>
+            {
+                await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+                if (!await services.GetRequiredService<ApplicationAdministration>().SetSuspendedAsync(result.GetValue(targetId)!, suspended, cancellationToken))
+                {
+                    Console.Error.WriteLine("The application does not exist.");
+                    return 1;
+                }
+
+                Console.WriteLine(suspended ? "suspended" : "resumed");
+                return 0;
+            });
+        }
+
+        var appDelete = new Command("delete", "Delete an application and all its data. Stop the server first, or use the administration API while it runs.") { targetId, data };
+        appDelete.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            var id = result.GetValue(targetId)!;
+            try
+            {
+                if (!await services.GetRequiredService<ApplicationAdministration>().DeleteAsync(id, cancellationToken))
+                {
+                    Console.Error.WriteLine("The application does not exist.");
+                    return 1;
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
+
+            var folder = services.GetRequiredService<IOptions<StorageOptions>>().Value.ApplicationFolder(id);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Console.WriteLine("deleted");
+            return 0;
+        });
+
+        var adminKey = new Command("key", "Create a new administration key (printed once; the previous key stops working).") { data };
+        adminKey.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            Console.WriteLine(Administration.AdministrationKey.Create(services.GetRequiredService<IOptions<StorageOptions>>().Value));
+            return 0;
+        });
+
         var root = new RootCommand("Centrum: run without a verb to start the server.")
         {
-            new Command("app", "Manage applications.") { appCreate },
+            new Command("app", "Manage applications.") { appCreate, appList, appSuspend, appResume, appDelete },
+            new Command("admin", "The administration API.") { adminKey },
             new Command("token", "Manage API tokens.") { tokenCreate },
             new Command("user", "Manage local accounts.") { userCreate },
         };

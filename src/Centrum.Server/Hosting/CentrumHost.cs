@@ -12,6 +12,7 @@ using Centrum.Provisioning;
 using Centrum.Server.Tls;
 using Centrum.Storage;
 using Centrum.Export;
+using Centrum.Server.Administration;
 using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Twins;
@@ -97,6 +98,7 @@ internal static class CentrumHost
         });
 
         builder.Services.AddSingleton(new ServerEndpoints(caPath, management.Port));
+        builder.Services.AddSingleton<Administration.ApplicationLifecycle>();
         var app = builder.Build();
         app.UseWebSockets();
         app.Use(SeparateManagementPort(management.Port));
@@ -107,6 +109,7 @@ internal static class CentrumHost
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready").AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapAdministrationApi();
         return app;
     }
 
@@ -117,11 +120,12 @@ internal static class CentrumHost
         await services.GetRequiredService<ApplicationAdministration>().EnsureDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Health and metrics only on the management port; the API and devices never on it.</summary>
+    /// <summary>Health, metrics and the administration API only on the management port; the API and devices never on it.</summary>
     private static Func<HttpContext, RequestDelegate, Task> SeparateManagementPort(int managementPort) => (context, next) =>
     {
         var onManagement = context.Connection.LocalPort == managementPort;
-        var managementPath = context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics");
+        var managementPath = context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics")
+            || context.Request.Path.StartsWithSegments("/admin");
         if (onManagement != managementPath)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -12,7 +12,7 @@ namespace Centrum.Identity.Users;
 /// A signed-in account or a provider's bearer token acts in one application with the roles its membership holds there
 /// now: they are looked up on every request, never kept in a cookie or token, so a removed member or role loses access
 /// at once. A session names its application (chosen at sign-in); a bearer token's is the one addressed by host name.
-/// People are members by email, service principals by object id (and tenant).
+/// People are members by email, service principals by object id (and tenant), and either through a directory group.
 /// </summary>
 internal sealed class MembershipClaimsTransformation(
     UserService users, IApplicationCatalog applications, IHttpContextAccessor http, IOptions<SingleSignOnOptions> sso) : IClaimsTransformation
@@ -39,11 +39,16 @@ internal sealed class MembershipClaimsTransformation(
         var options = sso.Value;
         var email = identity.FindFirst(ClaimTypes.Email)?.Value ?? identity.FindFirst(options.EmailClaim)?.Value;
         var objectId = identity.FindFirst(options.ObjectIdClaim)?.Value ?? identity.FindFirst("sub")?.Value ?? identity.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+        var tenantId = identity.FindFirst(options.TenantIdClaim)?.Value;
         IReadOnlyList<RoleAssignment> roles = email is not null
             ? await users.RolesOfAsync(applicationId, email, CancellationToken.None)
             : objectId is not null
-                ? await users.RolesOfServicePrincipalAsync(applicationId, objectId, identity.FindFirst(options.TenantIdClaim)?.Value, CancellationToken.None)
+                ? await users.RolesOfServicePrincipalAsync(applicationId, objectId, tenantId, CancellationToken.None)
                 : [];
+
+        // Members may also be directory groups: a token that lists the group's object id in its groups claim holds its roles.
+        var groups = identity.FindAll(options.GroupsClaim).Select(c => c.Value).ToList();
+        roles = [.. roles, .. await users.RolesOfGroupsAsync(applicationId, groups, tenantId, CancellationToken.None)];
 
         var transformed = principal.Clone();
         var target = (ClaimsIdentity)transformed.Identity!;

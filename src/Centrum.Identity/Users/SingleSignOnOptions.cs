@@ -31,5 +31,8 @@ public sealed class SingleSignOnOptions
     /// <summary>The claim with the principal's tenant (matched against <c>tenantId</c> when the member names one).</summary>
     public string TenantIdClaim { get; set; } = "tid";
 
+    /// <summary>The claim that lists the directory groups a caller belongs to (matched against <c>objectId</c> of adGroup members).</summary>
+    public string GroupsClaim { get; set; } = "groups";
+
     public bool Enabled => !string.IsNullOrEmpty(Authority);
 }

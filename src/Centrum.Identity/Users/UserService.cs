@@ -127,6 +127,21 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         return roles is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(roles, Json) ?? [];
     }
 
+    /// <summary>The roles of the directory-group members whose object ids the caller's token lists in its groups claim.</summary>
+    public async Task<IReadOnlyList<RoleAssignment>> RolesOfGroupsAsync(string applicationId, IReadOnlyList<string> groupIds, string? tenantId, CancellationToken cancellationToken)
+    {
+        if (groupIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.ApplicationUsers.AsNoTracking()
+            .Where(u => u.ApplicationId == applicationId && u.Type == "adGroup" && groupIds.Contains(u.ObjectId!) && (u.TenantId == null || u.TenantId == tenantId))
+            .Select(u => u.Roles).ToListAsync(cancellationToken);
+        return rows.SelectMany(r => JsonSerializer.Deserialize<List<RoleAssignment>>(r, Json) ?? []).ToList();
+    }
+
     private static ApplicationUser ToModel(ApplicationUserEntity e) =>
         new(e.Id, e.Type, e.Email, e.TenantId, e.ObjectId, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.ETag);
 }

@@ -56,6 +56,14 @@ public sealed partial class SingleSignOnTests
         Assert.Equal(HttpStatusCode.OK, (await robot.GetAsync($"api/devices/by-carol?{DeviceApi.Version}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await robot.DeleteAsync($"api/devices/by-carol?{DeviceApi.Version}")).StatusCode);
 
+        // A person who is a member only through a directory group holds the group's roles.
+        await Member(admin, "ops-group", $$"""{"type":"adGroup","tenantId":"tenant-1","objectId":"group-ops","roles":[{"role":"{{Operator}}"}]}""");
+        provider.Groups["dave@example.com"] = ["group-ops"];
+        var daveToken = await TokenAsync(tokens, provider, new() { ["grant_type"] = "password", ["username"] = "dave@example.com", ["password"] = "provider-password", ["client_id"] = "script", ["client_secret"] = "script-secret", ["scope"] = "email api" });
+        using var dave = Bearer(server, daveToken);
+        Assert.Equal(HttpStatusCode.OK, (await dave.PutAsync($"api/devices/by-dave?{DeviceApi.Version}", CentrumServer.Json("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await dave.GetAsync($"api/apiTokens?{DeviceApi.Version}")).StatusCode);
+
         // A forged or foreign token is refused; removing the member takes effect on the next request.
         using var forged = Bearer(server, robotToken[..^4] + "AAAA");
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);

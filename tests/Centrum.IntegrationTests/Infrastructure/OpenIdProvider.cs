@@ -38,6 +38,9 @@ public sealed class OpenIdProvider : IAsyncDisposable
 
     public string SignedInEmail { get; set; } = "";
 
+    /// <summary>The directory groups the provider puts in a person's tokens (the <c>groups</c> claim), by email.</summary>
+    public Dictionary<string, string[]> Groups { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Registers the confidential web client Centrum signs people in with, a service principal and a script client.</summary>
     public static async Task<OpenIdProvider> StartAsync(Uri centrumRedirectUri)
     {
@@ -163,6 +166,12 @@ public sealed class OpenIdProvider : IAsyncDisposable
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.AddClaim(new Claim(Claims.Subject, "user-" + email).SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
         identity.AddClaim(new Claim(Claims.Email, email).SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
+        identity.AddClaim(new Claim("tid", "tenant-1").SetDestinations(Destinations.AccessToken));
+        foreach (var group in Groups.GetValueOrDefault(email) ?? [])
+        {
+            identity.AddClaim(new Claim("groups", group).SetDestinations(Destinations.AccessToken));
+        }
+
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopes);
         principal.SetResources(Audience);

@@ -1,8 +1,9 @@
 namespace Centrum.IntegrationTests.Infrastructure;
 
+/// <summary>Where the repository and the built server are. The root is found by the fixture the export tests share (linked in).</summary>
 internal static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Centrum.Export.Tests.Destinations.Infrastructure.Repository.Root;
 
     public static string ServerAssembly
     {
@@ -14,18 +15,5 @@ internal static class Repository
         }
     }
 
-    public static string NodeFolder => Path.Combine(Root, "tests", "node");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Centrum.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (Centrum.slnx).");
-    }
+    public static string NodeFolder => Centrum.Export.Tests.Destinations.Infrastructure.Repository.NodeFolder;
 }

@@ -19,23 +19,14 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 # A loopback address of its own: integration tests take 127.x.y.1 with ports 443 and 8883, the other benches 127.0.x.1.
 ip=127.78.0.1
 
-dotnet build -c Release src/Centrum.Server -v quiet -nologo >/dev/null
-dotnet build -c Release bench/Centrum.LoadGen -v quiet -nologo >/dev/null
-server="dotnet src/Centrum.Server/bin/Release/net10.0/centrum.dll"
-loadgen="dotnet bench/Centrum.LoadGen/bin/Release/net10.0/Centrum.LoadGen.dll"
-settings=(--Centrum:Storage:DataFolder="$work/data" --Centrum:Network:HostNames:0=centrum.bench
-          --Centrum:Network:ListenAddresses:0=$ip --Centrum:Network:HttpsPort=8443
-          --Centrum:Network:ManagementUrl=http://$ip:9464 --Logging:LogLevel:Default=Warning)
+. bench/lib.sh
+bench_build src/Centrum.Server bench/Centrum.LoadGen
+bench_settings $ip
 
 created=$($server app create --id ebench --name "Export bench" "${settings[@]}")
 hub=$(sed -n 's/.*hubHostName=\([^ ]*\).*/\1/p' <<<"$created")
 token=$($server token create --app ebench --id bench --role admin "${settings[@]}")
-$server "${settings[@]}" "$@" > "$work/centrum.log" 2>&1 &
-server_pid=$!
-until curl -sf "http://$ip:9464/health/ready" >/dev/null; do
-  kill -0 $server_pid 2>/dev/null || { cat "$work/centrum.log" >&2; exit 1; }
-  sleep 0.2
-done
+bench_start_server centrum "$@"
 ca="$work/data/certificates/ca.pem"
 $loadgen provision --api "https://$ip:8443/" --token "$token" --ca "$ca" --devices "$devices" --out "$work/keys.txt"
 

@@ -17,17 +17,11 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 centrum_ip=127.0.77.1
 mosquitto_ip=127.0.78.1
 
-dotnet build -c Release src/Centrum.Server -v quiet -nologo >/dev/null
-dotnet build -c Release bench/Centrum.LoadGen -v quiet -nologo >/dev/null
-server="dotnet src/Centrum.Server/bin/Release/net10.0/centrum.dll"
-loadgen="dotnet bench/Centrum.LoadGen/bin/Release/net10.0/Centrum.LoadGen.dll"
-settings=(--Centrum:Storage:DataFolder="$work/data" --Centrum:Network:HostNames:0=centrum.bench
-          --Centrum:Network:ListenAddresses:0=$centrum_ip --Centrum:Network:HttpsPort=8443
-          --Centrum:Network:ManagementUrl=http://$centrum_ip:9464 --Logging:LogLevel:Default=Warning)
-
-$server "${settings[@]}" > "$work/centrum.log" 2>&1 &
-centrum_pid=$!
-until curl -sf "http://$centrum_ip:9464/health/ready" >/dev/null; do sleep 0.2; done
+. bench/lib.sh
+bench_build src/Centrum.Server bench/Centrum.LoadGen
+bench_settings $centrum_ip
+bench_start_server centrum
+centrum_pid=$server_pid
 token=$($server token create --id bench --role admin "${settings[@]}")
 $loadgen provision --api "https://$centrum_ip:8443/" --token "$token" --ca "$work/data/certificates/ca.pem" --devices "$devices" --out "$work/keys.txt"
 

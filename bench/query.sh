@@ -22,26 +22,18 @@ trap cleanup EXIT
 ip=127.77.0.1
 app=qbench
 
-dotnet build -c Release src/Centrum.Server -v quiet -nologo >/dev/null
-dotnet build -c Release bench/Centrum.QueryBench -v quiet -nologo >/dev/null
-server="dotnet src/Centrum.Server/bin/Release/net10.0/centrum.dll"
+. bench/lib.sh
+bench_build src/Centrum.Server bench/Centrum.QueryBench
+bench_settings $ip 18443 18883 19464
+settings+=(--Logging:LogLevel:Centrum.Telemetry=Information)
 qbench="dotnet bench/Centrum.QueryBench/bin/Release/net10.0/Centrum.QueryBench.dll"
-settings=(--Centrum:Storage:DataFolder="$work/data" --Centrum:Network:HostNames:0=centrum.bench
-          --Centrum:Network:ListenAddresses:0=$ip --Centrum:Network:MqttPort=18883 --Centrum:Network:HttpsPort=18443
-          --Centrum:Network:ManagementUrl=http://$ip:19464 --Logging:LogLevel:Default=Warning
-          --Logging:LogLevel:Centrum.Telemetry=Information)
 api="https://$ip:18443/"
 ca="$work/data/certificates/ca.pem"
 file="$work/data/applications/$app/telemetry.duckdb"
 
 start_server() {
   local started=$SECONDS
-  $server "${settings[@]}" > "$work/$1.log" 2>&1 &
-  server_pid=$!
-  until curl -sf "http://$ip:19464/health/ready" >/dev/null; do
-    kill -0 $server_pid 2>/dev/null || { cat "$work/$1.log" >&2; exit 1; }
-    sleep 0.2
-  done
+  bench_start_server "$1"
   # The store opens at start (the retention pass): wait for it, then for the server to go quiet, so the first query
   # is cold for DuckDB's buffers but does not share the CPU with start-up scans.
   until grep -q "Opened telemetry store of application $app" "$work/$1.log"; do sleep 0.2; done

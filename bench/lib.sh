@@ -1,0 +1,31 @@
+# Shared by the bench scripts: build the Release binaries, the server's settings for a loopback address of the
+# script's own, and starting the server on a fresh data folder until it is ready. Source it after `cd` to the
+# repository root; it expects $work (a temporary folder the script removes on exit).
+#
+#   bench_build src/Centrum.Server bench/Centrum.LoadGen
+#   bench_settings 127.0.80.1 [https=8443] [mqtt=8883] [management=9464]   # sets $server, $loadgen, settings=(…), $management
+#   bench_start_server <log name> [extra server arguments…]                  # sets $server_pid; fails with the log if it dies
+
+bench_build() {
+  for project in "$@"; do dotnet build -c Release "$project" -v quiet -nologo >/dev/null; done
+}
+
+bench_settings() {
+  local ip=$1 https=${2:-8443} mqtt=${3:-8883} management_port=${4:-9464}
+  server="dotnet src/Centrum.Server/bin/Release/net10.0/centrum.dll"
+  loadgen="dotnet bench/Centrum.LoadGen/bin/Release/net10.0/Centrum.LoadGen.dll"
+  management="http://$ip:$management_port"
+  settings=(--Centrum:Storage:DataFolder="$work/data" --Centrum:Network:HostNames:0=centrum.bench
+            --Centrum:Network:ListenAddresses:0="$ip" --Centrum:Network:MqttPort="$mqtt" --Centrum:Network:HttpsPort="$https"
+            --Centrum:Network:ManagementUrl="$management" --Logging:LogLevel:Default=Warning)
+}
+
+bench_start_server() {
+  local log=$1; shift
+  $server "${settings[@]}" "$@" > "$work/$log.log" 2>&1 &
+  server_pid=$!
+  until curl -sf "$management/health/ready" >/dev/null; do
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/$log.log" >&2; exit 1; }
+    sleep 0.2
+  done
+}

@@ -132,10 +132,11 @@ public static class DevicesApi
     private static async Task<IResult?> OutsideScopeAsync(HttpContext context, AccessScope scope, Permission permission, IReadOnlyList<string> organizations)
     {
         var reach = await scope.OrganizationsAsync(context.User, permission, context.RequestAborted);
-        return reach is not null && (organizations.Count == 0 || !organizations.All(reach.Contains))
-            ? ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.")
-            : null;
+        return reach is not null && (organizations.Count == 0 || !organizations.All(reach.Contains)) ? OutsideReach() : null;
     }
+
+    private static IResult OutsideReach() =>
+        ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.");
 
     private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, AccessScope scope, string deviceId)
     {
@@ -159,7 +160,6 @@ public static class DevicesApi
             ? e.GetValue<string>()
             : null;
         var reach = await scope.OrganizationsAsync(context.User, Permission.DevicesUpdate, context.RequestAborted);
-        var outsideScope = false;
         try
         {
             var (outcome, device) = await registry.UpdateAsync(application.Id, deviceId, current =>
@@ -171,8 +171,7 @@ public static class DevicesApi
 
                 if (reach is not null && (write.Organizations.Count == 0 || !write.Organizations.All(reach.Contains)))
                 {
-                    outsideScope = true;
-                    throw new InvalidDeviceBodyException();
+                    throw new OutsideReachException();
                 }
 
                 return write;
@@ -188,9 +187,11 @@ public static class DevicesApi
         }
         catch (InvalidDeviceBodyException)
         {
-            return outsideScope
-                ? ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.")
-                : ApiError.BadRequest(bodyError!);
+            return ApiError.BadRequest(bodyError!);
+        }
+        catch (OutsideReachException)
+        {
+            return OutsideReach();
         }
         catch (DeviceConflictException ex)
         {
@@ -356,4 +357,7 @@ public static class DevicesApi
     }
 
     private sealed class InvalidDeviceBodyException : Exception;
+
+    /// <summary>A patch would move the device out of the caller's organizations.</summary>
+    private sealed class OutsideReachException : Exception;
 }

@@ -11,4 +11,7 @@ public interface IApplicationCatalog
     ValueTask<Application?> FindByIdScopeAsync(string idScope, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Drops what is remembered of an application after it changed (suspended, resumed, deleted).</summary>
+    void Forget(string applicationId);
 }

@@ -64,7 +64,7 @@ public sealed partial class ApplicationAdministration(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var updated = await db.Applications.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.Suspended, suspended), cancellationToken) > 0;
-        (catalog as ApplicationCatalog)?.Forget(id);
+        catalog.Forget(id);
         return updated;
     }
 
@@ -86,7 +86,7 @@ public sealed partial class ApplicationAdministration(
         await db.CloudToDeviceMessages.Where(m => m.ApplicationId == id).ExecuteDeleteAsync(cancellationToken);
         var deleted = await db.Applications.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
-        (catalog as ApplicationCatalog)?.Forget(id);
+        catalog.Forget(id);
         return deleted;
     }
 

@@ -57,7 +57,7 @@ internal sealed class ApplicationCatalog(IDbContextFactory<CentrumDbContext> con
         return entities.Select(e => Remember(e)!).ToList();
     }
 
-    internal void Forget(string applicationId)
+    public void Forget(string applicationId)
     {
         if (_byId.TryRemove(applicationId, out var removed))
         {

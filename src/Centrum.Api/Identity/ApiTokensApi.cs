@@ -56,7 +56,7 @@ public static partial class ApiTokensApi
             return ApiError.BadRequest("The body must be {\"displayName\": string, \"scope\": \"application\"|\"organization\", \"permissions\": [names]}.");
         }
 
-        var scope = (string?)obj["scope"] ?? RoleCatalog.ApplicationScope;
+        var scope = obj["scope"] is null ? RoleCatalog.ApplicationScope : obj["scope"]!.GetValueKind() == JsonValueKind.String ? (string)obj["scope"]! : null;
         if (scope is not (RoleCatalog.ApplicationScope or RoleCatalog.OrganizationScope))
         {
             return ApiError.BadRequest("scope: 'application' or 'organization'.");

@@ -117,6 +117,11 @@ public static partial class UsersApi
             return $"type: required, one of {string.Join(", ", UserService.Types)}.";
         }
 
+        if (new[] { "id", "email", "tenantId", "objectId", "etag" }.FirstOrDefault(m => obj[m] is { } v && v.GetValueKind() != JsonValueKind.String) is { } notText)
+        {
+            return $"{notText}: must be a string.";
+        }
+
         if ((string)type! == "email")
         {
             if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailRegex().IsMatch((string)email!))
@@ -130,7 +135,8 @@ public static partial class UsersApi
         }
 
         if (obj["roles"] is not JsonArray roles || roles.Count == 0
-            || roles.Any(r => r is not JsonObject role || role["role"] is not JsonValue id || id.GetValueKind() != JsonValueKind.String || role.Any(p => p.Key is not ("role" or "organization"))))
+            || roles.Any(r => r is not JsonObject role || role["role"] is not JsonValue id || id.GetValueKind() != JsonValueKind.String || role.Any(p => p.Key is not ("role" or "organization"))
+                || (role["organization"] is { } organization && organization.GetValueKind() != JsonValueKind.String)))
         {
             return "roles: a non-empty array of {\"role\", \"organization\"} is required.";
         }

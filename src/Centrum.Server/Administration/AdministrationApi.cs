@@ -59,6 +59,7 @@ internal static class AdministrationApi
         }
 
         if (body is not JsonObject obj || obj.Any(p => p.Key is not ("displayName" or "hubHostName" or "autoApprove" or "telemetryRetention"))
+            || obj.Any(p => p.Key is "displayName" or "hubHostName" && p.Value?.GetValueKind() is not (null or JsonValueKind.String or JsonValueKind.Null))
             || (obj["autoApprove"] is { } approve && approve.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False)))
         {
             return ApiError.BadRequest("The body takes displayName, hubHostName, autoApprove (bool) and telemetryRetention (d.hh:mm:ss).");

@@ -31,6 +31,8 @@ public sealed class ApplicationAdministrationTests
         Assert.Equal($"tenant-b.{CentrumServer.HostName}", (string?)tenant["hubHostName"]);
         Assert.Equal(HttpStatusCode.Conflict, (await management.PutAsync("admin/applications/tenant-b", CentrumServer.Json("{}"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await management.PutAsync("admin/applications/Not_A_Label", CentrumServer.Json("{}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await management.PutAsync("admin/applications/tenant-x", CentrumServer.Json("""{"displayName":7}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await management.PutAsync("admin/applications/tenant-x", CentrumServer.Json("not json"))).StatusCode);
         var listed = JsonNode.Parse(await management.GetStringAsync("admin/applications"))!["value"]!.AsArray().Select(a => (string)a!["id"]!).ToList();
         Assert.Contains("default", listed);
         Assert.Contains("tenant-b", listed);

@@ -82,6 +82,11 @@ public sealed class RetentionTests : IDisposable
         public ValueTask<Application?> FindByIdScopeAsync(string idScope, CancellationToken cancellationToken = default) => ValueTask.FromResult(applications.FirstOrDefault(a => a.IdScope == idScope));
 
         public ValueTask<IReadOnlyList<Application>> ListAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<Application>>(applications);
+
+        public void Forget(string applicationId)
+        {
+            // Nothing is cached: the applications are fixed for the test.
+        }
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Centrum.Templates.Tests;
 
 /// <summary>
-/// The published DTDL models beside the repository (shared/reference/dtdl-models) in the public model repository's
-/// layout, read alone or with the models they reference. Linked into the integration tests too.
+/// The published DTDL models kept in the repository (tests/reference-models, from the public Azure/iot-plugandplay-models
+/// repository) in that repository's layout, read alone or with the models they reference. Linked into the integration tests too.
 /// </summary>
 internal static partial class ReferenceModels
 {
@@ -51,14 +51,14 @@ internal static partial class ReferenceModels
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference", "dtdl-models", "dtmi");
+            var candidate = Path.Combine(dir.FullName, "tests", "reference-models", "dtmi");
             if (Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new DirectoryNotFoundException("shared/reference/dtdl-models is missing beside the repository.");
+        throw new DirectoryNotFoundException($"tests/reference-models/dtmi is missing above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex("\"(?:extends|schema)\"\\s*:\\s*\"(dtmi:[^\"]+)\"")]

@@ -2,7 +2,7 @@ using Centrum.Templates.Dtdl;
 
 namespace Centrum.Templates.Tests;
 
-/// <summary>Every model device makers publish (shared/reference/dtdl-models) imports, alone with its dependencies and all together.</summary>
+/// <summary>Every model device makers publish (kept in tests/reference-models) imports, alone with its dependencies and all together.</summary>
 public sealed class ReferenceModelsTests
 {
     private static readonly string Folder = ReferenceModels.Folder;

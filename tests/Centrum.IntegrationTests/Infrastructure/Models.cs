@@ -3,7 +3,7 @@ using Centrum.Templates.Tests;
 
 namespace Centrum.IntegrationTests.Infrastructure;
 
-/// <summary>The published DTDL models beside the repository (shared/reference/dtdl-models), with their dependencies, as JSON.</summary>
+/// <summary>The published DTDL models kept in the repository (tests/reference-models), with their dependencies, as JSON.</summary>
 internal static class Models
 {
     public static string Folder => ReferenceModels.Folder;

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Centrum.Commands;
 
 /// <summary>
-/// The durable per-device queue of cloud-to-device messages (device-protocol reference §4.3): at most 50 waiting, each
+/// The durable per-device queue of cloud-to-device messages (IoT Hub docs "Understand cloud-to-device messaging from an IoT hub"): at most 50 waiting, each
 /// with a time to live; a message stays until the device acknowledges it (PUBACK) or it expires, and is delivered again
 /// after a reconnect until then.
 /// </summary>

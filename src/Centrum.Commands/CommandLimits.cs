@@ -1,6 +1,6 @@
 namespace Centrum.Commands;
 
-/// <summary>Limits of commands and cloud-to-device messages (device-protocol reference §4.3, §4.5, §4.8).</summary>
+/// <summary>Limits of commands and cloud-to-device messages (IoT Hub docs "Understand cloud-to-device messaging from an IoT hub", "Understand and invoke direct methods from IoT Hub", "IoT Hub quotas and throttling").</summary>
 public static class CommandLimits
 {
     /// <summary>Direct method payloads, each way.</summary>

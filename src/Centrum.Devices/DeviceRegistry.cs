@@ -310,7 +310,7 @@ public sealed class DeviceRegistry(
 
     /// <summary>
     /// A device without a template is associated with the template whose model is the one it announced; an operator's
-    /// assignment is never overridden (device-protocol reference §7.1).
+    /// assignment is never overridden (IoT Central docs "How devices connect", "Automatically assign a device to a device template").
     /// </summary>
     private static async Task AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string modelId, CancellationToken cancellationToken)
     {

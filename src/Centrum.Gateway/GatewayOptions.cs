@@ -22,7 +22,7 @@ public sealed class GatewayOptions
 
     /// <summary>
     /// New device connections accepted per second on this node; beyond it CONNECT is answered 0x03 (server
-    /// unavailable), which the SDKs retry with back-off, as IoT Hub does (device-protocol reference §4.7). It keeps a
+    /// unavailable), which the SDKs retry with back-off, as IoT Hub does (IoT Hub docs "IoT Hub quotas and throttling", throttling and traffic shaping). It keeps a
     /// fleet that reconnects at once from starving connected devices.
     /// </summary>
     [Range(1, 1_000_000)]

@@ -10,10 +10,10 @@ using Centrum.Twins;
 
 namespace Centrum.Gateway;
 
-/// <summary>Twins, direct methods and cloud-to-device messages on one connection (device-protocol reference §4.3–§4.5).</summary>
+/// <summary>Twins, direct methods and cloud-to-device messages on one connection (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol").</summary>
 internal sealed partial class MqttConnection
 {
-    /// <summary>Cloud-to-device messages in flight to one device at a time (§4.3: "a small in-flight window").</summary>
+    /// <summary>Cloud-to-device messages in flight to one device at a time (a small window, as IoT Hub delivers them; IoT Hub docs "Understand cloud-to-device messaging from an IoT hub").</summary>
     private const int CloudToDeviceWindow = 10;
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Body)>> _pendingMethods = new(StringComparer.Ordinal);
@@ -75,7 +75,7 @@ internal sealed partial class MqttConnection
 
     /// <summary>
     /// Every twin error carries a JSON body with a numeric <c>errorCode</c>: the Node SDK ignores the status and fails the
-    /// request only on that field (§4.4).
+    /// request only on that field (IoT Hub docs "Understand and use device twins in IoT Hub").
     /// </summary>
     private Task TwinErrorAsync(string requestId, int status, int errorCode, string message, CancellationToken cancellationToken)
     {
@@ -97,7 +97,7 @@ internal sealed partial class MqttConnection
         }
     }
 
-    /// <summary>Pushes a desired-properties patch to a device that holds the desired filter; QoS 0, never queued (§4.4).</summary>
+    /// <summary>Pushes a desired-properties patch to a device that holds the desired filter; QoS 0, never queued (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Receiving desired properties update notifications").</summary>
     public void SendDesiredPatch(long version, JsonObject patch)
     {
         var topic = IotHubTopics.DesiredPatch(version);
@@ -126,7 +126,7 @@ internal sealed partial class MqttConnection
         _pendingMethods[requestId] = pending;
         try
         {
-            // Node parses every request body with JSON.parse: no payload travels as the four bytes "null" (§4.5).
+            // Node parses every request body with JSON.parse: no payload travels as the four bytes "null" (azure-iot-sdk-node, device/core/src/device_method/device_method_request.ts).
             var body = Encoding.UTF8.GetBytes(payload?.ToJsonString() ?? "null");
             if (!_outbound.Writer.TryWrite(Outbound.Frame(w => MqttEncoder.Publish(w, topic, body, 0, 0, false))))
             {

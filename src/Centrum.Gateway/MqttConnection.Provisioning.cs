@@ -8,7 +8,7 @@ using Centrum.Gateway.Mqtt;
 namespace Centrum.Gateway;
 
 /// <summary>
-/// A DPS connection on the same listener (device-protocol reference §5): recognised by its user name, always
+/// A DPS connection on the same listener (DPS docs "Communicate with DPS using the MQTT protocol"): recognised by its user name, always
 /// accepted once the ID scope is known (wrong credentials are answered by the register request with 401), never
 /// persisted, and limited to the <c>$dps/registrations/…</c> topics.
 /// </summary>

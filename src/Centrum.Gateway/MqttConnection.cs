@@ -250,7 +250,7 @@ internal sealed partial class MqttConnection
         }
 
         var applicationId = identity.Application.Id;
-        // Take over only after authentication, so a bad client cannot kick a good one (device-protocol reference §3.7).
+        // Take over only after authentication, so a bad client cannot kick a good one (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": a second connection with the same client id closes the first).
         if (_services.Connections.Register(applicationId, identity.ClientId, this) is { } previous)
         {
             Log.TakenOver(_services.Logger, applicationId, identity.DeviceId);
@@ -401,7 +401,7 @@ internal sealed partial class MqttConnection
     {
         if (IsProvisioning)
         {
-            // DPS treats every session as clean: nothing is stored (device-protocol reference §5.1).
+            // DPS treats every session as clean: nothing is stored (DPS docs "Communicate with DPS using the MQTT protocol").
             var granted = subscribe.Filters.Select(f => f.Filter == DpsTopics.ResponsesFilter ? Math.Min(f.Qos, (byte)1) : (byte)0x80).ToArray();
             SetSubscriptions(subscribe.Filters.Where((_, i) => granted[i] != 0x80).ToDictionary(f => f.Filter, f => f.Qos, StringComparer.Ordinal));
             await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.SubAck(w, subscribe.PacketId, granted)), cancellationToken);
@@ -587,7 +587,7 @@ internal sealed partial class MqttConnection
         _completion.TrySetResult();
     }
 
-    /// <summary>On an abnormal close the Will goes out as telemetry marked <c>iothub-MessageType=Will</c> (device-protocol reference §1.4).</summary>
+    /// <summary>On an abnormal close the Will goes out as telemetry marked <c>iothub-MessageType=Will</c> (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", Will messages).</summary>
     private async Task SendWillAsync(DeviceIdentity identity)
     {
         if (_graceful || _connect?.WillTopic is not { } willTopic)

@@ -7,7 +7,7 @@ public sealed record Twin(
     JsonObject Desired, long DesiredVersion, JsonObject DesiredMetadata, JsonObject Reported, long ReportedVersion, JsonObject ReportedMetadata,
     JsonObject? Cloud = null, JsonObject? CloudMetadata = null)
 {
-    /// <summary>The body of a twin GET over MQTT: properties and versions, no metadata (device-protocol reference §4.4).</summary>
+    /// <summary>The body of a twin GET over MQTT: properties and versions, no metadata (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Retrieving a device twin's properties").</summary>
     public JsonObject ToDeviceDocument()
     {
         var desired = (JsonObject)Desired.DeepClone();

@@ -1,6 +1,6 @@
 namespace Centrum.Twins;
 
-/// <summary>IoT Hub's twin limits (device-protocol reference §4.4 and §4.8; IoT Hub docs "Understand device twins").</summary>
+/// <summary>IoT Hub's twin limits (IoT Hub docs "Understand and use device twins in IoT Hub", and "IoT Hub quotas and throttling").</summary>
 public static class TwinLimits
 {
     /// <summary>Desired and reported documents, each, by IoT Hub's size rule (<see cref="TwinDocuments.Size"/>).</summary>

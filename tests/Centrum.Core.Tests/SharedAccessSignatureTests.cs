@@ -2,7 +2,7 @@ using Centrum.Security;
 
 namespace Centrum.Core.Tests;
 
-/// <summary>Test vectors from the device-protocol reference §2, §3.4 and §5.2, computed there with Python and Node.</summary>
+/// <summary>Test vectors computed with the public Azure IoT SDKs' own code (azure-iot-sdk-python sastoken.py, azure-iot-sdk-node shared_access_signature.ts and symmetric_key.ts) for the token and key forms of IoT Hub docs "Control access to IoT Hub with shared access signatures" and DPS docs "Symmetric key attestation".</summary>
 public sealed class SharedAccessSignatureTests
 {
     private const string GroupKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";

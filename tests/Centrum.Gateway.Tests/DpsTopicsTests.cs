@@ -2,7 +2,7 @@ using Centrum.Gateway.IotHub;
 
 namespace Centrum.Gateway.Tests;
 
-/// <summary>The DPS MQTT grammar as the SDKs speak it (device-protocol reference §5.1, §5.5).</summary>
+/// <summary>The DPS MQTT grammar as the SDKs speak it (DPS docs "Communicate with DPS using the MQTT protocol").</summary>
 public sealed class DpsTopicsTests
 {
     [Theory]

@@ -2,7 +2,7 @@ using Centrum.Gateway.IotHub;
 
 namespace Centrum.Gateway.Tests;
 
-/// <summary>User names exactly as the SDKs send them (device-protocol reference §3.2).</summary>
+/// <summary>User names exactly as the SDKs send them (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Using the MQTT protocol directly").</summary>
 public sealed class HubUserNameTests
 {
     [Fact]

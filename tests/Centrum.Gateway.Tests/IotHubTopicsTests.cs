@@ -2,7 +2,7 @@ using Centrum.Gateway.IotHub;
 
 namespace Centrum.Gateway.Tests;
 
-/// <summary>Every topic form of the device-protocol reference §4.1, and what must be refused.</summary>
+/// <summary>Every topic form of IoT Hub docs "Communicate with an IoT hub using the MQTT protocol" as the SDKs spell it, and what must be refused.</summary>
 public sealed class IotHubTopicsTests
 {
     [Theory]

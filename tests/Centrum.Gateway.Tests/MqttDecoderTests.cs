@@ -5,7 +5,7 @@ namespace Centrum.Gateway.Tests;
 
 public sealed class MqttDecoderTests
 {
-    /// <summary>A Node SDK CONNECT: flags C0 (user name, password, clean session 0), keep-alive 180 (device-protocol reference §3.1).</summary>
+    /// <summary>A Node SDK CONNECT: flags C0 (user name, password, clean session 0), keep-alive 180 (azure-iot-sdk-node; IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", CONNECT fields).</summary>
     private static byte[] NodeConnect()
     {
         var payload = new List<byte>();

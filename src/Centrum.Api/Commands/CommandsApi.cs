@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace Centrum.Api.Commands;
 
 /// <summary>
-/// IoT Central's command operations (INVENTORY.md §3, "Devices — commands"), and Centrum's cloud-to-device message
+/// IoT Central's command operations (IoT Central REST API reference, "Devices" command operations), and Centrum's cloud-to-device message
 /// operation (docs/api.md).
 /// </summary>
 public static class CommandsApi

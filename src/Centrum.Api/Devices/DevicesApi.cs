@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Devices;
 
-/// <summary>IoT Central's device operations (INVENTORY.md §3, "Devices — core CRUD", credentials, last-known telemetry).</summary>
+/// <summary>IoT Central's device operations (IoT Central REST API reference, "Devices": create, get, update, delete, credentials, last-known telemetry).</summary>
 public static class DevicesApi
 {
     private const int DefaultPageSize = 25;

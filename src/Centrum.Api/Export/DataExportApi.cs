@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Export;
 
 /// <summary>
-/// IoT Central's continuous data export: exports and destinations (preview api-version only; INVENTORY.md §4.9).
+/// IoT Central's continuous data export: exports and destinations (preview api-version only; IoT Central REST API reference, "Destinations" and "Exports").
 /// Responses carry the runtime status; Centrum adds <c>start</c> (where delivery begins) and <c>metrics</c>.
 /// </summary>
 public static class DataExportApi

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Identity;
 
-/// <summary>IoT Central's API tokens and roles (INVENTORY.md §3 "API tokens", "Roles").</summary>
+/// <summary>IoT Central's API tokens and roles (IoT Central REST API reference, "API Tokens", "Roles").</summary>
 public static partial class ApiTokensApi
 {
     public static RouteGroupBuilder MapApiTokensApi(this RouteGroupBuilder api)

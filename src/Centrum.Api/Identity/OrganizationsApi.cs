@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Identity;
 
 /// <summary>
-/// IoT Central's organizations (INVENTORY.md §3 "Organizations"). A caller limited to organizations sees and manages
+/// IoT Central's organizations (IoT Central REST API reference, "Organizations"). A caller limited to organizations sees and manages
 /// only its own subtree, and may create organizations only below it.
 /// </summary>
 public static partial class OrganizationsApi

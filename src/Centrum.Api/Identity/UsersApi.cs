@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Identity;
 
-/// <summary>IoT Central's users: email users, service principals and directory groups with role assignments (INVENTORY.md §3 "Users").</summary>
+/// <summary>IoT Central's users: email users, service principals and directory groups with role assignments (IoT Central REST API reference, "Users").</summary>
 public static partial class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)

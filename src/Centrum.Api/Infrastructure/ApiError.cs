@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Centrum.Api.Infrastructure;
 
 /// <summary>
-/// IoT Central's error shape (INVENTORY.md §1.8): <c>{"error":{"code","message","requestId","time"}}</c> with the
+/// IoT Central's error shape (the <c>Error</c> definition of the IoT Central data-plane OpenAPI spec, Azure/azure-rest-api-specs specification/iotcentral): <c>{"error":{"code","message","requestId","time"}}</c> with the
 /// code repeated in the <c>x-ms-error-code</c> header.
 /// </summary>
 public static class ApiError

@@ -1,6 +1,6 @@
 namespace Centrum.Api.Infrastructure;
 
-/// <summary>The api-version values IoT Central has published (INVENTORY.md §1.2); every operation requires one.</summary>
+/// <summary>The api-version values IoT Central has published (the version folders of the IoT Central data-plane OpenAPI spec, Azure/azure-rest-api-specs specification/iotcentral); every operation requires one.</summary>
 public static class ApiVersions
 {
     public const string Stable = "2022-07-31";

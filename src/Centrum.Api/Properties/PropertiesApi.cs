@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Properties;
 
 /// <summary>
-/// IoT Central's property operations on devices, components, modules and module components (INVENTORY.md §3,
-/// "Devices — properties"). Writes set the desired side and answer 202; the device acknowledges on its own time.
+/// IoT Central's property operations on devices, components, modules and module components (IoT Central REST API
+/// reference, "Devices" property operations). Writes set the desired side and answer 202; the device acknowledges on its own time.
 /// </summary>
 public static class PropertiesApi
 {

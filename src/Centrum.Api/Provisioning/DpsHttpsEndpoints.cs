@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Provisioning;
 
 /// <summary>
-/// DPS over HTTPS (device-protocol reference §6): register and poll, authenticated by the SAS in the Authorization
+/// DPS over HTTPS (DPS docs "Use HTTPS to provision devices with symmetric keys"): register and poll, authenticated by the SAS in the Authorization
 /// header or the TLS client certificate, not by API tokens. Same semantics as over MQTT.
 /// </summary>
 public static class DpsHttpsEndpoints

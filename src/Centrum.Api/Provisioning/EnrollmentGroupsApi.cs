@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Provisioning;
 
-/// <summary>IoT Central's enrollment groups and their X.509 signing certificates (INVENTORY.md §3, §4.4).</summary>
+/// <summary>IoT Central's enrollment groups and their X.509 signing certificates (IoT Central REST API reference, "Enrollment Groups").</summary>
 public static partial class EnrollmentGroupsApi
 {
     public static RouteGroupBuilder MapEnrollmentGroupsApi(this RouteGroupBuilder api)

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Query;
 
-/// <summary>IoT Central's <c>POST /query</c> (preview api-version 2022-10-31-preview; INVENTORY.md §4.8, §5).</summary>
+/// <summary>IoT Central's <c>POST /query</c> (preview api-version 2022-10-31-preview; IoT Central docs "How to use the IoT Central REST API to query devices").</summary>
 public static class QueryApi
 {
     public static RouteGroupBuilder MapQueryApi(this RouteGroupBuilder api)

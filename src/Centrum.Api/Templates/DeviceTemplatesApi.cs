@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Templates;
 
-/// <summary>IoT Central's device templates (INVENTORY.md §3 "Device templates", §4.3).</summary>
+/// <summary>IoT Central's device templates (IoT Central REST API reference, "Device Templates").</summary>
 public static class DeviceTemplatesApi
 {
     public static RouteGroupBuilder MapDeviceTemplatesApi(this RouteGroupBuilder api)

@@ -3,7 +3,7 @@ namespace Centrum.Devices;
 /// <summary>Device and module id rules.</summary>
 /// <remarks>
 /// IoT Hub allows ASCII letters, digits and <c>- . % _ * ? ! ( ) , : = @ $ '</c> up to 128 characters. We accept the
-/// subset <c>[A-Za-z0-9._:-]</c> (device-protocol reference §2, [R]): the SDKs put the raw id into MQTT topics, SAS
+/// subset <c>[A-Za-z0-9._:-]</c> (IoT Hub docs "Understand the identity registry in your IoT hub", device identity properties): the SDKs put the raw id into MQTT topics, SAS
 /// resources and user names, where <c>%</c>, <c>?</c>, <c>=</c> and <c>$</c> make those ambiguous.
 /// </remarks>
 public static class DeviceIds

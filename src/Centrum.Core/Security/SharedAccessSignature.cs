@@ -9,7 +9,7 @@ namespace Centrum.Security;
 /// </summary>
 /// <remarks>
 /// The raw (still percent-encoded) <c>sr</c> is kept because the signature covers it exactly as the client sent it:
-/// Node and Python encode it, the C SDK does not (device-protocol reference §3.4). Canonicalising before hashing would
+/// Node and Python encode it, the C SDK does not (IoT Hub docs "Control access to IoT Hub with shared access signatures"; azure-iot-sdk-node shared_access_signature.ts, azure-c-shared-utility sastoken.c). Canonicalising before hashing would
 /// break one of them.
 /// </remarks>
 public sealed class SharedAccessSignature

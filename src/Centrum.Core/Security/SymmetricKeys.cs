@@ -29,7 +29,7 @@ public static class SymmetricKeys
         }
     }
 
-    /// <summary>DPS group enrollment key derivation (device-protocol reference §2).</summary>
+    /// <summary>DPS group enrollment key derivation (DPS docs "Symmetric key attestation", "Derive a device key").</summary>
     public static string DeriveDeviceKey(string groupKey, string registrationId) =>
         Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(groupKey), Encoding.UTF8.GetBytes(registrationId)));
 }

@@ -21,9 +21,9 @@ internal readonly record struct AuthenticationResult(ConnectReturnCode Code, str
 }
 
 /// <summary>
-/// Decides a CONNECT (device-protocol reference §3): the user name names the hub host (hence the application) and the
+/// Decides a CONNECT (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Using the MQTT protocol directly"): the user name names the hub host (hence the application) and the
 /// device; the password is a SAS token signed with one of the device's keys over <c>sr</c> exactly as sent, or, with
-/// no password, the TLS client certificate must be the device's or chain to a verified enrollment group CA (§3.5).
+/// no password, the TLS client certificate must be the device's or chain to a verified enrollment group CA (IoT Hub docs "Authenticate identities with X.509 certificates").
 /// </summary>
 internal sealed class DeviceAuthenticator(IApplicationCatalog applications, DeviceRegistry registry, DeviceCertificates certificates, IOptions<GatewayOptions> options, TimeProvider time)
 {

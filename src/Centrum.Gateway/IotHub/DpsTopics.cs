@@ -9,7 +9,7 @@ internal enum DpsTopicKind
 
 internal readonly record struct DpsTopic(DpsTopicKind Kind, string? RequestId = null, string? OperationId = null);
 
-/// <summary>The DPS MQTT grammar (device-protocol reference §5.1, §5.5).</summary>
+/// <summary>The DPS MQTT grammar (DPS docs "Communicate with DPS using the MQTT protocol").</summary>
 internal static class DpsTopics
 {
     public const string ResponsesFilter = "$dps/registrations/res/#";

@@ -1,7 +1,7 @@
 namespace Centrum.Gateway.IotHub;
 
 /// <summary>
-/// The CONNECT user name <c>{hubHost}/{deviceId}[/{moduleId}]/?{query}</c> (device-protocol reference §3.2).
+/// The CONNECT user name <c>{hubHost}/{deviceId}[/{moduleId}]/?{query}</c> (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Using the MQTT protocol directly").
 /// </summary>
 internal sealed record HubUserName(string HostName, string DeviceId, string? ModuleId, string? ModelId, string? ApiVersion, string? ClientType)
 {

@@ -2,7 +2,7 @@ namespace Centrum.Gateway.IotHub;
 
 internal enum DeviceTopicKind
 {
-    /// <summary>Not a topic this identity may publish to: the connection closes (device-protocol reference §4.7).</summary>
+    /// <summary>Not a topic this identity may publish to: the connection closes (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": an unsupported topic closes the connection).</summary>
     Forbidden,
     Telemetry,
     TwinGet,
@@ -14,7 +14,7 @@ internal enum DeviceTopicKind
 internal readonly record struct DeviceTopic(DeviceTopicKind Kind, string Bag = "", string? RequestId = null, int Status = 0);
 
 /// <summary>
-/// The IoT Hub MQTT topic grammar in one place (device-protocol reference §4.1): which topics an identity may publish
+/// The IoT Hub MQTT topic grammar in one place (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol"): which topics an identity may publish
 /// to and subscribe to, and how server-to-device topics are spelled.
 /// </summary>
 internal static class IotHubTopics
@@ -93,7 +93,7 @@ internal static class IotHubTopics
     public static bool Matches(string filter, string topic) =>
         filter.EndsWith("/#", StringComparison.Ordinal) && topic.StartsWith(filter.AsSpan(0, filter.Length - 1), StringComparison.Ordinal);
 
-    /// <summary><c>$iothub/twin/res/{status}/?$rid={rid}[&amp;$version={v}]</c>: <c>$rid</c> first and the slash before <c>?</c> are load-bearing (§4.4).</summary>
+    /// <summary><c>$iothub/twin/res/{status}/?$rid={rid}[&amp;$version={v}]</c>: <c>$rid</c> first and the slash before <c>?</c> are load-bearing (as the SDKs parse it; IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", device twins).</summary>
     public static string TwinResponse(int status, string requestId, long? version = null) =>
         version is null ? $"$iothub/twin/res/{status}/?$rid={requestId}" : $"$iothub/twin/res/{status}/?$rid={requestId}&$version={version}";
 
@@ -103,15 +103,15 @@ internal static class IotHubTopics
 
     public static string CloudToDeviceFilter(string deviceId) => $"devices/{deviceId}/messages/devicebound/#";
 
-    /// <summary><c>$iothub/methods/POST/{name}/?$rid={rid}</c>: <c>$rid</c> is the only parameter and nothing follows it (§4.5).</summary>
+    /// <summary><c>$iothub/methods/POST/{name}/?$rid={rid}</c>: <c>$rid</c> is the only parameter and nothing follows it (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Respond to a direct method").</summary>
     public static string MethodRequest(string methodName, string requestId) => $"$iothub/methods/POST/{methodName}/?$rid={requestId}";
 
-    /// <summary><c>$iothub/twin/PATCH/properties/desired/?$version={v}</c> (§4.4).</summary>
+    /// <summary><c>$iothub/twin/PATCH/properties/desired/?$version={v}</c> (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Receiving desired properties update notifications").</summary>
     public static string DesiredPatch(long version) => $"$iothub/twin/PATCH/properties/desired/?$version={version}";
 
     /// <summary>
     /// <c>devices/{d}/messages/devicebound/{bag}</c> with every byte outside the unreserved set percent-encoded in upper
-    /// case, system properties first as <c>%24.…</c>, never a raw <c>/</c>, <c>+</c> or <c>#</c> (§4.3).
+    /// case, system properties first as <c>%24.…</c>, never a raw <c>/</c>, <c>+</c> or <c>#</c> (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Receiving cloud-to-device messages").
     /// </summary>
     public static string CloudToDevice(string deviceId, IEnumerable<KeyValuePair<string, string?>> systemProperties, IEnumerable<KeyValuePair<string, string>> applicationProperties)
     {

@@ -4,7 +4,7 @@ internal static class PercentEncoding
 {
     /// <summary>
     /// RFC 3986 percent-decoding only: <c>+</c> stays <c>+</c> (it is base64 in signatures and literal in bags).
-    /// Malformed escapes leave the text as it was (device-protocol reference §4.2).
+    /// Malformed escapes leave the text as it was (as the Azure IoT C SDK's urldecode in azure-c-shared-utility does).
     /// </summary>
     public static string Decode(string value)
     {

@@ -1,7 +1,7 @@
 namespace Centrum.Gateway.IotHub;
 
 /// <summary>
-/// A message's property bag from the end of a telemetry topic (device-protocol reference §4.2): everything after
+/// A message's property bag from the end of a telemetry topic (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Sending device-to-cloud messages"): everything after
 /// <c>…/messages/events/</c>, one leading <c>?</c> and trailing <c>/</c> stripped, items split on <c>&amp;</c> and at
 /// the first <c>=</c>, percent-decoded. Keys starting <c>$.</c> are system properties; a repeated key: last wins.
 /// </summary>

@@ -169,7 +169,7 @@ internal static class MqttDecoder
 
         if (qos == 2)
         {
-            return MqttDecodeStatus.Unsupported; // IoT Hub closes the connection on QoS 2 (device-protocol reference §1.4).
+            return MqttDecodeStatus.Unsupported; // IoT Hub closes the connection on QoS 2 (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": QoS 2 is not supported).
         }
 
         if (!TryReadString(ref reader, out var topic) || topic!.Length == 0 || topic.Contains('+') || topic.Contains('#'))

@@ -5,7 +5,7 @@ namespace Centrum.Gateway.Transport;
 
 /// <summary>
 /// Presents a WebSocket as a byte stream: MQTT packets may span binary frames and a frame may hold several packets
-/// (device-protocol reference §1.3), so frames are only transport.
+/// (MQTT 3.1.1 §6; IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", MQTT over WebSockets), so frames are only transport.
 /// </summary>
 internal sealed class WebSocketDuplexPipe : IDuplexPipe
 {

@@ -8,7 +8,7 @@ namespace Centrum.Gateway.Transport;
 
 public static class WebSocketEndpoint
 {
-    /// <summary>The path every SDK dials for MQTT over WebSockets (device-protocol reference §1.3).</summary>
+    /// <summary>The path every SDK dials for MQTT over WebSockets (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", MQTT over WebSockets on port 443).</summary>
     public const string Path = "/$iothub/websocket";
 
     /// <summary>

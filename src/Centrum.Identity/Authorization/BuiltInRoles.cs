@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace Centrum.Identity.Authorization;
 
-/// <summary>IoT Central's predefined roles, with the ids it uses in every application (INVENTORY.md §6).</summary>
+/// <summary>IoT Central's predefined roles, with the ids it uses in every application (IoT Central docs "Manage users and roles in your IoT Central application").</summary>
 public static class BuiltInRoles
 {
     public const string AppAdministrator = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4";

@@ -1,7 +1,7 @@
 namespace Centrum.Identity.Authorization;
 
 /// <summary>
-/// The permissions REST operations require, after IoT Central's permission groups (INVENTORY.md §6). Every endpoint
+/// The permissions REST operations require, after IoT Central's permission groups (IoT Central docs "Manage users and roles in your IoT Central application"). Every endpoint
 /// names one; an endpoint without one is refused (deny by default).
 /// </summary>
 public enum Permission

@@ -9,7 +9,7 @@ namespace Centrum.Provisioning.Registration;
 public readonly record struct CertificateCheck(bool Trusted, string? CredentialSource, EnrollmentGroup? Group, bool Disabled, string Reason);
 
 /// <summary>
-/// X.509 device authentication for provisioning and for the hub (device-protocol reference §3.5, §5.4): the subject CN
+/// X.509 device authentication for provisioning and for the hub (IoT Hub docs "Authenticate identities with X.509 certificates"; DPS docs "X.509 certificate attestation"): the subject CN
 /// must be the device id, and the certificate must either be one the device registered (by thumbprint) or chain to a
 /// verified signing certificate of an X.509 enrollment group.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Centrum.Provisioning.Registration;
 
 /// <summary>
 /// A DPS answer: status, JSON body, and the seconds to wait before polling. Every answer has a JSON body, errors
-/// included: the Node SDK parses every body, even for 429 and 5xx (device-protocol reference §5.6).
+/// included: the Node SDK parses every body, even for 429 and 5xx (azure-iot-sdk-node, provisioning/transport/mqtt/src/mqtt.ts).
 /// </summary>
 public sealed record RegistrationAnswer(int Status, JsonObject Body, int? RetryAfter = null)
 {

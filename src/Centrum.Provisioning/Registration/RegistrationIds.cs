@@ -2,7 +2,7 @@ namespace Centrum.Provisioning.Registration;
 
 /// <summary>
 /// DPS registration ids: at most 128 characters of letters, digits and <c>- . _ :</c>, ending in a letter, digit or
-/// <c>-</c> (device-protocol reference §2). The registration id becomes the device id.
+/// <c>-</c> (DPS docs "Use HTTPS to provision devices with symmetric keys", registration ID). The registration id becomes the device id.
 /// </summary>
 public static class RegistrationIds
 {

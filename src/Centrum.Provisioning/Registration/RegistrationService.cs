@@ -112,7 +112,7 @@ public sealed class RegistrationService(
         return lease.IsAcquired ? null : RegistrationAnswer.Error(429, 429001, "Too many provisioning requests; retry later.", now, options.Value.RetryAfterSeconds);
     }
 
-    /// <summary>Stores the outcome and answers 202 with the operation to poll, as DPS does (§5.6).</summary>
+    /// <summary>Stores the outcome and answers 202 with the operation to poll, as DPS does (DPS docs "Communicate with DPS using the MQTT protocol", "Polling for registration operation result").</summary>
     private RegistrationAnswer Register(Application application, string registrationId, JsonObject result, DateTimeOffset now)
     {
         var operationId = $"5.{Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}.{Guid.NewGuid()}";
@@ -162,7 +162,7 @@ public sealed class RegistrationService(
 
     /// <summary>
     /// The model id a device announces: <c>payload.modelId</c> (today's convention), <c>payload.iotcModelId</c>, the legacy
-    /// <c>data.iotcModelId</c>, or any of these inside a payload sent as a JSON string (device-protocol reference §7.1).
+    /// <c>data.iotcModelId</c>, or any of these inside a payload sent as a JSON string (IoT Central docs "How devices connect", "Automatically assign a device to a device template").
     /// </summary>
     internal static string? ModelId(JsonNode? request)
     {

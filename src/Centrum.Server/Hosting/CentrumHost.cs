@@ -74,7 +74,7 @@ internal static class CentrumHost
                 o.ServerCertificate = certificate;
                 o.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
                 // Ask for a client certificate in the first handshake but decide after CONNECT: SAS devices send none
-                // (device-protocol reference §1.2).
+                // (IoT Hub docs "Transport Layer Security (TLS) support in IoT Hub").
                 o.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 o.AllowAnyClientCertificate();
             }

@@ -7,7 +7,7 @@ namespace Centrum.Server.Tls;
 /// <summary>
 /// The certificate authority Centrum creates on first start, and the server certificate it issues. Devices trust the
 /// CA's PEM (Node: <c>NODE_EXTRA_CA_CERTS</c>); the server certificate is re-issued whenever the configured names and
-/// addresses change, so it always carries a SAN for what clients dial (device-protocol reference §1.2, §9.2).
+/// addresses change, so it always carries a SAN for what clients dial (IoT Hub docs "Transport Layer Security (TLS) support in IoT Hub"; the SDKs check the host name).
 /// </summary>
 internal sealed class LocalCertificateAuthority(string folder)
 {

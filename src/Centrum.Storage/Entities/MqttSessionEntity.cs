@@ -2,7 +2,7 @@ namespace Centrum.Storage.Entities;
 
 /// <summary>
 /// A persistent (CleanSession=0) MQTT session: the SDKs never re-subscribe after a reconnect, so losing this breaks
-/// twins, commands and C2D silently (device-protocol reference §3.7).
+/// twins, commands and C2D silently (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": CleanSession 0 keeps the subscriptions).
 /// </summary>
 public sealed class MqttSessionEntity
 {

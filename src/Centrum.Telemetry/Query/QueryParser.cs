@@ -5,7 +5,7 @@ using System.Xml;
 namespace Centrum.Telemetry.Query;
 
 /// <summary>
-/// IoT Central's query language (INVENTORY.md §5.1) into a typed tree: <c>SELECT [TOP n] items FROM template [WHERE …]
+/// IoT Central's query language (IoT Central docs "How to use the IoT Central REST API to query devices") into a typed tree: <c>SELECT [TOP n] items FROM template [WHERE …]
 /// [GROUP BY WINDOW(d)] [ORDER BY key [ASC|DESC]]</c>. Every error names the position and token it refers to.
 /// </summary>
 public static class QueryParser

@@ -5,7 +5,7 @@ namespace Centrum.IntegrationTests.Gateway;
 
 /// <summary>
 /// CleanSession=0 sessions keep their subscriptions across reconnects and restarts: the SDKs never subscribe again
-/// (device-protocol reference §3.7).
+/// (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": CleanSession 0 keeps the subscriptions).
 /// </summary>
 public sealed class SessionPersistenceTests
 {

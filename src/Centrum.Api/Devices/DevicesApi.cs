@@ -37,6 +37,8 @@ public static class DevicesApi
         devices.MapGet("/{deviceId}/modules/{moduleName}/components/{componentName}/telemetry/{telemetryName}", (HttpContext c, DeviceRegistry r, TelemetryQueries q, DeviceModels m, string deviceId, string moduleName, string componentName, string telemetryName) =>
             LatestAsync(c, r, q, m, deviceId, moduleName, componentName, telemetryName)).RequirePermission(Permission.DeviceDataRead);
         devices.MapGet("/{deviceId}/components", ComponentsAsync).RequirePermission(Permission.DevicesRead);
+        devices.MapGet("/{deviceId}/modules", ModulesAsync).RequirePermission(Permission.DevicesRead);
+        devices.MapGet("/{deviceId}/modules/{moduleName}/components", ModuleComponentsAsync).RequirePermission(Permission.DevicesRead);
 
         // Our own: a time range of one telemetry stream, raw or bucketed, for charts (docs/api.md).
         devices.MapGet("/{deviceId}/telemetry/{telemetryName}/series", SeriesAsync).RequirePermission(Permission.DeviceDataRead);
@@ -263,6 +265,21 @@ public static class DevicesApi
         }).ToList() ?? [];
         return Results.Json(new { value });
     }
+
+    /// <summary>
+    /// IoT Central's <c>Devices_ListModules</c> lists an IoT Edge device's modules from its deployment manifest; Centrum
+    /// keeps no deployment manifests yet, so it cannot answer and says so rather than listing nothing.
+    /// </summary>
+    private static async Task<IResult> ModulesAsync(HttpContext context, DeviceRegistry registry, string deviceId) =>
+        await registry.GetAsync(context.Application().Id, deviceId, context.RequestAborted) is null
+            ? DeviceNotFound(deviceId)
+            : ApiError.NotFound($"Device '{deviceId}' has no module list: Centrum does not keep IoT Edge deployment manifests, from which modules are listed.");
+
+    /// <summary><c>Devices_ListModuleComponents</c>: module templates come from the same deployment manifests (see <see cref="ModulesAsync"/>).</summary>
+    private static async Task<IResult> ModuleComponentsAsync(HttpContext context, DeviceRegistry registry, string deviceId, string moduleName) =>
+        await registry.GetAsync(context.Application().Id, deviceId, context.RequestAborted) is null
+            ? DeviceNotFound(deviceId)
+            : ApiError.NotFound($"Module '{moduleName}' of device '{deviceId}' was not found: Centrum does not keep IoT Edge deployment manifests, which declare a module's components.");
 
     private static async Task<IResult> SeriesAsync(
         HttpContext context, DeviceRegistry registry, TelemetryQueries queries, string deviceId, string telemetryName,

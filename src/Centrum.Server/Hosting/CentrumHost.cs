@@ -1,5 +1,6 @@
 using System.Net;
 using Centrum.Api;
+using Centrum.Api.Infrastructure;
 using Centrum.Commands;
 using Centrum.Events;
 using Centrum.Devices;
@@ -102,6 +103,7 @@ internal static class CentrumHost
         var app = builder.Build();
         app.UseWebSockets();
         app.Use(SeparateManagementPort(management.Port));
+        app.UseCentrumBindingErrors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapIotHubWebSocket();

@@ -266,7 +266,10 @@ public sealed partial class DataExportService(
         if (entity is not null && entity.Type == type.Type)
         {
             // A client that read the destination saw its secrets masked; sending the mask back keeps the stored secret.
-            KeepMaskedSecrets(definition, (JsonObject)JsonNode.Parse(secrets.Unprotect(entity.DefinitionProtected))!);
+            if (KeepMaskedSecrets(type, definition, (JsonObject)JsonNode.Parse(secrets.Unprotect(entity.DefinitionProtected))!) is { } refusal)
+            {
+                return new(ExportWriteOutcome.Invalid, Message: refusal);
+            }
         }
 
         if (type.Validate(definition) is { } invalid)
@@ -331,20 +334,63 @@ public sealed partial class DataExportService(
         return new(deleted > 0 ? ExportWriteOutcome.Saved : ExportWriteOutcome.NotFound);
     }
 
-    /// <summary>Replaces every <see cref="Mask"/> in <paramref name="definition"/> by the stored value at the same place.</summary>
-    private static void KeepMaskedSecrets(JsonObject definition, JsonObject stored)
+    /// <summary>
+    /// Replaces each <see cref="Mask"/> in <paramref name="definition"/> that stands where GET showed a stored secret by
+    /// that secret. Refused, naming the member: a masked secret whose destination now points elsewhere (its
+    /// <see cref="IDestinationType.Targets"/> changed), and one the new definition would show (a header customization
+    /// sent back masked with <c>"secret": false</c>). A mask anywhere else is a value like any other.
+    /// </summary>
+    private static string? KeepMaskedSecrets(IDestinationType type, JsonObject definition, JsonObject stored)
     {
-        foreach (var (name, value) in definition.ToList())
+        var restored = new List<string[]>();
+        Restore(definition, type.Redact(stored), stored, [], restored);
+        if (restored.Count == 0)
         {
-            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && (string)v! == Mask && stored[name] is { } original)
+            return null;
+        }
+
+        var secret = string.Join(", ", restored.Select(p => string.Join('.', p)));
+        if (type.Targets.FirstOrDefault(t => !JsonNode.DeepEquals(At(definition, t), At(stored, t))) is { } moved)
+        {
+            return $"{secret}: a masked secret is kept only while {string.Join('.', moved)} is unchanged; send the secret itself with the new {string.Join('.', moved)}.";
+        }
+
+        var shown = type.Redact(definition);
+        if (restored.FirstOrDefault(p => !IsMask(At(shown, p))) is { } revealed)
+        {
+            return $"{string.Join('.', revealed)}: a secret sent back masked stays secret; to make it visible, send its value.";
+        }
+
+        return null;
+
+        static void Restore(JsonObject definition, JsonObject storedShown, JsonObject stored, List<string> path, List<string[]> restored)
+        {
+            foreach (var (name, value) in definition.ToList())
             {
-                definition[name] = original.DeepClone();
-            }
-            else if (value is JsonObject inner && stored[name] is JsonObject storedInner)
-            {
-                KeepMaskedSecrets(inner, storedInner);
+                if (IsMask(value) && IsMask(storedShown[name]) && stored[name] is { } original)
+                {
+                    definition[name] = original.DeepClone();
+                    restored.Add([.. path, name]);
+                }
+                else if (value is JsonObject inner && storedShown[name] is JsonObject innerShown && stored[name] is JsonObject innerStored)
+                {
+                    Restore(inner, innerShown, innerStored, [.. path, name], restored);
+                }
             }
         }
+    }
+
+    private static bool IsMask(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String && (string)v! == Mask;
+
+    private static JsonNode? At(JsonObject definition, string[] path)
+    {
+        JsonNode? node = definition;
+        foreach (var name in path)
+        {
+            node = (node as JsonObject)?[name];
+        }
+
+        return node;
     }
 
     /// <summary>The definition as REST shows it: secrets masked by its type.</summary>

@@ -44,4 +44,18 @@ public sealed class ExportOptions
     /// <summary>Destinations one export sends to (IoT Central: 10).</summary>
     [Range(1, 1_000)]
     public int MaxDestinationsPerExport { get; set; } = 10;
+
+    /// <summary>
+    /// Lets destinations connect to loopback, unspecified and link-local addresses (169.254.0.0/16, fe80::/10). Off by
+    /// default: an application's builders would otherwise reach services bound to this machine only, or a cloud
+    /// instance's metadata service. Turn it on for a receiver on the same machine. The server's own management port
+    /// stays refused either way.
+    /// </summary>
+    public bool AllowLocalDestinations { get; set; }
+
+    /// <summary>
+    /// Refuses destinations on private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). Off by default,
+    /// since on-premises receivers are normal; turn it on where the export may only leave the private network.
+    /// </summary>
+    public bool RefusePrivateDestinations { get; set; }
 }

@@ -32,6 +32,8 @@ public static class ExportServiceCollectionExtensions
     {
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions();
+        services.TryAddSingleton<DestinationReach>();
         // TryAddEnumerable: a second call must not register a type twice, which the registry would refuse.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, WebhookDestinationType>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, BlobStorageDestinationType>());

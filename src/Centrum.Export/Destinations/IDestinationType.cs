@@ -20,6 +20,13 @@ public interface IDestinationType
     /// <summary>The definition as REST shows it: secrets (keys, passwords, client secrets, secret headers) masked.</summary>
     JsonObject Redact(JsonObject definition);
 
+    /// <summary>
+    /// The members that say where the destination's secrets are sent (a URL, a token endpoint, a connection string's
+    /// endpoint). A secret sent back masked is kept only while every one of them is unchanged, so that a stored secret
+    /// never follows an edited destination to another host.
+    /// </summary>
+    IReadOnlyList<string[]> Targets { get; }
+
     /// <summary>Opens a sender for a valid definition. The sender is used by one export pipeline at a time.</summary>
     IDestinationSender Open(JsonObject definition, DestinationContext context);
 }

@@ -143,7 +143,7 @@ public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture
         Assert.Contains("authorization.connectionString", problem, StringComparison.Ordinal);
     }
 
-    private static BlobStorageDestinationType Blob() => new(NullLoggerFactory.Instance);
+    private static BlobStorageDestinationType Blob() => new(NullLoggerFactory.Instance, LocalReach.Allowed);
 
     private JsonObject Definition(string connectionString) => new()
     {

@@ -3,6 +3,7 @@ using Centrum.Export.Destinations;
 using Centrum.Export.Destinations.BlobStorage;
 using Centrum.Export.Destinations.Nats;
 using Centrum.Export.Destinations.Webhook;
+using Centrum.Export.Tests.Destinations.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -203,7 +204,7 @@ public sealed class DestinationDefinitionTests
     {
         var definition = JsonNode.Parse("""{"displayName":"w","type":"webhook@v1","url":"not a url"}""")!.AsObject();
 
-        var refused = Assert.Throws<ArgumentException>(() => new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance).Open(definition, new("a", "e", "d", "telemetry")));
+        var refused = Assert.Throws<ArgumentException>(() => new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance, LocalReach.Allowed).Open(definition, new("a", "e", "d", "telemetry")));
 
         Assert.Contains("'url'", refused.Message, StringComparison.Ordinal);
     }

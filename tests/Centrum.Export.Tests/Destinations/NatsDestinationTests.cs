@@ -33,7 +33,7 @@ public sealed class NatsDestinationTests(NatsServer server) : IClassFixture<Nats
             var expected = batch.Messages[i];
             Assert.Equal($"centrum.{context.ApplicationId}.telemetry", stored[i].Subject);
             Assert.Equal(expected.DeviceId, stored[i].Headers!["centrum-device-id"].ToString());
-            Assert.Equal($"export-1-destination-1-{expected.Sequence}", stored[i].Headers!["Nats-Msg-Id"].ToString());
+            Assert.Equal($"{context.ApplicationId}/export-1/destination-1/{expected.Sequence}/0", stored[i].Headers!["Nats-Msg-Id"].ToString());
             Assert.Equal(expected.Body.ToArray(), stored[i].Data);
         }
     }
@@ -142,7 +142,48 @@ public sealed class NatsDestinationTests(NatsServer server) : IClassFixture<Nats
         Assert.Equal(4L, (await new NatsJSContext(admin).GetStreamAsync(stream)).Info.State.Messages);
     }
 
-    private static NatsDestinationType Nats() => new(NullLoggerFactory.Instance);
+    [Fact]
+    public async Task Messages_of_one_record_and_of_two_applications_sharing_a_stream_are_all_stored()
+    {
+        // Two applications whose exports and destinations have the same ids publish into one stream, and one record
+        // yields two messages (as a property change of several properties does); JetStream keeps every one.
+        var first = Batches.Context();
+        var second = Batches.Context();
+        await using var admin = await ConnectAsync(server.Url);
+        var stream = await CreateStreamAsync(admin, "shared.>");
+        var definition = Definition(server.Url);
+        definition["subject"] = "shared.{applicationId}";
+        DeliveryBatch Batch() => new([Batches.Message(1, "dev-1", """{"n":1}"""), Batches.Message(1, "dev-1", """{"n":2}"""), Batches.Message(2, "dev-1", """{"n":3}""")]);
+
+        foreach (var context in new[] { first, second })
+        {
+            await using var sender = Nats().Open(definition, context);
+            await sender.SendAsync(Batch(), CancellationToken.None);
+            // Sent again after a failure: still dropped as a duplicate.
+            await sender.SendAsync(Batch(), CancellationToken.None);
+        }
+
+        var stored = await ReadAllAsync(admin, stream, 6);
+        Assert.Equal(6L, (await new NatsJSContext(admin).GetStreamAsync(stream)).Info.State.Messages);
+        Assert.Equal(6, stored.Select(m => m.Headers!["Nats-Msg-Id"].ToString()).Distinct().Count());
+        Assert.Equal(
+            [$"{first.ApplicationId}/export-1/destination-1/1/0", $"{first.ApplicationId}/export-1/destination-1/1/1", $"{first.ApplicationId}/export-1/destination-1/2/0"],
+            stored.Take(3).Select(m => m.Headers!["Nats-Msg-Id"].ToString()));
+    }
+
+    [Fact]
+    public async Task A_server_on_loopback_is_refused_by_default_at_connect_time()
+    {
+        var context = Batches.Context();
+        var type = new NatsDestinationType(NullLoggerFactory.Instance, new DestinationReach(allowLocal: false, refusePrivate: false, management: null));
+        await using var sender = type.Open(Definition(server.Url), context);
+
+        var refused = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 1), CancellationToken.None));
+        Assert.True(refused.Permanent, refused.Message);
+        Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static NatsDestinationType Nats() => new(NullLoggerFactory.Instance, LocalReach.Allowed);
 
     private static JsonObject Definition(string url) => new()
     {

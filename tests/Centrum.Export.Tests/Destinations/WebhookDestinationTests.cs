@@ -164,7 +164,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         var definition = Definition(receiver.HookUrl.ToString());
         definition["authorization"] = OAuth();
 
-        await using (var sender = new WebhookDestinationType(clock, NullLoggerFactory.Instance).Open(definition, Batches.Context()))
+        await using (var sender = new WebhookDestinationType(clock, NullLoggerFactory.Instance, LocalReach.Allowed).Open(definition, Batches.Context()))
         {
             await sender.SendAsync(Batches.RoundRobin(1, 2, 1), CancellationToken.None);
             clock.Advance(TimeSpan.FromSeconds(530));
@@ -285,7 +285,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     public async Task Receiver_that_does_not_answer_in_time_fails_the_batch_as_transient()
     {
         receiver.Respond = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
-        var type = new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance) { RequestTimeout = TimeSpan.FromMilliseconds(300) };
+        var type = new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance, LocalReach.Allowed) { RequestTimeout = TimeSpan.FromMilliseconds(300) };
 
         await using var sender = type.Open(Definition(receiver.HookUrl.ToString()), Batches.Context());
         var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 2), CancellationToken.None));
@@ -329,7 +329,34 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         Assert.Equal(3, tls.Deliveries.Count);
     }
 
-    private static WebhookDestinationType Webhook() => new(TimeProvider.System, NullLoggerFactory.Instance);
+    [Fact]
+    public async Task A_receiver_on_loopback_is_refused_by_default_at_connect_time_by_address_and_by_name()
+    {
+        var type = new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance, new DestinationReach(allowLocal: false, refusePrivate: false, management: null));
+        var byName = new UriBuilder(receiver.HookUrl) { Host = "localhost" }.Uri;
+        foreach (var url in new[] { receiver.HookUrl, byName })
+        {
+            await using var sender = type.Open(Definition(url.ToString()), Batches.Context());
+            var refused = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 1), CancellationToken.None));
+            Assert.True(refused.Permanent, refused.Message);
+            Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
+        }
+
+        // The OAuth token endpoint goes through the same check before any client secret leaves.
+        var definition = Definition("https://receiver.example/hook");
+        definition["authorization"] = OAuth();
+        await using (var oauth = type.Open(definition, Batches.Context()))
+        {
+            var refused = await Assert.ThrowsAsync<DestinationException>(() => oauth.SendAsync(Batches.RoundRobin(1, 1, 1), CancellationToken.None));
+            Assert.True(refused.Permanent, refused.Message);
+            Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(receiver.Deliveries);
+        Assert.Empty(receiver.TokenRequests);
+    }
+
+    private static WebhookDestinationType Webhook() => new(TimeProvider.System, NullLoggerFactory.Instance, LocalReach.Allowed);
 
     private static JsonObject Definition(string url) => new()
     {

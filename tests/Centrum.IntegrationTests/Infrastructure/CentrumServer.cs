@@ -67,6 +67,9 @@ internal sealed class CentrumServer : IAsyncDisposable
             "--Centrum:Network:HttpsPort=443",
             $"--Centrum:Network:ManagementUrl=http://{Address}:9464",
             "--Logging:LogLevel:Default=Information",
+            // Test receivers live on loopback, which export destinations may reach only when allowed; a test that
+            // proves the default refusal sets it back to false.
+            "--Centrum:Export:AllowLocalDestinations=true",
         };
         arguments.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

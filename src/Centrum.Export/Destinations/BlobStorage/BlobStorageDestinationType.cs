@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Net.Sockets;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +11,16 @@ namespace Centrum.Export.Destinations.BlobStorage;
 /// with connection string authorization; managed identities do not exist outside Azure and are refused. Centrum adds
 /// <c>format</c>: <c>json</c> (IoT Central's JSON lines, the default) or <c>parquet</c>.
 /// </summary>
-internal sealed class BlobStorageDestinationType(ILoggerFactory loggers) : IDestinationType
+internal sealed class BlobStorageDestinationType(ILoggerFactory loggers, DestinationReach reach) : IDestinationType
 {
     public const string TypeName = "blobstorage@v1";
 
     private readonly ILogger logger = loggers.CreateLogger<BlobStorageSender>();
 
     public string Type => TypeName;
+
+    /// <summary>The connection string holds both the endpoint and the key: a masked one is kept whole or replaced whole.</summary>
+    public IReadOnlyList<string[]> Targets { get; } = [["authorization", "connectionString"]];
 
     public string? Validate(JsonObject definition)
     {
@@ -34,6 +39,14 @@ internal sealed class BlobStorageDestinationType(ILoggerFactory loggers) : IDest
         // The export pipeline retries whole batches with its own backoff; the SDK's retries inside each attempt would
         // multiply the waits and hide for minutes that storage is unreachable.
         options.Retry.MaxRetries = 0;
+        // The storage endpoint of the connection string is reached only at addresses the reach allows (no proxy, which
+        // would hide the address actually reached).
+        options.Transport = new HttpClientTransport(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (target, cancellationToken) =>
+                new NetworkStream(await reach.ConnectAsync(target.DnsEndPoint.Host, target.DnsEndPoint.Port, cancellationToken), ownsSocket: true),
+        });
         var container = new BlobContainerClient(settings.ConnectionString, settings.ContainerName, options);
         return new BlobStorageSender(container, settings.Format, context, logger);
     }

@@ -133,9 +133,27 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
         }
     }
 
+    private static DestinationRefusedException? Refusal(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DestinationRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Throttling (429, 503 ServerBusy), timeouts and unreachable storage pass; refused credentials and bad names do not.</summary>
     private DestinationException Failure(RequestFailedException ex, string name)
     {
+        if (ex.Status == 0 && Refusal(ex) is { } refused)
+        {
+            return new DestinationException(refused.Message, permanent: true, inner: ex);
+        }
+
         if (ex.Status == 0)
         {
             return new DestinationException($"Azure Storage could not be reached writing blob '{name}': {ex.Message}", inner: ex);

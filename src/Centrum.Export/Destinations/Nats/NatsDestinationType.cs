@@ -8,13 +8,15 @@ namespace Centrum.Export.Destinations.Nats;
 /// <c>subject</c> on the server at <c>url</c>, with optional token or user/password <c>authorization</c>. The
 /// stream itself is the user's to create; Centrum only publishes into it.
 /// </summary>
-internal sealed class NatsDestinationType(ILoggerFactory loggers) : IDestinationType
+internal sealed class NatsDestinationType(ILoggerFactory loggers, DestinationReach reach) : IDestinationType
 {
     public const string TypeName = "nats@v1";
 
     private readonly ILogger logger = loggers.CreateLogger<NatsSender>();
 
     public string Type => TypeName;
+
+    public IReadOnlyList<string[]> Targets { get; } = [["url"]];
 
     public string? Validate(JsonObject definition)
     {
@@ -29,6 +31,6 @@ internal sealed class NatsDestinationType(ILoggerFactory loggers) : IDestination
     {
         var reader = new DefinitionReader();
         var settings = NatsSettings.Parse(definition, reader) ?? throw reader.Invalid(TypeName);
-        return new NatsSender(settings, context, loggers, logger);
+        return new NatsSender(settings, context, loggers, logger, reach);
     }
 }

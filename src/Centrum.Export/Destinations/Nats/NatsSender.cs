@@ -13,8 +13,10 @@ namespace Centrum.Export.Destinations.Nats;
 /// without waiting for the previous acknowledgement.
 /// </summary>
 /// <remarks>
-/// Each message carries <c>Nats-Msg-Id: {exportId}-{destinationId}-{sequence}</c>, so a batch sent again after a
-/// failure is dropped by the stream's duplicate window (two minutes by default) instead of stored twice; and
+/// Each message carries <c>Nats-Msg-Id: {applicationId}/{exportId}/{destinationId}/{sequence}/{index}</c>, so a batch
+/// sent again after a failure is dropped by the stream's duplicate window (two minutes by default) instead of stored
+/// twice, while distinct messages never share an id: not two messages of one record (<c>index</c> counts them, in the
+/// order a record always yields them), nor two applications' exports of the same name publishing into one stream; and
 /// <c>centrum-device-id</c> and <c>centrum-sequence</c> headers.
 /// </remarks>
 internal sealed class NatsSender : IDestinationSender
@@ -31,8 +33,9 @@ internal sealed class NatsSender : IDestinationSender
     private readonly NatsSubjectTemplate subjects;
     private readonly NatsConnection connection;
     private readonly NatsJSContext jetStream;
+    private readonly ReachCheckedNatsSockets sockets;
 
-    public NatsSender(NatsSettings settings, DestinationContext context, ILoggerFactory loggers, ILogger logger)
+    public NatsSender(NatsSettings settings, DestinationContext context, ILoggerFactory loggers, ILogger logger, DestinationReach reach)
     {
         this.settings = settings;
         this.context = context;
@@ -44,6 +47,7 @@ internal sealed class NatsSender : IDestinationSender
             Name = $"centrum-export-{context.ExportId}",
             LoggerFactory = loggers,
             AuthOpts = new NatsAuthOpts { Token = settings.Token, Username = settings.User, Password = settings.Password },
+            SocketConnectionFactory = sockets = new ReachCheckedNatsSockets(reach),
         });
         jetStream = new NatsJSContext(connection);
     }
@@ -57,10 +61,12 @@ internal sealed class NatsSender : IDestinationSender
 
         await ConnectAsync();
         var pending = new Queue<(ExportedMessage Message, string Subject, NatsJSPublishConcurrentFuture Ack)>();
+        var ids = MessageIds(batch.Messages);
         try
         {
-            foreach (var message in batch.Messages)
+            for (var i = 0; i < batch.Messages.Count; i++)
             {
+                var message = batch.Messages[i];
                 if (pending.Count == MaxUnacknowledged)
                 {
                     await AcknowledgedAsync(pending.Dequeue(), cancellationToken);
@@ -72,7 +78,7 @@ internal sealed class NatsSender : IDestinationSender
                     ["centrum-device-id"] = message.DeviceId,
                     ["centrum-sequence"] = message.Sequence.ToString(CultureInfo.InvariantCulture),
                 };
-                var options = new NatsJSPubOpts { MsgId = $"{context.ExportId}-{context.DestinationId}-{message.Sequence}" };
+                var options = new NatsJSPubOpts { MsgId = ids[i] };
                 try
                 {
                     var ack = await jetStream.PublishConcurrentAsync(
@@ -101,6 +107,33 @@ internal sealed class NatsSender : IDestinationSender
 
     public ValueTask DisposeAsync() => connection.DisposeAsync();
 
+    /// <summary>One id per message, the same each time the batch is sent again (see the remarks).</summary>
+    internal string[] MessageIds(IReadOnlyList<ExportedMessage> messages)
+    {
+        var ids = new string[messages.Count];
+        var index = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            index = i > 0 && messages[i - 1].Sequence == messages[i].Sequence ? index + 1 : 0;
+            ids[i] = string.Create(CultureInfo.InvariantCulture, $"{context.ApplicationId}/{context.ExportId}/{context.DestinationId}/{messages[i].Sequence}/{index}");
+        }
+
+        return ids;
+    }
+
+    private static DestinationRefusedException? Refusal(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DestinationRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
     private async Task ConnectAsync()
     {
         if (connection.ConnectionState == NatsConnectionState.Open)
@@ -112,6 +145,10 @@ internal sealed class NatsSender : IDestinationSender
         {
             await connection.ConnectAsync();
             Log.NatsConnected(logger, context.ExportId, settings.Url);
+        }
+        catch (NatsException ex) when ((Refusal(ex) ?? sockets.LastRefusal) is { } refusal)
+        {
+            throw new DestinationException(refusal.Message, permanent: true, inner: ex);
         }
         catch (NatsException ex)
         {

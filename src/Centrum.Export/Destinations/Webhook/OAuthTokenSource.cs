@@ -84,6 +84,10 @@ internal sealed class OAuthTokenSource(
         {
             throw new DestinationException($"OAuth token endpoint {Endpoint} did not answer within {requestTimeout.TotalSeconds:0.#} s.", inner: ex);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is DestinationRefusedException refused)
+        {
+            throw new DestinationException(refused.Message, permanent: true, inner: ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new DestinationException($"OAuth token request to {Endpoint} failed: {ex.Message}", inner: ex);

@@ -10,7 +10,7 @@ namespace Centrum.Export.Destinations.Webhook;
 /// <see cref="WebhookSignature"/> describes, and <c>trustedCertificate</c>, the PEM of the CA (or self-signed
 /// certificate) a receiver on a private PKI presents, trusted for this destination only.
 /// </summary>
-internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory loggers) : IDestinationType
+internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory loggers, DestinationReach reach) : IDestinationType
 {
     public const string TypeName = "webhook@v1";
 
@@ -20,6 +20,8 @@ internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory l
     private readonly ILogger logger = loggers.CreateLogger<WebhookSender>();
 
     public string Type => TypeName;
+
+    public IReadOnlyList<string[]> Targets { get; } = [["url"], ["authorization", "tokenUrl"]];
 
     /// <summary>Settable for tests that wait on a receiver that never answers.</summary>
     internal TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
@@ -58,6 +60,6 @@ internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory l
     {
         var reader = new DefinitionReader();
         var settings = WebhookSettings.Parse(definition, reader) ?? throw reader.Invalid(TypeName);
-        return new WebhookSender(settings, context, RequestTimeout, time, logger);
+        return new WebhookSender(settings, context, RequestTimeout, time, logger, reach);
     }
 }

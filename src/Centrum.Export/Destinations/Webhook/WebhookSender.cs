@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Centrum.Export.Destinations.Internal;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,7 @@ internal sealed class WebhookSender : IDestinationSender
     private readonly HttpClient client;
     private readonly OAuthTokenSource? tokens;
 
-    public WebhookSender(WebhookSettings settings, DestinationContext context, TimeSpan requestTimeout, TimeProvider time, ILogger logger)
+    public WebhookSender(WebhookSettings settings, DestinationContext context, TimeSpan requestTimeout, TimeProvider time, ILogger logger, DestinationReach reach)
     {
         this.settings = settings;
         this.context = context;
@@ -48,6 +49,11 @@ internal sealed class WebhookSender : IDestinationSender
             ConnectTimeout = requestTimeout,
             // New connections resolve the receiver's name again, so a receiver that moves is followed within minutes.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // Every connection, to the webhook and to its OAuth token endpoint, goes to an address the reach allows;
+            // a proxy would hide the address actually reached, so none is used.
+            UseProxy = false,
+            ConnectCallback = async (target, cancellationToken) =>
+                new NetworkStream(await reach.ConnectAsync(target.DnsEndPoint.Host, target.DnsEndPoint.Port, cancellationToken), ownsSocket: true),
         };
         if (settings.TrustedCertificates is { } trusted)
         {
@@ -176,6 +182,10 @@ internal sealed class WebhookSender : IDestinationSender
             {
                 throw new DestinationException(
                     $"Webhook {settings.Endpoint} did not answer message {message.Sequence} within {requestTimeout.TotalSeconds:0.#} s.", inner: ex);
+            }
+            catch (HttpRequestException ex) when (ex.InnerException is DestinationRefusedException refused)
+            {
+                throw new DestinationException(refused.Message, permanent: true, inner: ex);
             }
             catch (HttpRequestException ex)
             {

@@ -8,7 +8,13 @@ public sealed class StorageInitializer(IDbContextFactory<CentrumDbContext> conte
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        // Migrate also compares the model with the migrations' snapshot (EF Core 9's pending-model-changes check), which
+        // cost most of a warm start; a database whose history lists every migration has nothing to apply.
+        if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
         if (db.Database.IsSqlite())
         {
             // WAL lets the REST API read while the gateway writes; FULL syncs the WAL on every commit, so what the API

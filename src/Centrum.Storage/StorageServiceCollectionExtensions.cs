@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Centrum.Security;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -40,13 +42,38 @@ public static class StorageServiceCollectionExtensions
             var certificate = X509CertificateLoader.LoadPkcs12FromFile(certificatePath, storage.KeyRingCertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
             dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         }
+        else
+        {
+            // Without a certificate from the operator there is no secret to encrypt the keys with that would not lie
+            // beside them in the data folder; what protects them is the folder itself, readable by the server's user
+            // only. Saying so (the null encryptor) replaces Data Protection's warning that no encryptor is configured.
+            RestrictToOwner(storage.KeyRingFolder);
+            services.Configure<KeyManagementOptions>(o => o.XmlEncryptor = new NullXmlEncryptor());
+        }
+
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<StorageInitializer>();
         return services;
     }
 
+    private static void RestrictToOwner(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>
+    /// Whether a key is encrypted to a certificate (<c>EncryptedXmlDecryptor</c>); the null encryptor's envelope
+    /// (<c>NullXmlDecryptor</c>) needs nothing to read.
+    /// </summary>
     private static bool KeyRingIsEncrypted(string folder) =>
-        Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.xml").Any(f => File.ReadAllText(f).Contains("encryptedSecret", StringComparison.Ordinal));
+        Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.xml").Any(f => File.ReadAllText(f).Contains(nameof(EncryptedXmlDecryptor), StringComparison.Ordinal));
 
     internal static string ConnectionString(string path) => new SqliteConnectionStringBuilder
     {

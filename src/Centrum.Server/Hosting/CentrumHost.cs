@@ -44,6 +44,9 @@ internal static class CentrumHost
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // Defaults below every other source, so appsettings.json, the environment and the command line override them;
+        // they hold when appsettings.json is not in the content root (dotnet run from the repository root).
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = QuietLogging });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -98,7 +101,12 @@ internal static class CentrumHost
             kestrel.Listen(IPAddress.Parse(management.Host), management.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
-        builder.Services.AddSingleton(new ServerEndpoints(caPath, management.Port));
+        builder.Services.AddSingleton(new ServerEndpoints(caPath, management.Port)
+        {
+            Mqtt = string.Join(", ", addresses.Select(a => $"mqtts://{Display(a)}:{network.MqttPort}")),
+            Https = string.Join(", ", addresses.Select(a => $"https://{Display(a)}:{network.HttpsPort}")),
+            Management = network.ManagementUrl,
+        });
         builder.Services.AddSingleton<Administration.ApplicationLifecycle>();
         var app = builder.Build();
         app.UseWebSockets();
@@ -114,6 +122,22 @@ internal static class CentrumHost
         app.MapAdministrationApi();
         return app;
     }
+
+    /// <summary>
+    /// The default log: what the server does, not what its libraries do. EF Core's commands (Information) would print
+    /// every SQL statement, ASP.NET Core's request lines one per health probe and the host's lifetime lines repeat the
+    /// ready message; each can be raised again under <c>Logging:LogLevel</c>.
+    /// </summary>
+    private static readonly Dictionary<string, string?> QuietLogging = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+    };
+
+    private static string Display(IPAddress address) =>
+        address.Equals(IPAddress.Any) ? "0.0.0.0 (every interface)" : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
     /// <summary>Brings storage to the current schema and creates the default application; runs before listening.</summary>
     public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -138,4 +162,11 @@ internal static class CentrumHost
     };
 }
 
-internal sealed record ServerEndpoints(string? CaCertificatePath, int ManagementPort);
+internal sealed record ServerEndpoints(string? CaCertificatePath, int ManagementPort)
+{
+    public string Mqtt { get; init; } = "";
+
+    public string Https { get; init; } = "";
+
+    public string Management { get; init; } = "";
+}

@@ -8,8 +8,9 @@ public sealed class StorageInitializer(IDbContextFactory<CentrumDbContext> conte
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // Migrate also compares the model with the migrations' snapshot (EF Core 9's pending-model-changes check), which
-        // cost most of a warm start; a database whose history lists every migration has nothing to apply.
+        // Migrate also builds the migrations' snapshot model to compare it with the current one (the pending-model-changes
+        // check since EF Core 9); a database whose history lists every migration has nothing to apply, so a warm start
+        // skips that work.
         if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
         {
             await db.Database.MigrateAsync(cancellationToken);

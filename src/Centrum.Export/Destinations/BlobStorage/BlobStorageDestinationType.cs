@@ -41,13 +41,15 @@ internal sealed class BlobStorageDestinationType(ILoggerFactory loggers, Destina
         options.Retry.MaxRetries = 0;
         // The storage endpoint of the connection string is reached only at addresses the reach allows (no proxy, which
         // would hide the address actually reached).
-        options.Transport = new HttpClientTransport(new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             ConnectCallback = async (target, cancellationToken) =>
                 new NetworkStream(await reach.ConnectAsync(target.DnsEndPoint.Host, target.DnsEndPoint.Port, cancellationToken), ownsSocket: true),
-        });
+        };
+        options.Transport = new HttpClientTransport(handler);
         var container = new BlobContainerClient(settings.ConnectionString, settings.ContainerName, options);
-        return new BlobStorageSender(container, settings.Format, context, logger);
+        // The sender owns the handler: its connection pool ends with the sender.
+        return new BlobStorageSender(container, settings.Format, context, logger, handler);
     }
 }

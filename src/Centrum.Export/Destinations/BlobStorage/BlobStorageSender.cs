@@ -14,7 +14,7 @@ namespace Centrum.Export.Destinations.BlobStorage;
 /// the batch's first message (UTC). The name depends only on the batch, so a batch sent again after a failure
 /// overwrites its own blob rather than adding a second copy.
 /// </summary>
-internal sealed class BlobStorageSender(BlobContainerClient container, BlobFormat format, DestinationContext context, ILogger logger) : IDestinationSender
+internal sealed class BlobStorageSender(BlobContainerClient container, BlobFormat format, DestinationContext context, ILogger logger, IDisposable? transport = null) : IDestinationSender
 {
     private readonly ParquetBatchWriter? parquet = format == BlobFormat.Parquet ? new ParquetBatchWriter() : null;
     private bool containerChecked;
@@ -63,6 +63,7 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
     public ValueTask DisposeAsync()
     {
         parquet?.Dispose();
+        transport?.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -238,7 +238,9 @@ public static class DevicesApi
         var value = await queries.LatestAsync(new TelemetryStream(application.Id, deviceId, module, component, name), context.RequestAborted);
         if (value is null)
         {
-            return ApiError.NotFound($"No value of telemetry '{name}' has been received from device '{deviceId}'.");
+            return ApiError.NotFound(module is null
+                ? $"No value of telemetry '{name}' has been received from device '{deviceId}'."
+                : $"No value of telemetry '{name}' has been received from module '{module}' of device '{deviceId}'.");
         }
 
         return unmodeled

@@ -91,6 +91,8 @@ public sealed class RouteErrorTests
         await AssertErrorAsync(await admin.GetAsync($"api/devices/edge-1/modules?{Version}"), HttpStatusCode.NotFound, "NotFound", "'edge-1'");
         await AssertErrorAsync(await admin.GetAsync($"api/devices/edge-1/modules/edgeAgent/components?{Version}"), HttpStatusCode.NotFound, "NotFound", "'edgeAgent'");
         await AssertErrorAsync(await admin.GetAsync($"api/devices/missing/modules?{Version}"), HttpStatusCode.NotFound, "NotFound", "Device 'missing' was not found");
+        await AssertErrorAsync(await admin.GetAsync($"api/devices/edge-1/modules/edgeAgent/telemetry/temperature?{Version}"), HttpStatusCode.NotFound, "NotFound", "module 'edgeAgent'");
+        await AssertErrorAsync(await admin.GetAsync($"api/devices/edge-1/modules/edgeAgent/properties?{Version}"), HttpStatusCode.NotFound, "NotFound", "'edgeAgent'");
     }
 
     private static async Task<string?> MessageAsync(HttpResponseMessage response) =>

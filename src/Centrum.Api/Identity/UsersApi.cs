@@ -79,18 +79,22 @@ public static partial class UsersApi
             return ApiError.BadRequest(Problem(body)!);
         }
 
-        var (outcome, user, message) = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, context.RequestAborted);
+        var (outcome, user, message) = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, await context.HoldingsAsync(), context.RequestAborted);
         return outcome switch
         {
             UserWriteOutcome.Saved => Results.Json(ToJson(user!)),
             UserWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The user's etag does not match; read it again."),
             UserWriteOutcome.Conflict => ApiError.Conflict(message!),
+            UserWriteOutcome.Forbidden => Grants.Refused(message!),
             _ => ApiError.BadRequest(message!),
         };
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, UserService users, string userId) =>
-        await users.DeleteAsync(context.Application().Id, userId, context.RequestAborted) ? Results.NoContent() : NotFound(userId);
+    private static async Task<IResult> DeleteAsync(HttpContext context, UserService users, string userId)
+    {
+        var (deleted, refused) = await users.DeleteAsync(context.Application().Id, userId, await context.HoldingsAsync(), context.RequestAborted);
+        return refused is not null ? Grants.Refused(refused) : deleted ? Results.NoContent() : NotFound(userId);
+    }
 
     private static ApplicationUser? Read(JsonNode? body) => Problem(body) is null ? Parse((JsonObject)body!) : null;
 

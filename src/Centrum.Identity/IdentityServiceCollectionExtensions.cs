@@ -3,6 +3,7 @@ using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
+using System.Security.Claims;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Http;
@@ -106,6 +107,12 @@ public static class IdentityServiceCollectionExtensions
                     o.Audience = sso.Audience;
                     o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
                     o.MapInboundClaims = false;
+
+                    // A provider's token may carry claims named like Centrum's own; they are never read from it.
+                    o.Events = new Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerEvents
+                    {
+                        OnTokenValidated = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; },
+                    };
                 })
                 .AddOpenIdConnect(SingleSignOnScheme, o =>
                 {
@@ -118,6 +125,8 @@ public static class IdentityServiceCollectionExtensions
                     o.MapInboundClaims = false;
                     o.GetClaimsFromUserInfoEndpoint = true;
                     o.SignInScheme = IdentityConstants.ExternalScheme;
+                    o.Events.OnTokenValidated = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
+                    o.Events.OnUserInformationReceived = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
                     o.Scope.Clear();
                     foreach (var scope in new[] { "openid", "profile", "email" })
                     {
@@ -139,5 +148,13 @@ public static class IdentityServiceCollectionExtensions
             }
         });
         return services;
+    }
+
+    private static void RemoveCentrumClaims(ClaimsPrincipal? principal)
+    {
+        foreach (var identity in principal?.Identities ?? [])
+        {
+            ExternalIdentity.RemoveCentrumClaims(identity);
+        }
     }
 }

@@ -159,7 +159,7 @@ public static class AccountEndpoints
             return ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Single sign-on did not complete.");
         }
 
-        var email = external.Principal.FindFirst(sso.Value.EmailClaim)?.Value ?? external.Principal.FindFirst(ClaimTypes.Email)?.Value;
+        var email = ExternalIdentity.VerifiedEmail(external.Principal, sso.Value);
         if (email is null || (await users.RolesOfAsync(application, email, context.RequestAborted)).Count == 0)
         {
             await RecordAsync(audit, context, application, "signInFailed", email ?? "", StatusCodes.Status403Forbidden);
@@ -181,12 +181,21 @@ public static class AccountEndpoints
 
     private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
-    /// <summary>Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI.</summary>
+    /// <summary>
+    /// Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI. When
+    /// two-factor sign-in is on, the session alone does not replace the active authenticator: the body must prove the
+    /// account with its password or a current code, and a wrong proof counts towards lockout.
+    /// </summary>
     private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager)
     {
         if (await SignedInAsync(context, manager) is not { } user)
         {
             return NotSignedIn();
+        }
+
+        if (await manager.GetTwoFactorEnabledAsync(user) && await ProveAsync(context, manager, user) is { } refused)
+        {
+            return refused;
         }
 
         await manager.ResetAuthenticatorKeyAsync(user);
@@ -218,6 +227,37 @@ public static class AccountEndpoints
         await manager.SetTwoFactorEnabledAsync(user, true);
         var codes = await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
         return Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes });
+    }
+
+    private static async Task<IResult?> ProveAsync(HttpContext context, UserManager<CentrumUser> manager, CentrumUser user)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject obj || obj.Count != 1 || obj.Single() is not { Key: "password" or "code", Value: JsonValue value } || value.GetValueKind() != JsonValueKind.String)
+        {
+            return ApiError.BadRequest("Two-factor sign-in is on: replacing the authenticator needs {\"password\": string} or {\"code\": string} (a current code).");
+        }
+
+        if (await manager.IsLockedOutAsync(user))
+        {
+            return ApiError.Result(StatusCodes.Status403Forbidden, "LockedOut", "The account is locked after repeated failed sign-ins; try again later.");
+        }
+
+        var proof = (string)value!;
+        var proven = obj.Single().Key == "password"
+            ? await manager.CheckPasswordAsync(user, proof)
+            : await manager.VerifyTwoFactorTokenAsync(user, manager.Options.Tokens.AuthenticatorTokenProvider, proof.Replace(" ", "", StringComparison.Ordinal));
+        if (proven)
+        {
+            return null;
+        }
+
+        await manager.AccessFailedAsync(user);
+        return ApiError.Result(StatusCodes.Status403Forbidden, "InvalidCredentials", "The password or code is not valid; the authenticator was not replaced.");
     }
 
     private static async Task<CentrumUser?> SignedInAsync(HttpContext context, UserManager<CentrumUser> manager)

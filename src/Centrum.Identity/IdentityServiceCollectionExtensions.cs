@@ -34,6 +34,10 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IApplicationCatalog>(sp => sp.GetRequiredService<ApplicationCatalog>());
         services.AddSingleton<ApplicationAdministration>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<Audit.AuditRetentionWorker>();
+        services.AddOptions<SignInLimitOptions>().Bind(configuration.GetSection(SignInLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<RoleCatalog>();
         services.AddSingleton<AccessScope>();

@@ -31,8 +31,8 @@ public static class AccountEndpoints
     {
         var account = endpoints.MapGroup("/account").AllowAnonymous();
         account.MapPost("/signin", SignInAsync);
-        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: false));
-        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: true));
+        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: false));
+        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: true));
         account.MapPost("/signout", async (SignInManager<CentrumUser> signIn) =>
         {
             await signIn.SignOutAsync();
@@ -45,8 +45,14 @@ public static class AccountEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit)
+    private static async Task<IResult> SignInAsync(
+        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle)
     {
+        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
+        {
+            return fromAddress;
+        }
+
         var (body, error) = await ReadAsync(context, "email", "password", "application");
         if (error is not null)
         {
@@ -54,6 +60,11 @@ public static class AccountEndpoints
         }
 
         var email = (string)body!["email"]!;
+        if (TooMany(context, throttle.AtAccount(email), "this account") is { } atAccount)
+        {
+            return atAccount;
+        }
+
         var application = await applications.FindByIdAsync((string)body["application"]!, context.RequestAborted);
         if (application is null)
         {
@@ -72,8 +83,13 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> SecondFactorAsync(
-        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, bool recovery)
+        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle, bool recovery)
     {
+        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
+        {
+            return fromAddress;
+        }
+
         var (body, error) = await ReadAsync(context, "code", "application");
         if (error is not null)
         {
@@ -81,6 +97,11 @@ public static class AccountEndpoints
         }
 
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user?.Email is { } account && TooMany(context, throttle.AtAccount(account), "this account") is { } atAccount)
+        {
+            return atAccount;
+        }
+
         var application = await applications.FindByIdAsync((string)body!["application"]!, context.RequestAborted);
         if (user is null || application is null || (await users.RolesOfAsync(application.Id, user.Email!, context.RequestAborted)).Count == 0)
         {
@@ -177,6 +198,19 @@ public static class AccountEndpoints
         await context.SignInAsync(IdentityConstants.ApplicationScheme, new ClaimsPrincipal(identity));
         await RecordAsync(audit, context, application, "signedIn", email, StatusCodes.Status200OK);
         return returnUrl is { Length: > 1 } ? Results.LocalRedirect(LocalUrl(returnUrl)) : Results.Json(new { signedIn = true });
+    }
+
+    /// <summary>RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3, whole seconds) when the allowance is spent.</summary>
+    private static IResult? TooMany(HttpContext context, TimeSpan? retryAfter, string source)
+    {
+        if (retryAfter is not { } wait)
+        {
+            return null;
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiError.Result(StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many sign-in attempts from {source}; retry after {seconds} s.");
     }
 
     private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";

@@ -128,9 +128,9 @@ public static partial class UsersApi
 
         if ((string)type! == "email")
         {
-            if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailRegex().IsMatch((string)email!))
+            if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailAddresses.IsValid((string)email!))
             {
-                return "email: a valid email address is required for an email user.";
+                return $"email: a valid email address of at most {EmailAddresses.MaxLength} characters is required for an email user.";
             }
         }
         else if (obj["tenantId"] is not JsonValue tenant || tenant.GetValueKind() != JsonValueKind.String || obj["objectId"] is not JsonValue objectId || objectId.GetValueKind() != JsonValueKind.String)
@@ -172,7 +172,4 @@ public static partial class UsersApi
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
     private static partial Regex IdRegex();
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    private static partial Regex EmailRegex();
 }

@@ -77,6 +77,11 @@ internal static class CentrumHost
                 // (device-protocol reference §1.2).
                 o.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 o.AllowAnyClientCertificate();
+
+                // The handshake builds a chain for the client's certificate too: it must not fetch the certificate's
+                // AIA or CRL URLs for an unauthenticated caller.
+                o.CheckCertificateRevocation = false;
+                o.OnAuthenticate = (_, ssl) => ssl.CertificateChainPolicy = Centrum.Provisioning.Certificates.CertificateText.OfflinePolicy();
             }
 
             foreach (var address in addresses)

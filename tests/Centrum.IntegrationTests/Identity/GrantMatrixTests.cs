@@ -147,6 +147,13 @@ public sealed class GrantMatrixTests
                 () => admin.GetAsync(Url($"roles/{id}")), () => admin.DeleteAsync(Url($"roles/{id}")));
         }
 
+        // Deleting a role takes back what it grants: the same holdings as defining it.
+        var everything = Enum.GetNames<Centrum.Identity.Authorization.Permission>();
+        await AssertOkAsync(admin.PutAsync(Url("roles/everything"), CentrumServer.Json($$"""{"displayName":"everything","permissions":[{{string.Join(",", everything.Select(p => $"\"{Camel(p)}\""))}}]}""")));
+        var allowedDelete = canManage && everything.All(p => Covers(holdings, p, null));
+        await ExpectChangeAsync($"{alias} deletes a role granting everything", allowedDelete,
+            caller.DeleteAsync(Url("roles/everything")), admin, "roles/everything", await ReadAsync(admin, "roles/everything"));
+
         // A caller holding a custom role may not extend it with what it does not hold.
         if (CustomRoles.TryGetValue(role, out var own))
         {
@@ -175,6 +182,30 @@ public sealed class GrantMatrixTests
             await ExpectAsync($"{alias} creates an organization below {parent ?? "the application"}", Covers(holdings, "OrganizationsManage", parent),
                 caller.PutAsync(Url($"organizations/{id}"), CentrumServer.Json(parent is null ? """{"displayName":"x"}""" : $$"""{"displayName":"x","parent":"{{parent}}"}""")),
                 () => admin.GetAsync(Url($"organizations/{id}")), () => admin.DeleteAsync(Url($"organizations/{id}")));
+        }
+
+        // Deleting: an organization below one in reach goes; one outside reach is not there for the caller (404).
+        foreach (var parent in new[] { "north-east", "south" })
+        {
+            var id = $"d-{alias}-{parent}";
+            await AssertOkAsync(admin.PutAsync(Url($"organizations/{id}"), CentrumServer.Json($$"""{"displayName":"x","parent":"{{parent}}"}""")));
+            var existing = await ReadAsync(admin, $"organizations/{id}");
+            using var response = await caller.DeleteAsync(Url($"organizations/{id}"));
+            var text = await response.Content.ReadAsStringAsync();
+            var after = await ReadAsync(admin, $"organizations/{id}");
+            var expected = !holdings.ContainsKey("OrganizationsManage") ? HttpStatusCode.Forbidden
+                : !Covers(holdings, "OrganizationsManage", id) && !Covers(holdings, "OrganizationsManage", parent) ? HttpStatusCode.NotFound
+                : HttpStatusCode.NoContent;
+            var changed = after != existing;
+            if (response.StatusCode != expected || changed != (expected == HttpStatusCode.NoContent))
+            {
+                _failures.Add($"{alias} deletes an organization below {parent}: expected {(int)expected}, got {(int)response.StatusCode} {Short(text)}; changed: {changed}");
+            }
+
+            if (!changed)
+            {
+                await admin.DeleteAsync(Url($"organizations/{id}"));
+            }
         }
 
         var before = await ReadAsync(admin, "organizations/north-east");

@@ -1,6 +1,7 @@
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Api.Identity;
 
@@ -8,9 +9,7 @@ namespace Centrum.Api.Identity;
 internal static class Grants
 {
     public static Task<CallerHoldings> HoldingsAsync(this HttpContext context) =>
-        context.RequestServices.GetService(typeof(AccessScope)) is AccessScope scope
-            ? scope.HoldingsAsync(context.User, context.RequestAborted)
-            : Task.FromResult(new CallerHoldings(new Dictionary<Permission, IReadOnlySet<string>?>()));
+        context.RequestServices.GetRequiredService<AccessScope>().HoldingsAsync(context.User, context.RequestAborted);
 
     /// <summary>IoT Central answers an operation beyond the caller's roles with 403; the message names what is missing.</summary>
     public static IResult Refused(string message) => ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", message);

@@ -80,6 +80,9 @@ public sealed class SignInThrottle : IDisposable
             TokensPerPeriod = attempts,
             ReplenishmentPeriod = window,
             QueueLimit = 0,
-            AutoReplenishment = true,
+
+            // The partitioned limiter refills every partition from its one timer; a timer per partition would let
+            // callers naming new accounts create timers.
+            AutoReplenishment = false,
         }));
 }

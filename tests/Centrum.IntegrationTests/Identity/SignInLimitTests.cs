@@ -78,6 +78,24 @@ public sealed class SignInLimitTests
         Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_spent_allowance_refills_after_its_window()
+    {
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string>
+        {
+            ["Centrum:Identity:SignIn:AttemptsPerAccount"] = "1",
+            ["Centrum:Identity:SignIn:Window"] = "00:00:01",
+        });
+        using var client = From(server, LoopbackAddresses.Next());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(client, "patient@example.com")).Status);
+        var refused = await SignInAsync(client, "patient@example.com");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        Assert.Equal(1, refused.RetryAfter);
+
+        // Retry-After said one second: waiting on the answer itself, the next attempt is answered again.
+        await Wait.UntilAsync(async () => (await SignInAsync(client, "patient@example.com")).Status == HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(10), "the allowance to refill");
+    }
+
     private static async Task<(HttpStatusCode Status, JsonObject? Error, int? RetryAfter)> SignInAsync(HttpClient client, string email)
     {
         using var response = await client.PostAsync("account/signin", CentrumServer.Json(new JsonObject

@@ -105,6 +105,7 @@ public sealed class DeviceRegistry(
             return (DeviceWriteOutcome.ETagMismatch, null);
         }
 
+        await EnsureOrganizationsExistAsync(db, applicationId, write.Organizations, cancellationToken);
         var wasAllowed = entity.Enabled && entity.Approved;
         var before = ToWrite(entity);
         Apply(entity, write);
@@ -134,7 +135,9 @@ public sealed class DeviceRegistry(
 
         var wasAllowed = entity.Enabled && entity.Approved;
         var before = ToWrite(entity);
-        Apply(entity, patch(before));
+        var after = patch(before);
+        await EnsureOrganizationsExistAsync(db, applicationId, after.Organizations, cancellationToken);
+        Apply(entity, after);
         var outbox = Changed(db, applicationId, deviceId, before, ToWrite(entity));
         await SaveAsync(db, cancellationToken);
         Publish(outbox);
@@ -403,6 +406,22 @@ public sealed class DeviceRegistry(
         }
     }
 
+    /// <summary>A device belongs only to organizations of its application's tree; a device in a missing one would be out of everyone's reach but the application's.</summary>
+    private static async Task EnsureOrganizationsExistAsync(CentrumDbContext db, string applicationId, IReadOnlyList<string> organizations, CancellationToken cancellationToken)
+    {
+        if (organizations.Count == 0)
+        {
+            return;
+        }
+
+        var known = await db.Organizations.AsNoTracking()
+            .Where(o => o.ApplicationId == applicationId && organizations.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken);
+        if (organizations.FirstOrDefault(o => !known.Contains(o)) is { } missing)
+        {
+            throw new UnknownOrganizationException(missing);
+        }
+    }
+
     private static void Apply(DeviceEntity entity, DeviceWrite write)
     {
         entity.DisplayName = write.DisplayName ?? entity.Id;
@@ -424,6 +443,13 @@ public sealed class DeviceRegistry(
     private static List<string> Organizations(DeviceEntity e) => JsonSerializer.Deserialize<List<string>>(e.Organizations) ?? [];
 
     private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+}
+
+/// <summary>A device write names an organization the application does not have; nothing was written.</summary>
+public sealed class UnknownOrganizationException(string organization)
+    : Exception($"organizations: the organization '{organization}' does not exist.")
+{
+    public string Organization { get; } = organization;
 }
 
 /// <summary>A concurrent write won; the caller should read again and retry.</summary>

@@ -3,6 +3,7 @@ using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
+using System.Security.Claims;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +34,10 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IApplicationCatalog>(sp => sp.GetRequiredService<ApplicationCatalog>());
         services.AddSingleton<ApplicationAdministration>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<Audit.AuditRetentionWorker>();
+        services.AddOptions<SignInLimitOptions>().Bind(configuration.GetSection(SignInLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<RoleCatalog>();
         services.AddSingleton<AccessScope>();
@@ -106,6 +111,12 @@ public static class IdentityServiceCollectionExtensions
                     o.Audience = sso.Audience;
                     o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
                     o.MapInboundClaims = false;
+
+                    // A provider's token may carry claims named like Centrum's own; they are never read from it.
+                    o.Events = new Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerEvents
+                    {
+                        OnTokenValidated = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; },
+                    };
                 })
                 .AddOpenIdConnect(SingleSignOnScheme, o =>
                 {
@@ -118,6 +129,8 @@ public static class IdentityServiceCollectionExtensions
                     o.MapInboundClaims = false;
                     o.GetClaimsFromUserInfoEndpoint = true;
                     o.SignInScheme = IdentityConstants.ExternalScheme;
+                    o.Events.OnTokenValidated = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
+                    o.Events.OnUserInformationReceived = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
                     o.Scope.Clear();
                     foreach (var scope in new[] { "openid", "profile", "email" })
                     {
@@ -139,5 +152,13 @@ public static class IdentityServiceCollectionExtensions
             }
         });
         return services;
+    }
+
+    private static void RemoveCentrumClaims(ClaimsPrincipal? principal)
+    {
+        foreach (var identity in principal?.Identities ?? [])
+        {
+            ExternalIdentity.RemoveCentrumClaims(identity);
+        }
     }
 }

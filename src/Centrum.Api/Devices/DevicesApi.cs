@@ -124,6 +124,10 @@ public static class DevicesApi
                 ? ApiError.PreconditionFailed("The device's etag does not match; read it again.")
                 : Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId)));
         }
+        catch (UnknownOrganizationException ex)
+        {
+            return ApiError.BadRequest(ex.Message);
+        }
         catch (DeviceConflictException ex)
         {
             return ApiError.Conflict(ex.Message);
@@ -194,6 +198,10 @@ public static class DevicesApi
         catch (OutsideReachException)
         {
             return OutsideReach();
+        }
+        catch (UnknownOrganizationException ex)
+        {
+            return ApiError.BadRequest(ex.Message);
         }
         catch (DeviceConflictException ex)
         {

@@ -31,8 +31,8 @@ public static class AccountEndpoints
     {
         var account = endpoints.MapGroup("/account").AllowAnonymous();
         account.MapPost("/signin", SignInAsync);
-        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: false));
-        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l) => SecondFactorAsync(c, s, u, a, l, recovery: true));
+        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: false));
+        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: true));
         account.MapPost("/signout", async (SignInManager<CentrumUser> signIn) =>
         {
             await signIn.SignOutAsync();
@@ -45,8 +45,14 @@ public static class AccountEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit)
+    private static async Task<IResult> SignInAsync(
+        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle)
     {
+        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
+        {
+            return fromAddress;
+        }
+
         var (body, error) = await ReadAsync(context, "email", "password", "application");
         if (error is not null)
         {
@@ -54,6 +60,11 @@ public static class AccountEndpoints
         }
 
         var email = (string)body!["email"]!;
+        if (TooMany(context, throttle.AtAccount(email), "this account") is { } atAccount)
+        {
+            return atAccount;
+        }
+
         var application = await applications.FindByIdAsync((string)body["application"]!, context.RequestAborted);
         if (application is null)
         {
@@ -72,8 +83,13 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> SecondFactorAsync(
-        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, bool recovery)
+        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle, bool recovery)
     {
+        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
+        {
+            return fromAddress;
+        }
+
         var (body, error) = await ReadAsync(context, "code", "application");
         if (error is not null)
         {
@@ -81,6 +97,11 @@ public static class AccountEndpoints
         }
 
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user?.Email is { } account && TooMany(context, throttle.AtAccount(account), "this account") is { } atAccount)
+        {
+            return atAccount;
+        }
+
         var application = await applications.FindByIdAsync((string)body!["application"]!, context.RequestAborted);
         if (user is null || application is null || (await users.RolesOfAsync(application.Id, user.Email!, context.RequestAborted)).Count == 0)
         {
@@ -159,7 +180,7 @@ public static class AccountEndpoints
             return ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Single sign-on did not complete.");
         }
 
-        var email = external.Principal.FindFirst(sso.Value.EmailClaim)?.Value ?? external.Principal.FindFirst(ClaimTypes.Email)?.Value;
+        var email = ExternalIdentity.VerifiedEmail(external.Principal, sso.Value);
         if (email is null || (await users.RolesOfAsync(application, email, context.RequestAborted)).Count == 0)
         {
             await RecordAsync(audit, context, application, "signInFailed", email ?? "", StatusCodes.Status403Forbidden);
@@ -179,14 +200,36 @@ public static class AccountEndpoints
         return returnUrl is { Length: > 1 } ? Results.LocalRedirect(LocalUrl(returnUrl)) : Results.Json(new { signedIn = true });
     }
 
+    /// <summary>RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3, whole seconds) when the allowance is spent.</summary>
+    private static IResult? TooMany(HttpContext context, TimeSpan? retryAfter, string source)
+    {
+        if (retryAfter is not { } wait)
+        {
+            return null;
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiError.Result(StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many sign-in attempts from {source}; retry after {seconds} s.");
+    }
+
     private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
-    /// <summary>Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI.</summary>
+    /// <summary>
+    /// Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI. When
+    /// two-factor sign-in is on, the session alone does not replace the active authenticator: the body must prove the
+    /// account with its password or a current code, and a wrong proof counts towards lockout.
+    /// </summary>
     private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager)
     {
         if (await SignedInAsync(context, manager) is not { } user)
         {
             return NotSignedIn();
+        }
+
+        if (await manager.GetTwoFactorEnabledAsync(user) && await ProveAsync(context, manager, user) is { } refused)
+        {
+            return refused;
         }
 
         await manager.ResetAuthenticatorKeyAsync(user);
@@ -218,6 +261,37 @@ public static class AccountEndpoints
         await manager.SetTwoFactorEnabledAsync(user, true);
         var codes = await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
         return Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes });
+    }
+
+    private static async Task<IResult?> ProveAsync(HttpContext context, UserManager<CentrumUser> manager, CentrumUser user)
+    {
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body is not JsonObject obj || obj.Count != 1 || obj.Single() is not { Key: "password" or "code", Value: JsonValue value } || value.GetValueKind() != JsonValueKind.String)
+        {
+            return ApiError.BadRequest("Two-factor sign-in is on: replacing the authenticator needs {\"password\": string} or {\"code\": string} (a current code).");
+        }
+
+        if (await manager.IsLockedOutAsync(user))
+        {
+            return ApiError.Result(StatusCodes.Status403Forbidden, "LockedOut", "The account is locked after repeated failed sign-ins; try again later.");
+        }
+
+        var proof = (string)value!;
+        var proven = obj.Single().Key == "password"
+            ? await manager.CheckPasswordAsync(user, proof)
+            : await manager.VerifyTwoFactorTokenAsync(user, manager.Options.Tokens.AuthenticatorTokenProvider, proof.Replace(" ", "", StringComparison.Ordinal));
+        if (proven)
+        {
+            return null;
+        }
+
+        await manager.AccessFailedAsync(user);
+        return ApiError.Result(StatusCodes.Status403Forbidden, "InvalidCredentials", "The password or code is not valid; the authenticator was not replaced.");
     }
 
     private static async Task<CentrumUser?> SignedInAsync(HttpContext context, UserManager<CentrumUser> manager)

@@ -28,8 +28,8 @@ public static partial class ApiTokensApi
         api.MapPut("/roles/{roleId}", SaveRoleAsync).RequirePermission(Permission.RolesManage);
         api.MapDelete("/roles/{roleId}", async (HttpContext context, RoleCatalog roles, string roleId) =>
             {
-                var (deleted, conflict) = await roles.DeleteAsync(context.Application().Id, roleId, context.RequestAborted);
-                return conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : RoleNotFound(roleId);
+                var (deleted, conflict, refused) = await roles.DeleteAsync(context.Application().Id, roleId, await context.HoldingsAsync(), context.RequestAborted);
+                return refused is not null ? Grants.Refused(refused) : conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : RoleNotFound(roleId);
             })
             .RequirePermission(Permission.RolesManage);
         return api;
@@ -73,8 +73,8 @@ public static partial class ApiTokensApi
             permissions.Add(permission);
         }
 
-        var (role, invalid) = await roles.SaveAsync(context.Application().Id, roleId, (string)name!, scope, permissions, context.RequestAborted);
-        return invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(RoleJson(role!));
+        var (role, invalid, refused) = await roles.SaveAsync(context.Application().Id, roleId, (string)name!, scope, permissions, await context.HoldingsAsync(), context.RequestAborted);
+        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(RoleJson(role!));
     }
 
     private static JsonObject RoleJson(Role role) => new()
@@ -140,8 +140,12 @@ public static partial class ApiTokensApi
 
         try
         {
-            var created = await tokens.CreateAsync(context.Application().Id, tokenId, assignments, expiry, context.RequestAborted);
+            var created = await tokens.CreateAsync(context.Application().Id, tokenId, assignments, expiry, await context.HoldingsAsync(), context.RequestAborted);
             return Results.Json(new { id = created.Id, roles = created.Roles.Select(RoleJson), expiry = created.Expiry, token = created.Token });
+        }
+        catch (GrantRefusedException ex)
+        {
+            return Grants.Refused(ex.Message);
         }
         catch (ArgumentException ex)
         {
@@ -153,10 +157,19 @@ public static partial class ApiTokensApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ApiTokenService tokens, string tokenId) =>
-        await tokens.DeleteAsync(context.Application().Id, tokenId, context.RequestAborted)
-            ? Results.NoContent()
-            : ApiError.NotFound($"API token '{tokenId}' was not found.");
+    private static async Task<IResult> DeleteAsync(HttpContext context, ApiTokenService tokens, string tokenId)
+    {
+        try
+        {
+            return await tokens.DeleteAsync(context.Application().Id, tokenId, await context.HoldingsAsync(), context.RequestAborted)
+                ? Results.NoContent()
+                : ApiError.NotFound($"API token '{tokenId}' was not found.");
+        }
+        catch (GrantRefusedException ex)
+        {
+            return Grants.Refused(ex.Message);
+        }
+    }
 
     /// <summary>The secret is never shown again after its creation.</summary>
     private static object ToJson(ApiToken token) => new { id = token.Id, roles = token.Roles.Select(RoleJson), expiry = token.Expiry };

@@ -20,8 +20,8 @@ public static partial class OrganizationsApi
     {
         api.MapGet("/organizations", ListAsync).RequirePermission(Permission.OrganizationsRead);
         api.MapGet("/organizations/{organizationId}", GetAsync).RequirePermission(Permission.OrganizationsRead);
-        api.MapPut("/organizations/{organizationId}", (HttpContext c, OrganizationService o, AccessScope s, string organizationId) => SaveAsync(c, o, s, organizationId, patch: false)).RequirePermission(Permission.OrganizationsManage);
-        api.MapPatch("/organizations/{organizationId}", (HttpContext c, OrganizationService o, AccessScope s, string organizationId) => SaveAsync(c, o, s, organizationId, patch: true)).RequirePermission(Permission.OrganizationsManage);
+        api.MapPut("/organizations/{organizationId}", (HttpContext c, OrganizationService o, string organizationId) => SaveAsync(c, o, organizationId, patch: false)).RequirePermission(Permission.OrganizationsManage);
+        api.MapPatch("/organizations/{organizationId}", (HttpContext c, OrganizationService o, string organizationId) => SaveAsync(c, o, organizationId, patch: true)).RequirePermission(Permission.OrganizationsManage);
         api.MapDelete("/organizations/{organizationId}", DeleteAsync).RequirePermission(Permission.OrganizationsManage);
         return api;
     }
@@ -40,7 +40,7 @@ public static partial class OrganizationsApi
         return organization is null || (reach is not null && !reach.Contains(organizationId)) ? NotFound(organizationId) : Results.Json(ToJson(organization));
     }
 
-    private static async Task<IResult> SaveAsync(HttpContext context, OrganizationService organizations, AccessScope scope, string organizationId, bool patch)
+    private static async Task<IResult> SaveAsync(HttpContext context, OrganizationService organizations, string organizationId, bool patch)
     {
         if (!IdRegex().IsMatch(organizationId))
         {
@@ -68,35 +68,15 @@ public static partial class OrganizationsApi
             return ApiError.BadRequest("The body must be {\"displayName\": string, \"parent\": string (optional)}.");
         }
 
-        // A caller limited to organizations works only within its subtree, and never on its own root.
-        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsManage, context.RequestAborted);
-        var parentId = (string?)obj["parent"];
-        if (reach is not null && (parentId is null || !reach.Contains(parentId) || (current is not null && !reach.Contains(current.Parent ?? ""))))
-        {
-            return ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "You may manage organizations only below your own.");
-        }
-
-        var (organization, invalid) = await organizations.SaveAsync(application, organizationId, (string)name!, parentId, context.RequestAborted);
-        return invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(ToJson(organization!));
+        var (organization, invalid, refused) = await organizations.SaveAsync(
+            application, organizationId, (string)name!, (string?)obj["parent"], await context.HoldingsAsync(), context.RequestAborted);
+        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(ToJson(organization!));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, OrganizationService organizations, AccessScope scope, string organizationId)
+    private static async Task<IResult> DeleteAsync(HttpContext context, OrganizationService organizations, string organizationId)
     {
-        var application = context.Application().Id;
-        var current = await organizations.GetAsync(application, organizationId, context.RequestAborted);
-        var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsManage, context.RequestAborted);
-        if (current is null || (reach is not null && !reach.Contains(organizationId)))
-        {
-            return NotFound(organizationId);
-        }
-
-        if (reach is not null && !reach.Contains(current.Parent ?? ""))
-        {
-            return ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "You may manage organizations only below your own.");
-        }
-
-        var (deleted, conflict) = await organizations.DeleteAsync(application, organizationId, context.RequestAborted);
-        return conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : NotFound(organizationId);
+        var (deleted, conflict, refused) = await organizations.DeleteAsync(context.Application().Id, organizationId, await context.HoldingsAsync(), context.RequestAborted);
+        return refused is not null ? Grants.Refused(refused) : conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : NotFound(organizationId);
     }
 
     private static JsonObject ToJson(Organization organization)

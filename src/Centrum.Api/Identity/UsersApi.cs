@@ -79,18 +79,22 @@ public static partial class UsersApi
             return ApiError.BadRequest(Problem(body)!);
         }
 
-        var (outcome, user, message) = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, context.RequestAborted);
+        var (outcome, user, message) = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, await context.HoldingsAsync(), context.RequestAborted);
         return outcome switch
         {
             UserWriteOutcome.Saved => Results.Json(ToJson(user!)),
             UserWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The user's etag does not match; read it again."),
             UserWriteOutcome.Conflict => ApiError.Conflict(message!),
+            UserWriteOutcome.Forbidden => Grants.Refused(message!),
             _ => ApiError.BadRequest(message!),
         };
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, UserService users, string userId) =>
-        await users.DeleteAsync(context.Application().Id, userId, context.RequestAborted) ? Results.NoContent() : NotFound(userId);
+    private static async Task<IResult> DeleteAsync(HttpContext context, UserService users, string userId)
+    {
+        var (deleted, refused) = await users.DeleteAsync(context.Application().Id, userId, await context.HoldingsAsync(), context.RequestAborted);
+        return refused is not null ? Grants.Refused(refused) : deleted ? Results.NoContent() : NotFound(userId);
+    }
 
     private static ApplicationUser? Read(JsonNode? body) => Problem(body) is null ? Parse((JsonObject)body!) : null;
 
@@ -124,9 +128,9 @@ public static partial class UsersApi
 
         if ((string)type! == "email")
         {
-            if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailRegex().IsMatch((string)email!))
+            if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailAddresses.IsValid((string)email!))
             {
-                return "email: a valid email address is required for an email user.";
+                return $"email: a valid email address of at most {EmailAddresses.MaxLength} characters is required for an email user.";
             }
         }
         else if (obj["tenantId"] is not JsonValue tenant || tenant.GetValueKind() != JsonValueKind.String || obj["objectId"] is not JsonValue objectId || objectId.GetValueKind() != JsonValueKind.String)
@@ -168,7 +172,4 @@ public static partial class UsersApi
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
     private static partial Regex IdRegex();
-
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    private static partial Regex EmailRegex();
 }

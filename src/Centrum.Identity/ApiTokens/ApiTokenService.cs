@@ -20,7 +20,9 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<ApiToken> CreateAsync(string applicationId, string tokenId, IReadOnlyList<RoleAssignment> roles, DateTimeOffset? expiry, CancellationToken cancellationToken)
+    /// <summary>Issues a token; <see cref="GrantRefusedException"/> when its roles grant more than <paramref name="holder"/> holds.</summary>
+    public async Task<ApiToken> CreateAsync(
+        string applicationId, string tokenId, IReadOnlyList<RoleAssignment> roles, DateTimeOffset? expiry, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (roles.Count == 0)
         {
@@ -38,6 +40,11 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
             {
                 throw new ArgumentException($"Role '{role.Role}' does not exist.", nameof(roles));
             }
+        }
+
+        if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, roles, cancellationToken) is { } refused)
+        {
+            throw new GrantRefusedException(refused);
         }
 
         var now = time.GetUtcNow();
@@ -83,9 +90,18 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
         return row is null ? null : ToModel(row);
     }
 
-    /// <summary>Revokes a token: every request looks tokens up, so the next request with it is refused.</summary>
-    public async Task<bool> DeleteAsync(string applicationId, string tokenId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes a token: every request looks tokens up, so the next request with it is refused. A caller revokes only
+    /// tokens within its own holdings (<see cref="GrantRefusedException"/> otherwise).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string applicationId, string tokenId, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (await GetAsync(applicationId, tokenId, cancellationToken) is { } existing
+            && await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, existing.Roles, cancellationToken) is { } refused)
+        {
+            throw new GrantRefusedException(refused);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
     }

@@ -45,14 +45,24 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDevi
         return (page, rows.Count > pageSize ? page[^1].Position : null);
     }
 
+    /// <summary>
+    /// Longest text kept from a caller-chosen field (an email typed at sign-in, a resource id, a path): RFC 5321
+    /// §4.5.3.1.3 bounds an address at 256 octets, and nothing Centrum names is longer. Longer text is cut and marked,
+    /// so an entry's size is bounded whatever a request held.
+    /// </summary>
+    public const int MaxFieldLength = 256;
+
+    /// <summary>Paths are kept a little longer: Centrum's routes with the longest ids (device, module, component) fit.</summary>
+    public const int MaxPathLength = 1024;
+
     public async Task RecordAsync(string applicationId, AuditEntry entry, CancellationToken cancellationToken)
     {
         var data = new JsonObject
         {
-            ["messageType"] = entry.Action,
-            ["actor"] = new JsonObject { ["type"] = entry.ActorType, ["id"] = entry.ActorId },
-            ["resource"] = new JsonObject { ["type"] = entry.ResourceType, ["id"] = entry.ResourceId },
-            ["request"] = new JsonObject { ["method"] = entry.Method, ["path"] = entry.Path, ["address"] = entry.Address },
+            ["messageType"] = Bounded(entry.Action, MaxFieldLength),
+            ["actor"] = new JsonObject { ["type"] = Bounded(entry.ActorType, MaxFieldLength), ["id"] = Bounded(entry.ActorId, MaxFieldLength) },
+            ["resource"] = new JsonObject { ["type"] = Bounded(entry.ResourceType, MaxFieldLength), ["id"] = Bounded(entry.ResourceId, MaxFieldLength) },
+            ["request"] = new JsonObject { ["method"] = Bounded(entry.Method, MaxFieldLength), ["path"] = Bounded(entry.Path, MaxPathLength), ["address"] = Bounded(entry.Address, MaxFieldLength) },
             ["outcome"] = entry.Outcome,
         };
         var outbox = new DeviceEventEntity
@@ -68,4 +78,6 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDevi
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new DeviceEvent(DeviceEventKind.Audited, applicationId, "", outbox.Id, outbox.Time, data));
     }
+
+    private static string? Bounded(string? text, int limit) => text is null || text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit - 1), "…");
 }

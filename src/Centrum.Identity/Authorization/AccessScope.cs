@@ -38,6 +38,27 @@ public sealed class AccessScope(RoleCatalog roles, OrganizationService organizat
         return await organizations.SubtreeAsync(application, roots, cancellationToken);
     }
 
+    /// <summary>Everything the caller holds, with each permission's reach: what the grant rule compares a grant against.</summary>
+    public async Task<CallerHoldings> HoldingsAsync(ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<Permission, IReadOnlySet<string>?>();
+        if (caller.ApplicationId() is null)
+        {
+            return new CallerHoldings(held);
+        }
+
+        foreach (var permission in Enum.GetValues<Permission>())
+        {
+            var reach = await OrganizationsAsync(caller, permission, cancellationToken);
+            if (reach is null || reach.Count > 0)
+            {
+                held[permission] = reach;
+            }
+        }
+
+        return new CallerHoldings(held);
+    }
+
     /// <summary>Whether something that belongs to <paramref name="owners"/> is within reach; application-wide callers reach everything.</summary>
     public static bool Reaches(IReadOnlySet<string>? scope, IEnumerable<string> owners) => scope is null || owners.Any(scope.Contains);
 }

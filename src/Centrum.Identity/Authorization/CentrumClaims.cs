@@ -4,6 +4,9 @@ namespace Centrum.Identity.Authorization;
 
 public static class CentrumClaims
 {
+    /// <summary>Every claim Centrum sets starts with this; principals from outside never carry them (see ExternalIdentity).</summary>
+    public const string Prefix = "centrum:";
+
     public const string Application = "centrum:application";
     public const string TokenId = "centrum:token";
     public const string Role = "centrum:role";

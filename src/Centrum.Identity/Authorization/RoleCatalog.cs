@@ -53,16 +53,53 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
         return (await GetAsync(applicationId, roleId, cancellationToken))?.Permissions.Contains(permission) == true;
     }
 
-    public async Task<(Role? Role, string? Error)> SaveAsync(
-        string applicationId, string roleId, string displayName, string scope, IReadOnlyList<Permission> permissions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Why <paramref name="holder"/> may not make (or change, or remove) these role assignments: the permission that
+    /// manages them (<paramref name="manage"/>) must reach as far as each assignment does, and each assigned role's
+    /// permissions must be within the holder's own as far as the assignment reaches. Unknown roles are left to the
+    /// caller's own validation.
+    /// </summary>
+    public async Task<string?> RefuseAssignmentsAsync(
+        string applicationId, CallerHoldings holder, Permission manage, IEnumerable<ApiTokens.RoleAssignment> assignments, CancellationToken cancellationToken)
+    {
+        foreach (var assignment in assignments)
+        {
+            if (holder.RefuseReach(manage, assignment.Organization) is { } outside)
+            {
+                return outside;
+            }
+
+            if (await GetAsync(applicationId, assignment.Role, cancellationToken) is { } role
+                && holder.RefuseGrant(role.Permissions, assignment.Organization) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Creates or replaces a custom role. A role may be assigned anywhere, so the caller must hold every permission it
+    /// will grant application-wide, and every permission it grants now (a caller cannot extend a role it holds, nor
+    /// strip one made of more than it holds).
+    /// </summary>
+    public async Task<(Role? Role, string? Error, string? Refused)> SaveAsync(
+        string applicationId, string roleId, string displayName, string scope, IReadOnlyList<Permission> permissions, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (BuiltInRoles.IsBuiltIn(roleId))
         {
-            return (null, "The predefined roles cannot be changed.");
+            return (null, "The predefined roles cannot be changed.", null);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.CustomRoles.FirstOrDefaultAsync(r => r.ApplicationId == applicationId && r.Id == roleId, cancellationToken);
+        IReadOnlyList<Permission> current = entity is null ? [] : ToModel(entity).Permissions;
+        if ((holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(current.Concat(permissions), organization: null)) is { } refused)
+        {
+            return (null, null, refused);
+        }
+
         if (entity is null)
         {
             entity = new CustomRoleEntity { ApplicationId = applicationId, Id = roleId, DisplayName = "", Scope = scope, Permissions = "[]", ETag = "" };
@@ -74,21 +111,27 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
         entity.Permissions = JsonSerializer.Serialize(permissions.Distinct().Select(Name));
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (ToModel(entity), null);
+        return (ToModel(entity), null, null);
     }
 
-    /// <summary>Deletes a custom role nobody holds (API tokens and users name roles by id).</summary>
-    public async Task<(bool Deleted, string? Conflict)> DeleteAsync(string applicationId, string roleId, CancellationToken cancellationToken)
+    /// <summary>Deletes a custom role nobody holds (API tokens and users name roles by id), if the caller holds what it grants.</summary>
+    public async Task<(bool Deleted, string? Conflict, string? Refused)> DeleteAsync(string applicationId, string roleId, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (await GetAsync(applicationId, roleId, cancellationToken) is { BuiltIn: false } role
+            && (holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(role.Permissions, organization: null)) is { } refused)
+        {
+            return (false, null, refused);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var quoted = JsonSerializer.Serialize(roleId);
         if (await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Roles.Contains(quoted), cancellationToken)
             || await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Roles.Contains(quoted), cancellationToken))
         {
-            return (false, "API tokens or users hold this role; assign them another role first.");
+            return (false, "API tokens or users hold this role; assign them another role first.", null);
         }
 
-        return (await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) > 0, null);
+        return (await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) > 0, null, null);
     }
 
     private static Role ToModel(CustomRoleEntity e) => new(

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Centrum.Identity.Authorization;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -51,15 +52,28 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
         return reached;
     }
 
-    /// <summary>Creates or replaces an organization; its parent must exist and the tree stays a tree of at most <see cref="MaxDepth"/> levels.</summary>
-    public async Task<(Organization? Organization, string? Error)> SaveAsync(string applicationId, string id, string displayName, string? parent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates or replaces an organization; its parent must exist and the tree stays a tree of at most
+    /// <see cref="MaxDepth"/> levels. Placing an organization extends the reach of every role assigned above it, so the
+    /// caller's own reach must cover both the new parent and, for an existing organization, the current one: a caller
+    /// limited to organizations works only below its own, and never moves its own root.
+    /// </summary>
+    public async Task<(Organization? Organization, string? Error, string? Refused)> SaveAsync(
+        string applicationId, string id, string displayName, string? parent, CallerHoldings holder, CancellationToken cancellationToken)
     {
         var all = (await ListAsync(applicationId, cancellationToken)).ToDictionary(o => o.Id);
+        var refused = holder.RefuseReach(Permission.OrganizationsManage, parent)
+            ?? (all.TryGetValue(id, out var current) ? holder.RefuseReach(Permission.OrganizationsManage, current.Parent) : null);
+        if (refused is not null)
+        {
+            return (null, null, refused);
+        }
+
         if (parent is not null)
         {
             if (!all.ContainsKey(parent))
             {
-                return (null, $"parent: the organization '{parent}' does not exist.");
+                return (null, $"parent: the organization '{parent}' does not exist.", null);
             }
 
             var depth = 1;
@@ -67,12 +81,12 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             {
                 if (at == id)
                 {
-                    return (null, "parent: an organization cannot be below itself.");
+                    return (null, "parent: an organization cannot be below itself.", null);
                 }
 
                 if (++depth > MaxDepth)
                 {
-                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.");
+                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.", null);
                 }
             }
         }
@@ -89,12 +103,25 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
         entity.Parent = parent;
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (ToModel(entity), null);
+        return (ToModel(entity), null, null);
     }
 
-    /// <summary>Deletes an organization nothing refers to: no children, devices, users or tokens (409 otherwise).</summary>
-    public async Task<(bool Deleted, string? Conflict)> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes an organization nothing refers to: no children, devices, users or tokens (409 otherwise). An organization
+    /// outside the caller's reach is not there for it; its own root it may not delete.
+    /// </summary>
+    public async Task<(bool Deleted, string? Conflict, string? Refused)> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (await GetAsync(applicationId, id, cancellationToken) is not { } current || holder.RefuseReach(Permission.OrganizationsManage, id) is not null)
+        {
+            return (false, null, null);
+        }
+
+        if (holder.RefuseReach(Permission.OrganizationsManage, current.Parent) is { } refused)
+        {
+            return (false, null, refused);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var quoted = System.Text.Json.JsonSerializer.Serialize(id);
         if (await db.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Parent == id, cancellationToken)
@@ -102,10 +129,10 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             || await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Roles.Contains(quoted), cancellationToken)
             || await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Roles.Contains(quoted), cancellationToken))
         {
-            return (false, "Organizations, devices, users or API tokens belong to this organization; move them first.");
+            return (false, "Organizations, devices, users or API tokens belong to this organization; move them first.", null);
         }
 
-        return (await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null);
+        return (await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null, null);
     }
 
     private static Organization ToModel(OrganizationEntity e) => new(e.Id, e.DisplayName, e.Parent, e.ETag);

@@ -13,4 +13,7 @@ public enum UserWriteOutcome
     ETagMismatch,
     Invalid,
     Conflict,
+
+    /// <summary>The write would grant, change or remove more than the caller holds; nothing changed.</summary>
+    Forbidden,
 }

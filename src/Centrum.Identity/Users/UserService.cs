@@ -41,9 +41,13 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         return (page, rows.Count > pageSize ? page[^1].Id : null);
     }
 
-    /// <summary>Creates or replaces a member. An email belongs to one member of an application.</summary>
+    /// <summary>
+    /// Creates or replaces a member. An email belongs to one member of an application. The caller must hold what the
+    /// member's roles grant, both the new ones and, when it replaces a member, the current ones: nobody promotes a member
+    /// (themselves included) beyond their own holdings, nor takes over or demotes a member who holds more.
+    /// </summary>
     public async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveAsync(
-        string applicationId, string id, ApplicationUser write, string? ifMatch, CancellationToken cancellationToken)
+        string applicationId, string id, ApplicationUser write, string? ifMatch, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (write.Roles.Count == 0)
         {
@@ -67,6 +71,12 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         var email = write.Email?.Trim().ToLowerInvariant();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.ApplicationUsers.FirstOrDefaultAsync(u => u.ApplicationId == applicationId && u.Id == id, cancellationToken);
+        var current = entity is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(entity.Roles, Json) ?? [];
+        if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.UsersManage, current.Concat(write.Roles), cancellationToken) is { } refused)
+        {
+            return (UserWriteOutcome.Forbidden, null, refused);
+        }
+
         if (email is not null && await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Email == email && u.Id != id, cancellationToken))
         {
             return (UserWriteOutcome.Conflict, null, $"Another user of the application has the email '{email}'.");
@@ -100,10 +110,21 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         return (UserWriteOutcome.Saved, ToModel(entity), null);
     }
 
-    public async Task<bool> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>Removes a member whose roles are within the caller's holdings.</summary>
+    public async Task<(bool Deleted, string? Refused)> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (await GetAsync(applicationId, id, cancellationToken) is not { } existing)
+        {
+            return (false, null);
+        }
+
+        if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.UsersManage, existing.Roles, cancellationToken) is { } refused)
+        {
+            return (false, refused);
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        return (await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null);
     }
 
     /// <summary>The roles the account with <paramref name="email"/> holds in the application (none when it is not a member).</summary>

@@ -32,12 +32,23 @@ public static class CertificateText
     /// <summary>SHA-1 thumbprint, upper-case hex: what IoT Central shows as <c>sha1Thumbprint</c>.</summary>
     public static string Thumbprint(X509Certificate2 certificate) => certificate.Thumbprint.ToUpperInvariant();
 
-    /// <summary>Whether <paramref name="leaf"/> chains to one of <paramref name="anchors"/> and is valid now.</summary>
+    /// <summary>
+    /// The policy for every chain built from a certificate someone outside presented: nothing is fetched. A client
+    /// certificate's Authority Information Access and CRL distribution point URLs are the presenter's choice; following
+    /// them before it is authenticated would let anyone make the server connect where they like (RFC 5280 §4.2.2.1
+    /// makes fetching optional). Chains are built from what the client sent and the trust anchors Centrum holds.
+    /// </summary>
+    public static X509ChainPolicy OfflinePolicy() => new()
+    {
+        DisableCertificateDownloads = true,
+        RevocationMode = X509RevocationMode.NoCheck,
+    };
+
+    /// <summary>Whether <paramref name="leaf"/> chains to one of <paramref name="anchors"/> and is valid now, without fetching anything.</summary>
     public static bool ChainsTo(X509Certificate2 leaf, IEnumerable<X509Certificate2> anchors)
     {
-        using var chain = new X509Chain();
+        using var chain = new X509Chain { ChainPolicy = OfflinePolicy() };
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         foreach (var anchor in anchors)
         {
             chain.ChainPolicy.CustomTrustStore.Add(anchor);

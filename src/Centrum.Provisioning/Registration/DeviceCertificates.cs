@@ -28,6 +28,13 @@ public sealed class DeviceCertificates(EnrollmentGroupService groups)
             return new CertificateCheck(false, null, null, false, "the certificate is not valid now");
         }
 
+        // An individual enrollment decides how its device attests (DPS: an individual enrollment's attestation mechanism
+        // is the device's): a device enrolled with a symmetric key or TPM does not also get in with a group's CA.
+        if (device?.AttestationType is { } individual && individual != "x509")
+        {
+            return new CertificateCheck(false, null, null, false, $"the device's individual enrollment uses {individual} attestation, not X.509");
+        }
+
         if (device?.AttestationType == "x509")
         {
             var thumbprint = CertificateText.Thumbprint(certificate);

@@ -75,7 +75,7 @@ internal static class CommandLine
             {
                 var token = await services.GetRequiredService<ApiTokenService>().CreateAsync(
                     result.GetValue(tokenApp)!, result.GetValue(tokenId)!, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))],
-                    result.GetValue(tokenExpiry), cancellationToken);
+                    result.GetValue(tokenExpiry), CallerHoldings.Operator, cancellationToken);
                 Console.WriteLine(token.Token);
                 return 0;
             }
@@ -108,7 +108,7 @@ internal static class CommandLine
             {
                 var role = result.GetValue(userRole)!;
                 var (outcome, _, message) = await services.GetRequiredService<UserService>().SaveAsync(
-                    app, Guid.NewGuid().ToString(), new ApplicationUser("", "email", email, null, null, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))], ""), null, cancellationToken);
+                    app, Guid.NewGuid().ToString(), new ApplicationUser("", "email", email, null, null, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))], ""), null, CallerHoldings.Operator, cancellationToken);
                 if (outcome != UserWriteOutcome.Saved)
                 {
                     Console.Error.WriteLine(message ?? "The application does not exist.");

@@ -81,6 +81,11 @@ internal static class CentrumHost
                 // (IoT Hub docs "Transport Layer Security (TLS) support in IoT Hub").
                 o.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 o.AllowAnyClientCertificate();
+
+                // The handshake builds a chain for the client's certificate too: it must not fetch the certificate's
+                // AIA or CRL URLs for an unauthenticated caller.
+                o.CheckCertificateRevocation = false;
+                o.OnAuthenticate = (_, ssl) => ssl.CertificateChainPolicy = Centrum.Provisioning.Certificates.CertificateText.OfflinePolicy();
             }
 
             foreach (var address in addresses)

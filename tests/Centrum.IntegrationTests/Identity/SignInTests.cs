@@ -100,6 +100,41 @@ public sealed class SignInTests
         }
     }
 
+    [Fact]
+    public async Task An_active_authenticator_is_replaced_only_with_the_password_or_a_current_code()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var admin = server.AdminHttp();
+        await server.RunCliAsync("user", "create", "--email", "alice@example.com", "--password", Password);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/users/alice?{DeviceApi.Version}", CentrumServer.Json($$"""{"type":"email","email":"alice@example.com","roles":[{"role":"{{Operator}}"}]}"""))).StatusCode);
+        using var alice = server.Http();
+        await AssertSignInAsync(alice, Password, HttpStatusCode.OK);
+        var key = (string)(await PostAsync(alice, "account/twofactor/setup", "{}", HttpStatusCode.OK))["sharedKey"]!;
+        await PostAsync(alice, "account/twofactor/enable", $$"""{"code":"{{Totp(key)}}"}""", HttpStatusCode.OK);
+
+        // A session alone (a borrowed browser, a stolen cookie) cannot swap the authenticator for its own.
+        Assert.Equal("BadRequest", (string?)(await PostAsync(alice, "account/twofactor/setup", "{}", HttpStatusCode.BadRequest))["error"]!["code"]);
+        Assert.Equal("InvalidCredentials", (string?)(await PostAsync(alice, "account/twofactor/setup", """{"password":"Wrong-password-1"}""", HttpStatusCode.Forbidden))["error"]!["code"]);
+        await PostAsync(alice, "account/twofactor/setup", """{"code":"000000"}""", HttpStatusCode.Forbidden);
+
+        // Nothing changed: the old key still signs in.
+        await alice.PostAsync("account/signout", null);
+        Assert.True((bool)(await AssertSignInAsync(alice, Password, HttpStatusCode.OK))["requiresTwoFactor"]!);
+        await PostAsync(alice, "account/signin/twofactor", $$"""{"code":"{{Totp(key)}}","application":"default"}""", HttpStatusCode.OK);
+
+        // With the password, the authenticator is replaced; the new key works and the old one does not.
+        var replaced = (string)(await PostAsync(alice, "account/twofactor/setup", $$"""{"password":"{{Password}}"}""", HttpStatusCode.OK))["sharedKey"]!;
+        Assert.NotEqual(key, replaced);
+        await alice.PostAsync("account/signout", null);
+        await AssertSignInAsync(alice, Password, HttpStatusCode.OK);
+        await PostAsync(alice, "account/signin/twofactor", $$"""{"code":"{{Totp(key)}}","application":"default"}""", HttpStatusCode.Unauthorized);
+        await PostAsync(alice, "account/signin/twofactor", $$"""{"code":"{{Totp(replaced)}}","application":"default"}""", HttpStatusCode.OK);
+
+        // A current code proves the account too.
+        var third = (string)(await PostAsync(alice, "account/twofactor/setup", $$"""{"code":"{{Totp(replaced)}}"}""", HttpStatusCode.OK))["sharedKey"]!;
+        Assert.NotEqual(replaced, third);
+    }
+
     private static async Task<JsonObject> AssertSignInAsync(HttpClient client, string password, HttpStatusCode expected) =>
         await PostAsync(client, "account/signin", $$"""{"email":"alice@example.com","password":"{{password}}","application":"default"}""", expected);
 

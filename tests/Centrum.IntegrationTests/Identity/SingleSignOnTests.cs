@@ -14,6 +14,7 @@ public sealed partial class SingleSignOnTests
 {
     private const string Operator = "ae2c9854-393b-4f97-8c42-479d70ce626e";
     private const string Viewer = "84cc62c1-dabe-49d3-b16e-8b291232b285";
+    private const string Administrator = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4";
 
     [Fact]
     public async Task A_provider_signs_people_in_and_its_bearer_tokens_carry_member_roles()
@@ -70,6 +71,60 @@ public sealed partial class SingleSignOnTests
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/users/robot?{DeviceApi.Version}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await robot.GetAsync($"api/devices/by-carol?{DeviceApi.Version}")).StatusCode);
     }
+
+    [Fact]
+    public async Task Provider_tokens_cannot_claim_centrum_roles_and_unverified_emails_match_no_member()
+    {
+        var address = LoopbackAddresses.Next();
+        await using var provider = await OpenIdProvider.StartAsync(new Uri($"https://{address}/signin-oidc"));
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string>
+        {
+            ["Centrum:Identity:OpenIdConnect:Authority"] = provider.Issuer.ToString(),
+            ["Centrum:Identity:OpenIdConnect:ClientId"] = "centrum",
+            ["Centrum:Identity:OpenIdConnect:ClientSecret"] = "centrum-secret",
+            ["Centrum:Identity:OpenIdConnect:Audience"] = OpenIdProvider.Audience,
+            ["Centrum:Identity:OpenIdConnect:RequireHttpsMetadata"] = "false",
+        }, address);
+        var admin = server.AdminHttp();
+        await Member(admin, "carol", $$"""{"type":"email","email":"carol@example.com","roles":[{"role":"{{Operator}}"}]}""");
+        await Member(admin, "eve", $$"""{"type":"email","email":"eve@example.com","roles":[{"role":"{{Administrator}}"}]}""");
+
+        // Tokens that name Centrum's own claims: an Administrator role, an application, an API token id.
+        (string, string)[] forged = [("centrum:role", Administrator), ("centrum:application", "default"), ("centrum:token", "admin-token")];
+        provider.ExtraClaims["mallory@example.com"] = forged;
+        provider.ExtraClaims["carol@example.com"] = forged;
+        using var tokens = new HttpClient();
+        using var mallory = Bearer(server, await PersonTokenAsync(tokens, provider, "mallory@example.com"));
+        using var carol = Bearer(server, await PersonTokenAsync(tokens, provider, "carol@example.com"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await mallory.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mallory.PutAsync($"api/apiTokens/minted?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{"role":"{{Administrator}}"}]}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await carol.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await carol.GetAsync($"api/apiTokens?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"api/apiTokens/minted?{DeviceApi.Version}")).StatusCode);
+
+        // The same claims through the browser flow give no more than the membership.
+        provider.SignedInEmail = "carol@example.com";
+        using var browser = Browser(server);
+        Assert.True((bool)(await SignInThroughProviderAsync(browser, server))["signedIn"]!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync($"api/apiTokens?{DeviceApi.Version}")).StatusCode);
+
+        // An email the provider did not verify matches no member, on a bearer token or in the browser.
+        provider.UnverifiedEmails.Add("eve@example.com");
+        using var eve = Bearer(server, await PersonTokenAsync(tokens, provider, "eve@example.com"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await eve.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await eve.GetAsync($"api/apiTokens?{DeviceApi.Version}")).StatusCode);
+        provider.SignedInEmail = "eve@example.com";
+        using var eveBrowser = Browser(server);
+        Assert.Equal("NotAMember", (string?)(await SignInThroughProviderAsync(eveBrowser, server, expected: HttpStatusCode.Forbidden))["error"]!["code"]);
+
+        // Once verified, the same member is who the provider says.
+        provider.UnverifiedEmails.Clear();
+        using var verified = Bearer(server, await PersonTokenAsync(tokens, provider, "eve@example.com"));
+        Assert.Equal(HttpStatusCode.OK, (await verified.GetAsync($"api/apiTokens?{DeviceApi.Version}")).StatusCode);
+    }
+
+    private static Task<string> PersonTokenAsync(HttpClient http, OpenIdProvider provider, string email) =>
+        TokenAsync(http, provider, new() { ["grant_type"] = "password", ["username"] = email, ["password"] = "provider-password", ["client_id"] = "script", ["client_secret"] = "script-secret", ["scope"] = "email api" });
 
     private static async Task Member(HttpClient admin, string id, string body)
     {

@@ -38,6 +38,12 @@ public sealed class OpenIdProvider : IAsyncDisposable
 
     public string SignedInEmail { get; set; } = "";
 
+    /// <summary>People whose email the provider has not verified (their tokens say <c>email_verified: false</c>).</summary>
+    public HashSet<string> UnverifiedEmails { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Any further claims the provider puts in a person's tokens, by email: a hostile or careless provider.</summary>
+    public Dictionary<string, (string Type, string Value)[]> ExtraClaims { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The directory groups the provider puts in a person's tokens (the <c>groups</c> claim), by email.</summary>
     public Dictionary<string, string[]> Groups { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -166,7 +172,14 @@ public sealed class OpenIdProvider : IAsyncDisposable
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.AddClaim(new Claim(Claims.Subject, "user-" + email).SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
         identity.AddClaim(new Claim(Claims.Email, email).SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
+        identity.AddClaim(new Claim(Claims.EmailVerified, UnverifiedEmails.Contains(email) ? "false" : "true", ClaimValueTypes.Boolean)
+            .SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
         identity.AddClaim(new Claim("tid", "tenant-1").SetDestinations(Destinations.AccessToken));
+        foreach (var (type, value) in ExtraClaims.GetValueOrDefault(email) ?? [])
+        {
+            identity.AddClaim(new Claim(type, value).SetDestinations(Destinations.AccessToken, Destinations.IdentityToken));
+        }
+
         foreach (var group in Groups.GetValueOrDefault(email) ?? [])
         {
             identity.AddClaim(new Claim("groups", group).SetDestinations(Destinations.AccessToken));

@@ -169,6 +169,103 @@ public sealed class ProvisioningTests
         Assert.Equal(1, (int)(await other.GetJsonAsync("api/devices/twin-name/telemetry/provisioned"))["value"]!);
     }
 
+    [Fact]
+    public async Task A_symmetric_key_individual_enrollment_is_not_entered_with_a_group_CA_certificate()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        using var ca = TestCertificates.CreateCa("Group CA");
+        var group = await CreateGroupAsync(http, "x509-devices", """{"displayName":"X.509 devices","type":"iot","attestation":{"type":"x509"}}""");
+        await UploadAndVerifyAsync(http, "x509-devices", ca);
+
+        // The device is enrolled individually with a symmetric key; someone holding a group-CA certificate with its CN
+        // gets in neither at the hub nor at provisioning.
+        var key = await http.CreateDeviceAsync("meter-3");
+        using var impostor = TestCertificates.Issue(ca, "meter-3", ecdsa: true);
+        var (certFile, keyFile) = TestCertificates.WritePem(impostor, Path.Combine(server.DataFolder, "test-certs"), "meter-3");
+        using var client = MqttDevice.CreateClient();
+        var options = MqttDevice.Options(server, "meter-3", $"{server.HubHostName}/meter-3/?api-version=2021-04-12", null, cleanSession: true);
+        options.ChannelOptions.TlsOptions.ClientCertificatesProvider = new CertificateProvider(impostor);
+        Assert.Equal(MQTTnet.MqttClientConnectResultCode.NotAuthorized, (await client.ConnectAsync(options)).ResultCode);
+        await ExpectRefusedAsync(server, new { transport = "mqtt", idScope = (string)group["idScope"]!, registrationId = "meter-3", certFile, keyFile }, "Unauthorized");
+        Assert.Equal("symmetricKey", (string?)(await http.GetJsonAsync("api/devices/meter-3/attestation"))["type"]);
+
+        // Its own key still works, and a device the group enrolls (no individual enrollment) still gets in with the CA.
+        using var owner = MqttDevice.CreateClient();
+        Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, (await owner.ConnectAsync(MqttDevice.Options(server, "meter-3", key, cleanSession: true))).ResultCode);
+        using var member = TestCertificates.Issue(ca, "meter-4", ecdsa: true);
+        var memberPem = TestCertificates.WritePem(member, Path.Combine(server.DataFolder, "test-certs"), "meter-4");
+        var events = await ProvisionAsync(server, new { transport = "mqtt", idScope = (string)group["idScope"]!, registrationId = "meter-4", certFile = memberPem.CertFile, keyFile = memberPem.KeyFile });
+        Assert.Equal("assigned", (string?)events.Single(e => (string?)e["event"] == "registered")["status"]);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_s_AIA_and_CRL_addresses_are_never_fetched()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+
+        // Where the certificate says its issuer and revocation list are: a listener that counts who calls.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var contacted = 0;
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var caller = await listener.AcceptTcpClientAsync();
+                Interlocked.Increment(ref contacted);
+            }
+        });
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+
+        // A root the group trusts, an intermediate the device does not send, and a leaf pointing at the listener.
+        using var root = TestCertificates.CreateCa("AIA root");
+        var group = await CreateGroupAsync(http, "aia", """{"displayName":"AIA","type":"iot","attestation":{"type":"x509"}}""");
+        await UploadAndVerifyAsync(http, "aia", root);
+        using var intermediate = Intermediate(root, "AIA intermediate");
+        using var leaf = LeafWithAddresses(intermediate, "fetcher-1", url);
+        var (certFile, keyFile) = TestCertificates.WritePem(leaf, Path.Combine(server.DataFolder, "test-certs"), "fetcher-1");
+
+        // The device is the Node SDK: unlike .NET's SslStream, its TLS never fetches anything to complete its own chain,
+        // so whoever calls the listener is the server (its MQTT and HTTPS listeners share the gateway's certificate check).
+        await ExpectRefusedAsync(server, new { transport = "mqtt", idScope = (string)group["idScope"]!, registrationId = "fetcher-1", certFile, keyFile }, "Unauthorized");
+        await ExpectRefusedAsync(server, new { transport = "http", idScope = (string)group["idScope"]!, registrationId = "fetcher-1", certFile, keyFile }, "Unauthorized");
+
+        // Every answer above came after the server's chain building; a fetch would have connected before it.
+        Assert.False(listener.Pending(), "the server connected to the certificate's AIA or CRL address");
+        Assert.Equal(0, Volatile.Read(ref contacted));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/devices?{DeviceApi.Version}")).StatusCode);
+    }
+
+    private static X509Certificate2 Intermediate(X509Certificate2 root, string name)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
+        using var issued = request.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>A device certificate whose AIA (CA issuers, OCSP) and CRL distribution point name <paramref name="url"/>.</summary>
+    private static X509Certificate2 LeafWithAddresses(X509Certificate2 issuer, string commonName, string url)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension([url + "/ocsp"], [url + "/issuer.cer"]));
+        request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([url + "/issuer.crl"]));
+        var signer = X509SignatureGenerator.CreateForRSA(issuer.GetRSAPrivateKey()!, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var issued = request.Create(issuer.SubjectName, signer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        return issued.CopyWithPrivateKey(key);
+    }
+
     private sealed class CertificateProvider(X509Certificate2 certificate) : MQTTnet.IMqttClientCertificatesProvider
     {
         public X509CertificateCollection GetCertificates() => [certificate];

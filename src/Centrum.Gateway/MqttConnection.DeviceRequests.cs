@@ -126,6 +126,12 @@ internal sealed partial class MqttConnection
         _pendingMethods[requestId] = pending;
         try
         {
+            // Close fails what is pending; one that began just before this request was registered is seen here.
+            if (_closing.IsCancellationRequested)
+            {
+                return new DirectMethodResult(DirectMethodStatus.NotConnected);
+            }
+
             // Node parses every request body with JSON.parse: no payload travels as the four bytes "null" (§4.5).
             var body = Encoding.UTF8.GetBytes(payload?.ToJsonString() ?? "null");
             if (!_outbound.Writer.TryWrite(Outbound.Frame(w => MqttEncoder.Publish(w, topic, body, 0, 0, false))))

@@ -9,6 +9,7 @@ using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Internal;
 using Centrum.Gateway.IotHub;
 using Centrum.Gateway.Mqtt;
+using Centrum.Gateway.Transport;
 using Centrum.Telemetry;
 
 namespace Centrum.Gateway;
@@ -31,20 +32,25 @@ internal sealed partial class MqttConnection
     private readonly GatewayServices _services;
     private readonly Channel<Outbound> _outbound;
     private readonly CancellationTokenSource _closing = new();
-    private readonly CancellationTokenSource _idle = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _subscriptionsLock = new();
     private Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private ConnectPacket? _connect;
     private ITimer? _expiryTimer;
+    private ITimer? _idleTimer;
+    private TimeSpan _idleTimeout;
+    private long _lastPacket;
     private string? _closeReason;
     private bool _graceful;
 
     private readonly X509Certificate2? _clientCertificate;
+    private readonly ConnectionAdmission.AdmissionTicket? _admission;
 
-    public MqttConnection(IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null)
+    public MqttConnection(
+        IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null, ConnectionAdmission.AdmissionTicket? admission = null)
     {
         _clientCertificate = clientCertificate;
+        _admission = admission;
         _transport = transport;
         _remote = remote;
         _services = services;
@@ -73,6 +79,8 @@ internal sealed partial class MqttConnection
         {
             _closing.Cancel();
             _transport.Output.CancelPendingFlush();
+            // A command waiting for this device is answered "not online" now, not at the end of its timeout.
+            FailPendingMethods();
         }
         catch (ObjectDisposedException)
         {
@@ -87,16 +95,11 @@ internal sealed partial class MqttConnection
     public async Task RunAsync(CancellationToken connectionClosed)
     {
         using var registration = connectionClosed.Register(static s => ((MqttConnection)s!).Close("transport closed"), this);
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, _idle.Token);
         var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
-        _idle.CancelAfter(_services.Options.ConnectTimeout);
+        StartIdleTimer(_services.Options.ConnectTimeout);
         try
         {
-            await ReadLoopAsync(reading.Token);
-        }
-        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !_closing.IsCancellationRequested)
-        {
-            Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");
+            await ReadLoopAsync(_closing.Token);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
@@ -152,7 +155,12 @@ internal sealed partial class MqttConnection
                         return;
                     }
 
-                    if (!await HandleAsync(packet!, cancellationToken))
+                    var carryOn = await HandleAsync(packet!, cancellationToken);
+                    // Every control packet moves the keep-alive deadline (MQTT 3.1.1 §3.1.2.10). It is taken once the
+                    // packet is handled, so time the server itself spent (a full store delaying a QoS 1 PUBLISH) is
+                    // not charged to the device.
+                    Volatile.Write(ref _lastPacket, _services.Time.GetTimestamp());
+                    if (!carryOn)
                     {
                         return;
                     }
@@ -221,15 +229,6 @@ internal sealed partial class MqttConnection
             return false;
         }
 
-        using (var admitted = _services.ConnectionRate.AttemptAcquire())
-        {
-            if (!admitted.IsAcquired)
-            {
-                await RefuseAsync(connect, ConnectReturnCode.ServerUnavailable, "too many new connections", cancellationToken);
-                return false;
-            }
-        }
-
         if (DpsTopics.ParseUserName(connect.UserName) is { } dps)
         {
             return await ConnectProvisioningAsync(connect, dps.IdScope, dps.RegistrationId, cancellationToken);
@@ -249,6 +248,17 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        // Spent only once the credentials are verified: junk CONNECTs must not use up real devices' turns.
+        using (var admitted = _services.ConnectionRate.AttemptAcquire())
+        {
+            if (!admitted.IsAcquired)
+            {
+                await RefuseAsync(connect, ConnectReturnCode.ServerUnavailable, "too many new connections", cancellationToken);
+                return false;
+            }
+        }
+
+        _admission?.Authenticated();
         var applicationId = identity.Application.Id;
         // Take over only after authentication, so a bad client cannot kick a good one (device-protocol reference §3.7).
         if (_services.Connections.Register(applicationId, identity.ClientId, this) is { } previous)
@@ -277,8 +287,8 @@ internal sealed partial class MqttConnection
             }
         }
 
-        _idle.CancelAfter(IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
-        ScheduleExpiry(identity.CredentialExpiry);
+        SetIdleTimeout(IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
+        ScheduleExpiry(identity.CredentialExpiry, "SAS token expired");
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, sessionPresent, ConnectReturnCode.Accepted)), cancellationToken);
         _services.Metrics.Connected();
         Log.Connected(_services.Logger, applicationId, identity.DeviceId, _remote, connect.CleanSession, sessionPresent);
@@ -549,6 +559,7 @@ internal sealed partial class MqttConnection
         Close("ended");
         await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _expiryTimer?.Dispose();
+        _idleTimer?.Dispose();
         var reason = _closeReason ?? "ended";
         if (Identity is { } identity)
         {
@@ -583,7 +594,6 @@ internal sealed partial class MqttConnection
         }
 
         _closing.Dispose();
-        _idle.Dispose();
         _completion.TrySetResult();
     }
 
@@ -610,14 +620,51 @@ internal sealed partial class MqttConnection
         }, waitForRoom: false, CancellationToken.None);
     }
 
-    private void ScheduleExpiry(DateTimeOffset expiry)
+    /// <summary>
+    /// One timer per connection, re-armed only when it fires: the deadline moves with every packet by a timestamp
+    /// write, not a timer change per packet.
+    /// </summary>
+    private void StartIdleTimer(TimeSpan timeout)
+    {
+        _idleTimeout = timeout;
+        _lastPacket = _services.Time.GetTimestamp();
+        _idleTimer = _services.Time.CreateTimer(static s => ((MqttConnection)s!).IdleTimerFired(), this, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>From CONNECT on, the connection may stay silent for <paramref name="timeout"/> (1.5 × keep-alive, §3.1.2.10).</summary>
+    private void SetIdleTimeout(TimeSpan timeout)
+    {
+        _idleTimeout = timeout;
+        Volatile.Write(ref _lastPacket, _services.Time.GetTimestamp());
+        _idleTimer?.Change(timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void IdleTimerFired()
+    {
+        var remaining = _idleTimeout - _services.Time.GetElapsedTime(Volatile.Read(ref _lastPacket));
+        if (remaining <= TimeSpan.Zero)
+        {
+            Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");
+            return;
+        }
+
+        try
+        {
+            _idleTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void ScheduleExpiry(DateTimeOffset expiry, string reason)
     {
         _expiryTimer = _services.Time.CreateTimer(_ =>
         {
             var remaining = expiry - _services.Time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
-                Close("SAS token expired");
+                Close(reason);
             }
             else
             {

@@ -20,9 +20,10 @@ internal sealed class RawMqttClient : IAsyncDisposable
     {
         _socket = socket;
         _stream = stream;
+        LastSent = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Timestamp of the last packet this client sent.</summary>
+    /// <summary>Timestamp of the last packet this client sent, or of the connection if it sent none.</summary>
     public long LastSent { get; private set; }
 
     public static async Task<RawMqttClient> ConnectAsync(CentrumServer server, IPAddress? from = null, bool tls = true, CancellationToken cancellationToken = default)

@@ -54,6 +54,17 @@ internal static class MqttFuzz
 
         elapsed = Stopwatch.GetElapsedTime(started);
         allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A garbage collection or a preempted thread on a busy machine can stall any input once; a slow path stalls
+        // it every time. The same input is timed again, and the fastest run counts.
+        for (var retry = 0; failure is null && elapsed > TimeBudget && retry < 3; retry++)
+        {
+            var again = Stopwatch.GetTimestamp();
+            var ignored = 0;
+            DecodeAll(input, split, limit, out _, ref ignored);
+            var took = Stopwatch.GetElapsedTime(again);
+            elapsed = took < elapsed ? took : elapsed;
+        }
+
         // Both decodes (segmented and contiguous) count; the segments were built before measuring began.
         return failure
             ?? (allocated > 2 * AllocationBudget(input.Length) ? $"allocated {allocated} bytes for {input.Length} bytes of input" : null)

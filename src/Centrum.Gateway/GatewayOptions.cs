@@ -25,6 +25,16 @@ public sealed class GatewayOptions
     public int OutboundQueueCapacity { get; set; } = 10_000;
 
     /// <summary>
+    /// Bytes of PUBLISHes (twin answers and patches, method requests, cloud-to-device messages) that may wait for one
+    /// device. Answers to the device's own requests wait for room, so it is no longer read until it reads; a desired
+    /// patch that does not fit closes the connection (the device reads the whole twin after reconnecting); a method
+    /// request that does not fit is answered as if the device were offline. Holds several of the largest method
+    /// requests (128 KB) and the cloud-to-device window (10 × 64 KB).
+    /// </summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int OutboundQueueBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// Authenticated device connections accepted per second on this node; beyond it CONNECT is answered 0x03 (server
     /// unavailable), which the SDKs retry with back-off, as IoT Hub's connection throttle does. It keeps a fleet that
     /// reconnects at once from starving connected devices. Only CONNECTs whose credentials were verified spend it, so

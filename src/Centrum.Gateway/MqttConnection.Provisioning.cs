@@ -78,7 +78,7 @@ internal sealed partial class MqttConnection
         var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
         if (IsSubscribed(responseTopic))
         {
-            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.Publish(w, responseTopic, bytes, 0, 0, false)), cancellationToken);
+            await EnqueueAsync(Outbound.Publish(responseTopic, bytes, w => MqttEncoder.Publish(w, responseTopic, bytes, 0, 0, false)), cancellationToken);
         }
 
         return true;

@@ -31,6 +31,7 @@ internal sealed partial class MqttConnection
     private readonly string _remote;
     private readonly GatewayServices _services;
     private readonly Channel<Outbound> _outbound;
+    private readonly ByteBudget _outboundBytes;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _subscriptionsLock = new();
@@ -54,6 +55,7 @@ internal sealed partial class MqttConnection
         _transport = transport;
         _remote = remote;
         _services = services;
+        _outboundBytes = new ByteBudget(services.Options.OutboundQueueBytes);
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(services.Options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -531,6 +533,10 @@ internal sealed partial class MqttConnection
                     else if (item.Encode is { } encode)
                     {
                         encode(output);
+                        if (item.Size > 0)
+                        {
+                            _outboundBytes.Return(item.Size);
+                        }
                     }
                     else
                     {
@@ -690,12 +696,53 @@ internal sealed partial class MqttConnection
             : null;
     }
 
-    private readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode)
+    /// <summary>
+    /// Queues a frame for the device, waiting for room by count and by bytes: what the read loop answers the device
+    /// itself, so a device that does not read stops being read (back-pressure on its own requests).
+    /// </summary>
+    private async ValueTask EnqueueAsync(Outbound item, CancellationToken cancellationToken)
+    {
+        await _outboundBytes.TakeAsync(item.Size, cancellationToken);
+        try
+        {
+            await _outbound.Writer.WriteAsync(item, cancellationToken);
+        }
+        catch
+        {
+            _outboundBytes.Return(item.Size);
+            throw;
+        }
+    }
+
+    /// <summary>Queues a frame the server starts (a desired patch, a method request) only if it fits now.</summary>
+    private bool TryEnqueue(Outbound item)
+    {
+        if (!_outboundBytes.TryTake(item.Size))
+        {
+            return false;
+        }
+
+        if (_outbound.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        _outboundBytes.Return(item.Size);
+        return false;
+    }
+
+    /// <param name="Size">Bytes the frame holds while queued; counted against <see cref="GatewayOptions.OutboundQueueBytes"/>.</param>
+    private readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode, int Size)
     {
         public static readonly Outbound PingResp = default;
 
-        public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null);
+        public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null, 0);
 
-        public static Outbound Frame(Action<IBufferWriter<byte>> encode) => new(0, null, 0, encode);
+        /// <summary>A small control frame (CONNACK, SUBACK, PUBACK…): bounded by the queue's count alone.</summary>
+        public static Outbound Frame(Action<IBufferWriter<byte>> encode) => new(0, null, 0, encode, 0);
+
+        /// <summary>A PUBLISH to the device, counted by its topic and payload.</summary>
+        public static Outbound Publish(string topic, byte[] payload, Action<IBufferWriter<byte>> encode) =>
+            new(0, null, 0, encode, 16 + 2 * topic.Length + payload.Length);
     }
 }

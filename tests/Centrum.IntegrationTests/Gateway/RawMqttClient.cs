@@ -26,9 +26,14 @@ internal sealed class RawMqttClient : IAsyncDisposable
     /// <summary>Timestamp of the last packet this client sent, or of the connection if it sent none.</summary>
     public long LastSent { get; private set; }
 
-    public static async Task<RawMqttClient> ConnectAsync(CentrumServer server, IPAddress? from = null, bool tls = true, CancellationToken cancellationToken = default)
+    public static async Task<RawMqttClient> ConnectAsync(CentrumServer server, IPAddress? from = null, bool tls = true, int? receiveBufferBytes = null, CancellationToken cancellationToken = default)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferBytes is { } size)
+        {
+            socket.ReceiveBufferSize = size; // before connecting, so the window offered to the server stays small
+        }
+
         if (from is not null)
         {
             socket.Bind(new IPEndPoint(from, 0));
@@ -75,6 +80,20 @@ internal sealed class RawMqttClient : IAsyncDisposable
         }
 
         return SendAsync(0x10, [.. payload]);
+    }
+
+    /// <summary>Subscribes to one filter at QoS 0 and waits for the SUBACK.</summary>
+    public async Task SubscribeAsync(string filter)
+    {
+        var body = new List<byte> { 0, 1 };
+        AddString(body, filter);
+        body.Add(0);
+        await SendAsync(0x82, [.. body]);
+        var (type, _) = await ReadPacketAsync(TimeSpan.FromSeconds(20)) ?? throw new IOException("closed instead of SUBACK");
+        if (type != 0x90)
+        {
+            throw new IOException($"expected SUBACK, got packet type {type:x2}");
+        }
     }
 
     /// <summary>Sends PINGREQ and waits for the PINGRESP.</summary>

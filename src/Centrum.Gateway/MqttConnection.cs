@@ -27,6 +27,12 @@ internal sealed partial class MqttConnection
     private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(20);
 
+    /// <summary>
+    /// Longest the keep-alive clock stops for one packet being handled: above every wait the server imposes on a
+    /// packet (a full telemetry queue, 10 s by default; a takeover, 5 s), far below the longest keep-alive.
+    /// </summary>
+    private static readonly TimeSpan MaxHandlingPause = TimeSpan.FromSeconds(60);
+
     private readonly IDuplexPipe _transport;
     private readonly string _remote;
     private readonly GatewayServices _services;
@@ -41,6 +47,7 @@ internal sealed partial class MqttConnection
     private ITimer? _idleTimer;
     private TimeSpan _idleTimeout;
     private long _lastPacket;
+    private long _handlingSince;
     private string? _closeReason;
     private bool _graceful;
 
@@ -157,11 +164,13 @@ internal sealed partial class MqttConnection
                         return;
                     }
 
+                    // Every control packet moves the keep-alive deadline (MQTT 3.1.1 §3.1.2.10). The clock stops
+                    // while a packet is handled and restarts after, so time the server itself spends (a full store
+                    // delaying a QoS 1 PUBLISH) is not charged to the device.
+                    Volatile.Write(ref _handlingSince, _services.Time.GetTimestamp());
                     var carryOn = await HandleAsync(packet!, cancellationToken);
-                    // Every control packet moves the keep-alive deadline (MQTT 3.1.1 §3.1.2.10). It is taken once the
-                    // packet is handled, so time the server itself spent (a full store delaying a QoS 1 PUBLISH) is
-                    // not charged to the device.
                     Volatile.Write(ref _lastPacket, _services.Time.GetTimestamp());
+                    Volatile.Write(ref _handlingSince, 0);
                     if (!carryOn)
                     {
                         return;
@@ -647,7 +656,12 @@ internal sealed partial class MqttConnection
 
     private void IdleTimerFired()
     {
-        var remaining = _idleTimeout - _services.Time.GetElapsedTime(Volatile.Read(ref _lastPacket));
+        // A packet in hand stops the clock, but not for ever: a device that sends and never reads would otherwise
+        // hold its read loop waiting for room in its outbound queue.
+        var handlingSince = Volatile.Read(ref _handlingSince);
+        var remaining = handlingSince != 0 && _services.Time.GetElapsedTime(handlingSince) < MaxHandlingPause
+            ? _idleTimeout
+            : _idleTimeout - _services.Time.GetElapsedTime(Volatile.Read(ref _lastPacket));
         if (remaining <= TimeSpan.Zero)
         {
             Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");

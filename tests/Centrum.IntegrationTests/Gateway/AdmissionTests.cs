@@ -142,6 +142,17 @@ public sealed class AdmissionTests
                 Assert.True(await excess.WaitForServerCloseAsync(TimeSpan.FromSeconds(5)) < TimeSpan.FromSeconds(5));
             }
 
+            // The cap covers MQTT over WebSockets on the HTTPS port too: the upgrade is answered 503.
+            var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(server.CaCertificatePath));
+            using (var socket = new System.Net.WebSockets.ClientWebSocket())
+            {
+                socket.Options.AddSubProtocol("mqtt");
+                socket.Options.CollectHttpResponseDetails = true;
+                socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => CentrumServer.TrustedByCa(certificate, ca);
+                await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(new Uri($"wss://{server.Address}/$iothub/websocket"), CancellationToken.None));
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, socket.HttpStatusCode);
+            }
+
             foreach (var (client, id) in devices)
             {
                 var sent = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"devices/{id}/messages/events/").WithPayload("{\"t\":2}")

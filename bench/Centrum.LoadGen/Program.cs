@@ -71,4 +71,19 @@ export.SetAction(async (result, cancellationToken) =>
     return report.Drained && report.OutOfOrder == 0 ? 0 : 1;
 });
 root.Subcommands.Add(export);
+var junkFrom = new Option<string[]>("--junk-from") { Description = "Loopback source addresses of the junk hosts.", DefaultValueFactory = _ => ["127.250.0.1"], AllowMultipleArgumentsPerToken = true };
+var junkConcurrency = new Option<int>("--junk-concurrency") { Description = "Junk connections in flight per junk host.", DefaultValueFactory = _ => 32 };
+var storm = new Command("storm", "Junk CONNECTs (wrong keys) as fast as answered while real devices connect, publish and disconnect: junk rate and device connect latency, with a no-junk baseline.")
+{
+    host, port, ca, hub, devices, duration, keys, junkFrom, junkConcurrency,
+};
+storm.SetAction(async (result, cancellationToken) =>
+{
+    var load = new LoadSettings(result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        0, 1, 0, TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(keys), "storm");
+    var addresses = result.GetValue(junkFrom)!.Select(System.Net.IPAddress.Parse).ToArray();
+    Console.WriteLine(await new StormRun(new StormSettings(load, addresses, result.GetValue(junkConcurrency))).RunAsync(cancellationToken));
+    return 0;
+});
+root.Subcommands.Add(storm);
 return await root.Parse(args).InvokeAsync();

@@ -22,9 +22,24 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<GatewayServices>();
+        services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<IDirectMethodInvoker, GatewayMethodInvoker>();
         services.AddHostedService<DeviceEventDispatcher>();
         return services;
+    }
+
+    /// <summary>
+    /// Admission for the MQTT listener (<see cref="ConnectionAdmission"/>): call it before <c>UseHttps</c>, so a
+    /// connection that is refused costs no TLS handshake and a silent one is closed when its connect deadline passes.
+    /// </summary>
+    public static IConnectionBuilder UseIotHubAdmission(this IConnectionBuilder builder)
+    {
+        var services = builder.ApplicationServices;
+        var admission = services.GetRequiredService<ConnectionAdmission>();
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConnectionAdmission>>();
+        return builder.Use(next => AdmissionMiddleware.Create(next, admission, options, time, logger));
     }
 
     /// <summary>Serves MQTT on a Kestrel listener (already wrapped in TLS by the host).</summary>

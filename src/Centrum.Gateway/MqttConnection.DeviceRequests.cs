@@ -93,7 +93,7 @@ internal sealed partial class MqttConnection
     {
         if (IsSubscribed(topic))
         {
-            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.Publish(w, topic, body, 0, 0, false)), cancellationToken);
+            await EnqueueAsync(Outbound.Publish(topic, body, w => MqttEncoder.Publish(w, topic, body, 0, 0, false)), cancellationToken);
         }
     }
 
@@ -109,7 +109,12 @@ internal sealed partial class MqttConnection
         var body = (JsonObject)patch.DeepClone();
         body["$version"] = version;
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        _outbound.Writer.TryWrite(Outbound.Frame(w => MqttEncoder.Publish(w, topic, bytes, 0, 0, false)));
+        // A device that does not read its updates would miss one silently; closing it makes it reconnect and read
+        // the whole twin again, as the SDKs do after a reconnect.
+        if (!TryEnqueue(Outbound.Publish(topic, bytes, w => MqttEncoder.Publish(w, topic, bytes, 0, 0, false))))
+        {
+            Close("outbound queue full: the device does not read");
+        }
     }
 
     /// <summary>Calls a direct method on this connection and waits for the device's answer.</summary>
@@ -126,9 +131,15 @@ internal sealed partial class MqttConnection
         _pendingMethods[requestId] = pending;
         try
         {
+            // Close fails what is pending; one that began just before this request was registered is seen here.
+            if (_closing.IsCancellationRequested)
+            {
+                return new DirectMethodResult(DirectMethodStatus.NotConnected);
+            }
+
             // Node parses every request body with JSON.parse: no payload travels as the four bytes "null" (azure-iot-sdk-node, device/core/src/device_method/device_method_request.ts).
             var body = Encoding.UTF8.GetBytes(payload?.ToJsonString() ?? "null");
-            if (!_outbound.Writer.TryWrite(Outbound.Frame(w => MqttEncoder.Publish(w, topic, body, 0, 0, false))))
+            if (!TryEnqueue(Outbound.Publish(topic, body, w => MqttEncoder.Publish(w, topic, body, 0, 0, false))))
             {
                 return new DirectMethodResult(DirectMethodStatus.NotConnected);
             }
@@ -225,7 +236,7 @@ internal sealed partial class MqttConnection
                         await _services.CloudToDevice.MarkDeliveredAsync(identity.Application.Id, message.Id, CancellationToken.None);
                         var topic = IotHubTopics.CloudToDevice(identity.DeviceId, SystemProperties(message), message.Properties);
                         var duplicate = message.DeliveryCount > 0;
-                        await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.Publish(w, topic, message.Body, 1, packetId, duplicate)), token);
+                        await EnqueueAsync(Outbound.Publish(topic, message.Body, w => MqttEncoder.Publish(w, topic, message.Body, 1, packetId, duplicate)), token);
                     }
 
                     if (messages.Count == room)

@@ -34,10 +34,15 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        _admission?.AcceptedConnect();
         _dpsApplication = application;
         _registrationId = registrationId;
         _connect = connect;
-        _idle.CancelAfter(IotHub.IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
+        // A registration is one request and a few status polls; a provisioning connection gets a short, bounded
+        // life however long a keep-alive it asks for (DPS, too, closes connections it has no use for).
+        var keepAlive = IotHub.IotHubLimits.IdleTimeout(connect.KeepAliveSeconds);
+        SetIdleTimeout(keepAlive < _services.Options.ProvisioningIdleTimeout ? keepAlive : _services.Options.ProvisioningIdleTimeout);
+        ScheduleExpiry(_services.Time.GetUtcNow() + _services.Options.ProvisioningLifetime, "provisioning connection lifetime reached");
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, false, ConnectReturnCode.Accepted)), cancellationToken);
         return true;
     }
@@ -73,7 +78,7 @@ internal sealed partial class MqttConnection
         var bytes = Encoding.UTF8.GetBytes(answer.Body.ToJsonString());
         if (IsSubscribed(responseTopic))
         {
-            await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.Publish(w, responseTopic, bytes, 0, 0, false)), cancellationToken);
+            await EnqueueAsync(Outbound.Publish(responseTopic, bytes, w => MqttEncoder.Publish(w, responseTopic, bytes, 0, 0, false)), cancellationToken);
         }
 
         return true;

@@ -9,6 +9,7 @@ using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Internal;
 using Centrum.Gateway.IotHub;
 using Centrum.Gateway.Mqtt;
+using Centrum.Gateway.Transport;
 using Centrum.Telemetry;
 
 namespace Centrum.Gateway;
@@ -26,28 +27,42 @@ internal sealed partial class MqttConnection
     private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(20);
 
+    /// <summary>
+    /// Longest the keep-alive clock stops for one packet being handled: above every wait the server imposes on a
+    /// packet (a full telemetry queue, 10 s by default; a takeover, 5 s), far below the longest keep-alive.
+    /// </summary>
+    private static readonly TimeSpan MaxHandlingPause = TimeSpan.FromSeconds(60);
+
     private readonly IDuplexPipe _transport;
     private readonly string _remote;
     private readonly GatewayServices _services;
     private readonly Channel<Outbound> _outbound;
+    private readonly ByteBudget _outboundBytes;
     private readonly CancellationTokenSource _closing = new();
-    private readonly CancellationTokenSource _idle = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _subscriptionsLock = new();
     private Dictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private ConnectPacket? _connect;
     private ITimer? _expiryTimer;
+    private ITimer? _idleTimer;
+    private TimeSpan _idleTimeout;
+    private long _lastPacket;
+    private long _handlingSince;
     private string? _closeReason;
     private bool _graceful;
 
     private readonly X509Certificate2? _clientCertificate;
+    private readonly ConnectionAdmission.AdmissionTicket? _admission;
 
-    public MqttConnection(IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null)
+    public MqttConnection(
+        IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null, ConnectionAdmission.AdmissionTicket? admission = null)
     {
         _clientCertificate = clientCertificate;
+        _admission = admission;
         _transport = transport;
         _remote = remote;
         _services = services;
+        _outboundBytes = new ByteBudget(services.Options.OutboundQueueBytes);
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(services.Options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -73,6 +88,8 @@ internal sealed partial class MqttConnection
         {
             _closing.Cancel();
             _transport.Output.CancelPendingFlush();
+            // A command waiting for this device is answered "not online" now, not at the end of its timeout.
+            FailPendingMethods();
         }
         catch (ObjectDisposedException)
         {
@@ -87,16 +104,11 @@ internal sealed partial class MqttConnection
     public async Task RunAsync(CancellationToken connectionClosed)
     {
         using var registration = connectionClosed.Register(static s => ((MqttConnection)s!).Close("transport closed"), this);
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, _idle.Token);
         var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
-        _idle.CancelAfter(_services.Options.ConnectTimeout);
+        StartIdleTimer(_services.Options.ConnectTimeout);
         try
         {
-            await ReadLoopAsync(reading.Token);
-        }
-        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !_closing.IsCancellationRequested)
-        {
-            Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");
+            await ReadLoopAsync(_closing.Token);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
@@ -152,7 +164,14 @@ internal sealed partial class MqttConnection
                         return;
                     }
 
-                    if (!await HandleAsync(packet!, cancellationToken))
+                    // Every control packet moves the keep-alive deadline (MQTT 3.1.1 §3.1.2.10). The clock stops
+                    // while a packet is handled and restarts after, so time the server itself spends (a full store
+                    // delaying a QoS 1 PUBLISH) is not charged to the device.
+                    Volatile.Write(ref _handlingSince, _services.Time.GetTimestamp());
+                    var carryOn = await HandleAsync(packet!, cancellationToken);
+                    Volatile.Write(ref _lastPacket, _services.Time.GetTimestamp());
+                    Volatile.Write(ref _handlingSince, 0);
+                    if (!carryOn)
                     {
                         return;
                     }
@@ -221,15 +240,6 @@ internal sealed partial class MqttConnection
             return false;
         }
 
-        using (var admitted = _services.ConnectionRate.AttemptAcquire())
-        {
-            if (!admitted.IsAcquired)
-            {
-                await RefuseAsync(connect, ConnectReturnCode.ServerUnavailable, "too many new connections", cancellationToken);
-                return false;
-            }
-        }
-
         if (DpsTopics.ParseUserName(connect.UserName) is { } dps)
         {
             return await ConnectProvisioningAsync(connect, dps.IdScope, dps.RegistrationId, cancellationToken);
@@ -249,6 +259,17 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        // Spent only once the credentials are verified: junk CONNECTs must not use up real devices' turns.
+        using (var admitted = _services.ConnectionRate.AttemptAcquire())
+        {
+            if (!admitted.IsAcquired)
+            {
+                await RefuseAsync(connect, ConnectReturnCode.ServerUnavailable, "too many new connections", cancellationToken);
+                return false;
+            }
+        }
+
+        _admission?.Authenticated();
         var applicationId = identity.Application.Id;
         // Take over only after authentication, so a bad client cannot kick a good one (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol": a second connection with the same client id closes the first).
         if (_services.Connections.Register(applicationId, identity.ClientId, this) is { } previous)
@@ -277,8 +298,8 @@ internal sealed partial class MqttConnection
             }
         }
 
-        _idle.CancelAfter(IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
-        ScheduleExpiry(identity.CredentialExpiry);
+        SetIdleTimeout(IotHubLimits.IdleTimeout(connect.KeepAliveSeconds));
+        ScheduleExpiry(identity.CredentialExpiry, "SAS token expired");
         await _outbound.Writer.WriteAsync(Outbound.Frame(w => MqttEncoder.ConnAck(w, sessionPresent, ConnectReturnCode.Accepted)), cancellationToken);
         _services.Metrics.Connected();
         Log.Connected(_services.Logger, applicationId, identity.DeviceId, _remote, connect.CleanSession, sessionPresent);
@@ -521,6 +542,10 @@ internal sealed partial class MqttConnection
                     else if (item.Encode is { } encode)
                     {
                         encode(output);
+                        if (item.Size > 0)
+                        {
+                            _outboundBytes.Return(item.Size);
+                        }
                     }
                     else
                     {
@@ -549,6 +574,7 @@ internal sealed partial class MqttConnection
         Close("ended");
         await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _expiryTimer?.Dispose();
+        _idleTimer?.Dispose();
         var reason = _closeReason ?? "ended";
         if (Identity is { } identity)
         {
@@ -583,7 +609,6 @@ internal sealed partial class MqttConnection
         }
 
         _closing.Dispose();
-        _idle.Dispose();
         _completion.TrySetResult();
     }
 
@@ -610,14 +635,56 @@ internal sealed partial class MqttConnection
         }, waitForRoom: false, CancellationToken.None);
     }
 
-    private void ScheduleExpiry(DateTimeOffset expiry)
+    /// <summary>
+    /// One timer per connection, re-armed only when it fires: the deadline moves with every packet by a timestamp
+    /// write, not a timer change per packet.
+    /// </summary>
+    private void StartIdleTimer(TimeSpan timeout)
+    {
+        _idleTimeout = timeout;
+        _lastPacket = _services.Time.GetTimestamp();
+        _idleTimer = _services.Time.CreateTimer(static s => ((MqttConnection)s!).IdleTimerFired(), this, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>From CONNECT on, the connection may stay silent for <paramref name="timeout"/> (1.5 × keep-alive, §3.1.2.10).</summary>
+    private void SetIdleTimeout(TimeSpan timeout)
+    {
+        _idleTimeout = timeout;
+        Volatile.Write(ref _lastPacket, _services.Time.GetTimestamp());
+        _idleTimer?.Change(timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void IdleTimerFired()
+    {
+        // A packet in hand stops the clock, but not for ever: a device that sends and never reads would otherwise
+        // hold its read loop waiting for room in its outbound queue.
+        var handlingSince = Volatile.Read(ref _handlingSince);
+        var remaining = handlingSince != 0 && _services.Time.GetElapsedTime(handlingSince) < MaxHandlingPause
+            ? _idleTimeout
+            : _idleTimeout - _services.Time.GetElapsedTime(Volatile.Read(ref _lastPacket));
+        if (remaining <= TimeSpan.Zero)
+        {
+            Close(_connect is null ? "no CONNECT in time" : "keep-alive timeout");
+            return;
+        }
+
+        try
+        {
+            _idleTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void ScheduleExpiry(DateTimeOffset expiry, string reason)
     {
         _expiryTimer = _services.Time.CreateTimer(_ =>
         {
             var remaining = expiry - _services.Time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
-                Close("SAS token expired");
+                Close(reason);
             }
             else
             {
@@ -643,12 +710,53 @@ internal sealed partial class MqttConnection
             : null;
     }
 
-    private readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode)
+    /// <summary>
+    /// Queues a frame for the device, waiting for room by count and by bytes: what the read loop answers the device
+    /// itself, so a device that does not read stops being read (back-pressure on its own requests).
+    /// </summary>
+    private async ValueTask EnqueueAsync(Outbound item, CancellationToken cancellationToken)
+    {
+        await _outboundBytes.TakeAsync(item.Size, cancellationToken);
+        try
+        {
+            await _outbound.Writer.WriteAsync(item, cancellationToken);
+        }
+        catch
+        {
+            _outboundBytes.Return(item.Size);
+            throw;
+        }
+    }
+
+    /// <summary>Queues a frame the server starts (a desired patch, a method request) only if it fits now.</summary>
+    private bool TryEnqueue(Outbound item)
+    {
+        if (!_outboundBytes.TryTake(item.Size))
+        {
+            return false;
+        }
+
+        if (_outbound.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        _outboundBytes.Return(item.Size);
+        return false;
+    }
+
+    /// <param name="Size">Bytes the frame holds while queued; counted against <see cref="GatewayOptions.OutboundQueueBytes"/>.</param>
+    private readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode, int Size)
     {
         public static readonly Outbound PingResp = default;
 
-        public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null);
+        public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null, 0);
 
-        public static Outbound Frame(Action<IBufferWriter<byte>> encode) => new(0, null, 0, encode);
+        /// <summary>A small control frame (CONNACK, SUBACK, PUBACK…): bounded by the queue's count alone.</summary>
+        public static Outbound Frame(Action<IBufferWriter<byte>> encode) => new(0, null, 0, encode, 0);
+
+        /// <summary>A PUBLISH to the device, counted by its topic and payload.</summary>
+        public static Outbound Publish(string topic, byte[] payload, Action<IBufferWriter<byte>> encode) =>
+            new(0, null, 0, encode, 16 + 2 * topic.Length + payload.Length);
     }
 }

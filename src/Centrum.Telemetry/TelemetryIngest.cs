@@ -36,7 +36,8 @@ public sealed class TelemetryIngest : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues a message. With <paramref name="waitForRoom"/> a full queue delays the caller (QoS 1 back-pressure)
+    /// Queues a message. The queue is full when it holds <see cref="TelemetryOptions.QueueCapacity"/> messages or
+    /// <see cref="TelemetryOptions.QueueBytes"/> bytes. With <paramref name="waitForRoom"/> a full queue delays the caller (QoS 1 back-pressure)
     /// until <see cref="TelemetryOptions.QueueFullTimeout"/>, then throws <see cref="TelemetryStoreException"/>;
     /// without, a full queue drops the message and returns null (QoS 0).
     /// </summary>

@@ -15,6 +15,14 @@ public sealed class TelemetryOptions
     [Range(1, 10_000_000)]
     public int QueueCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// Bytes of messages waiting for the writer, per application, counted as they sit in memory (body, properties and
+    /// parsed fields). Whichever of this and <see cref="QueueCapacity"/> is reached first applies the same rule: QoS 1
+    /// publishers wait, QoS 0 messages are dropped. The default holds 512 of the largest (256 KB) messages.
+    /// </summary>
+    [Range(1L * 1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long QueueBytes { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>Most messages written in one transaction. Larger batches amortise the commit's fsync further.</summary>
     [Range(1, 1_000_000)]
     public int MaxBatchSize { get; set; } = 20_000;

@@ -61,6 +61,11 @@ async function behave(client) {
   for (const [name, behaviour] of Object.entries(scenario.methods || {})) {
     client.onDeviceMethod(name, (request, response) => {
       emit({ event: 'method', name, payload: request.payload });
+      if (behaviour.disconnect) {
+        // Drop the connection without answering, as a device that loses its network mid-command.
+        client.close(() => emit({ event: 'method-dropped', name }));
+        return;
+      }
       setTimeout(() => {
         response.send(behaviour.status, behaviour.payload, (err) => emit({ event: 'method-answered', name, error: err ? err.message : null }));
       }, behaviour.delayMs || 0);

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(1008, LogLevel.Warning, "Device {DeviceId} of application {ApplicationId} refused subscription to {Filter}")]
     public static partial void SubscriptionRefused(ILogger logger, string applicationId, string deviceId, string filter);
+
+    [LoggerMessage(1009, LogLevel.Debug, "Closed connection from {Remote} at accept: {Reason}")]
+    public static partial void AdmissionRefused(ILogger logger, string remote, string reason);
 }

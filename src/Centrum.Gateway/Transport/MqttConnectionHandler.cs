@@ -11,7 +11,7 @@ internal sealed class MqttConnectionHandler(GatewayServices services) : Connecti
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
         var certificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
-        var mqtt = new MqttConnection(connection.Transport, remote, services, certificate);
+        var mqtt = new MqttConnection(connection.Transport, remote, services, certificate, connection.Features.Get<ConnectionAdmission.AdmissionTicket>());
         await mqtt.RunAsync(connection.ConnectionClosed);
     }
 }

@@ -34,11 +34,20 @@ public static class WebSocketEndpoint
             return;
         }
 
+        // The HTTPS listener has done TLS already; the cap on open and unauthenticated connections still holds.
+        var admission = context.RequestServices.GetRequiredService<ConnectionAdmission>();
+        using var ticket = admission.TryAdmit(context.Connection.RemoteIpAddress, out _);
+        if (ticket is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subProtocol, DangerousEnableCompression = false });
         var services = context.RequestServices.GetRequiredService<GatewayServices>();
         var pipe = new WebSocketDuplexPipe(socket);
         var remote = context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort;
-        var connection = new MqttConnection(pipe, remote, services, context.Connection.ClientCertificate);
+        var connection = new MqttConnection(pipe, remote, services, context.Connection.ClientCertificate, ticket);
         await pipe.RunAsync(() => connection.RunAsync(context.RequestAborted), context.RequestAborted);
     }
 }

@@ -93,6 +93,7 @@ internal static class CentrumHost
                 kestrel.Listen(address, network.MqttPort, listen =>
                 {
                     listen.Protocols = HttpProtocols.None;
+                    listen.UseIotHubAdmission();
                     listen.UseHttps(Https);
                     listen.UseIotHubMqtt();
                 });

@@ -14,6 +14,7 @@ namespace Centrum.Telemetry.Internal;
 internal sealed class ApplicationTelemetryStore : IAsyncDisposable
 {
     private readonly Channel<PendingMessage> _queue;
+    private readonly ByteBudget _queuedBytes;
     private readonly TelemetryOptions _options;
     private readonly TelemetryMetrics _metrics;
     private readonly ILogger _logger;
@@ -33,6 +34,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _recentIds = new RecentMessageIds(options.DeduplicationWindow);
+        _queuedBytes = new ByteBudget(options.QueueBytes);
         _queue = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -63,10 +65,39 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, events, logger);
     }
 
-    public bool TryEnqueue(PendingMessage message) => _queue.Writer.TryWrite(message);
+    public long QueuedBytes => _queuedBytes.Used;
 
-    public ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(message, cancellationToken);
+    /// <summary>Queues the message if both the count and the byte bound have room.</summary>
+    public bool TryEnqueue(PendingMessage message)
+    {
+        if (!_queuedBytes.TryTake(message.Size))
+        {
+            return false;
+        }
+
+        if (_queue.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        _queuedBytes.Return(message.Size);
+        return false;
+    }
+
+    /// <summary>Waits for room by bytes, then by count; the caller bounds the wait.</summary>
+    public async ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken)
+    {
+        await _queuedBytes.TakeAsync(message.Size, cancellationToken);
+        try
+        {
+            await _queue.Writer.WriteAsync(message, cancellationToken);
+        }
+        catch
+        {
+            _queuedBytes.Return(message.Size);
+            throw;
+        }
+    }
 
     /// <summary>A read connection on the same database instance (DuckDB allows one writing process, many connections).</summary>
     public DuckDBConnection OpenReadConnection()
@@ -90,6 +121,8 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                 }
 
                 WriteBatch(batch);
+                // The bytes come back once the batch is written and its messages can be collected.
+                _queuedBytes.Return(batch.Sum(m => m.Size));
                 batch.Clear();
             }
         }
@@ -100,6 +133,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         // Whatever is still queued was never acknowledged; its publishers will re-send after reconnecting.
         while (reader.TryRead(out var left))
         {
+            _queuedBytes.Return(left.Size);
             left.TrySetCanceled();
         }
     }

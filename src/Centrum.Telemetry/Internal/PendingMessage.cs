@@ -12,6 +12,7 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
         Message = message;
         PropertiesJson = BodyFields.PropertiesJson(message.Properties);
         BodyFields.TryRead(message, Fields, declaration);
+        Size = Measure(message, PropertiesJson, Fields);
     }
 
     public TelemetryMessage Message { get; }
@@ -19,4 +20,21 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
     public string PropertiesJson { get; }
 
     public List<BodyFields.Field> Fields { get; } = [];
+
+    /// <summary>
+    /// What the message holds in memory while queued, roughly: its body, its properties' and fields' text as UTF-16,
+    /// and a fixed share for the objects around them. It bounds the queue by bytes as well as by count.
+    /// </summary>
+    public long Size { get; }
+
+    private static long Measure(TelemetryMessage message, string propertiesJson, List<BodyFields.Field> fields)
+    {
+        long size = 512 + message.Body.Length + 2L * propertiesJson.Length;
+        foreach (var f in fields)
+        {
+            size += 64 + 2L * (f.Name.Length + f.Json.Length);
+        }
+
+        return size;
+    }
 }

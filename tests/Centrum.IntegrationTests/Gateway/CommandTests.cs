@@ -81,6 +81,39 @@ public sealed class CommandTests
         Assert.Equal(202, (int)JsonNode.Parse(await queued.Content.ReadAsStringAsync())!["responseCode"]!);
     }
 
+    [Fact]
+    public async Task A_command_to_a_device_that_drops_its_connection_is_answered_device_not_online_at_once()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        var key = await http.CreateDeviceAsync("flaky-1");
+        var methods = new Dictionary<string, object> { ["reboot"] = new { disconnect = true } };
+        await using var device = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "flaky-1", key), transport = "mqtt", action = "device", methods });
+        await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
+
+        // The device takes the request and hangs up without answering: the caller learns it then, not after 60 s.
+        var watch = Stopwatch.StartNew();
+        var dropped = await http.PostAsync($"api/devices/flaky-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"connectionTimeout":20,"responseTimeout":60}"""));
+        var elapsed = watch.Elapsed;
+        await Api.RestAuthorizationTests.AssertErrorAsync(dropped, HttpStatusCode.NotFound, "DeviceNotOnline");
+        Assert.Contains(device.Events, e => (string?)e["event"] == "method" && (string?)e["name"] == "reboot");
+        Assert.True(elapsed < TimeSpan.FromSeconds(15), $"answered after {elapsed}, not when the connection dropped");
+
+        // The server goes on serving: another device still answers its command.
+        var otherKey = await http.CreateDeviceAsync("steady-1");
+        await using var steady = NodeDevice.Start(server, new
+        {
+            connectionString = NodeDevice.ConnectionString(server, "steady-1", otherKey),
+            transport = "mqtt",
+            action = "device",
+            methods = new Dictionary<string, object> { ["reboot"] = new { status = 200 } },
+        });
+        await steady.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
+        var answered = await RunAsync(http, "steady-1", "reboot", """{"connectionTimeout":30}""");
+        Assert.Equal(200, (int)answered["responseCode"]!);
+        steady.Release();
+    }
+
     private static async Task<JsonNode> RunAsync(HttpClient http, string deviceId, string command, string body)
     {
         var response = await http.PostAsync($"api/devices/{deviceId}/commands/{command}?{DeviceApi.Version}", CentrumServer.Json(body));

@@ -22,7 +22,11 @@ public static class ApiEndpoints
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddSingleton<ApiRequestFilter>();
         services.AddSingleton<DeviceScopeFilter>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            o.SerializerOptions.MaxDepth = Infrastructure.JsonBody.MaxDepth;
+        });
         return services;
     }
 

@@ -13,8 +13,30 @@ public static class QueryParser
     public const int MaxSelectItems = 15;
     public const int MaxLogicalOperators = 10;
 
+    /// <summary>
+    /// Longest query text accepted. With at most 15 items and 10 logical operators (IoT Central's query limits) a query
+    /// is a few hundred characters; 8,192 leaves room for long names and IN lists while bounding lexing work.
+    /// </summary>
+    public const int MaxLength = 8192;
+
+    /// <summary>
+    /// Deepest nesting of parentheses in WHERE. Ten logical operators need at most ten levels; parsing recurses once per
+    /// level, so without a bound 10,000 '(' overflowed the stack and ended the process.
+    /// </summary>
+    public const int MaxNestingDepth = 32;
+
+    /// <summary>Most values in one <c>IN [..]</c> list; each becomes a DuckDB parameter.</summary>
+    public const int MaxInValues = 256;
+
+    /// <exception cref="QueryException">The text is not a query this language accepts (the message names the position).</exception>
     public static TelemetryQuery Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            throw new QueryException($"A query is at most {MaxLength} characters long; this one has {text.Length}", MaxLength, null);
+        }
+
         var tokens = Lex(text);
         var parser = new Parser(tokens);
         return parser.Query();
@@ -119,6 +141,7 @@ public static class QueryParser
     {
         private int _index;
         private int _logical;
+        private int _depth;
 
         private Token Current => tokens[_index];
 
@@ -323,10 +346,17 @@ public static class QueryParser
 
         private Condition Predicate(IReadOnlyList<SelectItem> items)
         {
-            if (AcceptSymbol("("))
+            if (Current.Kind == Kind.Symbol && Current.Text == "(")
             {
+                if (++_depth > MaxNestingDepth)
+                {
+                    throw Error($"Conditions nest at most {MaxNestingDepth} parentheses deep", Current);
+                }
+
+                _index++;
                 var inner = Or(items);
                 ExpectSymbol(")");
+                _depth--;
                 return inner;
             }
 
@@ -363,6 +393,11 @@ public static class QueryParser
                 var values = new List<QueryLiteral> { Literal() };
                 while (AcceptSymbol(","))
                 {
+                    if (values.Count == MaxInValues)
+                    {
+                        throw Error($"IN takes at most {MaxInValues} values", Current);
+                    }
+
                     values.Add(Literal());
                 }
 
@@ -406,7 +441,7 @@ public static class QueryParser
                         return duration;
                     }
                 }
-                catch (FormatException)
+                catch (Exception e) when (e is FormatException or OverflowException)
                 {
                 }
             }
@@ -416,8 +451,8 @@ public static class QueryParser
 
         private static string Weeks(string text)
         {
-            var weeks = int.Parse(text[1..^1], CultureInfo.InvariantCulture);
-            return $"P{weeks * 7}D";
+            var weeks = long.Parse(text[1..^1], NumberStyles.None, CultureInfo.InvariantCulture);
+            return $"P{checked(weeks * 7)}D";
         }
 
         private static bool IsKeyword(string text) => text.ToUpperInvariant() is "SELECT" or "FROM" or "WHERE" or "GROUP" or "BY" or "ORDER" or "AND" or "OR" or "IN" or "AS" or "TOP" or "ASC" or "DESC";

@@ -42,7 +42,7 @@ public sealed class QueryOptions
     /// machine's memory per database, so one application's query could starve the process. Past it DuckDB spills to
     /// disk where it can and otherwise fails the query, which the caller sees as <c>QueryTooLarge</c>.
     /// </summary>
-    [Range(64, 1_048_576)]
+    [Range(16, 1_048_576)]
     public int MemoryLimitMegabytes { get; set; } = 1024;
 
     /// <summary>

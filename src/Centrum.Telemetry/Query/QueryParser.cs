@@ -431,28 +431,33 @@ public static class QueryParser
 
         private TimeSpan Duration(Token token)
         {
-            if (token.Kind == Kind.Word)
+            if (token.Kind == Kind.Word && Parse(token.Text) is { } duration && duration > TimeSpan.Zero)
             {
-                try
-                {
-                    var duration = XmlConvert.ToTimeSpan(token.Text.Replace("W", "", StringComparison.Ordinal) == token.Text ? token.Text : Weeks(token.Text));
-                    if (duration > TimeSpan.Zero)
-                    {
-                        return duration;
-                    }
-                }
-                catch (Exception e) when (e is FormatException or OverflowException)
-                {
-                }
+                return duration;
             }
 
             throw Error("Expected an ISO 8601 duration such as PT10M or P1D", token);
         }
 
-        private static string Weeks(string text)
+        /// <summary>ISO 8601 durations as XML Schema reads them, plus the week form <c>PnW</c> it lacks.</summary>
+        private static TimeSpan? Parse(string text)
         {
-            var weeks = long.Parse(text[1..^1], NumberStyles.None, CultureInfo.InvariantCulture);
-            return $"P{checked(weeks * 7)}D";
+            if (text.Length > 2 && text[0] == 'P' && text[^1] == 'W')
+            {
+                // TimeSpan reaches about 1.5 million weeks.
+                return long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var weeks) && weeks <= 1_000_000
+                    ? TimeSpan.FromDays(weeks * 7)
+                    : null;
+            }
+
+            try
+            {
+                return XmlConvert.ToTimeSpan(text);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                return null;
+            }
         }
 
         private static bool IsKeyword(string text) => text.ToUpperInvariant() is "SELECT" or "FROM" or "WHERE" or "GROUP" or "BY" or "ORDER" or "AND" or "OR" or "IN" or "AS" or "TOP" or "ASC" or "DESC";

@@ -56,14 +56,6 @@ internal sealed class JqParser
 
     private JqNode ParsePipe()
     {
-        Enter();
-        var result = ParsePipeLevel();
-        _depth--;
-        return result;
-    }
-
-    private JqNode ParsePipeLevel()
-    {
         var left = ParseComma();
         Skip();
         if (Keyword("as"))
@@ -71,15 +63,24 @@ internal sealed class JqParser
             Skip();
             var name = ParseVariableName();
             Expect("|");
-            return new Bind(left, name, ParsePipe());
+            return new Bind(left, name, ParseNestedPipe());
         }
 
         if (TryTake("|"))
         {
-            return new Pipe(left, ParsePipe());
+            return new Pipe(left, ParseNestedPipe());
         }
 
         return left;
+    }
+
+    /// <summary>The rest of a pipe: one level deeper, since pipes nest to the right.</summary>
+    private JqNode ParseNestedPipe()
+    {
+        Enter();
+        var result = ParsePipe();
+        _depth--;
+        return result;
     }
 
     private JqNode ParseComma()

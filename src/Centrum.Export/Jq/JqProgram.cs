@@ -68,7 +68,7 @@ public sealed class JqProgram
                     yield return literal.Value?.DeepClone();
                     break;
                 case StringTemplate template:
-                    foreach (var text in Interpolate(template.Parts, 0, "", input, vars))
+                    foreach (var text in Interpolate(template.Parts, input, vars))
                     {
                         yield return JsonValue.Create(text);
                     }
@@ -181,7 +181,7 @@ public sealed class JqProgram
                     yield return budget.Value(new JsonArray((array.Body is null ? [] : Eval(array.Body, input, vars)).Select(n => n?.DeepClone()).ToArray()));
                     break;
                 case ObjectConstruction obj:
-                    foreach (var result in Construct(obj.Entries, 0, new JsonObject(), input, vars))
+                    foreach (var result in Construct(obj.Entries, input, vars))
                     {
                         yield return result;
                     }
@@ -363,61 +363,67 @@ public sealed class JqProgram
             return result;
         }
 
-        private IEnumerable<JsonNode?> Construct(IReadOnlyList<(JqNode Key, JqNode? Value)> entries, int i, JsonObject built, JsonNode? input, ImmutableDictionary<string, JsonNode?> vars)
+        /// <summary>
+        /// Every combination of the entries' keys and values, in jq's order (earlier entries vary slowest). Built entry
+        /// by entry rather than by recursion, so an object of many entries costs no stack.
+        /// </summary>
+        private List<JsonObject> Construct(IReadOnlyList<(JqNode Key, JqNode? Value)> entries, JsonNode? input, ImmutableDictionary<string, JsonNode?> vars)
         {
-            if (i == entries.Count)
+            List<JsonObject> built = [new JsonObject()];
+            foreach (var (keyNode, valueNode) in entries)
             {
-                yield return built.DeepClone();
-                yield break;
-            }
-
-            var (keyNode, valueNode) = entries[i];
-            foreach (var key in Eval(keyNode, input, vars))
-            {
-                if (key is not JsonValue k || k.GetValueKind() != JsonValueKind.String)
+                var next = new List<JsonObject>();
+                foreach (var partial in built)
                 {
-                    throw new JqException("Object keys must be strings");
-                }
-
-                var name = k.GetValue<string>();
-                var values = valueNode is null ? [input is JsonObject o ? o[name] : null] : Eval(valueNode, input, vars);
-                foreach (var value in values)
-                {
-                    var next = budget.Value((JsonObject)built.DeepClone());
-                    next[name] = value?.DeepClone();
-                    foreach (var result in Construct(entries, i + 1, next, input, vars))
+                    foreach (var key in Eval(keyNode, input, vars))
                     {
-                        yield return result;
+                        if (key is not JsonValue k || k.GetValueKind() != JsonValueKind.String)
+                        {
+                            throw new JqException("Object keys must be strings");
+                        }
+
+                        var name = k.GetValue<string>();
+                        var values = valueNode is null ? [input is JsonObject o ? o[name] : null] : Eval(valueNode, input, vars);
+                        foreach (var value in values)
+                        {
+                            var copy = budget.Value((JsonObject)partial.DeepClone());
+                            copy[name] = value?.DeepClone();
+                            next.Add(copy);
+                        }
                     }
                 }
+
+                built = next;
             }
+
+            return built;
         }
 
-        private IEnumerable<string> Interpolate(IReadOnlyList<object> parts, int i, string prefix, JsonNode? input, ImmutableDictionary<string, JsonNode?> vars)
+        /// <summary>Every combination of the parts' texts, in jq's order, built part by part (no recursion).</summary>
+        private List<string> Interpolate(IReadOnlyList<object> parts, JsonNode? input, ImmutableDictionary<string, JsonNode?> vars)
         {
-            if (i == parts.Count)
+            List<string> built = [""];
+            foreach (var part in parts)
             {
-                yield return prefix;
-                yield break;
-            }
-
-            if (parts[i] is string text)
-            {
-                foreach (var result in Interpolate(parts, i + 1, budget.Text(prefix + text), input, vars))
+                var next = new List<string>();
+                foreach (var prefix in built)
                 {
-                    yield return result;
+                    if (part is string text)
+                    {
+                        next.Add(budget.Text(prefix + text));
+                        continue;
+                    }
+
+                    foreach (var value in Eval((JqNode)part, input, vars))
+                    {
+                        next.Add(budget.Text(prefix + ToText(value)));
+                    }
                 }
 
-                yield break;
+                built = next;
             }
 
-            foreach (var value in Eval((JqNode)parts[i], input, vars))
-            {
-                foreach (var result in Interpolate(parts, i + 1, budget.Text(prefix + ToText(value)), input, vars))
-                {
-                    yield return result;
-                }
-            }
+            return built;
         }
 
         private IEnumerable<JsonNode?> Builtin(Call call, JsonNode? input, ImmutableDictionary<string, JsonNode?> vars)

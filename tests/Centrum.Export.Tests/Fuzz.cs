@@ -11,8 +11,11 @@ namespace Centrum.Export.Tests;
 /// </summary>
 internal static class Fuzz
 {
-    /// <summary>Per input; the parsers take microseconds, so only a runaway loop comes near it.</summary>
-    public static readonly TimeSpan MaxTimePerInput = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Per input. The parsers take microseconds and a jq run at most its budget (about 0.5 s); the bound is generous
+    /// because the suite runs on loaded machines, and still catches a loop without a budget.
+    /// </summary>
+    public static readonly TimeSpan MaxTimePerInput = TimeSpan.FromSeconds(10);
 
     /// <summary>Per input; a few megabytes at most for the largest inputs generated here.</summary>
     public const long MaxBytesPerInput = 256L * 1024 * 1024;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -213,6 +214,8 @@ public sealed class JqProgram
                     }
                     catch (JqException ex) when (ex is not JqLimitException)
                     {
+                        // A caught exception costs tens of microseconds, far more than a step.
+                        budget.Charge(JqLimits.CaughtErrorSteps);
                         failure = ex;
                     }
 
@@ -375,6 +378,7 @@ public sealed class JqProgram
                 var next = new List<JsonObject>();
                 foreach (var partial in built)
                 {
+                    var pairs = new List<(string Name, JsonNode? Value)>();
                     foreach (var key in Eval(keyNode, input, vars))
                     {
                         if (key is not JsonValue k || k.GetValueKind() != JsonValueKind.String)
@@ -384,12 +388,16 @@ public sealed class JqProgram
 
                         var name = k.GetValue<string>();
                         var values = valueNode is null ? [input is JsonObject o ? o[name] : null] : Eval(valueNode, input, vars);
-                        foreach (var value in values)
-                        {
-                            var copy = budget.Value((JsonObject)partial.DeepClone());
-                            copy[name] = value?.DeepClone();
-                            next.Add(copy);
-                        }
+                        pairs.AddRange(values.Select(value => (name, budget.Value(value?.DeepClone()))));
+                    }
+
+                    // One key and one value, the usual case, extends the object in place: copying it for every entry
+                    // would make an object of n entries cost n² steps.
+                    foreach (var (name, value) in pairs)
+                    {
+                        var target = pairs.Count == 1 ? partial : budget.Value((JsonObject)partial.DeepClone());
+                        target[name] = pairs.Count == 1 ? value : value?.DeepClone();
+                        next.Add(target);
                     }
                 }
 
@@ -520,16 +528,16 @@ public sealed class JqProgram
                 case ("type", 0):
                     return [JsonValue.Create(TypeOf(input))];
                 case ("min", 0):
-                    return [Items(input).OrderBy(i => i, Comparer<JsonNode?>.Create(Compare)).FirstOrDefault()];
+                    return [Ordered(Items(input), i => i).FirstOrDefault()];
                 case ("max", 0):
-                    return [Items(input).OrderBy(i => i, Comparer<JsonNode?>.Create(Compare)).LastOrDefault()];
+                    return [Ordered(Items(input), i => i).LastOrDefault()];
                 case ("sort", 0):
-                    return [budget.Value(new JsonArray(Items(input).OrderBy(i => i, Comparer<JsonNode?>.Create(Compare)).Select(n => n?.DeepClone()).ToArray()))];
+                    return [budget.Value(new JsonArray(Ordered(Items(input), i => i).Select(n => n?.DeepClone()).ToArray()))];
                 case ("sort_by", 1):
-                    return [budget.Value(new JsonArray(Items(input).OrderBy(i => Eval(call.Arguments[0], i, vars).FirstOrDefault(), Comparer<JsonNode?>.Create(Compare)).Select(n => n?.DeepClone()).ToArray()))];
+                    return [budget.Value(new JsonArray(Ordered(Items(input), i => Eval(call.Arguments[0], i, vars).FirstOrDefault()).Select(n => n?.DeepClone()).ToArray()))];
                 case ("unique", 0):
                     var unique = new List<JsonNode?>();
-                    foreach (var item in Items(input).OrderBy(i => i, Comparer<JsonNode?>.Create(Compare)))
+                    foreach (var item in Ordered(Items(input), i => i))
                     {
                         if (unique.Count == 0 || Compare(unique[^1], item) != 0)
                         {
@@ -572,6 +580,25 @@ public sealed class JqProgram
             {
                 budget.Charge();
                 yield return JsonValue.Create((double)i);
+            }
+        }
+
+        /// <summary>
+        /// A stable sort in jq's order, keys computed first. A comparison that fails (a number out of range) is a jq
+        /// error: the sort would otherwise wrap it in an InvalidOperationException.
+        /// </summary>
+        private List<JsonNode?> Ordered(IEnumerable<JsonNode?> items, Func<JsonNode?, JsonNode?> key)
+        {
+            var keyed = items.Select(i => (Item: i, Key: key(i))).ToList();
+            budget.Charge(keyed.Count * (1 + (long)Math.Log2(keyed.Count + 1)));
+            try
+            {
+                return keyed.OrderBy(p => p.Key, Comparer<JsonNode?>.Create(Compare)).Select(p => p.Item).ToList();
+            }
+            catch (InvalidOperationException e) when (e.InnerException is JqException inner)
+            {
+                ExceptionDispatchInfo.Throw(inner);
+                throw;
             }
         }
 

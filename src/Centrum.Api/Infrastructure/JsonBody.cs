@@ -16,8 +16,11 @@ public static class JsonBody
     /// </summary>
     public const int MaxDepth = 64;
 
-    /// <summary>Reader options for every REST body.</summary>
-    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+    /// <summary>
+    /// Reader options for every REST body. A member named twice is refused as invalid JSON (RFC 8259 §4 says names
+    /// should be unique): a tree read with duplicates throws when the member is first used, after the body was accepted.
+    /// </summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     public static async Task<(JsonNode? Node, IResult? Error)> ReadAsync(HttpRequest request)
     {

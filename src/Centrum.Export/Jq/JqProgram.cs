@@ -520,7 +520,7 @@ public sealed class JqProgram
                     {
                         return [budget.Value(JsonNode.Parse(Text(input), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }))];
                     }
-                    catch (JsonException ex)
+                    catch (Exception ex) when (ex is JsonException or ArgumentException)
                     {
                         throw new JqException($"Cannot parse JSON: {ex.Message}");
                     }

@@ -80,6 +80,52 @@ public sealed class HostileQueryTests
         Assert.Equal(3, JsonNode.Parse(await single.Content.ReadAsStringAsync())!["results"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task A_query_past_the_configured_time_limit_is_interrupted_with_its_own_code_and_the_server_goes_on()
+    {
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string>
+        {
+            ["Centrum:Query:Timeout"] = "00:00:01",
+            ["Centrum:Query:MaxPivotRows"] = "1000000000",
+        });
+        var http = server.AdminHttp();
+        var template = $$$"""{"@type":["ModelDefinition","DeviceModel"],"capabilityModel":{"@id":"{{{Model}}}","@type":"Interface","contents":[{"@type":"Telemetry","name":"power","schema":"double"},{"@type":"Telemetry","name":"voltage","schema":"double"}]}}""";
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"api/deviceTemplates/{Model}?{DeviceApi.Version}", CentrumServer.Json(template))).StatusCode);
+        var key = await http.CreateDeviceAsync("meter-1", $$"""{"template":"{{Model}}"}""");
+        using (var client = MqttDevice.CreateClient())
+        {
+            // The application's telemetry database exists once a message is stored.
+            await client.ConnectAsync(MqttDevice.Options(server, "meter-1", key, cleanSession: true));
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("devices/meter-1/messages/events/%24.ct=application%2Fjson")
+                .WithPayload("""{"power":1}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await client.DisconnectAsync();
+        }
+
+        // Four million readings of two fields in the last hour, written while the server is stopped (DuckDB admits
+        // one process): a query that pivots them takes far longer than a second.
+        await server.StopAsync();
+        using (var duck = new DuckDB.NET.Data.DuckDBConnection($"Data Source={Path.Combine(server.DataFolder, "applications", "default", "telemetry.duckdb")}"))
+        {
+            duck.Open();
+            using var insert = duck.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO telemetry (seq, enqueued_time, device_id, name, value_number, value_json, modeled)
+                SELECT 1000 + r, $start + to_microseconds(r * 800), 'meter-1', f.name, r % 100, CAST(r % 100 AS VARCHAR), true
+                FROM range(4000000) t(r), (VALUES ('power'), ('voltage')) f(name);
+                CHECKPOINT;
+                """;
+            insert.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("start", DateTime.UtcNow.AddMinutes(-59)));
+            insert.ExecuteNonQuery();
+        }
+
+        await server.StartAsync();
+        http = server.AdminHttp();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await AssertRefusedAsync(await QueryAsync(http, $"SELECT $id, power, voltage FROM {Model} WHERE WITHIN_WINDOW(PT1H) ORDER BY voltage DESC"), "QueryTimeout", "longer than 1 s");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"answered after {watch.Elapsed}");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/devices/meter-1?{DeviceApi.Version}")).StatusCode);
+    }
+
     private static Task<HttpResponseMessage> QueryAsync(HttpClient http, string query) =>
         http.PostAsync($"api/query?{Preview}", CentrumServer.Json(new JsonObject { ["query"] = query }.ToJsonString()));
 

@@ -23,7 +23,11 @@ public static class ApiEndpoints
         services.AddSingleton<ApiRequestFilter>();
         services.AddSingleton<DeviceScopeFilter>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            o.SerializerOptions.MaxDepth = Infrastructure.JsonBody.MaxDepth;
+        });
         return services;
     }
 

@@ -38,6 +38,15 @@ public sealed class TelemetryOptions
     public int DeduplicationWindow { get; set; } = 200_000;
 
     /// <summary>
+    /// How long a stored message is remembered for de-duplication. A message is dropped as a re-send only when its
+    /// <c>$.mid</c> and its content repeat within this time, so a rebooted device that restarts its message counter
+    /// loses nothing. Cover the devices' retry time (the Azure IoT SDKs retry for minutes); a longer period risks
+    /// dropping a rebooted device's message that happens to repeat an earlier one byte for byte.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DeduplicationPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// DuckDB worker threads per database. Empty means half the cores (at least one): commits of small batches get
     /// slower with more threads, and the other cores serve connections. Raise it on a machine that mostly runs queries.
     /// </summary>

@@ -12,7 +12,7 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<TelemetryMetrics>();
         services.AddSingleton<TelemetryIngest>();
         services.AddSingleton<TelemetryQueries>();
-        services.AddOptions<Query.QueryOptions>().Bind(configuration.GetSection(Query.QueryOptions.Section));
+        services.AddOptions<Query.QueryOptions>().Bind(configuration.GetSection(Query.QueryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Query.QueryService>();
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());

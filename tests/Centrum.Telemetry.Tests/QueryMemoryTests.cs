@@ -42,7 +42,7 @@ public sealed class QueryMemoryTests : IAsyncLifetime
     public async Task An_hourly_aggregate_of_one_field_runs_in_memory_that_does_not_grow_with_its_messages()
     {
         var query = QueryParser.Parse("SELECT AVG(temperature), MAX(temperature), COUNT(temperature) FROM dtmi:example:T;1 WHERE WITHIN_WINDOW(PT2H) GROUP BY WINDOW(PT1H)");
-        var rows = await new QueryService(_ingest, Options.Create(new QueryOptions())).ExecuteAsync("app", query, ["d1", "d2", "d3"], Now, CancellationToken.None);
+        var rows = await new QueryService(_ingest, Options.Create(new QueryOptions { MemoryLimitMegabytes = 32 })).ExecuteAsync("app", query, ["d1", "d2", "d3"], Now, CancellationToken.None);
 
         Assert.Equal(2, rows.Count);
         Assert.All(rows, r => Assert.Equal(49.5, (double)r["avg_temperature"]!, 9));

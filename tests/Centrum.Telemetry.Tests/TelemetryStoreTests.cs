@@ -47,6 +47,46 @@ public sealed class TelemetryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rebooted_device_that_restarts_its_message_counter_has_every_message_stored()
+    {
+        var boot = DateTimeOffset.UtcNow;
+        await using (var ingest = Open())
+        {
+            var first = await StoreResultsAsync(ingest, Enumerable.Range(1, 3).Select(i => Message("d1", $$"""{"t":{{i}}}""", $"{i}", enqueued: boot.AddSeconds(i))));
+            Assert.All(first, r => Assert.False(r.Duplicate));
+        }
+
+        // The device reboots (and the server restarts meanwhile): its counter starts at 1 again, with new readings.
+        await using (var ingest = Open())
+        {
+            var again = await StoreResultsAsync(ingest, Enumerable.Range(1, 3).Select(i => Message("d1", $$"""{"t":{{i + 10}}}""", $"{i}", enqueued: boot.AddSeconds(30 + i))));
+            Assert.All(again, r => Assert.False(r.Duplicate));
+            var counts = await new TelemetryQueries(ingest).CountByMessageIdAsync("app", "d1", CancellationToken.None);
+            Assert.Equal([("1", 2L), ("2", 2L), ("3", 2L)], counts.OrderBy(c => c.MessageId));
+        }
+    }
+
+    [Fact]
+    public async Task A_resend_after_a_lost_acknowledgement_is_stored_once_and_the_same_message_much_later_is_stored_again()
+    {
+        var sent = DateTimeOffset.UtcNow;
+        await using (var ingest = Open())
+        {
+            Assert.False(Assert.Single(await StoreResultsAsync(ingest, [Message("d1", """{"t":1}""", "7", enqueued: sent)])).Duplicate);
+        }
+
+        // The server stopped before the PUBACK: the SDK re-sends the same message on its next connection.
+        await using (var ingest = Open())
+        {
+            Assert.True(Assert.Single(await StoreResultsAsync(ingest, [Message("d1", """{"t":1}""", "7", enqueued: sent.AddSeconds(20))])).Duplicate);
+            var outside = sent + new TelemetryOptions().DeduplicationPeriod + TimeSpan.FromSeconds(1);
+            Assert.False(Assert.Single(await StoreResultsAsync(ingest, [Message("d1", """{"t":1}""", "7", enqueued: outside)])).Duplicate);
+            var counts = await new TelemetryQueries(ingest).CountByMessageIdAsync("app", "d1", CancellationToken.None);
+            Assert.Equal([("7", 2L)], counts);
+        }
+    }
+
+    [Fact]
     public async Task Latest_range_and_buckets_read_what_was_written()
     {
         await using var ingest = Open();

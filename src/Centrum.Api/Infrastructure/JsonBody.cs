@@ -9,6 +9,19 @@ public static class JsonBody
     /// <summary>REST bodies are small documents; anything larger is refused before parsing.</summary>
     public const int MaxBytes = 1024 * 1024;
 
+    /// <summary>
+    /// Deepest nesting a REST body may have. IoT Central's documents (twins, templates, exports) stay far below it;
+    /// the handlers walk bodies recursively, so depth is bounded where the text is read. Twins have their own,
+    /// smaller limit (IoT Hub's 10 levels).
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// Reader options for every REST body. A member named twice is refused as invalid JSON (RFC 8259 §4 says names
+    /// should be unique): a tree read with duplicates throws when the member is first used, after the body was accepted.
+    /// </summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
+
     public static async Task<(JsonNode? Node, IResult? Error)> ReadAsync(HttpRequest request)
     {
         if (request.ContentLength > MaxBytes)
@@ -32,7 +45,7 @@ public static class JsonBody
             }
 
             limited.Position = 0;
-            return (await JsonNode.ParseAsync(limited, cancellationToken: request.HttpContext.RequestAborted), null);
+            return (await JsonNode.ParseAsync(limited, documentOptions: DocumentOptions, cancellationToken: request.HttpContext.RequestAborted), null);
         }
         catch (JsonException ex)
         {

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
 using Centrum.Applications;
 using Centrum.Provisioning.Registration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace Centrum.Api.Provisioning;
@@ -22,6 +24,12 @@ public static class DpsHttpsEndpoints
         return endpoints;
     }
 
+    /// <summary>
+    /// A registration body is a registration id, an optional TPM endorsement and a custom payload of a few hundred
+    /// bytes; 64 KiB leaves ample room and bounds what an anonymous caller makes the server read.
+    /// </summary>
+    private const int MaxRegistrationBytes = 64 * 1024;
+
     private static async Task RegisterAsync(HttpContext context, IApplicationCatalog applications, RegistrationService registrations, string idScope, string registrationId)
     {
         var application = await applications.FindByIdScopeAsync(idScope, context.RequestAborted);
@@ -34,9 +42,15 @@ public static class DpsHttpsEndpoints
         JsonNode? body;
         try
         {
-            body = context.Request.ContentLength == 0 ? null : await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = MaxRegistrationBytes;
+            }
+
+            body = context.Request.ContentLength == 0 ? null
+                : await JsonNode.ParseAsync(context.Request.Body, documentOptions: JsonBody.DocumentOptions, cancellationToken: context.RequestAborted);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or BadHttpRequestException)
         {
             await WriteAsync(context, RegistrationAnswer.Error(400, 400004, "The request body is not valid JSON.", DateTimeOffset.UtcNow));
             return;

@@ -64,8 +64,19 @@ public static class QueryApi
         // A caller limited to organizations queries only its devices.
         var reach = await scope.OrganizationsAsync(context.User, Permission.DeviceDataRead, context.RequestAborted);
         var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, context.RequestAborted, reach is null ? null : owners => AccessScope.Reaches(reach, owners));
-        var results = await queries.ExecuteAsync(application.Id, query, devices, time.GetUtcNow(), context.RequestAborted);
-        return Results.Json(new { results });
+        try
+        {
+            var results = await queries.ExecuteAsync(application.Id, query, devices, time.GetUtcNow(), context.RequestAborted);
+            return Results.Json(new { results });
+        }
+        catch (QueryException ex)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", ex.Message);
+        }
+        catch (QueryLimitException ex)
+        {
+            return ApiError.Result(StatusCodes.Status400BadRequest, ex.Code, ex.Message);
+        }
     }
 
     private static QueryField? Undeclared(TelemetryQuery query, DeviceTemplate template)

@@ -223,7 +223,9 @@ internal static class ExportMessages
 
         try
         {
-            return JsonNode.Parse(Encoding.UTF8.GetString(body));
+            // A member named twice would make the tree throw when first read, after the message was built; such a
+            // body is not JSON IoT Central exports, and travels as base64 like any other.
+            return JsonNode.Parse(Encoding.UTF8.GetString(body), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {

@@ -45,7 +45,22 @@ internal sealed class ExportPipeline(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var filter = _export.Filter is null ? null : ExportFilter.Parse(_export.Filter);
-        var transform = setup.Reference.Transform is null ? null : JqProgram.Compile(setup.Reference.Transform);
+        JqProgram? transform;
+        try
+        {
+            transform = setup.Reference.Transform is null ? null : JqProgram.Compile(setup.Reference.Transform);
+        }
+        catch (JqException ex)
+        {
+            // Saving checks a transform with the limits compiling enforces, but one stored before a limit existed may
+            // exceed it. The destination waits, reporting why, until the export is saved with a transform that loads.
+            _transformError = new ExportError("transformFailed", $"The transform cannot run, so nothing is sent to this destination: {ex.Message}");
+            Log.TransformInvalid(logger, _export.Id, _destination, ex.Message);
+            state.Update(s => s with { Status = "error", Errors = Errors() });
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
+            return;
+        }
+
         var cursor = await WithRetryAsync(LoadCursorAsync, cancellationToken);
         Log.Starting(logger, _export.Id, _destination, _export.Source, cursor.Position);
         Publish(cursor, backlog: 0, backlogAge: null, starting: true);
@@ -108,7 +123,20 @@ internal sealed class ExportPipeline(
         foreach (var record in records)
         {
             var device = await facts.GetAsync(_app, record.DeviceId, withTwin, cancellationToken);
-            foreach (var message in ExportMessages.Build(_app, record, device))
+            List<JsonObject> built;
+            try
+            {
+                built = ExportMessages.Build(_app, record, device).ToList();
+            }
+            catch (Exception ex) when (IsMessageFailure(ex))
+            {
+                // Building depends on this record alone (its body, properties and the device's facts): it would fail
+                // again on every retry, so the record is skipped and reported like a transform failure.
+                SkipFailed(record.Sequence, ex);
+                continue;
+            }
+
+            foreach (var message in built)
             {
                 if (filter is not null && !filter.Matches(new FilterSubject(message, device.ToFilterJson(record.DeviceId))))
                 {
@@ -131,27 +159,40 @@ internal sealed class ExportPipeline(
     }
 
     /// <summary>
-    /// Applies the destination's jq transform. A transform that fails on a message fails on every retry of it, so the
-    /// message is skipped (and reported) rather than blocking the export forever; one that yields nothing drops it.
+    /// Applies the destination's jq transform and writes the result. A message that fails here (a jq error, a limit of
+    /// the transform's budget, a value JSON cannot hold) fails on every retry of it, so it is skipped and reported
+    /// rather than blocking the export forever; a transform that yields nothing drops it.
     /// </summary>
     private byte[]? Transform(JsonObject message, JqProgram? transform, long sequence)
     {
-        if (transform is null)
-        {
-            return JsonSerializer.SerializeToUtf8Bytes(message);
-        }
-
         try
         {
+            if (transform is null)
+            {
+                return JsonSerializer.SerializeToUtf8Bytes(message);
+            }
+
             var outputs = transform.Run(message);
             return outputs.Count == 0 ? null : JsonSerializer.SerializeToUtf8Bytes(outputs[0]);
         }
-        catch (JqException ex)
+        catch (Exception ex) when (IsMessageFailure(ex))
         {
-            _transformError = new ExportError("transformFailed", $"The transform failed on the message at position {sequence}, which was skipped: {ex.Message}");
-            Log.TransformFailed(logger, _export.Id, _destination, sequence, ex.Message);
+            SkipFailed(sequence, ex);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Failures that belong to one message and recur on every attempt. Cancellation and running out of memory are
+    /// not the message's: they propagate, and the pipeline retries or stops as for any other failure.
+    /// </summary>
+    private static bool IsMessageFailure(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException);
+
+    private void SkipFailed(long sequence, Exception ex)
+    {
+        var reason = ex is JqException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+        _transformError = new ExportError("transformFailed", $"The transform failed on the message at position {sequence}, which was skipped: {reason}");
+        Log.TransformFailed(logger, _export.Id, _destination, sequence, reason);
     }
 
     private async Task DeliverAsync(IDestinationSender sender, DeliveryBatch batch, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(4005, LogLevel.Warning, "Export {ExportId}: the transform for destination {DestinationId} failed on the message at position {Position}; it is skipped: {Reason}")]
     public static partial void TransformFailed(ILogger logger, string exportId, string destinationId, long position, string reason);
 
+    [LoggerMessage(4009, LogLevel.Warning, "Export {ExportId}: the transform for destination {DestinationId} cannot run, so the destination waits until the export is saved again: {Reason}")]
+    public static partial void TransformInvalid(ILogger logger, string exportId, string destinationId, string reason);
+
     [LoggerMessage(4006, LogLevel.Warning, "Export {ExportId} to destination {DestinationId} is {Backlog} records behind (oldest from {Age} ago)")]
     public static partial void Backlog(ILogger logger, string exportId, string destinationId, long backlog, TimeSpan age);
 

@@ -5,18 +5,31 @@ using System.Text.Json.Nodes;
 namespace Centrum.Export.Jq;
 
 /// <summary>A jq syntax or runtime error; syntax errors name the position.</summary>
-public sealed class JqException(string message) : Exception(message);
+public class JqException(string message) : Exception(message);
+
+/// <summary>
+/// A jq program exceeded one of the limits a transform runs under (<see cref="JqLimits"/>). Unlike other jq errors,
+/// <c>try</c> and <c>?</c> do not catch it: a budget that a program could catch would not bound it.
+/// </summary>
+public sealed class JqLimitException(string message) : JqException(message);
 
 /// <summary>Parses the jq subset IoT Central's export transforms use (see <see cref="JqProgram"/>).</summary>
 internal sealed class JqParser
 {
     private readonly string _text;
     private int _pos;
+    private int _depth;
 
     private JqParser(string text) => _text = text;
 
     public static JqNode Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > JqLimits.MaxProgramLength)
+        {
+            throw new JqException($"jq syntax error: a transform is at most {JqLimits.MaxProgramLength} characters long; this one has {text.Length}");
+        }
+
         var parser = new JqParser(text);
         var node = parser.ParsePipe();
         parser.Skip();
@@ -25,7 +38,20 @@ internal sealed class JqParser
             throw parser.Error("unexpected text");
         }
 
+        JqLimits.CheckShape(node);
         return node;
+    }
+
+    /// <summary>
+    /// Counts one level of the parser's recursion, so nesting is refused before it exhausts the stack; the tree's own
+    /// depth is checked after parsing (<see cref="JqLimits.CheckShape"/>), since loops build deep trees too.
+    /// </summary>
+    private void Enter()
+    {
+        if (++_depth > JqLimits.MaxDepth)
+        {
+            throw Error($"the program nests deeper than {JqLimits.MaxDepth} levels");
+        }
     }
 
     private JqNode ParsePipe()
@@ -37,15 +63,24 @@ internal sealed class JqParser
             Skip();
             var name = ParseVariableName();
             Expect("|");
-            return new Bind(left, name, ParsePipe());
+            return new Bind(left, name, ParseNestedPipe());
         }
 
         if (TryTake("|"))
         {
-            return new Pipe(left, ParsePipe());
+            return new Pipe(left, ParseNestedPipe());
         }
 
         return left;
+    }
+
+    /// <summary>The rest of a pipe: one level deeper, since pipes nest to the right.</summary>
+    private JqNode ParseNestedPipe()
+    {
+        Enter();
+        var result = ParsePipe();
+        _depth--;
+        return result;
     }
 
     private JqNode ParseComma()
@@ -65,7 +100,10 @@ internal sealed class JqParser
         var left = ParseOr();
         if (TryTake("//"))
         {
-            return new Binary("//", left, ParseAlternative());
+            Enter();
+            var right = ParseAlternative();
+            _depth--;
+            return new Binary("//", left, right);
         }
 
         return left;
@@ -253,6 +291,14 @@ internal sealed class JqParser
 
     private JqNode ParsePrimary()
     {
+        Enter();
+        var result = ParsePrimaryLevel();
+        _depth--;
+        return result;
+    }
+
+    private JqNode ParsePrimaryLevel()
+    {
         Skip();
         if (_pos >= _text.Length)
         {
@@ -289,7 +335,9 @@ internal sealed class JqParser
                 _pos++;
             }
 
-            return new Literal(JsonValue.Create(double.Parse(_text[start.._pos], CultureInfo.InvariantCulture)));
+            return double.TryParse(_text.AsSpan(start, _pos - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+                ? new Literal(JsonValue.Create(number))
+                : throw Error($"'{_text[start.._pos]}' is not a finite number");
         }
 
         if (c == '(')
@@ -387,7 +435,9 @@ internal sealed class JqParser
         JqNode? otherwise = null;
         if (Keyword("elif"))
         {
+            Enter();
             otherwise = ParseIf();
+            _depth--;
             return new IfThenElse(condition, then, otherwise);
         }
 
@@ -467,7 +517,15 @@ internal sealed class JqParser
     private JqNode ParseObjectValue()
     {
         var left = ParseAlternative();
-        return TryTake("|") ? new Pipe(left, ParseObjectValue()) : left;
+        if (!TryTake("|"))
+        {
+            return left;
+        }
+
+        Enter();
+        var right = ParseObjectValue();
+        _depth--;
+        return new Pipe(left, right);
     }
 
     private StringTemplate ParseStringTemplate()
@@ -494,6 +552,11 @@ internal sealed class JqParser
                 continue;
             }
 
+            if (_pos >= _text.Length)
+            {
+                throw Error("unterminated string");
+            }
+
             var escape = _text[_pos++];
             switch (escape)
             {
@@ -511,7 +574,12 @@ internal sealed class JqParser
                 case 't': text.Append('\t'); break;
                 case 'r': text.Append('\r'); break;
                 case 'u':
-                    text.Append((char)int.Parse(_text.AsSpan(_pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    if (_pos + 4 > _text.Length || !int.TryParse(_text.AsSpan(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                    {
+                        throw Error("\\u takes four hexadecimal digits");
+                    }
+
+                    text.Append((char)code);
                     _pos += 4;
                     break;
                 default: text.Append(escape); break;

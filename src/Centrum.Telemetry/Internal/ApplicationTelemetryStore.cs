@@ -33,7 +33,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         _options = options;
         _metrics = metrics;
         _logger = logger;
-        _recentIds = new RecentMessageIds(options.DeduplicationWindow);
+        _recentIds = new RecentMessageIds(options.DeduplicationWindow, options.DeduplicationPeriod);
         _queuedBytes = new ByteBudget(options.QueueBytes);
         _queue = Channel.CreateBounded<PendingMessage>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -150,15 +150,21 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
             using (var messages = _writeConnection.CreateAppender("messages"))
             using (var values = _writeConnection.CreateAppender("telemetry"))
             {
-                var batchIds = new HashSet<(string, string)>();
+                var batchIds = new Dictionary<(string, string), UInt128>();
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var pending = batch[i];
                     var m = pending.Message;
-                    if (m.MessageId is not null && (_recentIds.Contains(m.DeviceId, m.MessageId) || !batchIds.Add((m.DeviceId, m.MessageId))))
+                    if (m.MessageId is not null)
                     {
-                        results[i] = new StoreResult(0, Duplicate: true);
-                        continue;
+                        if (_recentIds.IsResend(m.DeviceId, m.MessageId, pending.Content, m.EnqueuedTime)
+                            || (batchIds.TryGetValue((m.DeviceId, m.MessageId), out var earlier) && earlier == pending.Content))
+                        {
+                            results[i] = new StoreResult(0, Duplicate: true);
+                            continue;
+                        }
+
+                        batchIds[(m.DeviceId, m.MessageId)] = pending.Content;
                     }
 
                     sequence++;
@@ -220,7 +226,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
             {
                 if (m.MessageId is not null)
                 {
-                    _recentIds.Add(m.DeviceId, m.MessageId);
+                    _recentIds.Add(m.DeviceId, m.MessageId, batch[i].Content, m.EnqueuedTime);
                 }
 
                 _events.Publish(new DeviceEvent(DeviceEventKind.TelemetryStored, ApplicationId, m.DeviceId, results[i].Sequence, m.EnqueuedTime, null, m.ModuleId, m.Component));
@@ -239,21 +245,41 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
             return;
         }
 
+        // The window is measured from the newest stored message, so the messages stored just before a stop are still
+        // recognized when their devices re-send them after the restart.
         using var command = _writeConnection.CreateCommand();
-        command.CommandText = "SELECT device_id, message_id FROM messages WHERE message_id IS NOT NULL ORDER BY seq DESC LIMIT $limit";
+        command.CommandText = """
+            SELECT device_id, message_id, enqueued_time, body, properties, module_id, component, creation_time FROM messages
+            WHERE message_id IS NOT NULL AND enqueued_time >= (SELECT max(enqueued_time) FROM messages) - to_microseconds($period)
+            ORDER BY seq DESC LIMIT $limit
+            """;
+        command.Parameters.Add(new DuckDBParameter("period", _options.DeduplicationPeriod.Ticks / TimeSpan.TicksPerMicrosecond));
         command.Parameters.Add(new DuckDBParameter("limit", _options.DeduplicationWindow));
-        var rows = new List<(string, string)>();
+        var rows = new List<(string Device, string MessageId, UInt128 Content, DateTimeOffset Time)>();
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                rows.Add((reader.GetString(0), reader.GetString(1)));
+                using var body = new MemoryStream();
+                if (!reader.IsDBNull(3))
+                {
+                    using var blob = reader.GetStream(3);
+                    blob.CopyTo(body);
+                }
+
+                var content = MessageContent.Hash(
+                    body.GetBuffer().AsSpan(0, (int)body.Length),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetDateTime(7));
+                rows.Add((reader.GetString(0), reader.GetString(1), content, new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc))));
             }
         }
 
         for (var i = rows.Count - 1; i >= 0; i--)
         {
-            _recentIds.Add(rows[i].Item1, rows[i].Item2);
+            _recentIds.Add(rows[i].Device, rows[i].MessageId, rows[i].Content, rows[i].Time);
         }
     }
 

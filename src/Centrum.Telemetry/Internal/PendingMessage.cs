@@ -13,7 +13,12 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
         PropertiesJson = BodyFields.PropertiesJson(message.Properties);
         BodyFields.TryRead(message, Fields, declaration);
         Size = Measure(message, PropertiesJson, Fields);
+        Content = message.MessageId is null ? default
+            : MessageContent.Hash(message.Body.Span, PropertiesJson, message.ModuleId, message.Component, message.CreationTime?.UtcDateTime);
     }
+
+    /// <summary>The hash that tells a re-send of a stored message from a new message reusing its id.</summary>
+    public UInt128 Content { get; }
 
     public TelemetryMessage Message { get; }
 

@@ -13,8 +13,30 @@ public static class QueryParser
     public const int MaxSelectItems = 15;
     public const int MaxLogicalOperators = 10;
 
+    /// <summary>
+    /// Longest query text accepted. With at most 15 items and 10 logical operators (IoT Central's query limits) a query
+    /// is a few hundred characters; 8,192 leaves room for long names and IN lists while bounding lexing work.
+    /// </summary>
+    public const int MaxLength = 8192;
+
+    /// <summary>
+    /// Deepest nesting of parentheses in WHERE. Ten logical operators need at most ten levels; parsing recurses once per
+    /// level, so without a bound 10,000 '(' overflowed the stack and ended the process.
+    /// </summary>
+    public const int MaxNestingDepth = 32;
+
+    /// <summary>Most values in one <c>IN [..]</c> list; each becomes a DuckDB parameter.</summary>
+    public const int MaxInValues = 256;
+
+    /// <exception cref="QueryException">The text is not a query this language accepts (the message names the position).</exception>
     public static TelemetryQuery Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            throw new QueryException($"A query is at most {MaxLength} characters long; this one has {text.Length}", MaxLength, null);
+        }
+
         var tokens = Lex(text);
         var parser = new Parser(tokens);
         return parser.Query();
@@ -119,6 +141,7 @@ public static class QueryParser
     {
         private int _index;
         private int _logical;
+        private int _depth;
 
         private Token Current => tokens[_index];
 
@@ -323,10 +346,17 @@ public static class QueryParser
 
         private Condition Predicate(IReadOnlyList<SelectItem> items)
         {
-            if (AcceptSymbol("("))
+            if (Current.Kind == Kind.Symbol && Current.Text == "(")
             {
+                if (++_depth > MaxNestingDepth)
+                {
+                    throw Error($"Conditions nest at most {MaxNestingDepth} parentheses deep", Current);
+                }
+
+                _index++;
                 var inner = Or(items);
                 ExpectSymbol(")");
+                _depth--;
                 return inner;
             }
 
@@ -363,6 +393,11 @@ public static class QueryParser
                 var values = new List<QueryLiteral> { Literal() };
                 while (AcceptSymbol(","))
                 {
+                    if (values.Count == MaxInValues)
+                    {
+                        throw Error($"IN takes at most {MaxInValues} values", Current);
+                    }
+
                     values.Add(Literal());
                 }
 
@@ -396,28 +431,33 @@ public static class QueryParser
 
         private TimeSpan Duration(Token token)
         {
-            if (token.Kind == Kind.Word)
+            if (token.Kind == Kind.Word && Parse(token.Text) is { } duration && duration > TimeSpan.Zero)
             {
-                try
-                {
-                    var duration = XmlConvert.ToTimeSpan(token.Text.Replace("W", "", StringComparison.Ordinal) == token.Text ? token.Text : Weeks(token.Text));
-                    if (duration > TimeSpan.Zero)
-                    {
-                        return duration;
-                    }
-                }
-                catch (FormatException)
-                {
-                }
+                return duration;
             }
 
             throw Error("Expected an ISO 8601 duration such as PT10M or P1D", token);
         }
 
-        private static string Weeks(string text)
+        /// <summary>ISO 8601 durations as XML Schema reads them, plus the week form <c>PnW</c> it lacks.</summary>
+        private static TimeSpan? Parse(string text)
         {
-            var weeks = int.Parse(text[1..^1], CultureInfo.InvariantCulture);
-            return $"P{weeks * 7}D";
+            if (text.Length > 2 && text[0] == 'P' && text[^1] == 'W')
+            {
+                // TimeSpan reaches about 1.5 million weeks.
+                return long.TryParse(text.AsSpan(1, text.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var weeks) && weeks <= 1_000_000
+                    ? TimeSpan.FromDays(weeks * 7)
+                    : null;
+            }
+
+            try
+            {
+                return XmlConvert.ToTimeSpan(text);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                return null;
+            }
         }
 
         private static bool IsKeyword(string text) => text.ToUpperInvariant() is "SELECT" or "FROM" or "WHERE" or "GROUP" or "BY" or "ORDER" or "AND" or "OR" or "IN" or "AS" or "TOP" or "ASC" or "DESC";

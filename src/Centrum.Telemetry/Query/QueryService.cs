@@ -1,22 +1,65 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Xml;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Telemetry.Query;
 
-/// <summary>Section <c>Centrum:Query</c>.</summary>
+/// <summary>Section <c>Centrum:Query</c>: what one <c>POST /query</c> may cost.</summary>
 public sealed class QueryOptions
 {
     public const string Section = "Centrum:Query";
 
     /// <summary>Rows a query returns without TOP (IoT Central's cap is 10,000; raise it on a machine with room).</summary>
+    [Range(1, 1_000_000)]
     public int MaxRows { get; set; } = 10_000;
 
     /// <summary>How far back a query reaches without WITHIN_WINDOW (IoT Central's 30 days).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan DefaultWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// The longest time span a WITHIN_WINDOW may name. IoT Central keeps 30 days of telemetry; raise it together with
+    /// the retention when older data should be reachable, knowing that a query's cost grows with its window.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan MaxWindow { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// How long one query may run before DuckDB is interrupted and the caller told to narrow it. The query benchmark's
+    /// hourly aggregate over 30 days of 1,000 devices (864 million points) takes 60 to 90 s on two cores, so two
+    /// minutes leaves it room; lower it where such queries are not wanted, since each running query holds a DuckDB
+    /// worker until it ends.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// DuckDB's <c>memory_limit</c> for an application's database, in megabytes: DuckDB's own default is 80% of the
+    /// machine's memory per database, so one application's query could starve the process. Past it DuckDB spills to
+    /// disk where it can and otherwise fails the query, which the caller sees as <c>QueryTooLarge</c>.
+    /// </summary>
+    [Range(16, 1_048_576)]
+    public int MemoryLimitMegabytes { get; set; } = 1024;
+
+    /// <summary>
+    /// Most telemetry rows a query that selects or filters several fields may scan. Such a query pivots per message
+    /// and holds a hash-table entry per message (measured 5.7 GB for 86 million), so its memory grows with the rows
+    /// it reads; a query over one field streams and is bounded by <see cref="Timeout"/> instead.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPivotRows { get; set; } = 10_000_000;
+}
+
+/// <summary>A query that is valid but exceeds what the server lets one query cost; <see cref="Code"/> is the API error code.</summary>
+public sealed class QueryLimitException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
 }
 
 /// <summary>
@@ -24,14 +67,38 @@ public sealed class QueryOptions
 /// a parameter or a row of a temporary table, never text spliced into SQL. The narrow telemetry table is pivoted per
 /// message (sequence number), so several fields of one message form one row.
 /// </summary>
-public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> options)
+public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> options)
 {
+    /// <exception cref="QueryException">The query names a window longer than <see cref="QueryOptions.MaxWindow"/>.</exception>
+    /// <exception cref="QueryLimitException">The query ran out of time or memory, or would scan too many rows.</exception>
     public async Task<IReadOnlyList<JsonObject>> ExecuteAsync(
         string applicationId, TelemetryQuery query, IReadOnlyCollection<string> deviceIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var compiled = new Compiler(query, now, options.Value).Compile();
+        var limits = options.Value;
+        var compiled = new Compiler(query, now, limits).Compile();
         await using var connection = ingest.Store(applicationId).OpenReadConnection();
-        return await RunAsync(connection, compiled, deviceIds, cancellationToken);
+        await using (var setting = connection.CreateCommand())
+        {
+            // memory_limit is a setting of the database instance, which is the application's: it bounds all of its
+            // queries together and the writer with them (DuckDB documents no per-query memory limit).
+            setting.CommandText = string.Create(CultureInfo.InvariantCulture, $"SET memory_limit = '{limits.MemoryLimitMegabytes}MB'");
+            await setting.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limits.Timeout);
+        try
+        {
+            return await RunAsync(connection, compiled, deviceIds, deadline.Token, limits.MaxPivotRows);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested && e is OperationCanceledException or DuckDBException)
+        {
+            throw new QueryLimitException("QueryTimeout", $"The query ran longer than {limits.Timeout.TotalSeconds:0.###} s and was stopped: narrow WITHIN_WINDOW, select fewer fields or use TOP.");
+        }
+        catch (DuckDBException e) when (e.Message.Contains("Out of Memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new QueryLimitException("QueryTooLarge", $"The query needs more than the {limits.MemoryLimitMegabytes} MB the application's queries may use: narrow WITHIN_WINDOW, select fewer fields or aggregate with GROUP BY WINDOW.");
+        }
     }
 
     /// <summary>
@@ -39,7 +106,7 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
     /// Separate from <see cref="ExecuteAsync"/> so the query benchmark runs exactly what the server runs.
     /// </summary>
     internal static async Task<List<JsonObject>> RunAsync(
-        DuckDBConnection connection, Compiled compiled, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+        DuckDBConnection connection, Compiled compiled, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken, long maxPivotRows = long.MaxValue)
     {
         await using (var create = connection.CreateCommand())
         {
@@ -55,6 +122,11 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
             }
         }
 
+        if (compiled.Scan is { } scan && maxPivotRows < long.MaxValue)
+        {
+            await CheckPivotRowsAsync(connection, compiled, scan, maxPivotRows, cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = compiled.Sql;
         foreach (var (name, value) in compiled.Parameters)
@@ -62,6 +134,8 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
             command.Parameters.Add(new DuckDBParameter(name, value));
         }
 
+        // DuckDB.NET runs a statement synchronously inside ExecuteReaderAsync; Cancel interrupts it (duckdb_interrupt).
+        await using var interrupt = cancellationToken.Register(command.Cancel);
         var results = new List<JsonObject>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -86,6 +160,34 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
         return results;
     }
 
+    /// <summary>
+    /// Counts the rows a pivoting query would read, stopping one past the cap, so a query whose pivot would hold a
+    /// hash-table entry for each of too many messages is refused before it allocates them.
+    /// </summary>
+    private static async Task CheckPivotRowsAsync(DuckDBConnection connection, Compiled compiled, string scan, long maxRows, CancellationToken cancellationToken)
+    {
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = $"SELECT count(*) FROM (SELECT 1 {scan} LIMIT $cap)";
+        var used = ParameterNames().Matches(scan).Select(m => m.Value[1..]).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, value) in compiled.Parameters.Where(p => used.Contains(p.Name)))
+        {
+            probe.Parameters.Add(new DuckDBParameter(name, value));
+        }
+
+        probe.Parameters.Add(new DuckDBParameter("cap", maxRows == long.MaxValue ? maxRows : maxRows + 1));
+        await using var interrupt = cancellationToken.Register(probe.Cancel);
+        var rows = Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        if (rows > maxRows)
+        {
+            throw new QueryLimitException(
+                "QueryTooLarge",
+                $"The query would read more than {maxRows:N0} telemetry values of several fields: narrow WITHIN_WINDOW, select fewer fields or query one field at a time.");
+        }
+    }
+
+    [GeneratedRegex(@"\$p[0-9]+\b")]
+    private static partial Regex ParameterNames();
+
     internal enum ColumnKind
     {
         Json,
@@ -95,7 +197,8 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
         Timestamp,
     }
 
-    internal sealed record Compiled(string Sql, IReadOnlyList<(string Name, object Value)> Parameters, IReadOnlyList<(string Name, ColumnKind Kind)> Columns);
+    /// <param name="Scan">For a pivoting query, the <c>FROM telemetry WHERE …</c> it reads, to count its rows first.</param>
+    internal sealed record Compiled(string Sql, IReadOnlyList<(string Name, object Value)> Parameters, IReadOnlyList<(string Name, ColumnKind Kind)> Columns, string? Scan = null);
 
     internal sealed class Compiler(TelemetryQuery query, DateTimeOffset now, QueryOptions options)
     {
@@ -134,12 +237,14 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
                 }
             }
 
-            sql.Append(" FROM telemetry WHERE device_id IN (SELECT id FROM q_devices)");
-            sql.Append(CultureInfo.InvariantCulture, $" AND enqueued_time >= {Parameter(from.UtcDateTime)} AND enqueued_time < {Parameter(to.UtcDateTime)}");
+            var scan = new StringBuilder(" FROM telemetry WHERE device_id IN (SELECT id FROM q_devices)");
+            scan.Append(CultureInfo.InvariantCulture, $" AND enqueued_time >= {Parameter(from.UtcDateTime)} AND enqueued_time < {Parameter(to.UtcDateTime)}");
             if (matches.Count > 0)
             {
-                sql.Append(" AND (").Append(string.Join(" OR ", matches)).Append(')');
+                scan.Append(" AND (").Append(string.Join(" OR ", matches)).Append(')');
             }
+
+            sql.Append(scan);
 
             sql.Append(pivot ? " GROUP BY seq)" : ")");
             var columns = new List<(string, ColumnKind)>();
@@ -223,7 +328,7 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
             }
 
             sql.Append(" LIMIT ").Append(Parameter((long)Math.Min(query.Top ?? options.MaxRows, options.MaxRows)));
-            return new Compiled(sql.ToString(), _parameters, columns);
+            return new Compiled(sql.ToString(), _parameters, columns, pivot ? scan.ToString() : null);
         }
 
         private string OrderKey(QueryField field, string? bucket)
@@ -304,6 +409,16 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
 
         private (DateTimeOffset From, DateTimeOffset To) Bounds(Condition? where)
         {
+            foreach (var window in Windows(where))
+            {
+                var span = window.Duration ?? window.End!.Value - window.Start!.Value;
+                if (span > options.MaxWindow)
+                {
+                    throw new QueryException(
+                        $"WITHIN_WINDOW spans at most {XmlConvert.ToString(options.MaxWindow)}; this one spans {XmlConvert.ToString(span)}", 0, null);
+                }
+            }
+
             // A WITHIN_WINDOW that every row must satisfy narrows the scan; otherwise the default window applies.
             foreach (var window in Conjuncts(where).OfType<WindowCondition>())
             {
@@ -312,6 +427,14 @@ public sealed class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> 
 
             return (now - options.DefaultWindow, now.AddSeconds(1));
         }
+
+        private static IEnumerable<WindowCondition> Windows(Condition? condition) => condition switch
+        {
+            AndCondition and => Windows(and.Left).Concat(Windows(and.Right)),
+            OrCondition or => Windows(or.Left).Concat(Windows(or.Right)),
+            WindowCondition window => [window],
+            _ => [],
+        };
 
         private static IEnumerable<Condition> Conjuncts(Condition? condition) => condition switch
         {

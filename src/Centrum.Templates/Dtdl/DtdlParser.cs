@@ -10,6 +10,13 @@ namespace Centrum.Templates.Dtdl;
 /// </summary>
 public static class DtdlParser
 {
+    /// <summary>
+    /// A model nests Interfaces, contents, complex schemas (at most 5 deep) and their members: 128 levels is ample
+    /// and bounds the reader. A member named twice is a JSON error (RFC 8259 §4: names should be unique), where the
+    /// tree would otherwise throw when the member is first read.
+    /// </summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128, AllowDuplicateProperties = false };
+
     public static DtdlParseResult Parse(params string[] documents) => Parse((IReadOnlyList<string>)documents);
 
     public static DtdlParseResult Parse(IReadOnlyList<string> documents)
@@ -21,10 +28,11 @@ public static class DtdlParser
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(documents[i], documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
+                node = JsonNode.Parse(documents[i], documentOptions: DocumentOptions);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or ArgumentException)
             {
+                // ArgumentException: text that is not valid UTF-16 (a lone surrogate) cannot be read as JSON.
                 session.Error(root, $"The document is not valid JSON: {ex.Message}");
                 continue;
             }

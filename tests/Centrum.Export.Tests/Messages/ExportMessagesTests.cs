@@ -43,6 +43,16 @@ public sealed class ExportMessagesTests
     }
 
     [Fact]
+    public void A_body_with_a_member_named_twice_travels_as_base64()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"t":1,"t":2}""");
+        var stored = new StoredMessage(1, Time, "d1", null, null, null, "application/json", "utf-8", "{}", body);
+        var message = Assert.Single(ExportMessages.Build("app", new SourceRecord(1, Time, "d1", null, "Telemetry", null, stored), Facts()));
+        Assert.Equal(Convert.ToBase64String(body), (string?)message["rawBody"]);
+        Assert.NotEmpty(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message));
+    }
+
+    [Fact]
     public void Property_changes_list_root_and_component_properties_without_markers_or_versions()
     {
         var data = JsonNode.Parse("""{"version":3,"patch":{"serialNumber":"SN-1","thermostat1":{"__t":"c","targetTemperature":{"value":20,"ac":200,"av":2}},"$version":3}}""")!.AsObject();

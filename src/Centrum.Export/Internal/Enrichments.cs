@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
+using Centrum.Twins;
 
 namespace Centrum.Export.Internal;
 
 /// <summary>
 /// IoT Central's export enrichments: static values, system properties of the device, and device properties named by
-/// the interface that declares them. A value the device does not have is exported as null, as IoT Central does.
+/// the interface that declares them. A device property the device never reported is left out, as IoT Central does; a
+/// system property the device lacks is null.
 /// </summary>
 internal static class Enrichments
 {
@@ -24,7 +26,10 @@ internal static class Enrichments
             }
             else if (enrichment["target"] is JsonValue target)
             {
-                result[name] = DeviceProperty(facts, (string)target!, (string)enrichment["path"]!);
+                if (DeviceProperty(facts, (string)target!, (string)enrichment["path"]!) is { } property)
+                {
+                    result[name] = property;
+                }
             }
             else
             {
@@ -64,5 +69,5 @@ internal static class Enrichments
 
     /// <summary>A writable property's reported value is an acknowledgement <c>{value, ac, av}</c> (IoT Plug and Play); its value is what is exported.</summary>
     private static JsonNode? Value(JsonNode? reported) =>
-        (reported is JsonObject ack && ack.ContainsKey("value") && ack.ContainsKey("ac") ? ack["value"] : reported)?.DeepClone();
+        (DeviceProperties.IsAcknowledgement(reported, out var ack) ? ack["value"] : reported)?.DeepClone();
 }

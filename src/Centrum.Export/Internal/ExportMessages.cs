@@ -10,12 +10,15 @@ namespace Centrum.Export.Internal;
 /// <summary>
 /// Turns source records into messages in IoT Central's documented export format (<c>schema: default@v1</c>): one
 /// message per telemetry message, per property change, per lifecycle change. Centrum adds <c>sequenceNumber</c>, the
-/// record's position in its log, so receivers can drop the duplicates at-least-once delivery may bring.
+/// record's position in its log, so receivers can drop the duplicates at-least-once delivery may bring. Members follow
+/// the examples of "Export IoT data to Blob Storage" (IoT Central documentation, data formats): <c>enrichments</c> and a
+/// telemetry message's <c>messageProperties</c> are <c>{}</c> when empty, never left out.
 /// </summary>
 internal static class ExportMessages
 {
     public const string Schema = "default@v1";
 
+    /// <param name="applicationId">The application's export id (<see cref="ApplicationGuid"/>), not its name.</param>
     public static IEnumerable<JsonObject> Build(string applicationId, SourceRecord record, DeviceFacts facts)
     {
         switch (record.Kind)
@@ -66,6 +69,7 @@ internal static class ExportMessages
                     ["templateId"] = (string?)record.Data?["templateId"],
                     ["templateName"] = (string?)record.Data?["displayName"],
                     ["enqueuedTime"] = Time(record.Time),
+                    ["enrichments"] = new JsonObject(),
                     ["sequenceNumber"] = record.Sequence,
                 };
                 break;
@@ -76,6 +80,7 @@ internal static class ExportMessages
                     ["messageSource"] = ExportSources.Audit,
                     ["schema"] = Schema,
                     ["enqueuedTime"] = Time(record.Time),
+                    ["enrichments"] = new JsonObject(),
                     ["sequenceNumber"] = record.Sequence,
                 };
                 foreach (var (key, value) in record.Data ?? [])
@@ -111,19 +116,18 @@ internal static class ExportMessages
             json["rawBody"] = Convert.ToBase64String(message.Body);
         }
 
-        if (JsonNode.Parse(message.PropertiesJson) is JsonObject properties && properties.Count > 0)
-        {
-            json["messageProperties"] = properties;
-        }
-
+        json["enrichments"] = new JsonObject();
+        json["messageProperties"] = JsonNode.Parse(message.PropertiesJson) as JsonObject ?? new JsonObject();
         if (message.ModuleId is not null)
         {
             json["module"] = message.ModuleId;
         }
 
-        if (message.Component is not null)
+        // IoT Central names the component only when the device's template models it; a device may name any
+        // component in its message properties (IoT Plug and Play "$.sub"), modeled or not.
+        if (message.Component is { } component && IsModeledComponent(facts.Template, component))
         {
-            json["component"] = message.Component;
+            json["component"] = component;
         }
 
         json["sequenceNumber"] = record.Sequence;
@@ -133,6 +137,7 @@ internal static class ExportMessages
     private static JsonObject Properties(string applicationId, SourceRecord record, DeviceFacts facts, string messageType)
     {
         var list = new JsonArray();
+        var reported = messageType == "devicePropertyReportedChange";
         if (record.Data?["patch"] is JsonObject patch)
         {
             foreach (var (name, value) in patch)
@@ -142,19 +147,19 @@ internal static class ExportMessages
                     continue;
                 }
 
-                if (IsComponent(facts.Template, name, value))
+                if (value is JsonObject && IsModeledComponent(facts.Template, name))
                 {
                     foreach (var (inner, innerValue) in (JsonObject)value!)
                     {
                         if (inner != DeviceProperties.ComponentMarker && !inner.StartsWith('$'))
                         {
-                            list.Add(Property(inner, innerValue, name, record.ModuleId));
+                            list.Add(Property(inner, innerValue, name, record.ModuleId, reported));
                         }
                     }
                 }
                 else
                 {
-                    list.Add(Property(name, value, null, record.ModuleId));
+                    list.Add(Property(name, WithoutMarker(value), null, record.ModuleId, reported));
                 }
             }
         }
@@ -169,12 +174,22 @@ internal static class ExportMessages
             ["enqueuedTime"] = Time(record.Time),
             ["templateId"] = facts.Device?.Template,
             ["properties"] = list,
+            ["enrichments"] = new JsonObject(),
             ["sequenceNumber"] = record.Sequence,
         };
     }
 
-    private static JsonObject Property(string name, JsonNode? value, string? component, string? module)
+    /// <summary>
+    /// One changed property. A device reports a writable property as its acknowledgement <c>{"value","ac","av","ad"}</c>
+    /// (IoT Plug and Play conventions); the change exported is its value, as the REST API's properties show it.
+    /// </summary>
+    private static JsonObject Property(string name, JsonNode? value, string? component, string? module, bool reported)
     {
+        if (reported && DeviceProperties.IsAcknowledgement(value, out var ack))
+        {
+            value = ack["value"];
+        }
+
         var property = new JsonObject { ["name"] = name, ["value"] = value?.DeepClone() };
         if (component is not null)
         {
@@ -206,13 +221,43 @@ internal static class ExportMessages
         }
 
         json["enqueuedTime"] = Time(record.Time);
+        json["enrichments"] = new JsonObject();
         json["sequenceNumber"] = record.Sequence;
         return json;
     }
 
-    /// <summary>A component is a patch member the template declares as one, or an object marked <c>"__t":"c"</c>.</summary>
-    private static bool IsComponent(DeviceTemplate? template, string name, JsonNode? value) =>
-        value is JsonObject && (DeviceProperties.IsComponent(value) || template?.Model.Components.Any(c => c.Name == name) == true);
+    /// <summary>
+    /// Sets the export's enrichments on a built message (IoT Central: "enrichments: any enrichments set up on the
+    /// export"); without any the message keeps <c>{}</c>.
+    /// </summary>
+    public static void Enrich(JsonObject message, JsonObject? enrichments, DeviceFacts facts, string deviceId)
+    {
+        if (enrichments is { Count: > 0 })
+        {
+            message["enrichments"] = Enrichments.Apply(enrichments, facts, deviceId);
+        }
+    }
+
+    /// <summary>
+    /// Whether the template models a component of this name. IoT Central's property change format: "the component and
+    /// module information is included if the property is modeled within a component"; an object the device marks
+    /// <c>"__t":"c"</c> that the template does not model is an unmodeled property like any other.
+    /// </summary>
+    private static bool IsModeledComponent(DeviceTemplate? template, string name) =>
+        template?.Model.Components.Any(c => c.Name == name) == true;
+
+    /// <summary>An unmodeled object keeps its members but not the Plug and Play component marker, which is no data.</summary>
+    private static JsonNode? WithoutMarker(JsonNode? value)
+    {
+        if (value is not JsonObject obj || !obj.ContainsKey(DeviceProperties.ComponentMarker))
+        {
+            return value;
+        }
+
+        var copy = obj.DeepClone().AsObject();
+        copy.Remove(DeviceProperties.ComponentMarker);
+        return copy;
+    }
 
     private static JsonNode? Body(byte[] body, string? encoding)
     {

@@ -34,6 +34,7 @@ internal sealed class ExportPipeline(
     TimeProvider time)
 {
     private readonly string _app = setup.ApplicationId;
+    private readonly string _messageApplicationId = ApplicationGuid.For(setup.ApplicationId).ToString();
     private readonly ExportDefinition _export = setup.Export;
     private readonly string _destination = setup.Destination.Id;
     private ExportError? _deliveryError;
@@ -126,7 +127,7 @@ internal sealed class ExportPipeline(
             List<JsonObject> built;
             try
             {
-                built = ExportMessages.Build(_app, record, device).ToList();
+                built = ExportMessages.Build(_messageApplicationId, record, device).ToList();
             }
             catch (Exception ex) when (IsMessageFailure(ex))
             {
@@ -143,10 +144,7 @@ internal sealed class ExportPipeline(
                     continue;
                 }
 
-                if (_export.Enrichments is { Count: > 0 } enrichments)
-                {
-                    message["enrichments"] = Enrichments.Apply(enrichments, device, record.DeviceId);
-                }
+                ExportMessages.Enrich(message, _export.Enrichments, device, record.DeviceId);
 
                 if (Transform(message, transform, record.Sequence) is { } body)
                 {

@@ -27,7 +27,7 @@ public sealed class DocumentedFormatTests
     [Fact]
     public void Telemetry_message_has_the_documented_members()
     {
-        var body = Documented("telemetry")["telemetry"]!.ToJsonString();
+        var body = DocumentedMessages.Example("telemetry")["telemetry"]!.ToJsonString();
         var stored = new StoredMessage(5, Time, "d1", "VitalsModule", "DeviceComponent", "mid-1", "application/json", "utf-8", """{"messageProp":"value"}""", Encoding.UTF8.GetBytes(body));
         var message = Single(new SourceRecord(5, Time, "d1", "VitalsModule", "Telemetry", null, stored), SampleEnrichment);
         AssertConforms("telemetry", message);
@@ -144,90 +144,14 @@ public sealed class DocumentedFormatTests
         return JsonNode.Parse(JsonSerializer.Serialize(message))!.AsObject();
     }
 
-    private static JsonObject Documented(string source)
-    {
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Messages", "DocumentedMessages.json"));
-        var all = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
-        return all[source]!.AsObject();
-    }
-
-    /// <summary>
-    /// Every member of the documented example is in <paramref name="message"/> with the same JSON type, objects and
-    /// array items compared member by member; top-level members beyond the example are only <c>sequenceNumber</c> and
-    /// those named in <paramref name="extras"/>. <paramref name="missing"/> names documented members Centrum lacks,
-    /// each a difference <c>docs/api.md</c> explains.
-    /// </summary>
     private static void AssertConforms(string source, JsonObject message, params string[] extras) => AssertConforms(source, message, extras, []);
 
     private static void AssertConforms(string source, JsonObject message, string[] extras, string[] missing)
     {
-        var documented = Documented(source);
-        var problems = new List<string>();
-        Compare(documented, message, "", missing, problems);
-        foreach (var (name, _) in message)
-        {
-            if (!documented.ContainsKey(name) && name != "sequenceNumber" && !extras.Contains(name))
-            {
-                problems.Add($"{name}: not in IoT Central's example");
-            }
-        }
-
-        Assert.True(Guid.TryParse((string?)message["applicationId"], out _), "applicationId is a GUID");
         Assert.Equal(source, (string?)message["messageSource"]);
+        var problems = DocumentedMessages.Differences(message, extras, missing);
         Assert.True(problems.Count == 0, $"{source}: {string.Join("; ", problems)}\n{message.ToJsonString()}");
     }
-
-    private static void Compare(JsonNode? documented, JsonNode? actual, string path, string[] missing, List<string> problems)
-    {
-        var expected = Kind(documented);
-        if (Kind(actual) != expected)
-        {
-            problems.Add($"{path}: {Kind(actual)} where IoT Central has {expected}");
-            return;
-        }
-
-        switch (documented)
-        {
-            case JsonObject obj:
-                foreach (var (name, value) in obj)
-                {
-                    var at = path.Length == 0 ? name : $"{path}.{name}";
-                    if (!actual!.AsObject().ContainsKey(name))
-                    {
-                        if (!missing.Contains(at))
-                        {
-                            problems.Add($"{at}: missing");
-                        }
-
-                        continue;
-                    }
-
-                    Compare(value, actual[name], at, missing, problems);
-                }
-
-                break;
-            case JsonArray array:
-                var items = actual!.AsArray();
-                if (items.Count == 0)
-                {
-                    problems.Add($"{path}: empty where IoT Central's example has items");
-                }
-
-                foreach (var item in items)
-                {
-                    Compare(array[0], item, $"{path}[]", missing, problems);
-                }
-
-                break;
-        }
-    }
-
-    private static JsonValueKind Kind(JsonNode? node) => node?.GetValueKind() switch
-    {
-        null => JsonValueKind.Null,
-        JsonValueKind.False => JsonValueKind.True,
-        var kind => kind.Value,
-    };
 
     private static DeviceFacts Facts()
     {

@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Internal;
+using Centrum.Queues;
 using Centrum.Gateway.IotHub;
 using Centrum.Gateway.Mqtt;
 using Centrum.Gateway.Transport;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Centrum.Export.Jq;
+using Centrum.Testing;
 
 namespace Centrum.Export.Tests;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Centrum.Telemetry.Query;
 using Microsoft.Extensions.Options;
+using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Centrum.Templates.Dtdl;
+using Centrum.Testing;
 
 namespace Centrum.Templates.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Centrum.Events;
+using Centrum.Queues;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
 

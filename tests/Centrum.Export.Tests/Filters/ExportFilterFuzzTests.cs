@@ -1,5 +1,6 @@
 using System.Text;
 using Centrum.Export.Filters;
+using Centrum.Testing;
 
 namespace Centrum.Export.Tests.Filters;
 

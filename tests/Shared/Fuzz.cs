@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text;
 
-namespace Centrum.Export.Tests;
+namespace Centrum.Testing;
 
 /// <summary>
 /// Runs a parser over generated inputs: every input must end in the parser's own error or a result, within a

@@ -1,10 +1,10 @@
-namespace Centrum.Gateway.Internal;
+namespace Centrum.Queues;
 
 /// <summary>
 /// Bytes held by a queue, bounded. One item larger than the whole budget is still admitted when nothing else is held,
 /// so no message can be stuck forever; otherwise an item that does not fit is refused or waits for room.
 /// </summary>
-internal sealed class ByteBudget(long capacity)
+public sealed class ByteBudget(long capacity)
 {
     private long _used;
     private int _waiting;

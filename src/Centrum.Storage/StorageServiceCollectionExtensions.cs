@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,7 @@ public static class StorageServiceCollectionExtensions
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         Directory.CreateDirectory(storage.FullDataFolder);
 
-        services.AddPooledDbContextFactory<CentrumDbContext>(options =>
-            options.UseSqlite(ConnectionString(storage.MetadataDatabasePath)));
+        services.AddPooledDbContextFactory<CentrumDbContext>(options => UseMetadataStore(options, storage.MetadataDatabasePath));
 
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("Centrum")
@@ -55,6 +55,22 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<StorageInitializer>();
         return services;
     }
+
+    /// <summary>
+    /// SQLite with its compiled model. Building the model from <see cref="CentrumDbContext.OnModelCreating"/> took
+    /// about 1.1 s of every start (docs/benchmarks.md, "Cold start to ready"); the compiled model is generated from the
+    /// same model and loads in a fraction of that. A compiled model carries its provider's type mappings, so it is used
+    /// only with the provider it was generated for: another provider (PostgreSQL) builds its model at run time or gets
+    /// a compiled model of its own. It is not registered for the assembly (the generator's <c>DbContextModel</c>
+    /// attribute is left out), so nothing picks it up for another provider by accident.
+    /// Migrate on an empty database would still build the model from the code to compare it with the last migration's
+    /// snapshot (the pending-model-changes warning, about 1 s); that comparison is made by the test suite instead
+    /// (CompiledModelTests, which also fails when the compiled model is stale), so the server skips it.
+    /// </summary>
+    internal static DbContextOptionsBuilder UseMetadataStore(DbContextOptionsBuilder options, string databasePath) =>
+        options.UseSqlite(ConnectionString(databasePath))
+            .UseModel(CompiledModel.CentrumDbContextModel.Instance)
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 
     private static void RestrictToOwner(string folder)
     {

@@ -54,6 +54,16 @@ internal static class CentrumHost
             o.UseUtcTimestamp = true;
         });
 
+        // The hosted services have no start or stop order among them, so the host starts and stops them together:
+        // the listeners (Kestrel), Data Protection's key ring, the metrics provider, the export runner and the
+        // retention workers. Storage is brought to its schema before any of them starts (PrepareAsync). The one order
+        // that matters, the gateway's event subscription before the listeners accept a device, is kept by
+        // IHostedLifecycleService.StartingAsync, which the host completes for every service before starting any.
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ServicesStartConcurrently = true;
+            o.ServicesStopConcurrently = true;
+        });
         AddCentrumCore(builder.Services, builder.Configuration);
         builder.Services.AddCentrumTelemetry(builder.Configuration);
         builder.Services.AddCentrumGateway(builder.Configuration);

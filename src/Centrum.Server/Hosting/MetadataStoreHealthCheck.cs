@@ -15,6 +15,12 @@ internal sealed class MetadataStoreHealthCheck(IDbContextFactory<CentrumDbContex
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("The metadata database cannot be opened.");
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The prober gave up (its own timeout, or the request was aborted): that says nothing about the store, and
+            // reporting Unhealthy would log a failure for a probe nobody reads. The health middleware handles the cancellation.
+            throw;
+        }
         catch (Exception ex)
         {
             return HealthCheckResult.Unhealthy("The metadata database failed.", ex);

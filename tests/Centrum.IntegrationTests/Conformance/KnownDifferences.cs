@@ -18,8 +18,14 @@ internal static class KnownDifferences
     /// <summary>Examples that fail on purpose, documented in docs/api.md.</summary>
     public static IReadOnlyDictionary<string, string> DeliberateExamples { get; } = Read(DeliberateSection, members: false);
 
-    /// <summary>Extra response members Centrum adds on purpose, documented in docs/api.md.</summary>
+    /// <summary>
+    /// Extra response members Centrum adds on purpose, documented in docs/api.md, as <c>member OperationPrefix name</c>
+    /// (for example <c>member Devices_ connected</c>): allowed only in the answers of operations whose id starts so.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> DeliberateMembers { get; } = Read(DeliberateSection, members: true);
+
+    public static bool IsDeliberateMember(string operationId, string name) =>
+        DeliberateMembers.Keys.Any(k => k.Split(' ') is [var prefix, var member] && member == name && operationId.StartsWith(prefix, StringComparison.Ordinal));
 
     private static Dictionary<string, string> Read(string wanted, bool members)
     {

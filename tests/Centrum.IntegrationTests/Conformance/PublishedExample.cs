@@ -68,9 +68,9 @@ public sealed partial record PublishedExample(
     /// The member names a schema documents: its own properties, those of what it extends (allOf) and those of the
     /// types that extend it (a discriminated base such as Destination or Attestation).
     /// </summary>
-    public HashSet<string> DocumentedMembers(JsonNode schema)
+    public Dictionary<string, JsonNode?> DocumentedMembers(JsonNode schema)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         var seen = new HashSet<JsonNode>(ReferenceEqualityComparer.Instance);
         Collect(Resolve(schema), 0);
         return names;
@@ -84,7 +84,7 @@ public sealed partial record PublishedExample(
 
             foreach (var property in node["properties"]?.AsObject() ?? [])
             {
-                names.Add(property.Key);
+                names.TryAdd(property.Key, property.Value);
             }
 
             foreach (var parent in node["allOf"]?.AsArray() ?? [])
@@ -94,7 +94,7 @@ public sealed partial record PublishedExample(
 
             if (node["additionalProperties"] is JsonObject)
             {
-                names.Add("*");
+                names.TryAdd("*", null);
             }
 
             foreach (var definition in Swagger["definitions"]!.AsObject())

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace Centrum.IntegrationTests.Conformance;
 
@@ -29,6 +31,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "roles the examples assign but do not create (custom role ids) -> custom roles of that id, created beforehand",
         "certificate examples of enrollment group 'myEnrollmentGroupId', published as a symmetric-key group -> the group re-created as an X.509 group first",
         "Query_Run's template (FROM dtmi:modelDefinition:…) -> a template of that id with the telemetry the query names, created beforehand",
+        "Devices_Get[Component]TelemetryValue -> the device connects over MQTT and sends the example's value first (the component one with $.sub)",
         "Organizations_Remove -> the devices, users and API tokens the earlier examples put in that organization are deleted first",
     ];
 
@@ -213,10 +216,45 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         static string? ResourceKind(JsonNode? resource) =>
             resource?["type"] is null && resource?["attestation"]?["type"] is null ? null : $"{resource?["type"]}/{resource?["attestation"]?["type"]}";
 
+        if (example.OperationId is "Devices_GetTelemetryValue" or "Devices_GetComponentTelemetryValue")
+        {
+            await SendTelemetryAsync(example, parameters);
+        }
+
         if (example.OperationId == "Organizations_Remove")
         {
             await EmptyOrganizationAsync((string)parameters["organizationId"]!);
         }
+    }
+
+    /// <summary>The example's device connects as a device would and sends the telemetry value the example reads back.</summary>
+    private async Task SendTelemetryAsync(PublishedExample example, JsonObject parameters)
+    {
+        var deviceId = (string)parameters["deviceId"]!;
+        var telemetry = (string)parameters["telemetryName"]!;
+        var component = example.PathTemplate.Contains("/components/", StringComparison.Ordinal) ? (string?)parameters["componentName"] : null;
+        var read = $"api/devices/{Uri.EscapeDataString(deviceId)}{(component is null ? "" : $"/components/{Uri.EscapeDataString(component)}")}/telemetry/{Uri.EscapeDataString(telemetry)}?api-version={SetupVersion}";
+        using (var already = await _http!.GetAsync(read))
+        {
+            if (already.IsSuccessStatusCode)
+            {
+                return;
+            }
+        }
+
+        var credentials = JsonNode.Parse(await _http.GetStringAsync($"api/devices/{Uri.EscapeDataString(deviceId)}/credentials?api-version={SetupVersion}"))!;
+        using var client = MqttDevice.CreateClient();
+        await client.ConnectAsync(MqttDevice.Options(_server!, deviceId, (string)credentials["symmetricKey"]!["primaryKey"]!, cleanSession: true));
+        var topic = $"devices/{deviceId}/messages/events/%24.ct=application%2Fjson&%24.ce=utf-8{(component is null ? "" : $"&%24.sub={component}")}";
+        var value = example.ExpectedResponse.Body?["value"]?.DeepClone() ?? 0;
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(new JsonObject { [telemetry] = value }.ToJsonString())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await Wait.UntilAsync(async () =>
+        {
+            using var response = await _http.GetAsync(read);
+            return response.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(20), $"telemetry '{telemetry}' of '{deviceId}' can be read");
+        await client.DisconnectAsync();
     }
 
     /// <summary>Deletes the devices, users and API tokens that belong to an organization (all but the suite's own token).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -32,6 +33,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "certificate examples of enrollment group 'myEnrollmentGroupId', published as a symmetric-key group -> the group re-created as an X.509 group first",
         "Query_Run's template (FROM dtmi:modelDefinition:…) -> a template of that id with the telemetry the query names, created beforehand",
         "Devices_Get[Component]TelemetryValue -> the device connects over MQTT and sends the example's value first (the component one with $.sub)",
+        "Devices_Run[Component]Command -> the device connects over MQTT, subscribes to direct methods and answers 200 with the example's request echoed",
         "Organizations_Remove -> the devices, users and API tokens the earlier examples put in that organization are deleted first",
     ];
 
@@ -99,6 +101,9 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         }
 
         await PrepareAsync(example, parameters);
+        await using var responder = example.OperationId is "Devices_RunCommand" or "Devices_RunComponentCommand"
+            ? await AnswerCommandsAsync((string)parameters["deviceId"]!)
+            : null;
         var body = parameters["body"]?.DeepClone();
         if (body is not null)
         {
@@ -224,6 +229,31 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         if (example.OperationId == "Organizations_Remove")
         {
             await EmptyOrganizationAsync((string)parameters["organizationId"]!);
+        }
+    }
+
+    /// <summary>The example's device connects and answers every direct method (IoT Hub MQTT: $iothub/methods/POST/{name}/?$rid=).</summary>
+    private async Task<CommandResponder> AnswerCommandsAsync(string deviceId)
+    {
+        var credentials = JsonNode.Parse(await _http!.GetStringAsync($"api/devices/{Uri.EscapeDataString(deviceId)}/credentials?api-version={SetupVersion}"))!;
+        var client = MqttDevice.CreateClient();
+        client.ApplicationMessageReceivedAsync += async e =>
+        {
+            var rid = RequestId().Match(e.ApplicationMessage.Topic).Groups[1].Value;
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"$iothub/methods/res/200/?$rid={rid}")
+                .WithPayload(e.ApplicationMessage.Payload.ToArray()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build());
+        };
+        await client.ConnectAsync(MqttDevice.Options(_server!, deviceId, (string)credentials["symmetricKey"]!["primaryKey"]!, cleanSession: true));
+        await client.SubscribeAsync("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtMostOnce);
+        return new CommandResponder(client);
+    }
+
+    private sealed class CommandResponder(IMqttClient client) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await client.DisconnectAsync();
+            client.Dispose();
         }
     }
 
@@ -551,6 +581,9 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
 
     [GeneratedRegex(@"\{([A-Za-z]+)\}")]
     private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@"\$rid=([^&]+)")]
+    private static partial Regex RequestId();
 
     [GeneratedRegex(@"\bFROM\s+(\S+)", RegexOptions.IgnoreCase)]
     private static partial Regex QueryTemplate();

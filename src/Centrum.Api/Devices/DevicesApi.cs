@@ -47,6 +47,11 @@ public static class DevicesApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, int? maxpagesize, string? skiptoken)
     {
+        if (Paging.RefuseUnsupported(context, "filter", "orderby", "expand") is { } unsupported)
+        {
+            return unsupported;
+        }
+
         var application = context.Application();
         var pageSize = maxpagesize ?? DefaultPageSize;
         if (pageSize is < 1 or > DeviceRegistry.MaxPageSize)
@@ -67,10 +72,8 @@ public static class DevicesApi
         string? nextLink = null;
         if (page.ContinueAfter is not null)
         {
-            var request = context.Request;
-            nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?api-version={Uri.EscapeDataString(request.Query["api-version"].ToString())}"
-                + (maxpagesize is null ? "" : $"&maxpagesize={pageSize}")
-                + $"&$skiptoken={EncodeSkipToken(page.ContinueAfter)}";
+            // Every query parameter of the request is kept, as IoT Central's nextLink does (Devices_List example).
+            nextLink = Paging.NextLink(context, EncodeSkipToken(page.ContinueAfter));
         }
 
         return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });

@@ -37,7 +37,7 @@ public static partial class OrganizationsApi
     {
         var reach = await scope.OrganizationsAsync(context.User, Permission.OrganizationsRead, context.RequestAborted);
         var organization = await organizations.GetAsync(context.Application().Id, organizationId, context.RequestAborted);
-        return organization is null || (reach is not null && !reach.Contains(organizationId)) ? NotFound(organizationId) : Results.Json(ToJson(organization));
+        return organization is null || (reach is not null && !reach.Contains(organizationId)) ? NotFound(organizationId) : Answer(context, organization);
     }
 
     private static async Task<IResult> SaveAsync(HttpContext context, OrganizationService organizations, string organizationId, bool patch)
@@ -68,15 +68,29 @@ public static partial class OrganizationsApi
             return ApiError.BadRequest("The body must be {\"displayName\": string, \"parent\": string (optional)}.");
         }
 
-        var (organization, invalid, refused) = await organizations.SaveAsync(
-            application, organizationId, (string)name!, (string?)obj["parent"], await context.HoldingsAsync(), context.RequestAborted);
-        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(ToJson(organization!));
+        // Organizations_Update declares If-Match (IoT Central REST API 2022-07-31); the etag is the ETag header of a read.
+        var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim().Trim('"');
+        var (organization, invalid, refused, mismatch) = await organizations.SaveAsync(
+            application, organizationId, (string)name!, (string?)obj["parent"], await context.HoldingsAsync(), context.RequestAborted, ifMatch);
+        if (mismatch)
+        {
+            return ApiError.PreconditionFailed("The organization's etag does not match; read it again.");
+        }
+
+        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Answer(context, organization!);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, OrganizationService organizations, string organizationId)
     {
         var (deleted, conflict, refused) = await organizations.DeleteAsync(context.Application().Id, organizationId, await context.HoldingsAsync(), context.RequestAborted);
         return refused is not null ? Grants.Refused(refused) : conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : NotFound(organizationId);
+    }
+
+    /// <summary>The organization, with its etag in the ETag header: IoT Central's Organization schema has no etag member.</summary>
+    private static IResult Answer(HttpContext context, Organization organization)
+    {
+        context.Response.Headers.ETag = $"\"{organization.ETag}\"";
+        return Results.Json(ToJson(organization));
     }
 
     private static JsonObject ToJson(Organization organization)

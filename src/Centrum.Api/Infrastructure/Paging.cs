@@ -34,6 +34,32 @@ internal static class Paging
         return null;
     }
 
+    /// <summary>
+    /// The list options IoT Central's preview declares (2022-10-31-preview, Devices_List and DeviceTemplates_List:
+    /// <c>filter</c>, <c>orderby</c>, <c>expand</c>) that Centrum does not evaluate. A script that sends one expects a
+    /// filtered or ordered answer; an unfiltered one would be silently wrong, so the request is refused, naming it.
+    /// </summary>
+    public static IResult? RefuseUnsupported(HttpContext context, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (context.Request.Query.ContainsKey(name))
+            {
+                return ApiError.BadRequest($"The query parameter '{name}' is not supported by this server; list without it.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The request's own address with every query parameter kept but the skip token, which is replaced.</summary>
+    public static string NextLink(HttpContext context, string skipToken)
+    {
+        var request = context.Request;
+        var query = QueryString.Create(request.Query.Where(q => q.Key is not ("$skiptoken" or "skiptoken")).Append(new("$skiptoken", skipToken)));
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
+    }
+
     public static IResult Page<T>(HttpContext context, IReadOnlyList<T> value, string? continueAfter)
     {
         if (continueAfter is null)
@@ -41,8 +67,6 @@ internal static class Paging
             return Results.Json(new { value });
         }
 
-        var request = context.Request;
-        var query = QueryString.Create(request.Query.Where(q => q.Key != "$skiptoken").Append(new("$skiptoken", Base64Url.EncodeToString(Encoding.UTF8.GetBytes(continueAfter)))));
-        return Results.Json(new { value, nextLink = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}" });
+        return Results.Json(new { value, nextLink = NextLink(context, Base64Url.EncodeToString(Encoding.UTF8.GetBytes(continueAfter))) });
     }
 }

@@ -50,8 +50,12 @@ public static class PropertiesApi
             return NotFound(deviceId, module);
         }
 
+        if (ReadUnmodeled(context, out var unmodeled) is { } invalid)
+        {
+            return invalid;
+        }
+
         var view = DeviceProperties.View(twin, component);
-        var unmodeled = string.Equals(context.Request.Query["unmodeled"], "true", StringComparison.OrdinalIgnoreCase);
         if (module is null && !unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template)
         {
             if (component is not null && DeviceModels.Scope(template.Model, component) is null)
@@ -85,8 +89,14 @@ public static class PropertiesApi
             return NotFound(deviceId, module);
         }
 
+        if (ReadUnmodeled(context, out var unmodeled) is { } invalid)
+        {
+            return invalid;
+        }
+
         var template = module is null ? await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) : null;
-        if (template is not null && TemplateChecks.Writes(template, component, values) is { } refusal)
+        var modeled = unmodeled && template is not null ? Modeled(template, component, values) : values;
+        if (template is not null && modeled is not null && TemplateChecks.Writes(template, component, modeled) is { } refusal)
         {
             return refusal;
         }
@@ -123,6 +133,48 @@ public static class PropertiesApi
             TwinUpdateStatus.DeviceNotFound => NotFound(deviceId, module),
             _ => ApiError.BadRequest(result.Error!),
         };
+    }
+
+    /// <summary>
+    /// IoT Central's <c>unmodeled</c> query parameter (REST API 2022-07-31, Devices_GetProperties and the property
+    /// writes: "supporting unmodeled properties"): a boolean, false by default. Anything else is refused, naming it.
+    /// </summary>
+    private static IResult? ReadUnmodeled(HttpContext context, out bool unmodeled)
+    {
+        unmodeled = false;
+        var raw = context.Request.Query["unmodeled"];
+        return raw.Count == 0 || (raw.Count == 1 && bool.TryParse(raw[0], out unmodeled))
+            ? null
+            : ApiError.BadRequest("The query parameter 'unmodeled' must be true or false.");
+    }
+
+    /// <summary>
+    /// With <c>unmodeled=true</c> a write may carry properties the template does not declare: they go to the device as
+    /// desired properties unchecked, while the declared ones are still checked (writable, schema). Null when the scope
+    /// itself (a component) is not declared, so nothing is checked.
+    /// </summary>
+    private static JsonObject? Modeled(DeviceTemplate template, string? component, JsonObject values)
+    {
+        if (component is not null && DeviceModels.Scope(template.Model, component) is null)
+        {
+            return null;
+        }
+
+        var modeled = new JsonObject();
+        foreach (var (name, value) in values)
+        {
+            var declaredComponent = component is null && template.Model.Components.Any(c => c.Name == name);
+            if (declaredComponent && value is JsonObject nested)
+            {
+                modeled[name] = Modeled(template, name, nested) ?? [];
+            }
+            else if (declaredComponent || DeviceModels.Property(template.Model, component, name) is not null)
+            {
+                modeled[name] = value?.DeepClone();
+            }
+        }
+
+        return modeled;
     }
 
     private static JsonObject Merge(JsonObject accepted, JsonObject cloud)

@@ -27,6 +27,11 @@ public static class DeviceTemplatesApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DeviceTemplateService templates, int? maxpagesize)
     {
+        if (Paging.RefuseUnsupported(context, "filter", "orderby") is { } unsupported)
+        {
+            return unsupported;
+        }
+
         if (Paging.Read(context, maxpagesize, 100, out var pageSize, out var after) is { } error)
         {
             return error;

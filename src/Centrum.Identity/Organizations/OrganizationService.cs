@@ -56,24 +56,26 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
     /// Creates or replaces an organization; its parent must exist and the tree stays a tree of at most
     /// <see cref="MaxDepth"/> levels. Placing an organization extends the reach of every role assigned above it, so the
     /// caller's own reach must cover both the new parent and, for an existing organization, the current one: a caller
-    /// limited to organizations works only below its own, and never moves its own root.
+    /// limited to organizations works only below its own, and never moves its own root. With <paramref name="ifMatch"/>
+    /// (IoT Central REST API, Organizations_Update's If-Match header) the write happens only when the stored etag is
+    /// that one, or, for <c>*</c>, when the organization exists; otherwise <c>ETagMismatch</c> and nothing changes.
     /// </summary>
-    public async Task<(Organization? Organization, string? Error, string? Refused)> SaveAsync(
-        string applicationId, string id, string displayName, string? parent, CallerHoldings holder, CancellationToken cancellationToken)
+    public async Task<(Organization? Organization, string? Error, string? Refused, bool ETagMismatch)> SaveAsync(
+        string applicationId, string id, string displayName, string? parent, CallerHoldings holder, CancellationToken cancellationToken, string? ifMatch = null)
     {
         var all = (await ListAsync(applicationId, cancellationToken)).ToDictionary(o => o.Id);
         var refused = holder.RefuseReach(Permission.OrganizationsManage, parent)
             ?? (all.TryGetValue(id, out var current) ? holder.RefuseReach(Permission.OrganizationsManage, current.Parent) : null);
         if (refused is not null)
         {
-            return (null, null, refused);
+            return (null, null, refused, false);
         }
 
         if (parent is not null)
         {
             if (!all.ContainsKey(parent))
             {
-                return (null, $"parent: the organization '{parent}' does not exist.", null);
+                return (null, $"parent: the organization '{parent}' does not exist.", null, false);
             }
 
             var depth = 1;
@@ -81,18 +83,33 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             {
                 if (at == id)
                 {
-                    return (null, "parent: an organization cannot be below itself.", null);
+                    return (null, "parent: an organization cannot be below itself.", null, false);
                 }
 
                 if (++depth > MaxDepth)
                 {
-                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.", null);
+                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.", null, false);
                 }
             }
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.Organizations.FirstOrDefaultAsync(o => o.ApplicationId == applicationId && o.Id == id, cancellationToken);
+        if (ifMatch is not null && (entity is null || (ifMatch != "*" && entity.ETag != ifMatch)))
+        {
+            return (null, null, null, true);
+        }
+
+        if (ifMatch is not null && ifMatch != "*")
+        {
+            // Conditional on the etag read, so two writers holding the same etag cannot both succeed.
+            var etag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+            var updated = await db.Organizations
+                .Where(o => o.ApplicationId == applicationId && o.Id == id && o.ETag == ifMatch)
+                .ExecuteUpdateAsync(u => u.SetProperty(o => o.DisplayName, displayName).SetProperty(o => o.Parent, parent).SetProperty(o => o.ETag, etag), cancellationToken);
+            return updated == 0 ? (null, null, null, true) : (new Organization(id, displayName, parent, etag), null, null, false);
+        }
+
         if (entity is null)
         {
             entity = new OrganizationEntity { ApplicationId = applicationId, Id = id, DisplayName = "", ETag = "" };
@@ -103,7 +120,7 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
         entity.Parent = parent;
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (ToModel(entity), null, null);
+        return (ToModel(entity), null, null, false);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Centrum.Api.Infrastructure;
 /// (IoT Central REST API 2022-07-31 examples: <c>2022-11-23T22:29:01Z</c> in ScheduledJobs_Get, <c>…40.227Z</c> in
 /// ApiTokens_Get, <c>…44.84Z</c> in Modules_GetTelemetryValue, <c>…50.9718608Z</c> in Devices_GetProperties).
 /// </summary>
-public sealed class IotCentralTime : JsonConverter<DateTimeOffset>
+internal sealed class IotCentralTime : JsonConverter<DateTimeOffset>
 {
     private const string Format = "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'";
 

@@ -25,8 +25,13 @@ public static class ApiEndpoints
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            // IoT Central leaves out members it has no value for (an X.509 attestation without a secondary
+            // certificate, a device never connected): none of its published 2022-07-31 examples writes a member as
+            // null except a job's property value. Nulls inside JSON documents (property values, twins) are kept;
+            // a top-level member that is JSON null, such as a command's null request, is left out.
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.MaxDepth = Infrastructure.JsonBody.MaxDepth;
+            o.SerializerOptions.Converters.Add(new Infrastructure.IotCentralTime());
         });
         return services;
     }

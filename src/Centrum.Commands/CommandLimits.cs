@@ -9,12 +9,13 @@ public static class CommandLimits
     /// <summary>IoT Central's timeout for standard commands; IoT Hub's API default.</summary>
     public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>IoT Hub's bounds for the response timeout.</summary>
+    /// <summary>IoT Central's bounds for the response timeout: 5 to 30 seconds (IoT Central REST API 2022-07-31, <c>DeviceCommand.responseTimeout</c>).</summary>
     public static readonly TimeSpan MinResponseTimeout = TimeSpan.FromSeconds(5);
 
-    public static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromSeconds(300);
+    public static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromSeconds(30);
 
-    public static readonly TimeSpan MaxConnectionTimeout = TimeSpan.FromSeconds(300);
+    /// <summary>IoT Central's bound for the connection timeout: 0 to 30 seconds (IoT Central REST API 2022-07-31, <c>DeviceCommand.connectionTimeout</c>).</summary>
+    public static readonly TimeSpan MaxConnectionTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Messages waiting per device; enqueueing beyond fails.</summary>
     public const int MaxQueuedMessages = 50;

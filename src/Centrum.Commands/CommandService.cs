@@ -63,10 +63,17 @@ public sealed class CommandService(
             status = enqueued == EnqueueStatus.Enqueued ? CommandStatus.Queued : CommandStatus.QueueFull;
         }
 
+        // Every execution in the history carries a response code (IoT Central REST API 2022-07-31, Devices_GetComponentCommandHistory
+        // example). A refused one carries the status IoT Hub answers a direct method with: 404 for DeviceNotOnline
+        // (404103), 504 for a timeout (504101), 403 for a full queue (403004 DeviceMaximumQueueDepthExceeded)
+        // (IoT Hub docs "Understand and invoke direct methods from IoT Hub", "Common error codes").
         int? responseCode = status switch
         {
             CommandStatus.Completed => result.ResponseCode,
             CommandStatus.Queued => 202,
+            CommandStatus.NotConnected => 404,
+            CommandStatus.Timeout => 504,
+            CommandStatus.QueueFull => 403,
             _ => null,
         };
         var execution = new CommandExecution(id, (int)connectionTimeout.TotalSeconds, (int)responseTimeout.TotalSeconds, request, result.Payload, responseCode, started);

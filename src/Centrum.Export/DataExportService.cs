@@ -448,9 +448,11 @@ public sealed partial class DataExportService(
             return badEnrichment;
         }
 
-        if (obj["destinations"] is not JsonArray destinations || destinations.Count == 0)
+        // An export may send nowhere yet: IoT Central lists one with "destinations": [] (IoT Central REST API
+        // 2022-10-31-preview, Destinations_ListExports example) and the API sets no minimum on the array.
+        if (obj["destinations"] is not JsonArray destinations)
         {
-            return "destinations: a non-empty array of {\"id\", \"transform\"} is required.";
+            return "destinations: an array of {\"id\", \"transform\"} is required.";
         }
 
         if (destinations.Count > options.Value.MaxDestinationsPerExport)

@@ -15,24 +15,35 @@ public sealed class ExportStatusBoard
 
     internal void Remove(string applicationId, string exportId, string destinationId) => _states.TryRemove((applicationId, exportId, destinationId), out _);
 
-    /// <summary>An export's status over its destinations: <c>notStarted</c> when disabled, else the worst of them.</summary>
-    public ExportStatus Export(string applicationId, ExportDefinition export) =>
-        export.Enabled
-            ? Combine(export.Destinations.Select(d => _states.GetValueOrDefault((applicationId, export.Id, d.Id))))
-            : new ExportStatus("notStarted", [], Combine(export.Destinations.Select(d => _states.GetValueOrDefault((applicationId, export.Id, d.Id)))).LastExportTime, 0, 0, 0, null);
-
-    /// <summary>A destination's status over the enabled exports that send to it.</summary>
-    public ExportStatus Destination(string applicationId, string destinationId, IEnumerable<ExportDefinition> exports) =>
-        Combine(exports.Where(e => e.Enabled && e.Destinations.Any(d => d.Id == destinationId)).Select(e => _states.GetValueOrDefault((applicationId, e.Id, destinationId))));
-
-    private static ExportStatus Combine(IEnumerable<DeliveryState?> states)
+    /// <summary>
+    /// An export's status over its destinations: <c>notStarted</c> when disabled, <c>healthy</c> when enabled without
+    /// destinations (IoT Central REST API 2022-10-31-preview, Destinations_ListExports example),
+    /// else the worst of them.
+    /// </summary>
+    public ExportStatus Export(string applicationId, ExportDefinition export)
     {
-        var list = states.ToList();
-        if (list.Count == 0)
+        var states = export.Destinations.Select(d => _states.GetValueOrDefault((applicationId, export.Id, d.Id))).ToList();
+        if (!export.Enabled)
         {
-            return new ExportStatus("notStarted", [], null, 0, 0, 0, null);
+            return new ExportStatus("notStarted", [], states.Count == 0 ? null : Combine(states).LastExportTime, 0, 0, 0, null);
         }
 
+        return states.Count == 0 ? new ExportStatus("healthy", [], null, 0, 0, 0, null) : Combine(states);
+    }
+
+    /// <summary>
+    /// A destination's status over the enabled exports that send to it: <c>waiting</c> while none does (IoT Central REST
+    /// API 2022-10-31-preview, Destinations_Create and Destinations_List examples), else the worst of them.
+    /// </summary>
+    public ExportStatus Destination(string applicationId, string destinationId, IEnumerable<ExportDefinition> exports)
+    {
+        var states = exports.Where(e => e.Enabled && e.Destinations.Any(d => d.Id == destinationId))
+            .Select(e => _states.GetValueOrDefault((applicationId, e.Id, destinationId))).ToList();
+        return states.Count == 0 ? new ExportStatus("waiting", [], null, 0, 0, 0, null) : Combine(states);
+    }
+
+    private static ExportStatus Combine(List<DeliveryState?> list)
+    {
         var snapshots = list.Select(s => s?.Snapshot() ?? DeliveryState.Starting).ToList();
         var errors = snapshots.SelectMany(s => s.Errors).Distinct().ToList();
         var status = errors.Count > 0 ? "error" : snapshots.Any(s => s.Status == "starting") ? "starting" : "healthy";

@@ -36,7 +36,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             return null;
         }
 
-        var documents = await DocumentsAsync(db, applicationId, JsonNode.Parse(entity.CapabilityModel)!, entity.Id, cancellationToken);
+        var documents = await DocumentsAsync(db, applicationId, WithDefaultContext(JsonNode.Parse(entity.CapabilityModel)!), entity.Id, cancellationToken);
         var parsed = DtdlParser.Parse(documents);
         if (!parsed.IsValid || !parsed.Interfaces.TryGetValue(entity.ModelId, out var model))
         {
@@ -124,7 +124,9 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         entity.DisplayName = displayName;
         entity.Description = description;
         entity.Types = types.ToJsonString();
-        entity.CapabilityModel = model.ToJsonString();
+        // Stored as written, read back as written (IoT Central REST API 2022-07-31, DeviceTemplates_Get example: no
+        // @context); the default context is added each time the model is parsed.
+        entity.CapabilityModel = capabilityModel.ToJsonString();
         entity.Interfaces = JsonSerializer.Serialize(DefinedInterfaces(model));
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         if (existing is null)
@@ -210,7 +212,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             var provides = JsonSerializer.Deserialize<List<string>>(other.Interfaces) ?? [];
             if (provides.Any(wanted.Contains) && !provides.Any(defined.Contains))
             {
-                documents.Add(other.CapabilityModel);
+                documents.Add(WithDefaultContext(JsonNode.Parse(other.CapabilityModel)!).ToJsonString());
                 defined.UnionWith(provides);
             }
         }

@@ -216,7 +216,13 @@ public static class DeviceProperties
             metadata[name] = new JsonObject { ["desiredValue"] = value?.DeepClone() };
         }
 
-        view["$metadata"] = metadata;
+        // A write of components only answers their views with no root $metadata (IoT Central REST API 2022-07-31,
+        // Devices_UpdateProperties example).
+        if (metadata.Count > 0)
+        {
+            view["$metadata"] = metadata;
+        }
+
         return view;
     }
 }

@@ -25,8 +25,10 @@ public sealed class BrokenModelsTests
         { "dangling extends", """{"@context":"dtmi:dtdl:context;2","@id":"dtmi:com:example:Broken;1","@type":"Interface","extends":"dtmi:com:example:Missing;1"}""", "$.extends", "not part of the model" },
         { "dangling component", Model("""{"@type":"Component","name":"c","schema":"dtmi:com:example:Missing;1"}"""), "$.contents[0].schema", "not part of the model" },
         { "dangling schema reference", Model("""{"@type":"Property","name":"p","schema":"dtmi:com:example:Nowhere;1"}"""), "$.contents[0].schema", "not defined in this Interface's schemas" },
+        { "EdgeModule target that is not an Interface", Model("""{"@type":["Relationship","EdgeModule"],"name":"m","target":[1]}"""), "$.contents[0].target[0]", "EdgeModule target must be an Interface" },
+        { "inline target without EdgeModule", Model("""{"@type":"Relationship","name":"r","target":[{"@id":"dtmi:com:example:Module;1","@type":"Interface"}]}"""), "$.contents[0].target", "target must be an Interface DTMI" },
         { "unit of another semantic type", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double","unit":"pascal"}"""), "$.contents[0].unit", "not a unit of 'Temperature'" },
-        { "semantic type without unit", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double"}"""), "$.contents[0]", "needs a 'unit'" },
+        { "v3 semantic type without unit", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"double"}""", "[\"dtmi:dtdl:context;3\",\"dtmi:dtdl:extension:quantitativeTypes;1\"]"), "$.contents[0]", "needs a 'unit'" },
         { "semantic type on a string", Model("""{"@type":["Telemetry","Temperature"],"name":"t","schema":"string","unit":"kelvin"}"""), "$.contents[0].schema", "numeric schema" },
         { "unit without semantic type", Model("""{"@type":"Telemetry","name":"t","schema":"double","unit":"kelvin"}"""), "$.contents[0].unit", "only with a semantic type" },
         { "unit type as a co-type", Model("""{"@type":["Property","TemperatureUnit"],"name":"p","schema":"double"}"""), "$.contents[0]['@type']", "not a semantic type" },
@@ -64,6 +66,39 @@ public sealed class BrokenModelsTests
         Assert.Empty(result.Interfaces);
         Assert.True(result.Errors.Any(e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal)),
             $"{problem}: expected '{message}' at {path}, got:\n{string.Join('\n', result.Errors)}");
+    }
+
+    /// <summary>
+    /// DTDL v2 makes <c>unit</c> optional with a semantic type, and IoT Central accepts its own example's Humidity
+    /// telemetry without one (IoT Central REST API 2022-07-31, DeviceTemplates_Create example).
+    /// </summary>
+    [Fact]
+    public void A_v2_semantic_type_without_unit_is_accepted_and_a_wrong_unit_still_refused()
+    {
+        var result = DtdlParser.Parse(Model("""{"@type":["Telemetry","Humidity"],"name":"humidity","displayName":"Humidity","schema":"double"}"""));
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Null(result.Interfaces["dtmi:com:example:Broken;1"].Telemetry.Single().Unit);
+
+        var wrong = DtdlParser.Parse(Model("""{"@type":["Telemetry","Humidity"],"name":"humidity","schema":"double","unit":"kelvin"}"""));
+        Assert.Contains(wrong.Errors, e => e.Path == "$.contents[0].unit" && e.Message.Contains("not a unit of 'Humidity'", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A model as IoT Central reads it back, with its annotations (extended Interfaces co-typed <c>NamedInterface</c> with
+    /// a <c>name</c>, payloads typed <c>CommandPayload</c>), imports unchanged (IoT Central REST API 2022-07-31,
+    /// DeviceTemplates_Get example).
+    /// </summary>
+    [Fact]
+    public void A_model_read_back_from_iot_central_with_its_annotations_is_valid()
+    {
+        const string capabilityModel = """
+            {"@id":"dtmi:contoso:testCapabilityModel;1","@type":"Interface","contents":[{"@id":"dtmi:contoso:testCapabilityModel:settings;1","@type":"Component","displayName":"Settings","name":"settings","schema":{"@id":"dtmi:contoso:settings;1","@type":"Interface","contents":[{"@type":"Telemetry","displayName":"Test Component Telemetry","name":"testComponentTelemetry","schema":"double"},{"@type":["Property","Initialized"],"displayName":"Temperature Threshold","name":"threshold","schema":"double","writable":true,"initialValue":"100"}],"displayName":"Settings"}},{"@type":["Telemetry","Humidity"],"displayName":"Humidity","name":"humidity","schema":"double"},{"@type":["Property","Cloud"],"displayName":"Online Status","name":"status","schema":{"@type":"Enum","enumValues":[{"displayName":"Offline","enumValue":1,"name":"offline"},{"displayName":"Online","enumValue":2,"name":"online"}],"valueSchema":"integer"}}],"displayName":"Test Capability Model","extends":[{"@id":"dtmi:contoso:testInterface;1","@type":["Interface","NamedInterface"],"contents":[{"@type":"Telemetry","displayName":"Test Telemetry","name":"testTelemetry","schema":"double"},{"@type":["EventValue","Telemetry","Event"],"displayName":"Test Event","name":"testEvent","schema":"integer","severity":"warning"},{"@type":["Initialized","Property"],"displayName":"Test Property","name":"testProperty","schema":"string","writable":true,"initialValue":"initialValue1"},{"@type":"Property","displayName":"Test Read-Only Property","name":"testReadOnly","schema":"string"},{"@type":"Property","displayName":"Test Complex Property","name":"testComplex","schema":{"@id":"dtmi:contoso:testComplex;1","@type":"Object","displayName":"Object","fields":[{"displayName":"First","name":"first","schema":"string"},{"displayName":"Second","name":"second","schema":"string"}]},"writable":true},{"@type":"Command","commandType":"synchronous","displayName":"Test Command","name":"testCommand","request":{"@type":"CommandPayload","displayName":"Test Request","name":"testRequest","schema":"double"},"response":{"@type":"CommandPayload","displayName":"Test Response","name":"testResponse","schema":"geopoint"}},{"@type":"Property","displayName":"Test Enum","name":"testEnum","schema":{"@id":"dtmi:contoso:testEnum;1","@type":"Enum","displayName":"Enum","enumValues":[{"displayName":"First","enumValue":1,"name":"first"},{"displayName":"Second","enumValue":2,"name":"second"}],"valueSchema":"integer"},"writable":true}],"displayName":"Test Interface","name":"contoso_testInterface"}]}
+            """;
+        var model = System.Text.Json.Nodes.JsonNode.Parse(capabilityModel)!.AsObject();
+        model["@context"] = new System.Text.Json.Nodes.JsonArray("dtmi:iotcentral:context;2", "dtmi:dtdl:context;2");
+        var result = DtdlParser.Parse(model.ToJsonString());
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Contains(result.Interfaces["dtmi:contoso:testCapabilityModel;1"].Telemetry, t => t.Name == "humidity" && t.Unit is null);
     }
 
     [Fact]

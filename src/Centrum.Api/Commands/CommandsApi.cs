@@ -74,8 +74,8 @@ public static class CommandsApi
             }
         }
 
-        if (!TrySeconds(command["connectionTimeout"], 0, CommandLimits.MaxConnectionTimeout, out var connectionTimeout, out var message)
-            || !TrySeconds(command["responseTimeout"], CommandLimits.DefaultResponseTimeout.TotalSeconds, CommandLimits.MaxResponseTimeout, out var responseTimeout, out message))
+        if (!TrySeconds(command, "connectionTimeout", TimeSpan.Zero, TimeSpan.Zero, CommandLimits.MaxConnectionTimeout, out var connectionTimeout, out var message)
+            || !TrySeconds(command, "responseTimeout", CommandLimits.DefaultResponseTimeout, CommandLimits.MinResponseTimeout, CommandLimits.MaxResponseTimeout, out var responseTimeout, out message))
         {
             return ApiError.BadRequest(message!);
         }
@@ -194,18 +194,18 @@ public static class CommandsApi
         responseCode = e.ResponseCode,
     };
 
-    private static bool TrySeconds(JsonNode? node, double fallback, TimeSpan max, out TimeSpan value, out string? error)
+    private static bool TrySeconds(JsonObject command, string name, TimeSpan fallback, TimeSpan min, TimeSpan max, out TimeSpan value, out string? error)
     {
         error = null;
-        value = TimeSpan.FromSeconds(fallback);
-        if (node is null)
+        value = fallback;
+        if (command[name] is not { } node)
         {
             return true;
         }
 
-        if (node is not JsonValue v || !v.TryGetValue(out int seconds) || seconds < 0 || seconds > max.TotalSeconds)
+        if (node is not JsonValue v || !v.TryGetValue(out int seconds) || seconds < min.TotalSeconds || seconds > max.TotalSeconds)
         {
-            error = $"Timeouts must be whole seconds between 0 and {max.TotalSeconds}.";
+            error = $"{name} must be whole seconds between {min.TotalSeconds} and {max.TotalSeconds}.";
             return false;
         }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Xml;
 using Centrum.Api.Infrastructure;
 using Centrum.Devices;
@@ -269,14 +270,38 @@ public static class DevicesApi
         }
 
         var template = await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted);
-        var value = template?.Model.Components.Select(c => new Dictionary<string, object?>
-        {
-            ["@type"] = "Component",
-            ["name"] = c.Name,
-            ["displayName"] = c.DisplayName?.Default,
-            ["schema"] = c.SchemaId,
-        }).ToList() ?? [];
+        var value = template?.Model.Components.Select(c => ComponentJson(template.Model.Id, c)).ToList() ?? [];
         return Results.Json(new { value });
+    }
+
+    /// <summary>
+    /// A component as IoT Central lists it: the DTDL element with its <c>@id</c> and <c>@type</c> as an array (IoT Central
+    /// REST API 2022-07-31, Devices_ListComponents example). An element written without <c>@id</c> gets the one DTDL
+    /// assigns it (DTDL v2, "Automatic Identifier Assignment": the parent's DTMI with <c>_contents</c> and
+    /// <c>__name</c> segments before the version).
+    /// </summary>
+    private static JsonObject ComponentJson(string interfaceId, Centrum.Templates.Dtdl.DtdlComponent component)
+    {
+        var types = new JsonArray("Component");
+        foreach (var coType in component.CoTypes)
+        {
+            types.Add(coType);
+        }
+
+        var json = new JsonObject { ["@id"] = component.Id ?? DerivedId(interfaceId, component.Name), ["@type"] = types, ["name"] = component.Name };
+        if (component.DisplayName?.Default is { } displayName)
+        {
+            json["displayName"] = displayName;
+        }
+
+        json["schema"] = component.SchemaId;
+        return json;
+    }
+
+    private static string DerivedId(string interfaceId, string name)
+    {
+        var version = interfaceId.LastIndexOf(';');
+        return version < 0 ? $"{interfaceId}:_contents:__{name}" : $"{interfaceId[..version]}:_contents:__{name}{interfaceId[version..]}";
     }
 
     /// <summary>

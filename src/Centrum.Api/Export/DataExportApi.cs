@@ -281,7 +281,7 @@ public static class DataExportApi
         json["errors"] = new JsonArray(status.Errors.Select(e => (JsonNode)new JsonObject { ["code"] = e.Code, ["message"] = e.Message }).ToArray());
         if (status.LastExportTime is { } last)
         {
-            json["lastExportTime"] = last.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            json["lastExportTime"] = IotCentralTime.ToText(last);
         }
 
         json["metrics"] = new JsonObject

@@ -42,7 +42,7 @@ public static class AuditLogApi
         var (page, next) = await audit.ListAsync(context.Application().Id, before, pageSize, context.RequestAborted);
         var value = page.Select(r =>
         {
-            var json = new JsonObject { ["id"] = r.Position, ["time"] = r.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) };
+            var json = new JsonObject { ["id"] = r.Position, ["time"] = IotCentralTime.ToText(r.Time) };
             foreach (var (name, item) in r.Entry)
             {
                 json[name] = item?.DeepClone();

@@ -179,7 +179,16 @@ public static class PropertiesApi
 
     private static JsonObject Merge(JsonObject accepted, JsonObject cloud)
     {
-        var metadata = accepted["$metadata"] as JsonObject ?? [];
+        if (cloud.Count == 0)
+        {
+            return accepted;
+        }
+
+        if (accepted["$metadata"] is not JsonObject metadata)
+        {
+            accepted["$metadata"] = metadata = [];
+        }
+
         foreach (var (name, value) in cloud)
         {
             metadata[name] = new JsonObject { ["desiredValue"] = value?.DeepClone() };

@@ -127,10 +127,11 @@ public static partial class EnrollmentGroupsApi
         }
 
         var verified = obj!["verified"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        var (outcome, certificate) = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
+        var (outcome, certificate, etag) = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
         return outcome switch
         {
-            GroupOutcome.Done => Results.Json(CertificateJson(certificate!, null)),
+            // The answer carries the group's new etag (IoT Central REST API 2022-07-31, EnrollmentGroups_CreateX509 example).
+            GroupOutcome.Done => Results.Json(CertificateJson(certificate!, etag)),
             GroupOutcome.NotFound => NotFound(enrollmentGroupId),
             _ => ApiError.BadRequest("The certificate is not a base64 or PEM X.509 certificate, or the group is not an X.509 group."),
         };

@@ -127,24 +127,25 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         return deleted > 0;
     }
 
-    public async Task<(GroupOutcome Outcome, SigningCertificate? Certificate)> SetCertificateAsync(
+    /// <summary>Sets one signing certificate; answers it with the group's new etag, as IoT Central's EnrollmentGroups_CreateX509 answers it.</summary>
+    public async Task<(GroupOutcome Outcome, SigningCertificate? Certificate, string? ETag)> SetCertificateAsync(
         string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
     {
         if (!CertificateText.TryParse(certificateText, out var certificate))
         {
-            return (GroupOutcome.Invalid, null);
+            return (GroupOutcome.Invalid, null, null);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null)
         {
-            return (GroupOutcome.NotFound, null);
+            return (GroupOutcome.NotFound, null, null);
         }
 
         if (entity.AttestationType != "x509")
         {
-            return (GroupOutcome.Invalid, null);
+            return (GroupOutcome.Invalid, null, null);
         }
 
         var base64 = CertificateText.ToBase64(certificate!);
@@ -164,7 +165,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         entity.ETag = NewETag();
         await db.SaveChangesAsync(cancellationToken);
         await RevokeAsync(applicationId, id);
-        return (GroupOutcome.Done, new SigningCertificate(base64, CertificateText.Thumbprint(certificate!), verified));
+        return (GroupOutcome.Done, new SigningCertificate(base64, CertificateText.Thumbprint(certificate!), verified), entity.ETag);
     }
 
     public async Task<GroupOutcome> RemoveCertificateAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)

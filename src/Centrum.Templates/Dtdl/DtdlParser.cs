@@ -17,6 +17,9 @@ public static class DtdlParser
     /// </summary>
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128, AllowDuplicateProperties = false };
 
+    /// <summary>IoT Central's co-type for a Relationship that is an IoT Edge module (IoT Central docs, "IoT Edge devices and IoT Central").</summary>
+    private const string EdgeModule = "EdgeModule";
+
     public static DtdlParseResult Parse(params string[] documents) => Parse((IReadOnlyList<string>)documents);
 
     public static DtdlParseResult Parse(IReadOnlyList<string> documents)
@@ -306,7 +309,7 @@ public static class DtdlParser
             }
 
             var kind = classes[0];
-            Id(element, path, context, required: false, DtdlLanguage.MaxIdLength);
+            var elementId = Id(element, path, context, required: false, DtdlLanguage.MaxIdLength);
             var name = Name(element, path, context);
             var displayName = Localized(element, "displayName", path, DtdlLanguage.MaxDisplayNameLength(context.Version));
             var description = Localized(element, "description", path, DtdlLanguage.MaxDescriptionLength);
@@ -376,7 +379,11 @@ public static class DtdlParser
                     }
 
                     string? target = null;
-                    if (element["target"] is { } targetNode)
+                    if (element["target"] is JsonArray modules && types.Contains(EdgeModule))
+                    {
+                        target = EdgeModuleTargets(modules, $"{path}.target", context);
+                    }
+                    else if (element["target"] is { } targetNode)
                     {
                         if (targetNode is not JsonValue tv || tv.GetValueKind() != JsonValueKind.String || !DtdlLanguage.IsDtmi(tv.GetValue<string>(), context.Version))
                         {
@@ -436,9 +443,50 @@ public static class DtdlParser
                             break;
                     }
 
-                    return name is null || schemaId is null ? null : new DtdlComponent { Name = name, Path = path, SchemaId = schemaId, DisplayName = displayName, Description = description };
+                    return name is null || schemaId is null ? null : new DtdlComponent { Name = name, Path = path, Id = elementId, SchemaId = schemaId, CoTypes = coTypes, DisplayName = displayName, Description = description };
                 }
             }
+        }
+
+        /// <summary>
+        /// IoT Central models an IoT Edge device's modules as Relationships co-typed <c>EdgeModule</c> whose
+        /// <c>target</c> lists the module's capability model, inline (IoT Central REST API 2022-10-31-preview,
+        /// DeviceTemplates_Create example). Each entry is an Interface DTMI or an inline Interface, parsed as part of
+        /// the model; the Relationship's target is the first.
+        /// </summary>
+        private string? EdgeModuleTargets(JsonArray modules, string path, Context context)
+        {
+            string? first = null;
+            for (var i = 0; i < modules.Count; i++)
+            {
+                var at = $"{path}[{i}]";
+                string? id = null;
+                switch (modules[i])
+                {
+                    case JsonValue v when v.GetValueKind() == JsonValueKind.String && DtdlLanguage.IsDtmi(v.GetValue<string>(), context.Version):
+                        id = v.GetValue<string>();
+                        break;
+                    case JsonObject inline:
+                        if (TryContext(inline, at, context, out var inner) && ReadInterface(inline, at, inner!) is { } module)
+                        {
+                            id = module.Id;
+                        }
+
+                        break;
+                    default:
+                        Error(at, "An EdgeModule target must be an Interface DTMI or an inline Interface.");
+                        break;
+                }
+
+                first ??= id;
+            }
+
+            if (modules.Count == 0)
+            {
+                Error(path, "An EdgeModule target lists at least one Interface.");
+            }
+
+            return first;
         }
 
         private DtdlPayload? Payload(JsonObject parent, string member, string path, Context context, DtdlInterface owner)
@@ -743,7 +791,10 @@ public static class DtdlParser
             {
                 Error($"{path}.unit", "'unit' must be a string.");
             }
-            else if (unit is null && definition.UnitRequired)
+            // DTDL v2 lists 'unit' as optional on Telemetry and Property even with a semantic type (DTDL.v2.md,
+            // "Telemetry" and "Property" tables), and IoT Central accepts a Humidity telemetry without one (IoT
+            // Central REST API 2022-07-31, DeviceTemplates_Create example). A unit that is given must still fit.
+            else if (unit is null && definition.UnitRequired && context.Version != 2)
             {
                 Error(path, $"The semantic type '{name}' needs a 'unit' ({definition.UnitType}).");
             }

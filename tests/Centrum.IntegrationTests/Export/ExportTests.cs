@@ -157,7 +157,7 @@ public sealed class ExportTests
         }
 
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"logs","destinations":[{"id":"hook"}]}""", "source");
-        await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","destinations":[]}""", "destinations");
+        await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry"}""", "destinations");
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","destinations":[{"id":"nowhere"}]}""", "nowhere");
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","destinations":[{"id":"hook","transform":"{a: .b"}]}""", "transform");
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","filter":"SELECT * FORM devices","destinations":[{"id":"hook"}]}""", "filter");

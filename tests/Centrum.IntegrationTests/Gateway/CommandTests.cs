@@ -76,6 +76,25 @@ public sealed class CommandTests
         var badBody = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"responseTimeout":"soon"}"""));
         await Api.RestAuthorizationTests.AssertErrorAsync(badBody, HttpStatusCode.BadRequest, "BadRequest");
 
+        // The API bounds both timeouts (IoT Central REST API 2022-07-31, DeviceCommand: connectionTimeout 0..30,
+        // responseTimeout 5..30).
+        foreach (var outOfBounds in new[] { """{"connectionTimeout":31}""", """{"responseTimeout":31}""", """{"responseTimeout":4}""", """{"connectionTimeout":-1}""" })
+        {
+            var refusedTimeout = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json(outOfBounds));
+            await Api.RestAuthorizationTests.AssertErrorAsync(refusedTimeout, HttpStatusCode.BadRequest, "BadRequest");
+        }
+
+        await Api.RestAuthorizationTests.AssertErrorAsync(
+            await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"connectionTimeout":0,"responseTimeout":30}""")),
+            HttpStatusCode.NotFound, "DeviceNotOnline");
+
+        // Refused executions are in the history with a response code, as every entry of the Devices_GetComponentCommandHistory
+        // example (2022-07-31) carries one: 404, the status IoT Hub answers DeviceNotOnline with.
+        var history = await http.GetJsonAsync("api/devices/offline-1/commands/reboot");
+        var entries = history["value"]!.AsArray();
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e => Assert.Equal(404, (int)e!["responseCode"]!));
+
         var queued = await http.PostAsync($"api/devices/offline-1/commands/reboot?{DeviceApi.Version}&queueIfOffline=true", CentrumServer.Json("""{"request":{"delay":5}}"""));
         Assert.Equal(HttpStatusCode.Created, queued.StatusCode);
         Assert.Equal(202, (int)JsonNode.Parse(await queued.Content.ReadAsStringAsync())!["responseCode"]!);
@@ -91,9 +110,9 @@ public sealed class CommandTests
         await using var device = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "flaky-1", key), transport = "mqtt", action = "device", methods });
         await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
 
-        // The device takes the request and hangs up without answering: the caller learns it then, not after 60 s.
+        // The device takes the request and hangs up without answering: the caller learns it then, not after 30 s.
         var watch = Stopwatch.StartNew();
-        var dropped = await http.PostAsync($"api/devices/flaky-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"connectionTimeout":20,"responseTimeout":60}"""));
+        var dropped = await http.PostAsync($"api/devices/flaky-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"connectionTimeout":20,"responseTimeout":30}"""));
         var elapsed = watch.Elapsed;
         await Api.RestAuthorizationTests.AssertErrorAsync(dropped, HttpStatusCode.NotFound, "DeviceNotOnline");
         Assert.Contains(device.Events, e => (string?)e["event"] == "method" && (string?)e["name"] == "reboot");

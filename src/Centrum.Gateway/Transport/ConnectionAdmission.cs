@@ -59,28 +59,33 @@ internal sealed class ConnectionAdmission(IOptions<GatewayOptions> options, Gate
     {
         lock (_lock)
         {
-            _pending--;
-            if (_pendingByAddress[address] == 1)
-            {
-                _pendingByAddress.Remove(address);
-            }
-            else
-            {
-                _pendingByAddress[address]--;
-            }
+            EndPendingLocked(address);
         }
     }
 
     private void Close(IPAddress address, bool pending)
     {
-        if (pending)
-        {
-            EndPending(address);
-        }
-
         lock (_lock)
         {
+            if (pending)
+            {
+                EndPendingLocked(address);
+            }
+
             _open--;
+        }
+    }
+
+    private void EndPendingLocked(IPAddress address)
+    {
+        _pending--;
+        if (_pendingByAddress[address] == 1)
+        {
+            _pendingByAddress.Remove(address);
+        }
+        else
+        {
+            _pendingByAddress[address]--;
         }
     }
 

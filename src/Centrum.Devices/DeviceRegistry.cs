@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Events;
+using Centrum.Listing;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
@@ -33,31 +34,38 @@ public sealed class DeviceRegistry(
     /// Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets. <paramref name="visible"/>
     /// narrows the list (to a caller's organizations) without leaving pages short.
     /// </summary>
-    public async Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null)
+    public Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null) =>
+        ListAsync(applicationId, new ListRequest(null, null, after), pageSize, cancellationToken, visible);
+
+    /// <summary>
+    /// A page of the list, narrowed by IoT Central's <c>filter</c> and ordered by its <c>orderby</c> (as the caller wrote
+    /// them; the fields are <see cref="ListFields"/>), evaluated by the database. Throws <see cref="ListQueryException"/>
+    /// naming the option at fault.
+    /// </summary>
+    public async Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        var plan = new ListPlan<DeviceEntity>(ListCompiler, d => d.Id, request);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var page = new List<Device>();
+        ListCursor? last = null;
         var chunk = visible is null ? pageSize + 1 : Math.Max(200, pageSize + 1);
+        var cursor = plan.Cursor;
         while (true)
         {
-            var query = Scoped(db, applicationId).AsNoTracking();
-            if (after is not null)
+            var rows = await plan.Apply(Scoped(db, applicationId).AsNoTracking(), cursor).Take(chunk).ToListAsync(cancellationToken);
+            foreach (var entity in rows)
             {
-                query = query.Where(d => string.Compare(d.Id, after) > 0);
-            }
-
-            var rows = await query.OrderBy(d => d.Id).Take(chunk).ToListAsync(cancellationToken);
-            foreach (var device in rows.Select(ToModel))
-            {
+                var device = ToModel(entity);
                 if (visible is null || visible(device))
                 {
                     if (page.Count == pageSize)
                     {
-                        return new DevicePage(page, page[^1].Id);
+                        return new DevicePage(page, plan.Encode(last!));
                     }
 
                     page.Add(device);
+                    last = plan.CursorOf(entity);
                 }
             }
 
@@ -66,9 +74,27 @@ public sealed class DeviceRegistry(
                 return new DevicePage(page, null);
             }
 
-            after = rows[^1].Id;
+            cursor = plan.CursorOf(rows[^1]);
         }
     }
+
+    /// <summary>
+    /// The fields a device list's <c>filter</c> may name (IoT Central REST API 2022-10-31-preview, "Use ODATA filters":
+    /// id, displayName, enabled, provisioned, simulated, template, scopes = the organization) and the one it may be
+    /// ordered by (displayName).
+    /// </summary>
+    private static IReadOnlyDictionary<string, ListField<DeviceEntity>> ListFields { get; } = new Dictionary<string, ListField<DeviceEntity>>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["id"] = ListField.Text<DeviceEntity>(d => d.Id),
+        ["displayName"] = ListField.Text<DeviceEntity>(d => d.DisplayName, orderable: true),
+        ["enabled"] = ListField.Boolean<DeviceEntity>(d => d.Enabled),
+        ["provisioned"] = ListField.Boolean<DeviceEntity>(d => d.Provisioned),
+        ["simulated"] = ListField.Boolean<DeviceEntity>(d => d.Simulated),
+        ["template"] = ListField.Text<DeviceEntity>(d => d.TemplateId),
+        ["scopes"] = ListField.JsonIdSet<DeviceEntity>(d => d.Organizations),
+    };
+
+    private static readonly ListQueryCompiler<DeviceEntity> ListCompiler = new(ListFields);
 
     public async Task<(DeviceWriteOutcome Outcome, Device? Device)> CreateOrReplaceAsync(
         string applicationId, string deviceId, DeviceWrite write, string? ifMatch, CancellationToken cancellationToken)

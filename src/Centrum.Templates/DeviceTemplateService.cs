@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Events;
+using Centrum.Listing;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates.Dtdl;
@@ -48,27 +49,55 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         return template;
     }
 
-    public async Task<(IReadOnlyList<DeviceTemplate> Templates, string? ContinueAfter)> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.DeviceTemplates.AsNoTracking().Where(t => t.ApplicationId == applicationId);
-        if (after is not null)
-        {
-            query = query.Where(t => string.Compare(t.Id, after) > 0);
-        }
+    public Task<(IReadOnlyList<DeviceTemplate> Templates, string? ContinueAfter)> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken) =>
+        ListAsync(applicationId, new ListRequest(null, null, after), pageSize, cancellationToken);
 
-        var ids = await query.OrderBy(t => t.Id).Select(t => t.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+    /// <summary>
+    /// A page of templates, narrowed by IoT Central's <c>filter</c> and ordered by its <c>orderby</c> (as the caller
+    /// wrote them; the fields are <see cref="ListFields"/>), evaluated by the database. Throws
+    /// <see cref="ListQueryException"/> naming the option at fault.
+    /// </summary>
+    public async Task<(IReadOnlyList<DeviceTemplate> Templates, string? ContinueAfter)> ListAsync(string applicationId, ListRequest request, int pageSize, CancellationToken cancellationToken)
+    {
+        var plan = new ListPlan<DeviceTemplateEntity>(ListCompiler, t => t.Id, request);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await plan.Apply(db.DeviceTemplates.AsNoTracking().Where(t => t.ApplicationId == applicationId), plan.Cursor)
+            .Select(t => new DeviceTemplateEntity
+            {
+                ApplicationId = t.ApplicationId,
+                Id = t.Id,
+                ModelId = t.ModelId,
+                DisplayName = t.DisplayName,
+                Types = "",
+                CapabilityModel = "",
+                Interfaces = "",
+                ETag = "",
+            })
+            .Take(pageSize + 1).ToListAsync(cancellationToken);
         var page = new List<DeviceTemplate>();
-        foreach (var id in ids.Take(pageSize))
+        foreach (var row in rows.Take(pageSize))
         {
-            if (await GetAsync(applicationId, id, cancellationToken) is { } template)
+            if (await GetAsync(applicationId, row.Id, cancellationToken) is { } template)
             {
                 page.Add(template);
             }
         }
 
-        return (page, ids.Count > pageSize ? ids[pageSize - 1] : null);
+        return (page, rows.Count > pageSize ? plan.Encode(plan.CursorOf(rows[pageSize - 1])) : null);
     }
+
+    /// <summary>
+    /// The fields a template list's <c>filter</c> may name (IoT Central REST API 2022-10-31-preview, "Use ODATA filters"
+    /// for device templates: @id, displayName, capabilityModelId) and the one it may be ordered by (displayName).
+    /// </summary>
+    private static IReadOnlyDictionary<string, ListField<DeviceTemplateEntity>> ListFields { get; } = new Dictionary<string, ListField<DeviceTemplateEntity>>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["@id"] = ListField.Text<DeviceTemplateEntity>(t => t.Id),
+        ["displayName"] = ListField.Text<DeviceTemplateEntity>(t => t.DisplayName, orderable: true),
+        ["capabilityModelId"] = ListField.Text<DeviceTemplateEntity>(t => t.ModelId),
+    };
+
+    private static readonly ListQueryCompiler<DeviceTemplateEntity> ListCompiler = new(ListFields);
 
     /// <summary>Validates and stores a template (IoT Central's PUT).</summary>
     public async Task<TemplateResult> SaveAsync(

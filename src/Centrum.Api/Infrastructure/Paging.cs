@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Centrum.Listing;
 using Microsoft.AspNetCore.Http;
 
 namespace Centrum.Api.Infrastructure;
@@ -35,22 +36,15 @@ internal static class Paging
     }
 
     /// <summary>
-    /// The list options IoT Central's preview declares (2022-10-31-preview, Devices_List and DeviceTemplates_List:
-    /// <c>filter</c>, <c>orderby</c>, <c>expand</c>) that Centrum does not evaluate. A script that sends one expects a
-    /// filtered or ordered answer; an unfiltered one would be silently wrong, so the request is refused, naming it.
+    /// IoT Central's list options (2022-10-31-preview, Devices_List and DeviceTemplates_List: <c>filter</c>,
+    /// <c>orderby</c>) as the caller wrote them, for the area's service to evaluate; <paramref name="after"/> is the
+    /// decoded skip token.
     /// </summary>
-    public static IResult? RefuseUnsupported(HttpContext context, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (context.Request.Query.ContainsKey(name))
-            {
-                return ApiError.BadRequest($"The query parameter '{name}' is not supported by this server; list without it.");
-            }
-        }
+    public static ListRequest ListRequest(HttpContext context, string? after) =>
+        new(context.Request.Query["filter"].FirstOrDefault(), context.Request.Query["orderby"].FirstOrDefault(), after);
 
-        return null;
-    }
+    /// <summary>An option the service could not evaluate, as IoT Central's 400 naming the query parameter.</summary>
+    public static IResult Refuse(ListQueryException error) => ApiError.BadRequest($"The query parameter '{error.Parameter}' is not valid: {error.Message}");
 
     /// <summary>The request's own address with every query parameter kept but the skip token, which is replaced.</summary>
     public static string NextLink(HttpContext context, string skipToken)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.Authorization;
+using Centrum.Listing;
 using Centrum.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -27,17 +28,22 @@ public static class DeviceTemplatesApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DeviceTemplateService templates, int? maxpagesize)
     {
-        if (Paging.RefuseUnsupported(context, "filter", "orderby") is { } unsupported)
-        {
-            return unsupported;
-        }
-
         if (Paging.Read(context, maxpagesize, 100, out var pageSize, out var after) is { } error)
         {
             return error;
         }
 
-        var (page, next) = await templates.ListAsync(context.Application().Id, after, pageSize, context.RequestAborted);
+        IReadOnlyList<DeviceTemplate> page;
+        string? next;
+        try
+        {
+            (page, next) = await templates.ListAsync(context.Application().Id, Paging.ListRequest(context, after), pageSize, context.RequestAborted);
+        }
+        catch (ListQueryException ex)
+        {
+            return Paging.Refuse(ex);
+        }
+
         var value = page.Select(ToJson).ToList();
         return Paging.Page(context, value, next);
     }

@@ -21,18 +21,94 @@ public sealed class ListAndWriteOptionsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server!.DisposeAsync();
 
     [Theory]
-    [InlineData("devices", "filter", "displayName eq 'x'")]
-    [InlineData("devices", "orderby", "displayName")]
+    [InlineData("devices", "filter", "displayName eq")]
+    [InlineData("devices", "filter", "color eq 'red'")]
+    [InlineData("devices", "filter", "enabled gt true")]
+    [InlineData("devices", "filter", "contains(displayName, 'x'")]
+    [InlineData("devices", "orderby", "id")]
+    [InlineData("devices", "orderby", "displayName sideways")]
     [InlineData("devices", "expand", "deviceTemplate")]
-    [InlineData("deviceTemplates", "filter", "displayName eq 'x'")]
-    [InlineData("deviceTemplates", "orderby", "displayName")]
-    public async Task List_option_Centrum_does_not_evaluate_is_refused_naming_it(string list, string option, string value)
+    [InlineData("devices", "expand", "no spaces")]
+    [InlineData("deviceTemplates", "filter", "enabled eq true")]
+    [InlineData("deviceTemplates", "orderby", "@id")]
+    public async Task List_option_that_cannot_be_evaluated_is_refused_naming_it(string list, string option, string value)
     {
         var response = await Http.GetAsync($"api/{list}?{Preview}&{option}={Uri.EscapeDataString(value)}");
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("BadRequest", (string?)error["code"]);
         Assert.Contains($"'{option}'", (string?)error["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Device_list_filter_selects_by_the_documented_fields_and_orderby_pages_through_in_order()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Http.PutAsync($"api/organizations/filter-org?{Preview}", CentrumServer.Json("""{"displayName":"Filter org"}"""))).StatusCode);
+        await Http.CreateDeviceAsync("f-1", """{"displayName":"Room Thermostat","enabled":true}""");
+        await Http.CreateDeviceAsync("f-2", """{"displayName":"thermostat, kitchen","enabled":false,"simulated":true}""");
+        await Http.CreateDeviceAsync("f-3", """{"displayName":"Pump","enabled":true,"organizations":["filter-org"]}""");
+        await Http.CreateDeviceAsync("f-4", """{"displayName":"Aircon Thermostat","enabled":true,"organizations":["filter-org"]}""");
+
+        Assert.Equal(["f-1", "f-2", "f-4"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("contains(displayName, 'THERMOSTAT')")));
+        Assert.Equal(["f-2"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("Enabled ne true")));
+        Assert.Equal(["f-3", "f-4"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("scopes eq 'filter-org'")));
+        Assert.Equal(["f-1", "f-4"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("(id eq 'f-1' or scopes eq 'filter-org') and contains(displayName, 'stat') and simulated eq false")));
+        Assert.Equal(["f-3", "f-4"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("id ge 'f-3' and id lt 'f-5'")));
+
+        // Ordered by display name, one per page: nextLink keeps filter and orderby and continues in that order.
+        var descending = await IdsAsync("devices", "orderby=" + Uri.EscapeDataString("displayName desc") + "&filter=" + Uri.EscapeDataString("id ge 'f-'") + "&maxpagesize=1");
+        Assert.Equal(["f-2", "f-1", "f-3", "f-4"], descending);
+        Assert.Equal(["f-4", "f-3", "f-1", "f-2"], await IdsAsync("devices", "orderby=displayName&maxpagesize=3&filter=" + Uri.EscapeDataString("id ge 'f-'")));
+
+        // Organization reach still narrows a filtered list: a token of filter-org sees only its devices.
+        var issued = await Http.PutAsync($"api/apiTokens/filter-operator?{Preview}", CentrumServer.Json("""{"roles":[{"role":"b4935647-30e4-4ed3-9074-dcac66c2f8ef","organization":"filter-org"}]}"""));
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        using var operatorHttp = _server!.Http((string)JsonNode.Parse(await issued.Content.ReadAsStringAsync())!["token"]!);
+        Assert.Equal(["f-4"], await IdsAsync("devices", "filter=" + Uri.EscapeDataString("contains(displayName, 'thermostat')"), operatorHttp));
+    }
+
+    [Fact]
+    public async Task Template_list_filter_and_orderby_use_the_documented_template_fields()
+    {
+        foreach (var (id, name) in new[] { ("dtmi:filter:A;1", "Vehicle Thermostat"), ("dtmi:filter:B;1", "Room Thermostat"), ("dtmi:filter:C;1", "Pump") })
+        {
+            var model = id.Replace(";1", "Model;1", StringComparison.Ordinal);
+            var body = $$$"""{"displayName":"{{{name}}}","@type":["ModelDefinition","DeviceModel"],"capabilityModel":{"@id":"{{{model}}}","@type":"Interface","contents":[]}}""";
+            Assert.Equal(HttpStatusCode.OK, (await Http.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(id)}?{Preview}", CentrumServer.Json(body))).StatusCode);
+        }
+
+        Assert.Equal(["dtmi:filter:B;1", "dtmi:filter:A;1"], await IdsAsync("deviceTemplates", "orderby=displayName&filter=" + Uri.EscapeDataString("contains(displayName, 'thermostat')"), member: "@id"));
+        Assert.Equal(["dtmi:filter:C;1"], await IdsAsync("deviceTemplates", "filter=" + Uri.EscapeDataString("'@id' eq 'dtmi:filter:C;1' or capabilityModelId eq 'dtmi:nothing;1'"), member: "@id"));
+        Assert.Equal(["dtmi:filter:A;1", "dtmi:filter:B;1", "dtmi:filter:C;1"], await IdsAsync("deviceTemplates", "maxpagesize=1&orderby=" + Uri.EscapeDataString("displayName desc") + "&filter=" + Uri.EscapeDataString("capabilityModelId ge 'dtmi:filter:'"), member: "@id"));
+    }
+
+    /// <summary>Every page of a list, following nextLink, checking that it keeps the list options.</summary>
+    private async Task<List<string>> IdsAsync(string list, string options, HttpClient? http = null, string member = "id")
+    {
+        http ??= Http;
+        var ids = new List<string>();
+        var url = $"api/{list}?{Preview}&{options}";
+        var expected = System.Web.HttpUtility.ParseQueryString(options);
+        for (var pages = 0; url is not null; pages++)
+        {
+            Assert.True(pages < 20, "the list does not end");
+            var response = await http.GetAsync(url);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {text}");
+            var page = JsonNode.Parse(text)!;
+            ids.AddRange(page["value"]!.AsArray().Select(d => (string)d![member]!));
+            url = (string?)page["nextLink"];
+            if (url is not null)
+            {
+                var query = System.Web.HttpUtility.ParseQueryString(new Uri(url).Query);
+                foreach (var key in expected.AllKeys)
+                {
+                    Assert.Equal(expected[key], query[key]);
+                }
+            }
+        }
+
+        return ids;
     }
 
     [Fact]

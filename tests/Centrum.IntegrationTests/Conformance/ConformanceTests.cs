@@ -51,9 +51,16 @@ public sealed class ConformanceTests(ConformanceReplay replay, ITestOutputHelper
             var served = examples.Where(ConformanceReplay.IsServed).ToList();
             var passed = served.Count(e => replay.Outcomes[e.Key].Passed);
             lines.Add($"IoT Central REST {version}: served {served.Count}/{examples.Count} examples, passed {passed}/{served.Count}");
-            foreach (var operation in examples.Where(e => !ConformanceReplay.IsServed(e)).Select(e => $"{e.Method} {e.PathTemplate} {e.OperationId}").Distinct())
+            foreach (var operation in examples.Where(e => !ConformanceReplay.IsServed(e) && !ConformanceReplay.AwaitsModules(e)).Select(e => $"{e.Method} {e.PathTemplate} {e.OperationId}").Distinct())
             {
                 lines.Add($"  not served: {operation}");
+            }
+
+            var modules = examples.Where(ConformanceReplay.AwaitsModules).ToList();
+            lines.Add($"  not yet served (issue 16: IoT Edge modules): {modules.Count} examples");
+            foreach (var operation in modules.Select(e => $"{e.Method} {e.PathTemplate} {e.OperationId}").Distinct())
+            {
+                lines.Add($"    {operation}");
             }
         }
 
@@ -76,6 +83,9 @@ public sealed class ConformanceTests(ConformanceReplay replay, ITestOutputHelper
         var keys = all.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
         var unknown = KnownDifferences.StillFailing.Keys.Concat(KnownDifferences.DeliberateExamples.Keys).Where(k => !keys.Contains(k)).ToList();
         Assert.True(unknown.Count == 0, "known-differences.txt names examples that do not exist: " + string.Join(", ", unknown));
+        // An example not replayed cannot fail, so listing it would hide nothing: only served examples may be listed.
+        var notReplayed = KnownDifferences.StillFailing.Keys.Concat(KnownDifferences.DeliberateExamples.Keys).Where(k => !replay.Outcomes.ContainsKey(k)).ToList();
+        Assert.True(notReplayed.Count == 0, "known-differences.txt lists examples the suite does not replay: " + string.Join(", ", notReplayed));
         Assert.Equal(servedAll.Count, replay.Outcomes.Count);
     }
 }

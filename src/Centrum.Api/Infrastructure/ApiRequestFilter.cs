@@ -40,14 +40,32 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         }
 
         http.Items[ApplicationItem] = application;
-        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
         {
-            // Recorded as the answer starts (its status is known), before the caller sees it: entries keep the order of
-            // the answers, and no change is answered without its audit entry stored.
-            http.Response.OnStarting(() => RecordAsync(http, application.Id));
+            return await next(context);
         }
 
-        return await next(context);
+        // Recorded as the answer starts (its status is known), before the caller sees it: entries keep the order of
+        // the answers, and no change is answered without its audit entry stored.
+        http.Response.OnStarting(() => RecordAsync(http, application.Id));
+        var result = await next(context);
+        http.Items[DisplayNameItem] = DisplayName(result);
+        return result;
+    }
+
+    private const string DisplayNameItem = "centrum:audit-display-name";
+
+    /// <summary>The display name the answer gives the resource (a JSON object, a dictionary or an answer object with a displayName member), if any.</summary>
+    private static string? DisplayName(object? result)
+    {
+        var value = (result as IValueHttpResult)?.Value;
+        return value switch
+        {
+            null => null,
+            System.Text.Json.Nodes.JsonObject json => json["displayName"] is System.Text.Json.Nodes.JsonValue name && name.TryGetValue(out string? text) ? text : null,
+            IReadOnlyDictionary<string, object?> members => members.TryGetValue("displayName", out var name) ? name as string : null,
+            _ => value.GetType().GetProperty("displayName")?.GetValue(value) as string,
+        };
     }
 
     private async Task RecordAsync(HttpContext http, string applicationId)
@@ -61,7 +79,8 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         var token = http.User.FindFirst(CentrumClaims.TokenId)?.Value;
         var entry = new AuditEntry(
             action, token is null ? "user" : "apiToken", token ?? http.User.FindFirst(ClaimTypes.Email)?.Value ?? "", resourceType, resourceId, method,
-            http.Request.Path.Value ?? "", http.Response.StatusCode, http.Connection.RemoteIpAddress?.ToString());
+            http.Request.Path.Value ?? "", http.Response.StatusCode, http.Connection.RemoteIpAddress?.ToString(),
+            http.Response.StatusCode < 300 ? http.Items[DisplayNameItem] as string : null);
         try
         {
             await audit.RecordAsync(applicationId, entry, CancellationToken.None);

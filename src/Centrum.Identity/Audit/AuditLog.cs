@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Identity.Audit;
 
-/// <summary>One audit entry: who did what to which resource, from where, and how it ended.</summary>
+/// <summary>
+/// One audit entry: who did what to which resource, from where, and how it ended. <paramref name="ResourceDisplayName"/>
+/// is the resource's display name when the answer named one (IoT Central's audit message: <c>resource.displayName</c>).
+/// </summary>
 public sealed record AuditEntry(
     string Action,
     string ActorType,
@@ -16,7 +19,8 @@ public sealed record AuditEntry(
     string Method,
     string Path,
     int Outcome,
-    string? Address);
+    string? Address,
+    string? ResourceDisplayName = null);
 
 /// <summary>An entry as read back: its position in the application's event log, its time, and what was recorded.</summary>
 public sealed record AuditRecord(long Position, DateTimeOffset Time, JsonObject Entry);
@@ -57,11 +61,18 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDevi
 
     public async Task RecordAsync(string applicationId, AuditEntry entry, CancellationToken cancellationToken)
     {
+        var resource = new JsonObject { ["type"] = Bounded(entry.ResourceType, MaxFieldLength), ["id"] = Bounded(entry.ResourceId, MaxFieldLength) };
+        if (entry.ResourceDisplayName is not null)
+        {
+            // Left out when unknown (a deletion, a resource without one), as IoT Central leaves out members without a value.
+            resource["displayName"] = Bounded(entry.ResourceDisplayName, MaxFieldLength);
+        }
+
         var data = new JsonObject
         {
             ["messageType"] = Bounded(entry.Action, MaxFieldLength),
             ["actor"] = new JsonObject { ["type"] = Bounded(entry.ActorType, MaxFieldLength), ["id"] = Bounded(entry.ActorId, MaxFieldLength) },
-            ["resource"] = new JsonObject { ["type"] = Bounded(entry.ResourceType, MaxFieldLength), ["id"] = Bounded(entry.ResourceId, MaxFieldLength) },
+            ["resource"] = resource,
             ["request"] = new JsonObject { ["method"] = Bounded(entry.Method, MaxFieldLength), ["path"] = Bounded(entry.Path, MaxPathLength), ["address"] = Bounded(entry.Address, MaxFieldLength) },
             ["outcome"] = entry.Outcome,
         };

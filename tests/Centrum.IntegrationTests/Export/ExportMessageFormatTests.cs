@@ -80,13 +80,12 @@ public sealed class ExportMessageFormatTests
             var source = (string)message["messageSource"]!;
             var unmodeled = source == "telemetry" && (string?)message["messageProperties"]?["messageProp"] == "unmodeled";
 
-            // The device is not an IoT Edge module, so no message names one; the unmodeled component is not named;
-            // Centrum's audit log does not record display names (docs/api.md).
+            // The device is not an IoT Edge module, so no message names one; the unmodeled component is not named.
+            // Every audited change here (the audit export, the template, the device) names its resource's display name.
             string[] missing = source switch
             {
                 "telemetry" when unmodeled => ["module", "component"],
                 "telemetry" => ["module"],
-                "audit" => ["resource.displayName"],
                 _ => [],
             };
             problems.AddRange(DocumentedMessages.Differences(message, Extras.GetValueOrDefault(source, []), missing).Select(p => $"{source}: {p}"));

@@ -61,6 +61,8 @@ public sealed class QueryTests : IAsyncLifetime
         Assert.Equal(expected.Select(e => e.Mode), rows.Select(r => (string)r["mode"]!));
         Assert.All(rows, r => Assert.Equal("d2", (string?)r["$id"]));
         Assert.Equal(expected[0].Time, DateTimeOffset.Parse((string)rows[0]["$ts"]!));
+        // As IoT Central writes times in query answers: Z, at most milliseconds, no trailing zeros.
+        Assert.All(rows, r => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,2}[1-9])?Z$", (string)r["$ts"]!));
     }
 
     [Fact]
@@ -72,6 +74,7 @@ public sealed class QueryTests : IAsyncLifetime
         for (var i = 0; i < buckets.Count; i++)
         {
             Assert.Equal(buckets[i].Key, DateTimeOffset.Parse((string)rows[i]["$ts"]!));
+            Assert.Equal(buckets[i].Key.ToString("yyyy'-'MM'-'dd'T'HH':00:00Z'", System.Globalization.CultureInfo.InvariantCulture), (string)rows[i]["$ts"]!);
             Assert.Equal(buckets[i].Average(s => s.Temperature), (double)rows[i]["avg_temperature"]!, 9);
             Assert.Equal(buckets[i].Max(s => s.Temperature), (double)rows[i]["max_temperature"]!);
             Assert.Equal(buckets[i].Min(s => s.Temperature), (double)rows[i]["min_temperature"]!);

@@ -69,6 +69,13 @@ public sealed class QueryLimitException(string code, string message) : Exception
 /// </summary>
 public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryOptions> options)
 {
+    /// <summary>
+    /// <c>$ts</c> as IoT Central's query answers write it: UTC with <c>Z</c>, milliseconds with trailing zeros left out
+    /// (Query_Run example, 2022-10-31-preview: <c>2021-07-13T15:00:00Z</c>; "How to use the IoT Central REST API to
+    /// query devices": <c>2021-09-10T12:59:52.015Z</c>).
+    /// </summary>
+    internal const string TimestampFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFF'Z'";
+
     /// <exception cref="QueryException">The query names a window longer than <see cref="QueryOptions.MaxWindow"/>.</exception>
     /// <exception cref="QueryLimitException">The query ran out of time or memory, or would scan too many rows.</exception>
     public async Task<IReadOnlyList<JsonObject>> ExecuteAsync(
@@ -146,7 +153,7 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
                 var (name, kind) = compiled.Columns[i];
                 row[name] = reader.IsDBNull(i) ? null : kind switch
                 {
-                    ColumnKind.Timestamp => JsonValue.Create(DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
+                    ColumnKind.Timestamp => JsonValue.Create(DateTime.SpecifyKind(reader.GetDateTime(i), DateTimeKind.Utc).ToString(TimestampFormat, CultureInfo.InvariantCulture)),
                     ColumnKind.Text => JsonValue.Create(reader.GetString(i)),
                     ColumnKind.Number => JsonValue.Create(Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture)),
                     ColumnKind.Count => JsonValue.Create(Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture)),

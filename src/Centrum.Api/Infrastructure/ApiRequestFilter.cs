@@ -68,12 +68,35 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         };
     }
 
+    /// <summary>
+    /// The audited resource's type as IoT Central's audit messages name it: the singular of the collection the path
+    /// addresses (<c>/api/devices/{id}/properties</c> is a <c>device</c>; IoT Central docs "Export audit logs", whose
+    /// example reads <c>"resource": {"type": "device"}</c>). Exports and destinations sit one level deeper, under
+    /// <c>/api/dataExport</c>.
+    /// </summary>
+    internal static string ResourceType(string[] segments)
+    {
+        var collection = segments.Length switch
+        {
+            > 2 when segments[1] == "dataExport" => segments[2],
+            > 1 => segments[1],
+            _ => null,
+        };
+        return collection switch
+        {
+            null => "application",
+            "exports" => "dataExport",
+            _ when collection.EndsWith('s') => collection[..^1],
+            _ => collection,
+        };
+    }
+
     private async Task RecordAsync(HttpContext http, string applicationId)
     {
         var method = http.Request.Method;
         var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern;
         var segments = http.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        var resourceType = segments.Length > 1 ? segments[1] : "application";
+        var resourceType = ResourceType(segments);
         var resourceId = route?.Parameters.Count > 0 ? http.Request.RouteValues[route.Parameters[0].Name]?.ToString() : null;
         var action = HttpMethods.IsDelete(method) ? "deleted" : HttpMethods.IsPost(method) && resourceId is null ? "created" : "updated";
         var token = http.User.FindFirst(CentrumClaims.TokenId)?.Value;

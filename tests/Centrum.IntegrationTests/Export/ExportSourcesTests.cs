@@ -87,7 +87,7 @@ public sealed class ExportSourcesTests
         var audits = admin.Where(m => (string?)m["source"] == "audit").ToList();
         // The resource's display name as the answer gave it (IoT Central's audit message: resource.displayName); a
         // deletion's answer names none, so the member is left out.
-        Assert.Contains(audits, a => (string?)a["type"] == "updated" && (string?)a["resource"]!["type"] == "deviceTemplates" && (string?)a["resource"]!["id"] == ExportTests.Model
+        Assert.Contains(audits, a => (string?)a["type"] == "updated" && (string?)a["resource"]!["type"] == "deviceTemplate" && (string?)a["resource"]!["id"] == ExportTests.Model
             && (string?)a["resource"]!["displayName"] == "Boiler" && (int)a["outcome"]! == 200);
         Assert.Contains(audits, a => (string?)a["type"] == "deleted" && (string?)a["resource"]!["id"] == "early-1" && a["resource"]!["displayName"] is null && (int)a["outcome"]! == 204);
         Assert.Contains(audits, a => (string?)a["type"] == "deleted" && (string?)a["resource"]!["id"] == "never-1" && (int)a["outcome"]! == 404);

@@ -38,7 +38,7 @@ public sealed class AuditLogTests
         Assert.Equal(entries.Select(e => (long)e["id"]!).OrderDescending(), entries.Select(e => (long)e["id"]!));
         Assert.Equal(["deleted", "updated", "updated", "updated"], entries.Select(e => (string?)e["messageType"]));
         Assert.Equal([204, 400, 200, 200], entries.Select(e => (int)e["outcome"]!));
-        Assert.All(entries, e => Assert.Equal("devices", (string?)e["resource"]!["type"]));
+        Assert.All(entries, e => Assert.Equal("device", (string?)e["resource"]!["type"]));
         Assert.All(entries, e => Assert.Equal("audited-1", (string?)e["resource"]!["id"]));
         Assert.All(entries, e => Assert.Equal("apiToken", (string?)e["actor"]!["type"]));
         Assert.All(entries, e => Assert.StartsWith("127.", (string?)e["request"]!["address"], StringComparison.Ordinal));

@@ -53,6 +53,7 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<StorageInitializer>();
+        services.AddSingleton<Events.DeviceEventLog>();
         return services;
     }
 

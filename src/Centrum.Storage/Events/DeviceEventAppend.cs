@@ -50,7 +50,7 @@ public sealed class DeviceEventAppend : IAsyncDisposable
             DeviceId = deviceId,
             ModuleId = moduleId,
             Kind = kind.ToString(),
-            Time = time ?? _log.Now,
+            Time = ToMicroseconds(time ?? _log.Now),
             Data = data?.ToJsonString(),
         };
         _db.DeviceEvents.Add(row);
@@ -102,6 +102,13 @@ public sealed class DeviceEventAppend : IAsyncDisposable
             await _transaction.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// PostgreSQL keeps times to the microsecond (PostgreSQL documentation, "Date/Time Types": timestamp resolution is
+    /// 1 microsecond), .NET to 100 ns; an event published with the finer time would differ from the same event read
+    /// back from the log, so every event's time is cut to the microsecond on both stores.
+    /// </summary>
+    private static DateTimeOffset ToMicroseconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMicrosecond));
 
     /// <summary>SQLite serialises writers itself (one write transaction at a time), so only PostgreSQL needs the lock.</summary>
     private bool NeedsOrderingLock => _db.Database.IsNpgsql();

@@ -22,16 +22,26 @@ internal sealed class CentrumServer : IAsyncDisposable
     private Process? _process;
     private HttpClient? _http;
 
-    private CentrumServer(string dataFolder, IPAddress address, IReadOnlyDictionary<string, string> settings, string? postgres)
+    private readonly Dictionary<string, string> _settings;
+
+    private CentrumServer(string dataFolder, IPAddress address, Dictionary<string, string> settings, string? postgres)
     {
         DataFolder = dataFolder;
         Address = address;
-        Settings = settings;
+        _settings = settings;
         PostgreSqlConnectionString = postgres;
     }
 
     /// <summary>The server's own PostgreSQL database when it runs on PostgreSQL; null on SQLite.</summary>
-    public string? PostgreSqlConnectionString { get; }
+    public string? PostgreSqlConnectionString { get; private set; }
+
+    /// <summary>The next start (and command-line verb) uses this PostgreSQL database, which is dropped with the server.</summary>
+    public void MoveToPostgreSql(string connectionString)
+    {
+        PostgreSqlConnectionString = connectionString;
+        _settings["Centrum:Storage:Provider"] = "PostgreSql";
+        _settings["Centrum:Storage:PostgreSqlConnectionString"] = connectionString;
+    }
 
     public MetadataStore Store => PostgreSqlConnectionString is null ? MetadataStore.Sqlite : MetadataStore.PostgreSql;
 
@@ -39,7 +49,7 @@ internal sealed class CentrumServer : IAsyncDisposable
 
     public IPAddress Address { get; }
 
-    public IReadOnlyDictionary<string, string> Settings { get; }
+    public IReadOnlyDictionary<string, string> Settings => _settings;
 
     public string CaCertificatePath => Path.Combine(DataFolder, "certificates", "ca.pem");
 

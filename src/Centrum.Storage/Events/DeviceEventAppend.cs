@@ -15,7 +15,7 @@ public sealed class DeviceEventAppend : IAsyncDisposable
     private readonly DeviceEventLog _log;
     private readonly CentrumDbContext _db;
     private readonly string _applicationId;
-    private readonly List<(DeviceEventEntity Row, JsonNode? Data, string? Component)> _pending = [];
+    private readonly List<(DeviceEventKind Kind, DeviceEventEntity Row, JsonNode? Data, string? Component)> _pending = [];
     private IDbContextTransaction? _transaction;
     private bool _locked;
 
@@ -54,7 +54,7 @@ public sealed class DeviceEventAppend : IAsyncDisposable
             Data = data?.ToJsonString(),
         };
         _db.DeviceEvents.Add(row);
-        _pending.Add((row, data, component));
+        _pending.Add((kind, row, data, component));
         return row;
     }
 
@@ -87,9 +87,9 @@ public sealed class DeviceEventAppend : IAsyncDisposable
             await _transaction.CommitAsync(cancellationToken);
         }
 
-        foreach (var (row, data, component) in _pending)
+        foreach (var (kind, row, data, component) in _pending.OrderBy(p => p.Row.Id))
         {
-            _log.Publish(new DeviceEvent(Enum.Parse<DeviceEventKind>(row.Kind), row.ApplicationId, row.DeviceId, row.Id, row.Time, data, row.ModuleId, component));
+            _log.Publish(new DeviceEvent(kind, row.ApplicationId, row.DeviceId, row.Id, row.Time, data, row.ModuleId, component));
         }
 
         _pending.Clear();

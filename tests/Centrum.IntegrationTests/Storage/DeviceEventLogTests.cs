@@ -23,9 +23,12 @@ public abstract class DeviceEventLogTests(MetadataStore store) : IAsyncLifetime
     private ServiceProvider? _services;
     private string? _postgres;
 
-    private IDbContextFactory<CentrumDbContext> Contexts => _services!.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+    protected IDbContextFactory<CentrumDbContext> Contexts => _services!.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
 
-    private DeviceEventLog Log => _services!.GetRequiredService<DeviceEventLog>();
+    protected DeviceEventLog Log => _services!.GetRequiredService<DeviceEventLog>();
+
+    /// <summary>The test's own database on PostgreSQL; null on SQLite.</summary>
+    protected string? PostgreSqlConnectionString => _postgres;
 
     public async Task InitializeAsync()
     {
@@ -188,4 +191,44 @@ public abstract class DeviceEventLogTests(MetadataStore store) : IAsyncLifetime
 
 public sealed class DeviceEventLogOnSqliteTests() : DeviceEventLogTests(MetadataStore.Sqlite);
 
-public sealed class DeviceEventLogOnPostgreSqlTests() : DeviceEventLogTests(MetadataStore.PostgreSql);
+public sealed class DeviceEventLogOnPostgreSqlTests() : DeviceEventLogTests(MetadataStore.PostgreSql)
+{
+    /// <summary>
+    /// The ordering lock is per application: a second writer of an application waits while the first holds its
+    /// transaction open and takes a larger id after the first commits; a writer of another application does not wait.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_waits_only_for_an_uncommitted_writer_of_its_own_application()
+    {
+        await using var db1 = await Contexts.CreateDbContextAsync();
+        await using var first = Log.Open(db1, "app-x");
+        await first.BeginAsync(CancellationToken.None);
+        var firstRow = first.Append(DeviceEventKind.Connected, "d1", null);
+
+        await using (var db2 = await Contexts.CreateDbContextAsync())
+        {
+            await using var other = Log.Open(db2, "app-y");
+            other.Append(DeviceEventKind.Connected, "d2", null);
+            await other.CommitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using var db3 = await Contexts.CreateDbContextAsync();
+        await using var second = Log.Open(db3, "app-x");
+        var secondRow = second.Append(DeviceEventKind.Disconnected, "d1", null);
+        var waiting = second.CommitAsync(CancellationToken.None);
+        await Wait.UntilAsync(WaitsForAdvisoryLockAsync, TimeSpan.FromSeconds(30), "the second writer of app-x waits for the ordering lock");
+        Assert.False(waiting.IsCompleted);
+
+        await first.CommitAsync(CancellationToken.None);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(secondRow.Id > firstRow.Id);
+    }
+
+    private async Task<bool> WaitsForAdvisoryLockAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(PostgreSqlConnectionString);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
+        return (long)(await query.ExecuteScalarAsync())! > 0;
+    }
+}

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Commands;
@@ -27,7 +28,7 @@ public enum CommandStatus
 /// Central's offline commands do. Every execution is kept for the command history.
 /// </summary>
 public sealed class CommandService(
-    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, IDeviceEvents events, TimeProvider time)
+    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time)
 {
     public async Task<(CommandStatus Status, CommandExecution? Execution)> RunAsync(
         string applicationId, string deviceId, string? moduleId, string? component, string commandName, JsonNode? request,
@@ -120,38 +121,26 @@ public sealed class CommandService(
             ["id"] = execution.Id, ["name"] = commandName, ["status"] = status.ToString(),
             ["responseCode"] = execution.ResponseCode, ["response"] = execution.Response?.DeepClone(),
         };
-        var outbox = Outbox(DeviceEventKind.CommandAnswered, applicationId, deviceId, moduleId, data);
-        db.DeviceEvents.Add(outbox);
+        await using var log = eventLog.Open(db, applicationId);
+        log.Append(DeviceEventKind.CommandAnswered, deviceId, data, moduleId, component);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await log.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException)
         {
-            return; // The device was deleted while its command ran: there is no history to keep.
+            // The device was deleted while its command ran: there is no history to keep (a foreign key violation on
+            // either store; the log has rolled the event back with the record).
         }
-
-        events.Publish(new DeviceEvent(DeviceEventKind.CommandAnswered, applicationId, deviceId, outbox.Id, outbox.Time, data, moduleId, component));
     }
 
     private async Task AppendEventAsync(DeviceEventKind kind, string applicationId, string deviceId, string? moduleId, string? component, JsonObject data, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var outbox = Outbox(kind, applicationId, deviceId, moduleId, data);
-        db.DeviceEvents.Add(outbox);
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new DeviceEvent(kind, applicationId, deviceId, outbox.Id, outbox.Time, data, moduleId, component));
+        await using var log = eventLog.Open(db, applicationId);
+        log.Append(kind, deviceId, data, moduleId, component);
+        await log.CommitAsync(cancellationToken);
     }
-
-    private DeviceEventEntity Outbox(DeviceEventKind kind, string applicationId, string deviceId, string? moduleId, JsonObject data) => new()
-    {
-        ApplicationId = applicationId,
-        DeviceId = deviceId,
-        ModuleId = moduleId,
-        Kind = kind.ToString(),
-        Time = time.GetUtcNow(),
-        Data = data.ToJsonString(),
-    };
 
     private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -6,6 +6,7 @@ using Centrum.Listing;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Devices;
@@ -18,7 +19,7 @@ public sealed class DeviceRegistry(
     IDbContextFactory<CentrumDbContext> contexts,
     ISecretProtector secrets,
     IDeviceConnections connections,
-    IDeviceEvents events,
+    DeviceEventLog eventLog,
     TimeProvider time)
 {
     public const int MaxPageSize = 100;
@@ -135,11 +136,17 @@ public sealed class DeviceRegistry(
         var wasAllowed = entity.Enabled && entity.Approved;
         var before = ToWrite(entity);
         Apply(entity, write);
-        var outbox = outcome == DeviceWriteOutcome.Created
-            ? Outbox(db, DeviceEventKind.Created, applicationId, deviceId, null)
-            : Changed(db, applicationId, deviceId, before, ToWrite(entity));
-        await SaveAsync(db, cancellationToken);
-        Publish(outbox);
+        await using var log = eventLog.Open(db, applicationId);
+        if (outcome == DeviceWriteOutcome.Created)
+        {
+            log.Append(DeviceEventKind.Created, deviceId, null);
+        }
+        else
+        {
+            Changed(log, deviceId, before, ToWrite(entity));
+        }
+
+        await SaveAsync(log.CommitAsync(cancellationToken));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (outcome, ToModel(entity));
     }
@@ -164,9 +171,9 @@ public sealed class DeviceRegistry(
         var after = patch(before);
         await EnsureOrganizationsExistAsync(db, applicationId, after.Organizations, cancellationToken);
         Apply(entity, after);
-        var outbox = Changed(db, applicationId, deviceId, before, ToWrite(entity));
-        await SaveAsync(db, cancellationToken);
-        Publish(outbox);
+        await using var log = eventLog.Open(db, applicationId);
+        Changed(log, deviceId, before, ToWrite(entity));
+        await SaveAsync(log.CommitAsync(cancellationToken));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (DeviceWriteOutcome.Updated, ToModel(entity));
     }
@@ -174,7 +181,8 @@ public sealed class DeviceRegistry(
     public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var log = eventLog.Open(db, applicationId);
+        await log.BeginAsync(cancellationToken);
         var deleted = await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0)
         {
@@ -182,10 +190,8 @@ public sealed class DeviceRegistry(
         }
 
         await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
-        var outbox = Outbox(db, DeviceEventKind.Deleted, applicationId, deviceId, null);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Publish(outbox);
+        log.Append(DeviceEventKind.Deleted, deviceId, null);
+        await log.CommitAsync(cancellationToken);
         await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
         return true;
     }
@@ -215,7 +221,8 @@ public sealed class DeviceRegistry(
     {
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var log = eventLog.Open(db, applicationId);
+        await log.BeginAsync(cancellationToken);
         var query = Scoped(db, applicationId).Where(d => d.Id == deviceId);
         var updated = connected
             ? await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), cancellationToken)
@@ -230,11 +237,9 @@ public sealed class DeviceRegistry(
             await AssociateAsync(db, applicationId, deviceId, modelId, cancellationToken);
         }
 
-        var outbox = Outbox(db, connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, applicationId, deviceId,
+        log.Append(connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, deviceId,
             connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Publish(outbox);
+        await log.CommitAsync(cancellationToken);
     }
 
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
@@ -257,7 +262,7 @@ public sealed class DeviceRegistry(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
-        DeviceEventEntity? created = null;
+        await using var log = eventLog.Open(db, applicationId);
         if (entity is null)
         {
             entity = new DeviceEntity
@@ -273,7 +278,7 @@ public sealed class DeviceRegistry(
                 CreatedAt = time.GetUtcNow(),
             };
             db.Devices.Add(entity);
-            created = Outbox(db, DeviceEventKind.Created, applicationId, deviceId, new JsonObject { ["provisioned"] = true });
+            log.Append(DeviceEventKind.Created, deviceId, new JsonObject { ["provisioned"] = true });
         }
         else
         {
@@ -283,7 +288,7 @@ public sealed class DeviceRegistry(
                 entity.SecondaryKeyProtected = secrets.Protect(derivedKeys.SecondaryKey);
             }
 
-            created = Outbox(db, DeviceEventKind.Updated, applicationId, deviceId, new JsonObject { ["changes"] = new JsonArray("provisioned") });
+            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = new JsonArray("provisioned") });
         }
 
         entity.Provisioned = true;
@@ -296,8 +301,7 @@ public sealed class DeviceRegistry(
 
         entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
         entity.ETag = NewETag();
-        await SaveAsync(db, cancellationToken);
-        Publish(created);
+        await SaveAsync(log.CommitAsync(cancellationToken));
         return ToModel(entity);
     }
 
@@ -332,7 +336,7 @@ public sealed class DeviceRegistry(
         entity.X509PrimaryThumbprint = attestation?.X509PrimaryThumbprint;
         entity.X509SecondaryThumbprint = attestation?.X509SecondaryThumbprint;
         entity.ETag = NewETag();
-        await SaveAsync(db, cancellationToken);
+        await SaveAsync(db.SaveChangesAsync(cancellationToken));
         await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
         return true;
     }
@@ -355,7 +359,7 @@ public sealed class DeviceRegistry(
     /// Records what an update changed in IoT Central's device lifecycle vocabulary (enabled, disabled, approved,
     /// displayNameChanged, deviceTemplateChanged), or nothing when it changed none of those.
     /// </summary>
-    private DeviceEventEntity? Changed(CentrumDbContext db, string applicationId, string deviceId, DeviceWrite before, DeviceWrite after)
+    private static void Changed(DeviceEventAppend log, string deviceId, DeviceWrite before, DeviceWrite after)
     {
         var changes = new JsonArray();
         if (before.Enabled != after.Enabled)
@@ -378,29 +382,9 @@ public sealed class DeviceRegistry(
             changes.Add("deviceTemplateChanged");
         }
 
-        return changes.Count == 0 ? null : Outbox(db, DeviceEventKind.Updated, applicationId, deviceId, new JsonObject { ["changes"] = changes });
-    }
-
-    private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)
-    {
-        var outbox = new DeviceEventEntity
+        if (changes.Count > 0)
         {
-            ApplicationId = applicationId,
-            DeviceId = deviceId,
-            Kind = kind.ToString(),
-            Time = time.GetUtcNow(),
-            Data = data?.ToJsonString(),
-        };
-        db.DeviceEvents.Add(outbox);
-        return outbox;
-    }
-
-    private void Publish(DeviceEventEntity? outbox)
-    {
-        if (outbox is not null)
-        {
-            events.Publish(new DeviceEvent(Enum.Parse<DeviceEventKind>(outbox.Kind), outbox.ApplicationId, outbox.DeviceId, outbox.Id, outbox.Time,
-                outbox.Data is null ? null : JsonNode.Parse(outbox.Data)));
+            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = changes });
         }
     }
 
@@ -415,11 +399,11 @@ public sealed class DeviceRegistry(
         }
     }
 
-    private static async Task SaveAsync(CentrumDbContext db, CancellationToken cancellationToken)
+    private static async Task SaveAsync(Task save)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await save;
         }
         catch (DbUpdateConcurrencyException)
         {

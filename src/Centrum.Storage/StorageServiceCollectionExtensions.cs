@@ -14,7 +14,10 @@ namespace Centrum.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>The metadata store (SQLite through EF Core) and the secret protector (Data Protection key ring in the data folder).</summary>
+    /// <summary>
+    /// The metadata store (SQLite or PostgreSQL through EF Core, <see cref="StorageOptions.Provider"/>) and the secret
+    /// protector (Data Protection key ring in the data folder).
+    /// </summary>
     public static IServiceCollection AddCentrumStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -22,7 +25,9 @@ public static class StorageServiceCollectionExtensions
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         Directory.CreateDirectory(storage.FullDataFolder);
 
-        services.AddPooledDbContextFactory<CentrumDbContext>(options => UseMetadataStore(options, storage.MetadataDatabasePath));
+        // The store is chosen from the validated options when the first context is made (the initializer, before
+        // anything else), so a PostgreSQL provider without a connection string fails start with the option's name.
+        services.AddPooledDbContextFactory<CentrumDbContext>((provider, options) => UseMetadataStore(options, provider.GetRequiredService<IOptions<StorageOptions>>().Value));
 
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("Centrum")
@@ -53,24 +58,44 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<StorageInitializer>();
+        services.AddSingleton<Events.DeviceEventLog>();
         return services;
     }
+
+    /// <summary>The assembly that holds the PostgreSQL migrations (EF Core keeps one migrations assembly per provider).</summary>
+    public const string PostgreSqlMigrationsAssembly = "Centrum.Storage.PostgreSql";
+
+    /// <summary>The metadata store <paramref name="storage"/> names.</summary>
+    public static DbContextOptionsBuilder UseMetadataStore(DbContextOptionsBuilder options, StorageOptions storage) => storage.Provider switch
+    {
+        MetadataProvider.PostgreSql => UsePostgreSql(options, storage.PostgreSqlConnectionString
+            ?? throw new InvalidOperationException($"{StorageOptions.Section}:PostgreSqlConnectionString is required when {StorageOptions.Section}:Provider is PostgreSql.")),
+        _ => UseSqlite(options, storage.MetadataDatabasePath),
+    };
 
     /// <summary>
     /// SQLite with its compiled model. Building the model from <see cref="CentrumDbContext.OnModelCreating"/> took
     /// about 1.1 s of every start (docs/benchmarks.md, "Cold start to ready"); the compiled model is generated from the
     /// same model and loads in a fraction of that. A compiled model carries its provider's type mappings, so it is used
-    /// only with the provider it was generated for: another provider (PostgreSQL) builds its model at run time or gets
-    /// a compiled model of its own. It is not registered for the assembly (the generator's <c>DbContextModel</c>
-    /// attribute is left out), so nothing picks it up for another provider by accident.
+    /// only with the provider it was generated for: PostgreSQL builds its model at run time. It is not registered for
+    /// the assembly (the generator's <c>DbContextModel</c> attribute is left out), so nothing picks it up for another
+    /// provider by accident.
     /// Migrate on an empty database would still build the model from the code to compare it with the last migration's
     /// snapshot (the pending-model-changes warning, about 1 s); that comparison is made by the test suite instead
     /// (CompiledModelTests, which also fails when the compiled model is stale), so the server skips it.
     /// </summary>
-    internal static DbContextOptionsBuilder UseMetadataStore(DbContextOptionsBuilder options, string databasePath) =>
+    public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string databasePath) =>
         options.UseSqlite(ConnectionString(databasePath))
             .UseModel(CompiledModel.CentrumDbContextModel.Instance)
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+
+    /// <summary>
+    /// PostgreSQL through Npgsql, its migrations from <see cref="PostgreSqlMigrationsAssembly"/>. No retrying execution
+    /// strategy: the event log's units of work are user transactions (<see cref="Events.DeviceEventAppend"/>), which a
+    /// retrying strategy would refuse; a failed write reaches the caller as SQLite's would.
+    /// </summary>
+    public static DbContextOptionsBuilder UsePostgreSql(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgreSqlMigrationsAssembly));
 
     private static void RestrictToOwner(string folder)
     {

@@ -6,6 +6,7 @@ using Centrum.Events;
 using Centrum.Listing;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Events;
 using Centrum.Templates.Dtdl;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ namespace Centrum.Templates;
 /// Interfaces earlier templates defined (dependency order) or as one multi-interface document. Nothing of a refused
 /// template is stored. A template devices use may only grow: removing or changing what devices send breaks them.
 /// </summary>
-public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time)
 {
     /// <summary>IoT Central templates carry no @context: it is DTDL v2 with IoT Central's extension.</summary>
     private static readonly JsonArray DefaultContext = ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"];
@@ -163,10 +164,10 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             db.DeviceTemplates.Add(entity);
         }
 
-        var outbox = Outbox(db, applicationId, existing is null ? "created" : "updated", id, displayName);
-        await db.SaveChangesAsync(cancellationToken);
+        await using var log = eventLog.Open(db, applicationId);
+        Changed(log, existing is null ? "created" : "updated", id, displayName);
+        await log.CommitAsync(cancellationToken);
         _cache.TryRemove((applicationId, id), out _);
-        Publish(outbox);
         var template = ToModel(entity, root);
         _cache[(applicationId, id)] = template;
         return new TemplateResult(TemplateOutcome.Saved, template);
@@ -180,7 +181,8 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             return new TemplateResult(TemplateOutcome.InUse, Message: "Devices use this template; move them to another template first.");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var log = eventLog.Open(db, applicationId);
+        await log.BeginAsync(cancellationToken);
         var displayName = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.Id == id).Select(t => t.DisplayName).FirstOrDefaultAsync(cancellationToken);
         var deleted = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.Id == id).ExecuteDeleteAsync(cancellationToken);
         _cache.TryRemove((applicationId, id), out _);
@@ -189,30 +191,14 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             return new TemplateResult(TemplateOutcome.NotFound);
         }
 
-        var outbox = Outbox(db, applicationId, "deleted", id, displayName);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Publish(outbox);
+        Changed(log, "deleted", id, displayName);
+        await log.CommitAsync(cancellationToken);
         return new TemplateResult(TemplateOutcome.Saved);
     }
 
     /// <summary>Template lifecycle goes to the application's event log with the change, so exports can follow it.</summary>
-    private DeviceEventEntity Outbox(CentrumDbContext db, string applicationId, string change, string templateId, string? displayName)
-    {
-        var outbox = new DeviceEventEntity
-        {
-            ApplicationId = applicationId,
-            DeviceId = "",
-            Kind = DeviceEventKind.TemplateChanged.ToString(),
-            Time = time.GetUtcNow(),
-            Data = new JsonObject { ["change"] = change, ["templateId"] = templateId, ["displayName"] = displayName }.ToJsonString(),
-        };
-        db.DeviceEvents.Add(outbox);
-        return outbox;
-    }
-
-    private void Publish(DeviceEventEntity outbox) =>
-        events.Publish(new DeviceEvent(DeviceEventKind.TemplateChanged, outbox.ApplicationId, outbox.DeviceId, outbox.Id, outbox.Time, JsonNode.Parse(outbox.Data!)));
+    private static void Changed(DeviceEventAppend log, string change, string templateId, string? displayName) =>
+        log.Append(DeviceEventKind.TemplateChanged, "", new JsonObject { ["change"] = change, ["templateId"] = templateId, ["displayName"] = displayName });
 
     public async Task<bool> ExistsAsync(string applicationId, string id, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Twins;
@@ -11,7 +12,7 @@ namespace Centrum.Twins;
 /// none is lost; the change, its outbox event and the new version are committed together, and the live event is
 /// published after the commit, in version order.
 /// </summary>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time)
 {
     private readonly TwinLocks _locks = new();
 
@@ -65,18 +66,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         TwinDocuments.UpdateMetadata(metadata, patch, now, null);
         entity.CloudProperties = document.ToJsonString();
         entity.CloudMetadata = metadata.ToJsonString();
-        var data = new JsonObject { ["patch"] = patch.DeepClone() };
-        var outbox = new DeviceEventEntity
-        {
-            ApplicationId = applicationId,
-            DeviceId = deviceId,
-            Kind = DeviceEventKind.CloudPropertiesChanged.ToString(),
-            Time = now,
-            Data = data.ToJsonString(),
-        };
-        db.DeviceEvents.Add(outbox);
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new DeviceEvent(DeviceEventKind.CloudPropertiesChanged, applicationId, deviceId, outbox.Id, now, data));
+        await using var log = eventLog.Open(db, applicationId);
+        log.Append(DeviceEventKind.CloudPropertiesChanged, deviceId, new JsonObject { ["patch"] = patch.DeepClone() }, time: now);
+        await log.CommitAsync(cancellationToken);
         return new TwinUpdate(TwinUpdateStatus.Updated, 0);
     }
 
@@ -134,20 +126,10 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             entity.DesiredVersion = version;
         }
 
-        var data = new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() };
         var kind = reported ? DeviceEventKind.ReportedPropertiesChanged : DeviceEventKind.DesiredPropertiesChanged;
-        var outbox = new DeviceEventEntity
-        {
-            ApplicationId = applicationId,
-            DeviceId = deviceId,
-            ModuleId = moduleId,
-            Kind = kind.ToString(),
-            Time = now,
-            Data = data.ToJsonString(),
-        };
-        db.DeviceEvents.Add(outbox);
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new DeviceEvent(kind, applicationId, deviceId, outbox.Id, now, data, moduleId));
+        await using var log = eventLog.Open(db, applicationId);
+        log.Append(kind, deviceId, new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() }, moduleId, time: now);
+        await log.CommitAsync(cancellationToken);
         return new TwinUpdate(TwinUpdateStatus.Updated, version);
     }
 

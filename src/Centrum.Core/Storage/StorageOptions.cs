@@ -2,10 +2,35 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Centrum.Storage;
 
+/// <summary>The database that holds the metadata (applications, devices, twins, templates, the event log, users).</summary>
+public enum MetadataProvider
+{
+    /// <summary>An embedded SQLite database in the data folder (<c>centrum.db</c>): nothing to run beside the server.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database named by <see cref="StorageOptions.PostgreSqlConnectionString"/>.</summary>
+    PostgreSql,
+}
+
 /// <summary>Where Centrum keeps its state. Section <c>Centrum:Storage</c>.</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     public const string Section = "Centrum:Storage";
+
+    /// <summary>
+    /// The metadata store. SQLite (the default) needs nothing beside the server; choose PostgreSQL for a database
+    /// that is backed up, replicated and monitored with the rest of an operator's databases, or that several server
+    /// nodes share. Telemetry (DuckDB), certificates and the key ring stay in <see cref="DataFolder"/> either way.
+    /// </summary>
+    public MetadataProvider Provider { get; set; } = MetadataProvider.Sqlite;
+
+    /// <summary>
+    /// The Npgsql connection string of an existing, empty or Centrum-owned PostgreSQL database, for example
+    /// <c>Host=db.example.com;Database=centrum;Username=centrum;Password=…</c>; required when <see cref="Provider"/> is
+    /// <c>PostgreSql</c>. The server creates its tables on first start. Give the password through an environment
+    /// variable (<c>Centrum__Storage__PostgreSqlConnectionString</c>), not a file.
+    /// </summary>
+    public string? PostgreSqlConnectionString { get; set; }
 
     /// <summary>
     /// The data folder: metadata database, telemetry databases, certificates and the key ring. Back it up by stopping
@@ -34,4 +59,13 @@ public sealed class StorageOptions
     public string CertificatesFolder => Path.Combine(FullDataFolder, "certificates");
 
     public string ApplicationFolder(string applicationId) => Path.Combine(FullDataFolder, "applications", applicationId);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider == MetadataProvider.PostgreSql && string.IsNullOrWhiteSpace(PostgreSqlConnectionString))
+        {
+            yield return new ValidationResult(
+                $"{Section}:PostgreSqlConnectionString is required when {Section}:Provider is PostgreSql.", [nameof(PostgreSqlConnectionString)]);
+        }
+    }
 }

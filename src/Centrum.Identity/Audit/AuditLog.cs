@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Storage;
-using Centrum.Storage.Entities;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Identity.Audit;
@@ -29,7 +29,7 @@ public sealed record AuditRecord(long Position, DateTimeOffset Time, JsonObject 
 /// The application's audit log. Entries go to the application's event log (kind <c>Audited</c>), so the audit export
 /// source follows them like any other event, in order and at least once.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog)
 {
     public const int MaxPageSize = 1000;
 
@@ -76,18 +76,10 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, IDevi
             ["request"] = new JsonObject { ["method"] = Bounded(entry.Method, MaxFieldLength), ["path"] = Bounded(entry.Path, MaxPathLength), ["address"] = Bounded(entry.Address, MaxFieldLength) },
             ["outcome"] = entry.Outcome,
         };
-        var outbox = new DeviceEventEntity
-        {
-            ApplicationId = applicationId,
-            DeviceId = "",
-            Kind = DeviceEventKind.Audited.ToString(),
-            Time = time.GetUtcNow(),
-            Data = data.ToJsonString(),
-        };
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.DeviceEvents.Add(outbox);
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new DeviceEvent(DeviceEventKind.Audited, applicationId, "", outbox.Id, outbox.Time, data));
+        await using var log = eventLog.Open(db, applicationId);
+        log.Append(DeviceEventKind.Audited, "", data);
+        await log.CommitAsync(cancellationToken);
     }
 
     private static string? Bounded(string? text, int limit) => text is null || text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit - 1), "…");

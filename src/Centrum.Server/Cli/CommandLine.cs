@@ -19,7 +19,7 @@ namespace Centrum.Server.Cli;
 /// </summary>
 internal static class CommandLine
 {
-    public static readonly string[] Verbs = ["app", "token", "user", "admin"];
+    public static readonly string[] Verbs = ["app", "token", "user", "admin", "storage"];
 
     private static readonly Dictionary<string, string> RoleAliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -191,8 +191,40 @@ internal static class CommandLine
             return 0;
         });
 
+        var toPostgres = new Option<string>("--to-postgres") { Description = "The Npgsql connection string of the empty PostgreSQL database to copy into.", Required = true };
+        var storageCopy = new Command("copy", "Copy the SQLite metadata of the data folder into an empty PostgreSQL database. Stop the server first.") { toPostgres, data };
+        storageCopy.SetAction(async (result, cancellationToken) =>
+        {
+            await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
+            if (services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider != MetadataProvider.Sqlite)
+            {
+                Console.Error.WriteLine($"The source is the SQLite database of the data folder: run the copy with {StorageOptions.Section}:Provider=Sqlite (the default).");
+                return 1;
+            }
+
+            var sources = services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CentrumDbContext>>();
+            var target = StorageServiceCollectionExtensions.UsePostgreSql(new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<CentrumDbContext>(), result.GetValue(toPostgres)!)
+                .UseApplicationServiceProvider(services).Options;
+            try
+            {
+                foreach (var (table, rows) in await MetadataStoreCopy.CopyAsync(sources.CreateDbContext, () => new CentrumDbContext((Microsoft.EntityFrameworkCore.DbContextOptions<CentrumDbContext>)target), cancellationToken))
+                {
+                    Console.WriteLine($"{table} {rows}");
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or Npgsql.NpgsqlException or Microsoft.EntityFrameworkCore.DbUpdateException)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 1;
+            }
+
+            Console.WriteLine($"copied; start the server with {StorageOptions.Section}:Provider=PostgreSql and the same connection string, keeping the data folder (telemetry, certificates, key ring)");
+            return 0;
+        });
+
         var root = new RootCommand("Centrum: run without a verb to start the server.")
         {
+            new Command("storage", "The metadata store.") { storageCopy },
             new Command("app", "Manage applications.") { appCreate, appList, appSuspend, appResume, appDelete },
             new Command("admin", "The administration API.") { adminKey },
             new Command("token", "Manage API tokens.") { tokenCreate },

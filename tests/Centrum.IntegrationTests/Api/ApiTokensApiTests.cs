@@ -4,14 +4,24 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Api;
 
 /// <summary>API tokens through REST: the secret is shown once, and deletion takes effect on the next request.</summary>
-public sealed class ApiTokensApiTests
+public class ApiTokensApiTests
 {
+    public ApiTokensApiTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected ApiTokensApiTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const string Operator = "ae2c9854-393b-4f97-8c42-479d70ce626e";
 
     [Fact]
     public async Task A_token_is_created_shown_once_used_and_revoked_at_once()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var admin = server.AdminHttp();
         var created = await admin.PutAsync($"api/apiTokens/ops-script?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{"role":"{{Operator}}"}]}"""));
         var body = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
@@ -39,3 +49,6 @@ public sealed class ApiTokensApiTests
         Assert.Contains(roles["value"]!.AsArray(), r => (string?)r!["id"] == Operator && (string?)r["displayName"] == "Operator");
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class ApiTokensApiTestsOnPostgreSql() : ApiTokensApiTests(MetadataStore.PostgreSql);

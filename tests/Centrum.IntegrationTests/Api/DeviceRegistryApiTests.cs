@@ -4,12 +4,22 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Api;
 
 /// <summary>The device registry through IoT Central's REST shape.</summary>
-public sealed class DeviceRegistryApiTests
+public class DeviceRegistryApiTests
 {
+    public DeviceRegistryApiTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected DeviceRegistryApiTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     [Fact]
     public async Task Devices_are_created_read_paged_patched_and_deleted()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         for (var i = 0; i < 23; i++)
         {
@@ -58,7 +68,7 @@ public sealed class DeviceRegistryApiTests
     [InlineData("""{"id":"someone-else"}""", "'id'")]
     public async Task Bodies_that_break_the_schema_are_refused_and_change_nothing(string body, string mentions)
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var response = await http.PutAsync($"api/devices/dev-1?{DeviceApi.Version}", CentrumServer.Json(body));
         var text = await response.Content.ReadAsStringAsync();
@@ -70,8 +80,11 @@ public sealed class DeviceRegistryApiTests
     [Fact]
     public async Task Invalid_device_ids_are_refused()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var response = await server.AdminHttp().PutAsync($"api/devices/bad%23id?{DeviceApi.Version}", CentrumServer.Json("{}"));
         await RestAuthorizationTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "BadRequest");
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class DeviceRegistryApiTestsOnPostgreSql() : DeviceRegistryApiTests(MetadataStore.PostgreSql);

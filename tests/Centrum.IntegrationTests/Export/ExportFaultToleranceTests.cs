@@ -7,8 +7,18 @@ namespace Centrum.IntegrationTests.Export;
 /// server is killed (SIGKILL) while it delivers. Every message a device had acknowledged must arrive, in order per
 /// device, with no more duplicates than one batch.
 /// </summary>
-public sealed class ExportFaultToleranceTests
+public class ExportFaultToleranceTests
 {
+    public ExportFaultToleranceTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected ExportFaultToleranceTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const int BatchSize = 50;
     private const int Devices = 4;
     private const int PerDevice = 150;
@@ -22,7 +32,7 @@ public sealed class ExportFaultToleranceTests
             ["Centrum:Export:BatchSize"] = BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Centrum:Export:InitialRetryDelay"] = "00:00:00.200",
             ["Centrum:Export:MaxRetryDelay"] = "00:00:01",
-        });
+        }, store: Store);
         var http = server.AdminHttp();
         await ExportTests.CreateTemplateAsync(http);
         var keys = new Dictionary<string, string>();
@@ -86,3 +96,6 @@ public sealed class ExportFaultToleranceTests
     private static HashSet<(string?, long)> Distinct(WebhookReceiver receiver) =>
         receiver.At("/in").Select(r => r.Json).Select(m => ((string?)m["deviceId"], (long)m["telemetry"]!["seq"]!)).ToHashSet();
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class ExportFaultToleranceTestsOnPostgreSql() : ExportFaultToleranceTests(MetadataStore.PostgreSql);

@@ -8,8 +8,18 @@ namespace Centrum.IntegrationTests.Export;
 /// What the other export sources carry (template lifecycle, the audit log), backfill from a start point, and a
 /// backlog that is reported while nothing is dropped.
 /// </summary>
-public sealed class ExportSourcesTests
+public class ExportSourcesTests
 {
+    public ExportSourcesTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected ExportSourcesTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     [Fact]
     public async Task Backfill_template_lifecycle_audit_and_a_reported_backlog()
     {
@@ -20,7 +30,7 @@ public sealed class ExportSourcesTests
             ["Centrum:Export:BacklogCountLimit"] = "10",
             ["Centrum:Export:InitialRetryDelay"] = "00:00:00.200",
             ["Centrum:Export:MaxRetryDelay"] = "00:00:00.500",
-        });
+        }, store: Store);
         var http = server.AdminHttp();
 
         // Telemetry stored before any export exists.
@@ -94,3 +104,6 @@ public sealed class ExportSourcesTests
         Assert.All(audits, a => Assert.Equal("apiToken", (string?)a["actor"]));
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class ExportSourcesTestsOnPostgreSql() : ExportSourcesTests(MetadataStore.PostgreSql);

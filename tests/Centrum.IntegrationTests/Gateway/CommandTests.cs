@@ -5,14 +5,24 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Gateway;
 
 /// <summary>Commands (direct methods) invoked through REST and answered by the Node.js SDK's onDeviceMethod.</summary>
-public sealed class CommandTests
+public class CommandTests
 {
+    public CommandTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected CommandTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     [Theory]
     [InlineData("mqtt")]
     [InlineData("mqttws")]
     public async Task A_command_reaches_only_its_device_and_its_answer_comes_back(string transport)
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("lock-1");
         var otherKey = await http.CreateDeviceAsync("lock-2");
@@ -65,7 +75,7 @@ public sealed class CommandTests
     [Fact]
     public async Task A_command_to_a_device_that_is_not_connected_is_refused_or_queued()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         await http.CreateDeviceAsync("offline-1");
 
@@ -103,7 +113,7 @@ public sealed class CommandTests
     [Fact]
     public async Task A_command_to_a_device_that_drops_its_connection_is_answered_device_not_online_at_once()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("flaky-1");
         var methods = new Dictionary<string, object> { ["reboot"] = new { disconnect = true } };
@@ -141,3 +151,6 @@ public sealed class CommandTests
         return JsonNode.Parse(text)!;
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class CommandTestsOnPostgreSql() : CommandTests(MetadataStore.PostgreSql);

@@ -4,8 +4,18 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Gateway;
 
 /// <summary>Device twins with the Node.js SDK over both transports, read and written through REST.</summary>
-public sealed class TwinTests
+public class TwinTests
 {
+    public TwinTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected TwinTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const string DesiredFilter = "$iothub/twin/PATCH/properties/desired/#";
 
     [Theory]
@@ -13,7 +23,7 @@ public sealed class TwinTests
     [InlineData("mqttws")]
     public async Task GetTwin_returns_what_REST_shows_and_reported_updates_show_in_REST_with_version_and_time(string transport)
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("twin-1");
         var written = await http.PatchAsync($"api/devices/twin-1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"telemetrySendFrequency":"5m"}"""));
@@ -54,7 +64,7 @@ public sealed class TwinTests
     [InlineData("mqttws", 400, "failed")]
     public async Task A_desired_update_reaches_the_device_and_its_acknowledgement_settles_the_property(string transport, int ackCode, string state)
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("writable-1");
         await using var device = NodeDevice.Start(server, new
@@ -88,7 +98,7 @@ public sealed class TwinTests
     [Fact]
     public async Task Oversized_and_too_deep_reported_patches_are_refused_and_the_connection_stays_usable()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("limits-1");
         JsonNode deep = new JsonObject { ["leaf"] = 1 };
@@ -126,7 +136,7 @@ public sealed class TwinTests
     [Fact]
     public async Task Concurrent_desired_updates_get_strictly_increasing_versions_and_the_device_sees_the_final_state()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("busy-1");
         await using var device = NodeDevice.Start(server, new
@@ -174,3 +184,6 @@ public sealed class TwinTests
         device.Release();
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class TwinTestsOnPostgreSql() : TwinTests(MetadataStore.PostgreSql);

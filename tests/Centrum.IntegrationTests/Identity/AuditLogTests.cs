@@ -4,12 +4,22 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Identity;
 
 /// <summary>The audit log through REST: every change, newest first, paged; only administrators read it.</summary>
-public sealed class AuditLogTests
+public class AuditLogTests
 {
+    public AuditLogTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected AuditLogTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     [Fact]
     public async Task Changes_are_recorded_with_caller_resource_and_outcome_and_read_back_in_pages()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         await http.CreateDeviceAsync("audited-1");
         Assert.Equal(HttpStatusCode.OK, (await http.PatchAsync($"api/devices/audited-1?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Renamed"}"""))).StatusCode);
@@ -48,3 +58,6 @@ public sealed class AuditLogTests
         Assert.Equal(HttpStatusCode.Forbidden, (await operatorClient.GetAsync($"api/auditLogs?{DeviceApi.Version}")).StatusCode);
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class AuditLogTestsOnPostgreSql() : AuditLogTests(MetadataStore.PostgreSql);

@@ -1,6 +1,7 @@
 using Centrum.Events;
 using Centrum.Identity.Audit;
 using Centrum.Storage;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public sealed class AuditRetentionTests : IAsyncDisposable
         await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
         var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
         var clock = new MovableClock(Start);
-        var audit = new AuditLog(contexts, new DeviceEventBus(), clock);
+        var audit = new AuditLog(contexts, new DeviceEventLog(new DeviceEventBus(), clock));
         var options = Options.Create(new AuditOptions { Retention = TimeSpan.FromDays(30), RowsPerPass = 100 });
         var worker = new AuditRetentionWorker(contexts, options, clock, NullLogger<AuditRetentionWorker>.Instance);
 
@@ -85,7 +86,7 @@ public sealed class AuditRetentionTests : IAsyncDisposable
     {
         await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
         var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
-        var audit = new AuditLog(contexts, new DeviceEventBus(), new MovableClock(Start));
+        var audit = new AuditLog(contexts, new DeviceEventLog(new DeviceEventBus(), new MovableClock(Start)));
         var huge = new string('x', 100_000);
         await audit.RecordAsync("default", new AuditEntry("signInFailed", "user", huge + "@example.com", huge, huge, "POST", "/" + huge, 401, huge), CancellationToken.None);
         await using var db = await contexts.CreateDbContextAsync();

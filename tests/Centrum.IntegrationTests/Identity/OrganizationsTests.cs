@@ -8,15 +8,25 @@ namespace Centrum.IntegrationTests.Identity;
 /// at most five levels, nothing in use deleted), an Org Administrator working only below its organization, devices
 /// created and moved only within reach, query results limited to it, and malformed identity bodies refused.
 /// </summary>
-public sealed class OrganizationsTests
+public class OrganizationsTests
 {
+    public OrganizationsTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected OrganizationsTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const string OrgAdministrator = "c495eb57-eb18-489e-9802-62c474e5645c";
     private const string OrgOperator = "b4935647-30e4-4ed3-9074-dcac66c2f8ef";
 
     [Fact]
     public async Task The_tree_keeps_its_rules_and_organization_roles_stay_within_their_subtree()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var admin = server.AdminHttp();
         await Expect(admin.PutAsync(Url("organizations/north"), CentrumServer.Json("""{"displayName":"North"}""")), HttpStatusCode.OK);
         await Expect(admin.PutAsync(Url("organizations/south"), CentrumServer.Json("""{"displayName":"South"}""")), HttpStatusCode.OK);
@@ -103,3 +113,6 @@ public sealed class OrganizationsTests
         }
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class OrganizationsTestsOnPostgreSql() : OrganizationsTests(MetadataStore.PostgreSql);

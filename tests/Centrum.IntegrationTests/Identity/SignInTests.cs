@@ -10,15 +10,25 @@ namespace Centrum.IntegrationTests.Identity;
 /// Local accounts: password sign-in into an application, two-factor sign-in with a TOTP code computed here (RFC 6238),
 /// recovery codes, lockout after repeated failures, and membership changes that take effect on the next request.
 /// </summary>
-public sealed class SignInTests
+public class SignInTests
 {
+    public SignInTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected SignInTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const string Operator = "ae2c9854-393b-4f97-8c42-479d70ce626e";
     private const string Password = "Correct-horse-battery-9";
 
     [Fact]
     public async Task Password_then_authenticator_or_recovery_code_lockout_and_membership_changes_apply_at_once()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var admin = server.AdminHttp();
         Assert.Contains("created", await server.RunCliAsync("user", "create", "--email", "alice@example.com", "--password", Password), StringComparison.Ordinal);
         var weak = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunCliAsync("user", "create", "--email", "bob@example.com", "--password", "short"));
@@ -103,7 +113,7 @@ public sealed class SignInTests
     [Fact]
     public async Task An_active_authenticator_is_replaced_only_with_the_password_or_a_current_code()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var admin = server.AdminHttp();
         await server.RunCliAsync("user", "create", "--email", "alice@example.com", "--password", Password);
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/users/alice?{DeviceApi.Version}", CentrumServer.Json($$"""{"type":"email","email":"alice@example.com","roles":[{"role":"{{Operator}}"}]}"""))).StatusCode);
@@ -181,3 +191,6 @@ public sealed class SignInTests
         return [.. bytes];
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class SignInTestsOnPostgreSql() : SignInTests(MetadataStore.PostgreSql);

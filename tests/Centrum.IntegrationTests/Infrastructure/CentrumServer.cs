@@ -22,18 +22,34 @@ internal sealed class CentrumServer : IAsyncDisposable
     private Process? _process;
     private HttpClient? _http;
 
-    private CentrumServer(string dataFolder, IPAddress address, IReadOnlyDictionary<string, string> settings)
+    private readonly Dictionary<string, string> _settings;
+
+    private CentrumServer(string dataFolder, IPAddress address, Dictionary<string, string> settings, string? postgres)
     {
         DataFolder = dataFolder;
         Address = address;
-        Settings = settings;
+        _settings = settings;
+        PostgreSqlConnectionString = postgres;
     }
+
+    /// <summary>The server's own PostgreSQL database when it runs on PostgreSQL; null on SQLite.</summary>
+    public string? PostgreSqlConnectionString { get; private set; }
+
+    /// <summary>The next start (and command-line verb) uses this PostgreSQL database, which is dropped with the server.</summary>
+    public void MoveToPostgreSql(string connectionString)
+    {
+        PostgreSqlConnectionString = connectionString;
+        _settings["Centrum:Storage:Provider"] = "PostgreSql";
+        _settings["Centrum:Storage:PostgreSqlConnectionString"] = connectionString;
+    }
+
+    public MetadataStore Store => PostgreSqlConnectionString is null ? MetadataStore.Sqlite : MetadataStore.PostgreSql;
 
     public string DataFolder { get; }
 
     public IPAddress Address { get; }
 
-    public IReadOnlyDictionary<string, string> Settings { get; }
+    public IReadOnlyDictionary<string, string> Settings => _settings;
 
     public string CaCertificatePath => Path.Combine(DataFolder, "certificates", "ca.pem");
 
@@ -44,11 +60,24 @@ internal sealed class CentrumServer : IAsyncDisposable
 
     public string Log => string.Join('\n', _log);
 
-    public static async Task<CentrumServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null, IPAddress? address = null)
+    /// <summary>
+    /// A server on a fresh data folder; on <see cref="MetadataStore.PostgreSql"/> its metadata is in a database of its
+    /// own on the test cluster (<see cref="PostgresCluster"/>), dropped when the server is disposed.
+    /// </summary>
+    public static async Task<CentrumServer> StartAsync(IReadOnlyDictionary<string, string>? settings = null, IPAddress? address = null, MetadataStore store = MetadataStore.Sqlite)
     {
         var folder = Path.Combine(Path.GetTempPath(), "centrum-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var server = new CentrumServer(folder, address ?? LoopbackAddresses.Next(), settings ?? new Dictionary<string, string>());
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        string? postgres = null;
+        if (store == MetadataStore.PostgreSql)
+        {
+            postgres = await PostgresCluster.CreateDatabaseAsync();
+            all["Centrum:Storage:Provider"] = "PostgreSql";
+            all["Centrum:Storage:PostgreSqlConnectionString"] = postgres;
+        }
+
+        var server = new CentrumServer(folder, address ?? LoopbackAddresses.Next(), all, postgres);
         await server.StartAsync();
         return server;
     }
@@ -229,6 +258,11 @@ internal sealed class CentrumServer : IAsyncDisposable
         {
         }
 
+        if (PostgreSqlConnectionString is not null)
+        {
+            await PostgresCluster.DropDatabaseAsync(PostgreSqlConnectionString);
+        }
+
         if (errors.Count > 0)
         {
             var log = _log.ToList();
@@ -242,15 +276,24 @@ internal sealed class CentrumServer : IAsyncDisposable
     /// the SDK subscribes lazily and tells its application nothing when the SUBACK arrives.
     /// </summary>
     public Task WaitForSubscriptionAsync(string deviceId, string filter, TimeSpan? timeout = null) =>
-        Wait.UntilAsync(() =>
+        Wait.UntilAsync(async () =>
         {
+            if (PostgreSqlConnectionString is not null)
+            {
+                await using var postgres = new Npgsql.NpgsqlConnection(PostgreSqlConnectionString);
+                await postgres.OpenAsync();
+                await using var query = new Npgsql.NpgsqlCommand("SELECT \"Subscriptions\" FROM mqtt_sessions WHERE \"ApplicationId\" = 'default' AND \"ClientId\" = @id", postgres);
+                query.Parameters.AddWithValue("id", deviceId);
+                return await query.ExecuteScalarAsync() is string subscriptions && subscriptions.Contains(filter, StringComparison.Ordinal);
+            }
+
             using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataFolder, "centrum.db")};Mode=ReadOnly;Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT Subscriptions FROM mqtt_sessions WHERE ApplicationId = 'default' AND ClientId = $id";
             command.Parameters.AddWithValue("$id", deviceId);
             var json = command.ExecuteScalar() as string;
-            return Task.FromResult(json is not null && json.Contains(filter, StringComparison.Ordinal));
+            return json is not null && json.Contains(filter, StringComparison.Ordinal);
         }, timeout ?? TimeSpan.FromSeconds(30), $"device {deviceId} subscribed to {filter}");
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));

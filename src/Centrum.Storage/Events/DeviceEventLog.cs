@@ -1,0 +1,60 @@
+using Centrum.Events;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Storage.Events;
+
+/// <summary>
+/// The application's durable event log (<c>device_events</c>) and the one way to append to it. A change and the events it
+/// causes are written in one transaction (the outbox): <see cref="Open"/> gives a <see cref="DeviceEventAppend"/> over the
+/// caller's <see cref="CentrumDbContext"/>, the caller adds its change and appends its events, and
+/// <see cref="DeviceEventAppend.CommitAsync"/> saves both, commits, and only then publishes the events on
+/// <see cref="IDeviceEvents"/>, so no subscriber hears of a change that could still roll back.
+/// <para>
+/// The ordering rule: readers (export cursors, catch-up after a slow subscriber) follow the log by id after a cursor,
+/// per application, so within an application an id must never become visible after a larger one. SQLite has one writer
+/// at a time, so ids commit in order there. PostgreSQL assigns identity values when a row is inserted, not when its
+/// transaction commits (PostgreSQL documentation, "Sequence Manipulation Functions": nextval is never rolled back and
+/// "concurrent transactions … obtain distinct values"; nothing orders the commits), so a reader could see id 8 before
+/// id 7 commits and skip 7 forever. On PostgreSQL every append therefore takes a transaction-level advisory lock on its
+/// application before its rows are inserted and keeps it to the commit (PostgreSQL documentation, "Advisory Locks":
+/// <c>pg_advisory_xact_lock</c> "is automatically released at the end of the current transaction"): a second writer of
+/// the same application takes its id only after the first has committed, so ids become visible in id order. The lock
+/// is taken before the transaction's first write (see <see cref="DeviceEventAppend.BeginAsync"/>), so it is always the
+/// first lock a writer holds and no two writers can wait on each other in a cycle. Writers of different applications
+/// never wait for each other.
+/// </para>
+/// </summary>
+public sealed class DeviceEventLog(IDeviceEvents events, TimeProvider time)
+{
+    /// <summary>
+    /// The first key of the two-key advisory lock: names Centrum's event-log locks, so they cannot meet a lock another
+    /// program sharing the database takes with the same application hash (PostgreSQL documentation, "Advisory Lock
+    /// Functions": the two-key form and the one-key form share no space with each other either).
+    /// </summary>
+    internal const int AdvisoryLockSpace = 0x43_45_56_4C; // "CEVL"
+
+    /// <summary>An append to the application's log in the caller's unit of work; nothing is written before its commit.</summary>
+    public DeviceEventAppend Open(CentrumDbContext db, string applicationId) => new(this, db, applicationId);
+
+    internal DateTimeOffset Now => time.GetUtcNow();
+
+    internal void Publish(DeviceEvent deviceEvent) => events.Publish(deviceEvent);
+
+    /// <summary>
+    /// A stable 32-bit key for an application (FNV-1a over its UTF-16 id): every process of a deployment must lock the
+    /// same key for the same application, which <see cref="string.GetHashCode()"/> (randomised per process) does not give.
+    /// Two applications sharing a key only wait for each other; order within each stays correct.
+    /// </summary>
+    internal static int LockKey(string applicationId)
+    {
+        const uint offsetBasis = 2166136261;
+        const uint prime = 16777619;
+        var hash = offsetBasis;
+        foreach (var c in applicationId)
+        {
+            hash = (hash ^ c) * prime;
+        }
+
+        return unchecked((int)hash);
+    }
+}

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Devices.Internal;
 using Centrum.Events;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Devices;
 
@@ -18,7 +20,8 @@ public sealed class DeviceRegistry(
     ISecretProtector secrets,
     IDeviceConnections connections,
     IDeviceEvents events,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<DeviceRegistry> logger)
 {
     public const int MaxPageSize = 100;
 
@@ -114,6 +117,7 @@ public sealed class DeviceRegistry(
             : Changed(db, applicationId, deviceId, before, ToWrite(entity));
         await SaveAsync(db, cancellationToken);
         Publish(outbox);
+        LogWrite(applicationId, deviceId, outcome == DeviceWriteOutcome.Created, before, ToWrite(entity));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (outcome, ToModel(entity));
     }
@@ -141,6 +145,7 @@ public sealed class DeviceRegistry(
         var outbox = Changed(db, applicationId, deviceId, before, ToWrite(entity));
         await SaveAsync(db, cancellationToken);
         Publish(outbox);
+        LogWrite(applicationId, deviceId, created: false, before, ToWrite(entity));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (DeviceWriteOutcome.Updated, ToModel(entity));
     }
@@ -160,6 +165,7 @@ public sealed class DeviceRegistry(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Publish(outbox);
+        Log.Deleted(logger, applicationId, deviceId);
         await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
         return true;
     }
@@ -272,6 +278,7 @@ public sealed class DeviceRegistry(
         entity.ETag = NewETag();
         await SaveAsync(db, cancellationToken);
         Publish(created);
+        Log.Provisioned(logger, applicationId, deviceId, created?.Kind == nameof(DeviceEventKind.Created), enrollmentGroupId, modelId);
         return ToModel(entity);
     }
 
@@ -307,6 +314,7 @@ public sealed class DeviceRegistry(
         entity.X509SecondaryThumbprint = attestation?.X509SecondaryThumbprint;
         entity.ETag = NewETag();
         await SaveAsync(db, cancellationToken);
+        Log.CredentialsChanged(logger, applicationId, deviceId, attestation?.Type ?? "removed");
         await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
         return true;
     }
@@ -355,6 +363,47 @@ public sealed class DeviceRegistry(
         return changes.Count == 0 ? null : Outbox(db, DeviceEventKind.Updated, applicationId, deviceId, new JsonObject { ["changes"] = changes });
     }
 
+    /// <summary>What an operator needs to know of a write: which of the device's facts changed, never its keys.</summary>
+    private void LogWrite(string applicationId, string deviceId, bool created, DeviceWrite before, DeviceWrite after)
+    {
+        if (created)
+        {
+            Log.Created(logger, applicationId, deviceId);
+            return;
+        }
+
+        var changes = new List<string>(5);
+        if (before.Enabled != after.Enabled)
+        {
+            changes.Add(after.Enabled ? "enabled" : "disabled");
+        }
+
+        if (before.Approved != after.Approved)
+        {
+            changes.Add(after.Approved ? "approved" : "unapproved");
+        }
+
+        if (before.DisplayName != after.DisplayName)
+        {
+            changes.Add("display name");
+        }
+
+        if (before.Template != after.Template)
+        {
+            changes.Add($"template {after.Template ?? "(none)"}");
+        }
+
+        if (!before.Organizations.SequenceEqual(after.Organizations))
+        {
+            changes.Add($"organizations [{string.Join(", ", after.Organizations)}]");
+        }
+
+        if (changes.Count > 0)
+        {
+            Log.Changed(logger, applicationId, deviceId, string.Join(", ", changes));
+        }
+    }
+
     private DeviceEventEntity Outbox(CentrumDbContext db, DeviceEventKind kind, string applicationId, string deviceId, JsonObject? data)
     {
         var outbox = new DeviceEventEntity
@@ -385,6 +434,7 @@ public sealed class DeviceRegistry(
     {
         if (disabled)
         {
+            Log.Disabled(logger, applicationId, deviceId);
             await connections.DisconnectAsync(applicationId, deviceId, "device disabled");
         }
     }

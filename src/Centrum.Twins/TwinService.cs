@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Twins.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Twins;
 
@@ -11,7 +13,7 @@ namespace Centrum.Twins;
 /// none is lost; the change, its outbox event and the new version are committed together, and the live event is
 /// published after the commit, in version order.
 /// </summary>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -41,6 +43,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     {
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
+            Log.UpdateRefused(logger, applicationId, deviceId, null, "cloud", invalid);
             return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
         }
 
@@ -77,14 +80,19 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         db.DeviceEvents.Add(outbox);
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new DeviceEvent(DeviceEventKind.CloudPropertiesChanged, applicationId, deviceId, outbox.Id, now, data));
+        Log.CloudUpdated(logger, applicationId, deviceId);
         return new TwinUpdate(TwinUpdateStatus.Updated, 0);
     }
 
     private async Task<TwinUpdate> UpdateAsync(
         string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
     {
+        using var span = TwinsTracing.Source.StartActivity(reported ? "twins.update_reported" : "twins.update_desired");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
+            Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", invalid);
             return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
         }
 
@@ -106,6 +114,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
         if (expectedVersion is not null && expectedVersion != current)
         {
+            Log.VersionMismatch(logger, applicationId, deviceId, reported ? "reported" : "desired", current, expectedVersion);
             return TwinUpdate.Fail(TwinUpdateStatus.VersionMismatch, $"The twin's version is {current}, not {expectedVersion}.");
         }
 
@@ -114,7 +123,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         var size = TwinDocuments.Size(document);
         if (size > TwinLimits.MaxDocumentSize)
         {
-            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.");
+            var reason = $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.";
+            Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", reason);
+            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, reason);
         }
 
         var now = time.GetUtcNow();
@@ -148,6 +159,15 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         db.DeviceEvents.Add(outbox);
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new DeviceEvent(kind, applicationId, deviceId, outbox.Id, now, data, moduleId));
+        if (reported)
+        {
+            Log.ReportedUpdated(logger, applicationId, deviceId, moduleId, version, size);
+        }
+        else
+        {
+            Log.DesiredUpdated(logger, applicationId, deviceId, moduleId, version, size);
+        }
+
         return new TwinUpdate(TwinUpdateStatus.Updated, version);
     }
 

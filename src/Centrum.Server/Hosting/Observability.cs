@@ -18,6 +18,10 @@ internal static class Observability
         "Centrum.Gateway",
         TelemetryTracing.SourceName,
         Centrum.Export.ExportTracing.SourceName,
+        Centrum.Commands.CommandsTracing.SourceName,
+        Centrum.Twins.TwinsTracing.SourceName,
+        Centrum.Provisioning.ProvisioningTracing.SourceName,
+        Centrum.Templates.TemplatesTracing.SourceName,
     ];
 
     public static WebApplicationBuilder AddCentrumObservability(this WebApplicationBuilder builder)

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Centrum.Storage;
 
 /// <summary>Where Centrum keeps its state. Section <c>Centrum:Storage</c>.</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     public const string Section = "Centrum:Storage";
 
@@ -34,4 +34,18 @@ public sealed class StorageOptions
     public string CertificatesFolder => Path.Combine(FullDataFolder, "certificates");
 
     public string ApplicationFolder(string applicationId) => Path.Combine(FullDataFolder, "applications", applicationId);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(DataFolder) || DataFolder.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            yield return new($"'{DataFolder}' is not a folder path.", [nameof(DataFolder)]);
+        }
+
+        // Starting without it would start a new key ring and make every stored secret unreadable.
+        if (KeyRingCertificatePath is { Length: > 0 } certificate && !File.Exists(certificate))
+        {
+            yield return new($"The key ring certificate '{certificate}' does not exist.", [nameof(KeyRingCertificatePath)]);
+        }
+    }
 }

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Centrum.Commands.Internal;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Commands;
 
@@ -11,7 +13,7 @@ namespace Centrum.Commands;
 /// with a time to live; a message stays until the device acknowledges it (PUBACK) or it expires, and is delivered again
 /// after a reconnect until then.
 /// </summary>
-public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time)
+public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time, ILogger<CloudToDeviceQueue> logger)
 {
     public async Task<(EnqueueStatus Status, CloudToDeviceMessage? Message)> EnqueueAsync(
         string applicationId, string deviceId, byte[] body, IReadOnlyList<KeyValuePair<string, string>> properties,
@@ -19,6 +21,7 @@ public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> conte
     {
         if (body.Length > CommandLimits.MaxMessageBody)
         {
+            Log.MessageRefused(logger, applicationId, deviceId, $"the body is {body.Length} bytes; the limit is {CommandLimits.MaxMessageBody}");
             return (EnqueueStatus.TooLarge, null);
         }
 
@@ -32,6 +35,7 @@ public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> conte
         await PurgeExpiredAsync(db, applicationId, deviceId, now, cancellationToken);
         if (await db.CloudToDeviceMessages.CountAsync(m => m.ApplicationId == applicationId && m.DeviceId == deviceId, cancellationToken) >= CommandLimits.MaxQueuedMessages)
         {
+            Log.MessageRefused(logger, applicationId, deviceId, $"the device's queue holds {CommandLimits.MaxQueuedMessages} messages");
             return (EnqueueStatus.QueueFull, null);
         }
 
@@ -51,6 +55,7 @@ public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> conte
         db.CloudToDeviceMessages.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new DeviceEvent(DeviceEventKind.CloudToDeviceEnqueued, applicationId, deviceId, entity.Id, now));
+        Log.MessageQueued(logger, applicationId, deviceId, entity.Id, body.Length);
         return (EnqueueStatus.Enqueued, ToModel(entity));
     }
 

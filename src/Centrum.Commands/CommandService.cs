@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Centrum.Commands.Internal;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Commands;
 
@@ -28,7 +31,7 @@ public enum CommandStatus
 /// Central's offline commands do. Every execution is kept for the command history.
 /// </summary>
 public sealed class CommandService(
-    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time)
+    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
 {
     public async Task<(CommandStatus Status, CommandExecution? Execution)> RunAsync(
         string applicationId, string deviceId, string? moduleId, string? component, string commandName, JsonNode? request,
@@ -45,6 +48,12 @@ public sealed class CommandService(
         var id = Guid.NewGuid().ToString();
         var started = time.GetUtcNow();
         var method = component is null ? commandName : $"{component}*{commandName}";
+        using var span = CommandsTracing.Source.StartActivity("commands.run", ActivityKind.Client);
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
+        span?.SetTag("centrum.command.name", method);
+        span?.SetTag("centrum.command.id", id);
+        Log.Sent(logger, applicationId, deviceId, method, id);
         await AppendEventAsync(DeviceEventKind.CommandCalled, applicationId, deviceId, moduleId, component,
             new JsonObject { ["id"] = id, ["name"] = commandName, ["request"] = request?.DeepClone() }, cancellationToken);
 
@@ -64,6 +73,9 @@ public sealed class CommandService(
             status = enqueued == EnqueueStatus.Enqueued ? CommandStatus.Queued : CommandStatus.QueueFull;
         }
 
+        LogOutcome(applicationId, deviceId, method, id, status, result.ResponseCode, started, responseTimeout);
+        span?.SetTag("centrum.command.status", status.ToString());
+
         // Every execution in the history carries a response code (IoT Central REST API 2022-07-31, Devices_GetComponentCommandHistory
         // example). A refused one carries the status IoT Hub answers a direct method with: 404 for DeviceNotOnline
         // (404103), 504 for a timeout (504101), 403 for a full queue (403004 DeviceMaximumQueueDepthExceeded)
@@ -80,6 +92,28 @@ public sealed class CommandService(
         var execution = new CommandExecution(id, (int)connectionTimeout.TotalSeconds, (int)responseTimeout.TotalSeconds, request, result.Payload, responseCode, started);
         await RecordAsync(applicationId, deviceId, moduleId, component, commandName, execution, status, cancellationToken);
         return (status, execution);
+    }
+
+    private void LogOutcome(string applicationId, string deviceId, string method, string id, CommandStatus status, int? responseCode, DateTimeOffset started, TimeSpan responseTimeout)
+    {
+        switch (status)
+        {
+            case CommandStatus.Completed:
+                Log.Answered(logger, applicationId, deviceId, method, id, responseCode, (long)(time.GetUtcNow() - started).TotalMilliseconds);
+                break;
+            case CommandStatus.Timeout:
+                Log.TimedOut(logger, applicationId, deviceId, method, id, responseTimeout);
+                break;
+            case CommandStatus.Queued:
+                Log.Queued(logger, applicationId, deviceId, method, id);
+                break;
+            case CommandStatus.QueueFull:
+                Log.QueueFull(logger, applicationId, deviceId, method, id);
+                break;
+            default:
+                Log.NotConnected(logger, applicationId, deviceId, method, id);
+                break;
+        }
     }
 
     /// <summary>Past executions of one command, newest first, paged by position.</summary>

@@ -1,3 +1,4 @@
+using Centrum.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +8,7 @@ public static class CommandsServiceCollectionExtensions
 {
     public static IServiceCollection AddCentrumCommands(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CommandOptions>().Bind(configuration.GetSection(CommandOptions.Section));
+        services.AddSectionOptions<CommandOptions>(configuration, CommandOptions.Section);
         return services.AddSingleton<CommandService>().AddSingleton<CloudToDeviceQueue>();
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Devices.Internal;
 using Centrum.Events;
 using Centrum.Listing;
 using Centrum.Security;
@@ -8,6 +9,7 @@ using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Devices;
 
@@ -20,7 +22,8 @@ public sealed class DeviceRegistry(
     ISecretProtector secrets,
     IDeviceConnections connections,
     DeviceEventLog eventLog,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<DeviceRegistry> logger)
 {
     public const int MaxPageSize = 100;
 
@@ -147,6 +150,7 @@ public sealed class DeviceRegistry(
         }
 
         await SaveAsync(log.CommitAsync(cancellationToken));
+        LogWrite(applicationId, deviceId, outcome == DeviceWriteOutcome.Created, before, ToWrite(entity));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (outcome, ToModel(entity));
     }
@@ -174,6 +178,7 @@ public sealed class DeviceRegistry(
         await using var log = eventLog.Open(db, applicationId);
         Changed(log, deviceId, before, ToWrite(entity));
         await SaveAsync(log.CommitAsync(cancellationToken));
+        LogWrite(applicationId, deviceId, created: false, before, ToWrite(entity));
         await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
         return (DeviceWriteOutcome.Updated, ToModel(entity));
     }
@@ -192,6 +197,7 @@ public sealed class DeviceRegistry(
         await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
         log.Append(DeviceEventKind.Deleted, deviceId, null);
         await log.CommitAsync(cancellationToken);
+        Log.Deleted(logger, applicationId, deviceId);
         await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
         return true;
     }
@@ -263,6 +269,7 @@ public sealed class DeviceRegistry(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
+        var created = entity is null;
         if (entity is null)
         {
             entity = new DeviceEntity
@@ -302,6 +309,7 @@ public sealed class DeviceRegistry(
         entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
         entity.ETag = NewETag();
         await SaveAsync(log.CommitAsync(cancellationToken));
+        Log.Provisioned(logger, applicationId, deviceId, created, enrollmentGroupId, modelId);
         return ToModel(entity);
     }
 
@@ -337,6 +345,7 @@ public sealed class DeviceRegistry(
         entity.X509SecondaryThumbprint = attestation?.X509SecondaryThumbprint;
         entity.ETag = NewETag();
         await SaveAsync(db.SaveChangesAsync(cancellationToken));
+        Log.CredentialsChanged(logger, applicationId, deviceId, attestation?.Type ?? "removed");
         await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
         return true;
     }
@@ -388,6 +397,47 @@ public sealed class DeviceRegistry(
         }
     }
 
+    /// <summary>What an operator needs to know of a write: which of the device's facts changed, never its keys.</summary>
+    private void LogWrite(string applicationId, string deviceId, bool created, DeviceWrite before, DeviceWrite after)
+    {
+        if (created)
+        {
+            Log.Created(logger, applicationId, deviceId);
+            return;
+        }
+
+        var changes = new List<string>(5);
+        if (before.Enabled != after.Enabled)
+        {
+            changes.Add(after.Enabled ? "enabled" : "disabled");
+        }
+
+        if (before.Approved != after.Approved)
+        {
+            changes.Add(after.Approved ? "approved" : "unapproved");
+        }
+
+        if (before.DisplayName != after.DisplayName)
+        {
+            changes.Add("display name");
+        }
+
+        if (before.Template != after.Template)
+        {
+            changes.Add($"template {after.Template ?? "(none)"}");
+        }
+
+        if (!before.Organizations.SequenceEqual(after.Organizations))
+        {
+            changes.Add($"organizations [{string.Join(", ", after.Organizations)}]");
+        }
+
+        if (changes.Count > 0)
+        {
+            Log.Changed(logger, applicationId, deviceId, string.Join(", ", changes));
+        }
+    }
+
     private static IQueryable<DeviceEntity> Scoped(CentrumDbContext db, string applicationId) =>
         db.Devices.Where(d => d.ApplicationId == applicationId);
 
@@ -395,6 +445,7 @@ public sealed class DeviceRegistry(
     {
         if (disabled)
         {
+            Log.Disabled(logger, applicationId, deviceId);
             await connections.DisconnectAsync(applicationId, deviceId, "device disabled");
         }
     }

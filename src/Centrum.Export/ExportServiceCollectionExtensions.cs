@@ -2,6 +2,7 @@ using Centrum.Export.Destinations;
 using Centrum.Export.Destinations.BlobStorage;
 using Centrum.Export.Destinations.Nats;
 using Centrum.Export.Destinations.Webhook;
+using Centrum.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,7 @@ public static class ExportServiceCollectionExtensions
     /// <summary>Continuous data export: definitions, destinations, and the runner that delivers them.</summary>
     public static IServiceCollection AddCentrumExport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ExportOptions>().Bind(configuration.GetSection(ExportOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<ExportOptions>(configuration, ExportOptions.Section);
         services.AddMetrics();
         services.AddExportDestinations();
         services.AddSingleton<ExportMetrics>();

@@ -1,4 +1,5 @@
 using Centrum.Applications;
+using Centrum.Hosting;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
@@ -29,14 +30,14 @@ public static class IdentityServiceCollectionExtensions
 
     public static IServiceCollection AddCentrumIdentity(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ApplicationOptions>().Bind(configuration.GetSection(ApplicationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<ApplicationOptions>(configuration, ApplicationOptions.Section);
         services.AddSingleton<ApplicationCatalog>();
         services.AddSingleton<IApplicationCatalog>(sp => sp.GetRequiredService<ApplicationCatalog>());
         services.AddSingleton<ApplicationAdministration>();
         services.AddSingleton<Audit.AuditLog>();
-        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<Audit.AuditOptions>(configuration, Audit.AuditOptions.Section);
         services.AddHostedService<Audit.AuditRetentionWorker>();
-        services.AddOptions<SignInLimitOptions>().Bind(configuration.GetSection(SignInLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<SignInLimitOptions>(configuration, SignInLimitOptions.Section);
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<RoleCatalog>();
@@ -61,8 +62,8 @@ public static class IdentityServiceCollectionExtensions
             .AddDefaultTokenProviders();
         services.AddHttpContextAccessor();
         services.AddSingleton<IClaimsTransformation, MembershipClaimsTransformation>();
-        services.AddOptions<SingleSignOnOptions>().Bind(configuration.GetSection(SingleSignOnOptions.Section));
-        var sso = configuration.GetSection(SingleSignOnOptions.Section).Get<SingleSignOnOptions>() ?? new SingleSignOnOptions();
+        services.AddSectionOptions<SingleSignOnOptions>(configuration, SingleSignOnOptions.Section);
+        var sso = configuration.GetValidated<SingleSignOnOptions>(SingleSignOnOptions.Section);
 
         // One scheme in front: an API token when the request carries one, otherwise the session cookie of a signed-in
         // account. Either way the principal names its application and roles, and the same permissions apply.

@@ -1,3 +1,4 @@
+using Centrum.Hosting;
 using Centrum.Provisioning.EnrollmentGroups;
 using Centrum.Provisioning.Registration;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +10,7 @@ public static class ProvisioningServiceCollectionExtensions
 {
     public static IServiceCollection AddCentrumProvisioning(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<ProvisioningOptions>(configuration, ProvisioningOptions.Section);
         services.AddSingleton<EnrollmentGroupService>();
         services.AddSingleton<DeviceCertificates>();
         services.AddSingleton<RegistrationService>();

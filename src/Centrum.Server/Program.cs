@@ -9,7 +9,16 @@ if (args.Length > 0 && CommandLine.Verbs.Contains(args[0]))
 
 // Each phase is logged at Debug (Logging:LogLevel:centrum=Debug) to show where start-up time goes.
 var phase = Stopwatch.StartNew();
-var app = CentrumHost.Build(args);
+WebApplication app;
+try
+{
+    app = CentrumHost.Build(args);
+}
+catch (Exception ex) when (StartupFailure.Find(ex) is { } invalid)
+{
+    return StartupFailure.Report(invalid);
+}
+
 var built = phase.ElapsedMilliseconds;
 phase.Restart();
 await CentrumHost.PrepareAsync(app.Services, CancellationToken.None);

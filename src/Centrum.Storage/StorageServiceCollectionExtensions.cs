@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Centrum.Hosting;
 using Centrum.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -20,9 +21,9 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddCentrumStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<StorageOptions>(configuration, StorageOptions.Section);
 
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = configuration.GetValidated<StorageOptions>(StorageOptions.Section);
         Directory.CreateDirectory(storage.FullDataFolder);
 
         // The store is chosen from the validated options when the first context is made (the initializer, before

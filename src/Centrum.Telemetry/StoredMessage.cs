@@ -11,4 +11,8 @@ public sealed record StoredMessage(
     string? ContentType,
     string? ContentEncoding,
     string PropertiesJson,
-    byte[] Body);
+    byte[] Body)
+{
+    /// <summary>The W3C <c>traceparent</c> of the message's commit span; null when the message was not traced.</summary>
+    public string? TraceParent { get; init; }
+}

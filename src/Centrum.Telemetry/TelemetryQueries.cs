@@ -110,7 +110,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await using var connection = ingest.Store(applicationId).OpenReadConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT seq, enqueued_time, device_id, module_id, component, message_id, content_type, content_encoding, properties, body
+            SELECT seq, enqueued_time, device_id, module_id, component, message_id, content_type, content_encoding, properties, body, traceparent
             FROM messages WHERE seq > $after ORDER BY seq LIMIT $limit
             """;
         command.Parameters.Add(new DuckDBParameter("after", afterSequence));
@@ -122,7 +122,10 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
             messages.Add(new StoredMessage(
                 reader.GetInt64(0), Utc(reader.GetDateTime(1)), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
                 NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8) ?? "{}",
-                reader.IsDBNull(9) ? [] : Bytes(reader, 9)));
+                reader.IsDBNull(9) ? [] : Bytes(reader, 9))
+            {
+                TraceParent = NullableString(reader, 10),
+            });
         }
 
         return messages;

@@ -1,3 +1,4 @@
+using Centrum.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,12 +8,12 @@ public static class TelemetryServiceCollectionExtensions
 {
     public static IServiceCollection AddCentrumTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<TelemetryOptions>(configuration, TelemetryOptions.Section);
         services.AddMetrics();
         services.AddSingleton<TelemetryMetrics>();
         services.AddSingleton<TelemetryIngest>();
         services.AddSingleton<TelemetryQueries>();
-        services.AddOptions<Query.QueryOptions>().Bind(configuration.GetSection(Query.QueryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<Query.QueryOptions>(configuration, Query.QueryOptions.Section);
         services.AddSingleton<Query.QueryService>();
         services.AddSingleton<RetentionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionWorker>());

@@ -8,7 +8,9 @@ using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
 using Centrum.Templates.Dtdl;
+using Centrum.Templates.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Templates;
 
@@ -17,7 +19,7 @@ namespace Centrum.Templates;
 /// Interfaces earlier templates defined (dependency order) or as one multi-interface document. Nothing of a refused
 /// template is stored. A template devices use may only grow: removing or changing what devices send breaks them.
 /// </summary>
-public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time)
+public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time, ILogger<DeviceTemplateService> logger)
 {
     /// <summary>IoT Central templates carry no @context: it is DTDL v2 with IoT Central's extension.</summary>
     private static readonly JsonArray DefaultContext = ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"];
@@ -104,6 +106,43 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
     public async Task<TemplateResult> SaveAsync(
         string applicationId, string id, JsonArray types, string? displayName, string? description, JsonNode capabilityModel, string? ifMatch, CancellationToken cancellationToken)
     {
+        using var span = TemplatesTracing.Source.StartActivity("templates.save");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.template_id", id);
+        var result = await SaveCoreAsync(applicationId, id, types, displayName, description, capabilityModel, ifMatch, cancellationToken);
+        span?.SetTag("centrum.template.outcome", result.Outcome.ToString());
+        switch (result.Outcome)
+        {
+            case TemplateOutcome.Saved:
+                Log.Saved(logger, applicationId, id);
+                break;
+            case TemplateOutcome.Invalid or TemplateOutcome.Incompatible:
+                Log.Refused(logger, applicationId, id, result.Outcome.ToString(), Reason(result));
+                break;
+            default:
+                Log.NotSaved(logger, applicationId, id, result.Outcome.ToString());
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>The first problems found, enough to act on; a model with hundreds of errors would flood the log.</summary>
+    private static string Reason(TemplateResult result)
+    {
+        const int MaxErrorsLogged = 5;
+        if (result.Errors is not { Count: > 0 } errors)
+        {
+            return result.Message ?? "";
+        }
+
+        var first = string.Join("; ", errors.Take(MaxErrorsLogged));
+        return errors.Count > MaxErrorsLogged ? $"{first}; and {errors.Count - MaxErrorsLogged} more" : first;
+    }
+
+    private async Task<TemplateResult> SaveCoreAsync(
+        string applicationId, string id, JsonArray types, string? displayName, string? description, JsonNode capabilityModel, string? ifMatch, CancellationToken cancellationToken)
+    {
         if (!DtdlLanguage.IsDtmi(id, 2) && !DtdlLanguage.IsDtmi(id, 3))
         {
             return new TemplateResult(TemplateOutcome.Invalid, Message: $"The template id '{id}' must be a DTMI such as dtmi:contoso:Thermostat;1.");
@@ -178,6 +217,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.TemplateId == id, cancellationToken))
         {
+            Log.Refused(logger, applicationId, id, nameof(TemplateOutcome.InUse), "devices use it, so it cannot be deleted");
             return new TemplateResult(TemplateOutcome.InUse, Message: "Devices use this template; move them to another template first.");
         }
 
@@ -193,6 +233,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
 
         Changed(log, "deleted", id, displayName);
         await log.CommitAsync(cancellationToken);
+        Log.Deleted(logger, applicationId, id);
         return new TemplateResult(TemplateOutcome.Saved);
     }
 

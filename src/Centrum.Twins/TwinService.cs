@@ -3,7 +3,9 @@ using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
+using Centrum.Twins.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Twins;
 
@@ -12,7 +14,7 @@ namespace Centrum.Twins;
 /// none is lost; the change, its outbox event and the new version are committed together, and the live event is
 /// published after the commit, in version order.
 /// </summary>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time)
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -42,6 +44,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
     {
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
+            Log.UpdateRefused(logger, applicationId, deviceId, null, "cloud", invalid);
             return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
         }
 
@@ -69,14 +72,19 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         await using var log = eventLog.Open(db, applicationId);
         log.Append(DeviceEventKind.CloudPropertiesChanged, deviceId, new JsonObject { ["patch"] = patch.DeepClone() }, time: now);
         await log.CommitAsync(cancellationToken);
+        Log.CloudUpdated(logger, applicationId, deviceId);
         return new TwinUpdate(TwinUpdateStatus.Updated, 0);
     }
 
     private async Task<TwinUpdate> UpdateAsync(
         string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
     {
+        using var span = TwinsTracing.Source.StartActivity(reported ? "twins.update_reported" : "twins.update_desired");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
+            Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", invalid);
             return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
         }
 
@@ -98,6 +106,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
         if (expectedVersion is not null && expectedVersion != current)
         {
+            Log.VersionMismatch(logger, applicationId, deviceId, reported ? "reported" : "desired", current, expectedVersion);
             return TwinUpdate.Fail(TwinUpdateStatus.VersionMismatch, $"The twin's version is {current}, not {expectedVersion}.");
         }
 
@@ -106,7 +115,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         var size = TwinDocuments.Size(document);
         if (size > TwinLimits.MaxDocumentSize)
         {
-            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.");
+            var reason = $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.";
+            Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", reason);
+            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, reason);
         }
 
         var now = time.GetUtcNow();
@@ -130,6 +141,14 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         await using var log = eventLog.Open(db, applicationId);
         log.Append(kind, deviceId, new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() }, moduleId, time: now);
         await log.CommitAsync(cancellationToken);
+        if (reported)
+        {
+            Log.ReportedUpdated(logger, applicationId, deviceId, moduleId, version, size);
+        }
+        else
+        {
+            Log.DesiredUpdated(logger, applicationId, deviceId, moduleId, version, size);
+        }
         return new TwinUpdate(TwinUpdateStatus.Updated, version);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
+using Centrum.Api.Internal;
 using Centrum.Applications;
 using Centrum.Identity;
 using Centrum.Identity.Audit;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Api.Identity;
@@ -209,6 +211,7 @@ public static class AccountEndpoints
         }
 
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        Log.SignInThrottled(Logger(context), source, context.Connection.RemoteIpAddress?.ToString(), seconds);
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ApiError.Result(StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many sign-in attempts from {source}; retry after {seconds} s.");
     }
@@ -318,7 +321,30 @@ public static class AccountEndpoints
         return (obj, null);
     }
 
-    private static Task RecordAsync(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome) =>
+    private static Task RecordAsync(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome)
+    {
+        var logger = Logger(context);
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        switch (action)
+        {
+            case "signedIn":
+                Log.SignedIn(logger, applicationId, email, remote);
+                break;
+            case "lockedOut":
+                Log.LockedOut(logger, applicationId, email, remote);
+                break;
+            case "signInFailed":
+                Log.SignInFailed(logger, applicationId, email, remote);
+                break;
+        }
+
+        return Audit(audit, context, applicationId, action, email, outcome);
+    }
+
+    private static ILogger Logger(HttpContext context) =>
+        ((ILoggerFactory)context.RequestServices.GetService(typeof(ILoggerFactory))!).CreateLogger(typeof(AccountEndpoints).FullName!);
+
+    private static Task Audit(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome) =>
         audit.RecordAsync(applicationId, new AuditEntry(action, "user", email, "session", null, context.Request.Method, context.Request.Path.Value ?? "", outcome,
             context.Connection.RemoteIpAddress?.ToString()), CancellationToken.None);
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Centrum.Api.Internal;
 using Centrum.Applications;
 using Centrum.Identity.Audit;
 using Centrum.Identity.Authorization;
@@ -13,7 +14,7 @@ namespace Centrum.Api.Infrastructure;
 /// good for its own application: a request addressed to another application's host name is refused. Every change
 /// (POST, PUT, PATCH, DELETE) is written to the application's audit log as its answer starts, whatever the outcome.
 /// </summary>
-internal sealed partial class ApiRequestFilter(IApplicationCatalog applications, AuditLog audit, ILogger<ApiRequestFilter> logger) : IEndpointFilter
+internal sealed class ApiRequestFilter(IApplicationCatalog applications, AuditLog audit, ILogger<ApiRequestFilter> logger) : IEndpointFilter
 {
     public const string ApplicationItem = "centrum:application";
 
@@ -110,12 +111,9 @@ internal sealed partial class ApiRequestFilter(IApplicationCatalog applications,
         }
         catch (Exception ex)
         {
-            LogAuditFailed(logger, ex, method, entry.Path);
+            Log.AuditFailed(logger, ex, method, entry.Path);
         }
     }
-
-    [LoggerMessage(6100, LogLevel.Error, "Could not record {Method} {Path} in the audit log")]
-    private static partial void LogAuditFailed(ILogger logger, Exception exception, string method, string path);
 }
 
 internal static class HttpContextApplicationExtensions

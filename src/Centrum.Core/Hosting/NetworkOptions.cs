@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Centrum.Hosting;
 
 /// <summary>Names, addresses and ports. Section <c>Centrum:Network</c>.</summary>
-public sealed class NetworkOptions
+public sealed class NetworkOptions : IValidatableObject
 {
     public const string Section = "Centrum:Network";
 
@@ -40,4 +41,40 @@ public sealed class NetworkOptions
     public IReadOnlyList<string> EffectiveHostNames => HostNames.Count == 0 ? ["localhost"] : HostNames;
 
     public IReadOnlyList<string> EffectiveListenAddresses => ListenAddresses.Count == 0 ? ["0.0.0.0"] : ListenAddresses;
+
+    /// <summary>What the listeners need before they can be opened: addresses, distinct ports, a management URL Kestrel can bind.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < ListenAddresses.Count; i++)
+        {
+            if (!IPAddress.TryParse(ListenAddresses[i], out _))
+            {
+                yield return new($"'{ListenAddresses[i]}' is not an IP address (0.0.0.0 listens on every interface).", [$"{nameof(ListenAddresses)}:{i}"]);
+            }
+        }
+
+        for (var i = 0; i < HostNames.Count; i++)
+        {
+            if (Uri.CheckHostName(HostNames[i]) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+            {
+                yield return new($"'{HostNames[i]}' is not a DNS name or an IP address.", [$"{nameof(HostNames)}:{i}"]);
+            }
+        }
+
+        if (MqttPort == HttpsPort)
+        {
+            yield return new($"The MQTT and HTTPS listeners cannot share port {MqttPort}.", [nameof(HttpsPort)]);
+        }
+
+        // The management listener binds the URL's host as an address (Kestrel's Listen): a name would not bind.
+        if (!Uri.TryCreate(ManagementUrl, UriKind.Absolute, out var management) || management.Scheme != Uri.UriSchemeHttp
+            || !IPAddress.TryParse(management.Host.Trim('[', ']'), out _))
+        {
+            yield return new($"'{ManagementUrl}' is not an http:// URL with an IP address and a port, such as http://127.0.0.1:9464.", [nameof(ManagementUrl)]);
+        }
+        else if (management.Port == MqttPort || management.Port == HttpsPort)
+        {
+            yield return new($"The management listener cannot share port {management.Port} with the MQTT or HTTPS listener.", [nameof(ManagementUrl)]);
+        }
+    }
 }

@@ -67,5 +67,16 @@ public sealed class StorageOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{Section}:PostgreSqlConnectionString is required when {Section}:Provider is PostgreSql.", [nameof(PostgreSqlConnectionString)]);
         }
+
+        if (string.IsNullOrWhiteSpace(DataFolder) || DataFolder.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            yield return new($"'{DataFolder}' is not a folder path.", [nameof(DataFolder)]);
+        }
+
+        // Starting without it would start a new key ring and make every stored secret unreadable.
+        if (KeyRingCertificatePath is { Length: > 0 } certificate && !File.Exists(certificate))
+        {
+            yield return new($"The key ring certificate '{certificate}' does not exist.", [nameof(KeyRingCertificatePath)]);
+        }
     }
 }

@@ -87,7 +87,7 @@ internal sealed class ExportPipeline(
             var batch = await WithRetryAsync(ct => BuildAsync(records, filter, transform, ct), cancellationToken);
             if (batch.Count > 0)
             {
-                await DeliverAsync(sender, new DeliveryBatch(batch), cancellationToken);
+                await DeliverAsync(sender, records, new DeliveryBatch(batch), cancellationToken);
             }
 
             var now = time.GetUtcNow();
@@ -193,7 +193,23 @@ internal sealed class ExportPipeline(
         Log.TransformFailed(logger, _export.Id, _destination, sequence, reason);
     }
 
-    private async Task DeliverAsync(IDestinationSender sender, DeliveryBatch batch, CancellationToken cancellationToken)
+    private async Task DeliverAsync(IDestinationSender sender, IReadOnlyList<SourceRecord> records, DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        var spans = ExportTracing.StartDeliveries(records, batch, _export.Id, _destination);
+        try
+        {
+            var attempts = await SendUntilAcceptedAsync(sender, batch, cancellationToken);
+            ExportTracing.EndDeliveries(spans, attempts, null);
+        }
+        catch (Exception ex)
+        {
+            ExportTracing.EndDeliveries(spans, 0, ex);
+            throw;
+        }
+    }
+
+    /// <returns>How many attempts it took.</returns>
+    private async Task<int> SendUntilAcceptedAsync(IDestinationSender sender, DeliveryBatch batch, CancellationToken cancellationToken)
     {
         var attempt = 0;
         while (true)
@@ -207,7 +223,7 @@ internal sealed class ExportPipeline(
                 }
 
                 _deliveryError = null;
-                return;
+                return attempt + 1;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Centrum.Identity.Authorization;
+using Centrum.Identity.Internal;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Identity.ApiTokens;
 
@@ -13,7 +15,7 @@ namespace Centrum.Identity.ApiTokens;
 /// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
 /// deleted token stops working on the next request.
 /// </summary>
-public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger)
 {
     /// <summary>IoT Central's API tokens last about a year.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
@@ -44,6 +46,7 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
 
         if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, roles, cancellationToken) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"create API token {tokenId}", refused);
             throw new GrantRefusedException(refused);
         }
 
@@ -73,6 +76,7 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
         await db.SaveChangesAsync(cancellationToken);
 
         var token = SharedAccessSignature.Create(applicationId, Convert.FromBase64String(key), until.ToUnixTimeMilliseconds(), tokenId);
+        Log.TokenCreated(logger, applicationId, tokenId, RoleList(roles), until);
         return new ApiToken(tokenId, roles, until, token);
     }
 
@@ -99,12 +103,23 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
         if (await GetAsync(applicationId, tokenId, cancellationToken) is { } existing
             && await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, existing.Roles, cancellationToken) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"revoke API token {tokenId}", refused);
             throw new GrantRefusedException(refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
+        var revoked = await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (revoked)
+        {
+            Log.TokenRevoked(logger, applicationId, tokenId);
+        }
+
+        return revoked;
     }
+
+    /// <summary>Roles as an operator reads them: <c>role</c> or <c>role@organization</c>.</summary>
+    internal static string RoleList(IEnumerable<RoleAssignment> roles) =>
+        string.Join(", ", roles.Select(r => r.Organization is null ? r.Role : $"{r.Role}@{r.Organization}"));
 
     private async Task<bool> OrganizationExistsAsync(string applicationId, string organization, CancellationToken cancellationToken)
     {
@@ -127,18 +142,21 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
             .FirstOrDefaultAsync(t => t.ApplicationId == sas.Resource && t.Id == sas.KeyName, cancellationToken);
         if (entity is null)
         {
+            Log.TokenRefused(logger, sas.Resource, $"token {sas.KeyName}: The API token does not exist or was revoked.");
             return ApiTokenVerification.Failed("The API token does not exist or was revoked.");
         }
 
         var key = Convert.FromBase64String(secrets.Unprotect(entity.KeyProtected));
         if (!sas.IsSignedBy(key))
         {
+            Log.TokenRefused(logger, sas.Resource, $"token {sas.KeyName}: The API token's signature is not valid.");
             return ApiTokenVerification.Failed("The API token's signature is not valid.");
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (sas.Expiry <= now || entity.Expiry.ToUnixTimeMilliseconds() <= now)
         {
+            Log.TokenRefused(logger, sas.Resource, $"token {sas.KeyName}: The API token has expired.");
             return ApiTokenVerification.Failed("The API token has expired.");
         }
 

@@ -1,4 +1,5 @@
 using Centrum.Events;
+using Centrum.Identity.Internal;
 using Centrum.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -31,7 +32,7 @@ public sealed partial class AuditRetentionWorker(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                PruneFailed(logger, ex);
+                Log.AuditPruneFailed(logger, ex);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -68,15 +69,9 @@ public sealed partial class AuditRetentionWorker(
 
         if (deleted > 0)
         {
-            Pruned(logger, deleted, cutoff);
+            Log.AuditPruned(logger, deleted, cutoff);
         }
 
         return deleted;
     }
-
-    [LoggerMessage(7101, LogLevel.Information, "Audit retention deleted {Rows} entries older than {Cutoff:O}")]
-    private static partial void Pruned(ILogger logger, int rows, DateTimeOffset cutoff);
-
-    [LoggerMessage(7102, LogLevel.Error, "An audit retention pass failed; it is tried again at the next interval")]
-    private static partial void PruneFailed(ILogger logger, Exception exception);
 }

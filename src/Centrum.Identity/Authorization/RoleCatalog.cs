@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Centrum.Identity.Internal;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Identity.Authorization;
 
@@ -13,7 +15,7 @@ public sealed record Role(string Id, string DisplayName, string Scope, IReadOnly
 /// The one way in to roles: IoT Central's predefined roles and an application's custom roles, built from the same
 /// permissions. Permissions are resolved on every request, so changing or deleting a role takes effect at once.
 /// </summary>
-public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
+public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, ILogger<RoleCatalog> logger)
 {
     public const string ApplicationScope = "application";
     public const string OrganizationScope = "organization";
@@ -97,6 +99,7 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
         IReadOnlyList<Permission> current = entity is null ? [] : ToModel(entity).Permissions;
         if ((holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(current.Concat(permissions), organization: null)) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"save role {roleId}", refused);
             return (null, null, refused);
         }
 
@@ -111,7 +114,9 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
         entity.Permissions = JsonSerializer.Serialize(permissions.Distinct().Select(Name));
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (ToModel(entity), null, null);
+        var saved = ToModel(entity);
+        Log.RoleSaved(logger, applicationId, roleId, scope, string.Join(", ", saved.Permissions.Select(Name)));
+        return (saved, null, null);
     }
 
     /// <summary>Deletes a custom role nobody holds (API tokens and users name roles by id), if the caller holds what it grants.</summary>
@@ -120,6 +125,7 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
         if (await GetAsync(applicationId, roleId, cancellationToken) is { BuiltIn: false } role
             && (holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(role.Permissions, organization: null)) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"delete role {roleId}", refused);
             return (false, null, refused);
         }
 
@@ -131,7 +137,13 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts)
             return (false, "API tokens or users hold this role; assign them another role first.", null);
         }
 
-        return (await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) > 0, null, null);
+        var deleted = await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            Log.RoleDeleted(logger, applicationId, roleId);
+        }
+
+        return (deleted, null, null);
     }
 
     private static Role ToModel(CustomRoleEntity e) => new(

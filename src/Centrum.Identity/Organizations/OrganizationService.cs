@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using Centrum.Identity.Authorization;
+using Centrum.Identity.Internal;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Identity.Organizations;
 
@@ -13,7 +15,7 @@ public sealed record Organization(string Id, string DisplayName, string? Parent,
 /// The application's organization tree. Devices, users and API tokens name organizations; a role assigned within an
 /// organization reaches that organization and everything below it.
 /// </summary>
-public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> contexts)
+public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> contexts, ILogger<OrganizationService> logger)
 {
     public const int MaxDepth = 5;
 
@@ -62,6 +64,22 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
     /// </summary>
     public async Task<(Organization? Organization, string? Error, string? Refused, bool ETagMismatch)> SaveAsync(
         string applicationId, string id, string displayName, string? parent, CallerHoldings holder, CancellationToken cancellationToken, string? ifMatch = null)
+    {
+        var result = await SaveCoreAsync(applicationId, id, displayName, parent, holder, ifMatch, cancellationToken);
+        if (result.Organization is not null)
+        {
+            Log.OrganizationSaved(logger, applicationId, id, parent);
+        }
+        else if (result.Refused is { } refused)
+        {
+            Log.GrantRefused(logger, applicationId, $"save organization {id}", refused);
+        }
+
+        return result;
+    }
+
+    private async Task<(Organization? Organization, string? Error, string? Refused, bool ETagMismatch)> SaveCoreAsync(
+        string applicationId, string id, string displayName, string? parent, CallerHoldings holder, string? ifMatch, CancellationToken cancellationToken)
     {
         var all = (await ListAsync(applicationId, cancellationToken)).ToDictionary(o => o.Id);
         var refused = holder.RefuseReach(Permission.OrganizationsManage, parent)
@@ -136,6 +154,7 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
 
         if (holder.RefuseReach(Permission.OrganizationsManage, current.Parent) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"delete organization {id}", refused);
             return (false, null, refused);
         }
 
@@ -149,7 +168,13 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             return (false, "Organizations, devices, users or API tokens belong to this organization; move them first.", null);
         }
 
-        return (await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null, null);
+        var deleted = await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            Log.OrganizationDeleted(logger, applicationId, id);
+        }
+
+        return (deleted, null, null);
     }
 
     private static Organization ToModel(OrganizationEntity e) => new(e.Id, e.DisplayName, e.Parent, e.ETag);

@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Centrum.Identity.Users;
 
 /// <summary>
 /// Section <c>Centrum:Identity:OpenIdConnect</c>: single sign-on with any OpenID Connect provider, and the provider's
 /// bearer tokens on the REST API. Empty <see cref="Authority"/> turns both off.
 /// </summary>
-public sealed class SingleSignOnOptions
+public sealed class SingleSignOnOptions : IValidatableObject
 {
     public const string Section = "Centrum:Identity:OpenIdConnect";
 
@@ -35,4 +37,21 @@ public sealed class SingleSignOnOptions
     public string GroupsClaim { get; set; } = "groups";
 
     public bool Enabled => !string.IsNullOrEmpty(Authority);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority) || (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+        {
+            yield return new($"'{Authority}' is not an absolute URL of the provider's issuer.", [nameof(Authority)]);
+        }
+        else if (RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)
+        {
+            yield return new($"'{Authority}' is not https; the provider's metadata must be (set RequireHttpsMetadata=false only for a provider on this machine).", [nameof(Authority)]);
+        }
+    }
 }

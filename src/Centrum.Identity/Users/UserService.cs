@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
+using Centrum.Identity.Internal;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Identity.Users;
 
@@ -12,7 +14,7 @@ namespace Centrum.Identity.Users;
 /// The members of an application (IoT Central's users API) and the roles a signed-in account holds in it. Roles are
 /// read on every request, so removing a member or a role takes effect on the caller's next request.
 /// </summary>
-public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time)
+public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time, ILogger<UserService> logger)
 {
     public const int MaxPageSize = 100;
 
@@ -47,6 +49,22 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
     /// (themselves included) beyond their own holdings, nor takes over or demotes a member who holds more.
     /// </summary>
     public async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveAsync(
+        string applicationId, string id, ApplicationUser write, string? ifMatch, CallerHoldings holder, CancellationToken cancellationToken)
+    {
+        var result = await SaveCoreAsync(applicationId, id, write, ifMatch, holder, cancellationToken);
+        if (result.Outcome == UserWriteOutcome.Saved)
+        {
+            Log.MemberSaved(logger, applicationId, id, write.Type, ApiTokens.ApiTokenService.RoleList(write.Roles));
+        }
+        else if (result.Outcome == UserWriteOutcome.Forbidden)
+        {
+            Log.GrantRefused(logger, applicationId, $"save member {id}", result.Message ?? "");
+        }
+
+        return result;
+    }
+
+    private async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveCoreAsync(
         string applicationId, string id, ApplicationUser write, string? ifMatch, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (write.Roles.Count == 0)
@@ -120,11 +138,18 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
 
         if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.UsersManage, existing.Roles, cancellationToken) is { } refused)
         {
+            Log.GrantRefused(logger, applicationId, $"remove member {id}", refused);
             return (false, refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return (await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0, null);
+        var deleted = await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            Log.MemberRemoved(logger, applicationId, id);
+        }
+
+        return (deleted, null);
     }
 
     /// <summary>The roles the account with <paramref name="email"/> holds in the application (none when it is not a member).</summary>

@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Centrum.Devices;
 using Centrum.Provisioning.Certificates;
+using Centrum.Provisioning.Internal;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Provisioning.EnrollmentGroups;
 
@@ -14,7 +16,7 @@ namespace Centrum.Provisioning.EnrollmentGroups;
 /// primary and secondary signing certificate, each proven by a verification code before devices may use it. Disabling
 /// or deleting a group, or replacing its certificates, closes the connections it authenticated.
 /// </summary>
-public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, IDeviceConnections connections)
+public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, IDeviceConnections connections, ILogger<EnrollmentGroupService> logger)
 {
     public const int MaxPageSize = 100;
 
@@ -56,6 +58,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is not null && entity.AttestationType != write.AttestationType)
         {
+            Log.GroupRefused(logger, applicationId, id, $"its attestation type is {entity.AttestationType} and cannot change");
             return (GroupOutcome.Invalid, null);
         }
 
@@ -75,6 +78,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
 
         var revoke = Apply(entity, write);
         await db.SaveChangesAsync(cancellationToken);
+        Log.GroupSaved(logger, applicationId, id, entity.Enabled, entity.AttestationType, revoke);
         if (revoke)
         {
             await RevokeAsync(applicationId, id);
@@ -102,11 +106,13 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         var write = patch(new EnrollmentGroupWrite(current.DisplayName, current.Enabled, current.Type, current.AttestationType, current.PrimaryKey, current.SecondaryKey));
         if (write is null || write.AttestationType != entity.AttestationType)
         {
+            Log.GroupRefused(logger, applicationId, id, "the patch is not valid or changes the attestation type");
             return (GroupOutcome.Invalid, null);
         }
 
         var revoke = Apply(entity, write);
         await db.SaveChangesAsync(cancellationToken);
+        Log.GroupSaved(logger, applicationId, id, entity.Enabled, entity.AttestationType, revoke);
         if (revoke)
         {
             await RevokeAsync(applicationId, id);
@@ -121,6 +127,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         var deleted = await db.EnrollmentGroups.Where(g => g.ApplicationId == applicationId && g.Id == id).ExecuteDeleteAsync(cancellationToken);
         if (deleted > 0)
         {
+            Log.GroupDeleted(logger, applicationId, id);
             await RevokeAsync(applicationId, id);
         }
 
@@ -129,6 +136,24 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
 
     /// <summary>Sets one signing certificate; answers it with the group's new etag, as IoT Central's EnrollmentGroups_CreateX509 answers it.</summary>
     public async Task<(GroupOutcome Outcome, SigningCertificate? Certificate, string? ETag)> SetCertificateAsync(
+        string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
+    {
+        var result = await SetCertificateCoreAsync(applicationId, id, primary, certificateText, verified, cancellationToken);
+        if (result.Certificate is { } set)
+        {
+            Log.CertificateSet(logger, applicationId, id, Slot(primary), set.Thumbprint, set.Verified);
+        }
+        else if (result.Outcome == GroupOutcome.Invalid)
+        {
+            Log.GroupRefused(logger, applicationId, id, $"the {Slot(primary)} certificate is not a certificate, or the group is not an X.509 group");
+        }
+
+        return result;
+    }
+
+    private static string Slot(bool primary) => primary ? "primary" : "secondary";
+
+    private async Task<(GroupOutcome Outcome, SigningCertificate? Certificate, string? ETag)> SetCertificateCoreAsync(
         string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
     {
         if (!CertificateText.TryParse(certificateText, out var certificate))
@@ -188,6 +213,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
 
         entity.ETag = NewETag();
         await db.SaveChangesAsync(cancellationToken);
+        Log.CertificateRemoved(logger, applicationId, id, Slot(primary));
         await RevokeAsync(applicationId, id);
         return GroupOutcome.Done;
     }
@@ -221,6 +247,21 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
     /// marks the slot verified.
     /// </summary>
     public async Task<(GroupOutcome Outcome, string? Error)> VerifyAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
+    {
+        var result = await VerifyCoreAsync(applicationId, id, primary, certificateText, cancellationToken);
+        if (result.Outcome == GroupOutcome.Done)
+        {
+            Log.CertificateVerified(logger, applicationId, id, Slot(primary));
+        }
+        else if (result.Error is { } error)
+        {
+            Log.VerificationRefused(logger, applicationId, id, Slot(primary), error);
+        }
+
+        return result;
+    }
+
+    private async Task<(GroupOutcome Outcome, string? Error)> VerifyCoreAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);

@@ -7,7 +7,9 @@ using System.Threading.RateLimiting;
 using Centrum.Applications;
 using Centrum.Devices;
 using Centrum.Provisioning.EnrollmentGroups;
+using Centrum.Provisioning.Internal;
 using Centrum.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Provisioning.Registration;
@@ -22,7 +24,8 @@ public sealed class RegistrationService(
     EnrollmentGroupService groups,
     DeviceCertificates certificates,
     IOptions<ProvisioningOptions> options,
-    TimeProvider time) : IDisposable
+    TimeProvider time,
+    ILogger<RegistrationService> logger) : IDisposable
 {
     private readonly OperationStore _operations = new(time);
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(application =>
@@ -42,6 +45,9 @@ public sealed class RegistrationService(
         Application application, string registrationId, string? authorization, X509Certificate2? clientCertificate, JsonNode? request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        using var span = ProvisioningTracing.Source.StartActivity("provisioning.register");
+        span?.SetTag("centrum.application_id", application.Id);
+        span?.SetTag("centrum.registration_id", registrationId);
         if (Throttled(application, now) is { } throttled)
         {
             return throttled;
@@ -49,17 +55,20 @@ public sealed class RegistrationService(
 
         if (!RegistrationIds.IsValid(registrationId))
         {
+            Log.Malformed(logger, application.Id, registrationId, "the registration id is not valid");
             return RegistrationAnswer.Error(400, 400004, "The registration id is not valid: use letters, digits, '-', '.', '_' and ':', at most 128, ending in a letter, digit or '-'.", now);
         }
 
         if (request is not null and not JsonObject)
         {
+            Log.Malformed(logger, application.Id, registrationId, "the body is not a JSON object");
             return RegistrationAnswer.Error(400, 400004, "The request body must be a JSON object.", now);
         }
 
         if (request?["registrationId"] is JsonValue bodyId && bodyId.GetValueKind() == JsonValueKind.String
             && !string.Equals(bodyId.GetValue<string>(), registrationId, StringComparison.OrdinalIgnoreCase))
         {
+            Log.Malformed(logger, application.Id, registrationId, "the body's registration id differs");
             return RegistrationAnswer.Error(400, 400004, "The registration id in the body does not match the request's.", now);
         }
 
@@ -71,6 +80,16 @@ public sealed class RegistrationService(
                 : Attested.Refused;
         if (!attested.Trusted)
         {
+            span?.SetTag("centrum.provisioning.status", attested.Disabled ? "disabled" : "unauthorized");
+            if (attested.Disabled)
+            {
+                Log.Disabled(logger, application.Id, registrationId, $"enrollment group {attested.GroupId} is disabled");
+            }
+            else
+            {
+                Log.Refused(logger, application.Id, registrationId, RefusalReason(authorization, clientCertificate, device));
+            }
+
             return attested.Disabled
                 ? Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null), now)
                 : RegistrationAnswer.Error(401, 401002, "Unauthorized", now);
@@ -78,13 +97,18 @@ public sealed class RegistrationService(
 
         if (device is { Enabled: false })
         {
+            Log.Disabled(logger, application.Id, registrationId, "the device is disabled");
+            span?.SetTag("centrum.provisioning.status", "disabled");
             return Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null), now);
         }
 
         var payload = request?["payload"];
         var provisioned = await devices.ProvisionAsync(
             application.Id, device?.Id ?? registrationId, application.AutoApprove, ModelId(request), attested.GroupId, attested.DerivedKeys, cancellationToken);
-        var result = Final(provisioned.Id, "assigned", application, now, clientCertificate is not null, device is null ? "initialAssignment" : "reprovisionedToInitialAssignment");
+        var substatus = device is null ? "initialAssignment" : "reprovisionedToInitialAssignment";
+        var result = Final(provisioned.Id, "assigned", application, now, clientCertificate is not null, substatus);
+        Log.Assigned(logger, application.Id, registrationId, substatus, attested.GroupId);
+        span?.SetTag("centrum.provisioning.status", "assigned");
         if (payload is not null)
         {
             ((JsonObject)result["registrationState"]!)["payload"] = payload.DeepClone();
@@ -109,8 +133,24 @@ public sealed class RegistrationService(
     private RegistrationAnswer? Throttled(Application application, DateTimeOffset now)
     {
         using var lease = _limiter.AttemptAcquire(application.Id);
-        return lease.IsAcquired ? null : RegistrationAnswer.Error(429, 429001, "Too many provisioning requests; retry later.", now, options.Value.RetryAfterSeconds);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        Log.Throttled(logger, application.Id, options.Value.RequestsPerSecond);
+        return RegistrationAnswer.Error(429, 429001, "Too many provisioning requests; retry later.", now, options.Value.RetryAfterSeconds);
     }
+
+    /// <summary>Why a registration was not trusted, in words an operator can act on; never the token or the keys.</summary>
+    private static string RefusalReason(string? authorization, X509Certificate2? clientCertificate, DeviceAuthentication? device) =>
+        authorization is not null
+            ? device?.AttestationType is "symmetricKey"
+                ? "the SAS token is not signed by the device's individual enrollment keys"
+                : "the SAS token is not valid for the device or any symmetric-key enrollment group"
+            : clientCertificate is not null
+                ? $"the client certificate {clientCertificate.Thumbprint} is not registered for the device and does not chain to a verified group certificate"
+                : "no SAS token and no client certificate";
 
     /// <summary>Stores the outcome and answers 202 with the operation to poll, as DPS does (DPS docs "Communicate with DPS using the MQTT protocol", "Polling for registration operation result").</summary>
     private RegistrationAnswer Register(Application application, string registrationId, JsonObject result, DateTimeOffset now)

@@ -29,7 +29,7 @@ internal static class CentrumHost
     /// <summary>Everything but the network: used by the server and by the command-line verbs.</summary>
     public static void AddCentrumCore(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<NetworkOptions>().Bind(configuration.GetSection(NetworkOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSectionOptions<NetworkOptions>(configuration, NetworkOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddCentrumStorage(configuration);
         services.AddCentrumIdentity(configuration);
@@ -69,12 +69,13 @@ internal static class CentrumHost
         builder.Services.AddCentrumGateway(builder.Configuration);
         builder.Services.AddCentrumExport(builder.Configuration);
         builder.Services.AddCentrumApi();
-        builder.Services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section));
+        builder.Services.AddSectionOptions<TlsOptions>(builder.Configuration, TlsOptions.Section);
         builder.AddCentrumObservability();
 
-        var network = builder.Configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>() ?? new NetworkOptions();
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var tls = builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions();
+        // Needed before the host exists (listeners, certificate): validated here by the same rules ValidateOnStart applies.
+        var network = builder.Configuration.GetValidated<NetworkOptions>(NetworkOptions.Section);
+        var storage = builder.Configuration.GetValidated<StorageOptions>(StorageOptions.Section);
+        var tls = builder.Configuration.GetValidated<TlsOptions>(TlsOptions.Section);
         var addresses = network.EffectiveListenAddresses.Select(IPAddress.Parse).ToList();
         var (certificate, caPath) = ServerCertificates.Load(tls, network, storage, addresses);
         var management = new Uri(network.ManagementUrl);
@@ -125,6 +126,10 @@ internal static class CentrumHost
         });
         builder.Services.AddSingleton<Administration.ApplicationLifecycle>();
         var app = builder.Build();
+
+        // Every area's options (ValidateOnStart) before storage is prepared: a bad setting must stop the server
+        // before migrations or the default application touch the data folder.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseWebSockets();
         app.Use(SeparateManagementPort(management.Port));
         app.UseCentrumBindingErrors();

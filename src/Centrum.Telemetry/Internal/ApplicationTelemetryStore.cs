@@ -145,6 +145,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         var results = new StoreResult[batch.Count];
         var sequence = _lastSequence;
         var written = 0;
+        var spans = TelemetryTracing.Source.HasListeners() ? new Activity?[batch.Count] : null;
         try
         {
             using var transaction = _writeConnection.BeginTransaction();
@@ -156,6 +157,11 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                 {
                     var pending = batch[i];
                     var m = pending.Message;
+                    if (spans is not null && pending.TraceContext.TraceId != default)
+                    {
+                        spans[i] = TelemetryTracing.StartDetached(TelemetryTracing.CommitSpan, pending.TraceContext);
+                    }
+
                     if (m.MessageId is not null)
                     {
                         if (_recentIds.IsResend(m.DeviceId, m.MessageId, pending.Content, m.EnqueuedTime)
@@ -185,6 +191,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                         .AppendValue(m.CreationTime?.UtcDateTime)
                         .AppendValue(pending.PropertiesJson)
                         .AppendValue(System.Runtime.InteropServices.MemoryMarshal.AsMemory(m.Body).Span)
+                        .AppendValue(TelemetryTracing.ToTraceParent(spans?[i]?.Context ?? pending.TraceContext))
                         .EndRow();
 
                     foreach (var field in pending.Fields)
@@ -210,6 +217,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         {
             // Nothing of the batch is acknowledged: the publishers' connections close and their devices re-send.
             Log.BatchFailed(_logger, ex, ApplicationId, batch.Count);
+            EndSpans(spans, results, batch.Count, ex);
             _metrics.BatchFailed(batch.Count);
             foreach (var item in batch)
             {
@@ -236,7 +244,42 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
             batch[i].TrySetResult(results[i]);
         }
 
+        EndSpans(spans, results, batch.Count, null);
+
         _metrics.Committed(ApplicationId, written, batch.Count - written, Stopwatch.GetElapsedTime(started));
+    }
+
+    private void EndSpans(Activity?[]? spans, StoreResult[] results, int batchSize, Exception? failure)
+    {
+        if (spans is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < spans.Length; i++)
+        {
+            if (spans[i] is not { } span)
+            {
+                continue;
+            }
+
+            span.SetTag("centrum.application_id", ApplicationId);
+            span.SetTag("centrum.telemetry.batch_size", batchSize);
+            if (failure is not null)
+            {
+                span.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+            }
+            else if (results[i].Duplicate)
+            {
+                span.SetTag("centrum.telemetry.duplicate", true);
+            }
+            else
+            {
+                span.SetTag("centrum.telemetry.sequence", results[i].Sequence);
+            }
+
+            span.Stop();
+        }
     }
 
     private void LoadRecentIds()

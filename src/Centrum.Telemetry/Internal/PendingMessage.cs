@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Centrum.Telemetry.Internal;
 
 /// <summary>
@@ -10,6 +12,7 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         Message = message;
+        TraceContext = Activity.Current?.Context ?? default;
         PropertiesJson = BodyFields.PropertiesJson(message.Properties);
         BodyFields.TryRead(message, Fields, declaration);
         Size = Measure(message, PropertiesJson, Fields);
@@ -21,6 +24,9 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
     public UInt128 Content { get; }
 
     public TelemetryMessage Message { get; }
+
+    /// <summary>The trace the message belongs to: the span current when it was submitted (the device's PUBLISH).</summary>
+    public ActivityContext TraceContext { get; }
 
     public string PropertiesJson { get; }
 

@@ -6,6 +6,8 @@ namespace Centrum.Telemetry.Internal;
 /// cursors will follow. <c>telemetry</c> keeps each top-level field of a JSON body as its own row so numbers can be
 /// aggregated without parsing bodies at query time. Neither table has a primary key: DuckDB maintains an ART index for
 /// one on every append, which halves the append rate, and the writer is the only producer of <c>seq</c>.
+/// <c>traceparent</c> is the W3C Trace Context header (section 3.2) of the message's commit span, null when the message
+/// was not traced, so an export delivering it continues the message's trace.
 /// </remarks>
 internal static class TelemetrySchema
 {
@@ -22,7 +24,8 @@ internal static class TelemetrySchema
             content_encoding VARCHAR,
             creation_time TIMESTAMP,
             properties VARCHAR,
-            body BLOB
+            body BLOB,
+            traceparent VARCHAR
         );
         CREATE TABLE IF NOT EXISTS telemetry (
             seq BIGINT NOT NULL,
@@ -36,5 +39,6 @@ internal static class TelemetrySchema
             modeled BOOLEAN NOT NULL DEFAULT false
         );
         ALTER TABLE telemetry ADD COLUMN IF NOT EXISTS modeled BOOLEAN DEFAULT false;
+        ALTER TABLE messages ADD COLUMN IF NOT EXISTS traceparent VARCHAR;
         """;
 }

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Devices.Internal;
+
+/// <summary>Device registry log events: ids 2000–2499. Keys, even protected, are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Information, "Device {DeviceId} created in application {ApplicationId}")]
+    public static partial void Created(ILogger logger, string applicationId, string deviceId);
+
+    [LoggerMessage(2002, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} changed: {Changes}")]
+    public static partial void Changed(ILogger logger, string applicationId, string deviceId, string changes);
+
+    [LoggerMessage(2003, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} deleted")]
+    public static partial void Deleted(ILogger logger, string applicationId, string deviceId);
+
+    [LoggerMessage(2004, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} is disabled or unapproved; its connection is closed")]
+    public static partial void Disabled(ILogger logger, string applicationId, string deviceId);
+
+    [LoggerMessage(2005, LogLevel.Information, "Credentials of device {DeviceId} of application {ApplicationId} replaced ({Attestation}); its connection is closed")]
+    public static partial void CredentialsChanged(ILogger logger, string applicationId, string deviceId, string attestation);
+
+    [LoggerMessage(2006, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} provisioned (new {Created}, enrollment group {EnrollmentGroupId}, model {ModelId})")]
+    public static partial void Provisioned(ILogger logger, string applicationId, string deviceId, bool created, string? enrollmentGroupId, string? modelId);
+}

@@ -24,27 +24,15 @@ internal sealed class MqttConnection
     /// <summary>Before CONNECT nothing larger than this is read: a CONNECT with a long SAS token is a few hundred bytes.</summary>
     private const int MaxConnectPacketSize = 16 * 1024;
 
-    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(20);
-
     /// <summary>Queued frames (a refusing CONNACK, the last PUBACKs) may take this long to leave before the transport closes.</summary>
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// Longest the keep-alive clock stops for one packet being handled: above every wait the server imposes on a
-    /// packet (a full telemetry queue, 10 s by default; a takeover, 5 s), far below the longest keep-alive.
-    /// </summary>
-    private static readonly TimeSpan MaxHandlingPause = TimeSpan.FromSeconds(60);
 
     private readonly IDuplexPipe _transport;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMqttSession? _session;
     private bool _connected;
-    private ITimer? _expiryTimer;
-    private ITimer? _idleTimer;
-    private TimeSpan _idleTimeout;
-    private long _lastPacket;
-    private long _handlingSince;
+    private KeepAlive? _keepAlive;
     private string? _closeReason;
     private bool _graceful;
 
@@ -116,7 +104,7 @@ internal sealed class MqttConnection
     {
         using var registration = connectionClosed.Register(static s => ((MqttConnection)s!).Close("transport closed"), this);
         var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
-        StartIdleTimer(Services.Options.ConnectTimeout);
+        _keepAlive = new KeepAlive(Services.Time, Services.Options.ConnectTimeout, Close);
         try
         {
             await ReadLoopAsync(_closing.Token);
@@ -192,13 +180,9 @@ internal sealed class MqttConnection
                         return;
                     }
 
-                    // Every control packet moves the keep-alive deadline (MQTT 3.1.1 §3.1.2.10). The clock stops
-                    // while a packet is handled and restarts after, so time the server itself spends (a full store
-                    // delaying a QoS 1 PUBLISH) is not charged to the device.
-                    Volatile.Write(ref _handlingSince, Services.Time.GetTimestamp());
+                    _keepAlive!.PacketStarted();
                     var handled = await DispatchAsync(packet!, cancellationToken);
-                    Volatile.Write(ref _lastPacket, Services.Time.GetTimestamp());
-                    Volatile.Write(ref _handlingSince, 0);
+                    _keepAlive.PacketHandled();
                     if (!Apply(handled))
                     {
                         return;
@@ -295,8 +279,7 @@ internal sealed class MqttConnection
             session.Closing();
         }
 
-        SetIdleTimeout(outcome.IdleTimeout);
-        ScheduleExpiry(outcome.Expiry, outcome.ExpiryReason!);
+        _keepAlive!.Connected(outcome.IdleTimeout, outcome.Expiry, outcome.ExpiryReason!);
         var sessionPresent = outcome.SessionPresent;
         await Outbound.WriteAsync(Connections.Outbound.Frame(w => MqttEncoder.ConnAck(w, sessionPresent, ConnectReturnCode.Accepted)), cancellationToken);
         await session.StartedAsync(cancellationToken);
@@ -370,8 +353,7 @@ internal sealed class MqttConnection
         await writer.WaitAsync(DrainWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Close("ended");
         await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _expiryTimer?.Dispose();
-        _idleTimer?.Dispose();
+        _keepAlive?.Dispose();
         var reason = _closeReason ?? "ended";
         if (Volatile.Read(ref _session) is { } session)
         {
@@ -401,66 +383,6 @@ internal sealed class MqttConnection
         _closing.Dispose();
         _completion.TrySetResult();
     }
-
-    /// <summary>
-    /// One timer per connection, re-armed only when it fires: the deadline moves with every packet by a timestamp
-    /// write, not a timer change per packet.
-    /// </summary>
-    private void StartIdleTimer(TimeSpan timeout)
-    {
-        _idleTimeout = timeout;
-        _lastPacket = Services.Time.GetTimestamp();
-        _idleTimer = Services.Time.CreateTimer(static s => ((MqttConnection)s!).IdleTimerFired(), this, timeout, Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>From CONNECT on, the connection may stay silent for <paramref name="timeout"/> (1.5 × keep-alive, §3.1.2.10).</summary>
-    private void SetIdleTimeout(TimeSpan timeout)
-    {
-        _idleTimeout = timeout;
-        Volatile.Write(ref _lastPacket, Services.Time.GetTimestamp());
-        _idleTimer?.Change(timeout, Timeout.InfiniteTimeSpan);
-    }
-
-    private void IdleTimerFired()
-    {
-        // A packet in hand stops the clock, but not for ever: a device that sends and never reads would otherwise
-        // hold its read loop waiting for room in its outbound queue.
-        var handlingSince = Volatile.Read(ref _handlingSince);
-        var remaining = handlingSince != 0 && Services.Time.GetElapsedTime(handlingSince) < MaxHandlingPause
-            ? _idleTimeout
-            : _idleTimeout - Services.Time.GetElapsedTime(Volatile.Read(ref _lastPacket));
-        if (remaining <= TimeSpan.Zero)
-        {
-            Close(_session is null ? "no CONNECT in time" : "keep-alive timeout");
-            return;
-        }
-
-        try
-        {
-            _idleTimer?.Change(remaining, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private void ScheduleExpiry(DateTimeOffset expiry, string reason)
-    {
-        _expiryTimer = Services.Time.CreateTimer(_ =>
-        {
-            var remaining = expiry - Services.Time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
-            {
-                Close(reason);
-            }
-            else
-            {
-                _expiryTimer?.Change(Min(remaining, MaxTimerDue), Timeout.InfiniteTimeSpan);
-            }
-        }, null, Min(expiry - Services.Time.GetUtcNow(), MaxTimerDue), Timeout.InfiniteTimeSpan);
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a < TimeSpan.Zero ? TimeSpan.Zero : a) : b;
 
     private void Violation(string reason)
     {

@@ -25,7 +25,7 @@ internal sealed class GatewayServices(
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
-    ILogger<MqttConnection> logger)
+    ILogger<Connections.MqttConnection> logger)
 {
     public DeviceAuthenticator Authenticator { get; } = authenticator;
 

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(1009, LogLevel.Debug, "Closed connection from {Remote} at accept: {Reason}")]
     public static partial void AdmissionRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Work on the connection from {Remote} stopped by its close ({ExceptionType})")]
+    public static partial void HandlerStoppedByClose(ILogger logger, string remote, string exceptionType);
 }

@@ -97,11 +97,7 @@ internal static class IotHubTopics
     public static string TwinResponse(int status, string requestId, long? version = null) =>
         version is null ? $"$iothub/twin/res/{status}/?$rid={requestId}" : $"$iothub/twin/res/{status}/?$rid={requestId}&$version={version}";
 
-    public const string MethodsFilter = "$iothub/methods/POST/#";
-    public const string TwinResponsesFilter = "$iothub/twin/res/#";
     public const string DesiredFilter = "$iothub/twin/PATCH/properties/desired/#";
-
-    public static string CloudToDeviceFilter(string deviceId) => $"devices/{deviceId}/messages/devicebound/#";
 
     /// <summary><c>$iothub/methods/POST/{name}/?$rid={rid}</c>: <c>$rid</c> is the only parameter and nothing follows it (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Respond to a direct method").</summary>
     public static string MethodRequest(string methodName, string requestId) => $"$iothub/methods/POST/{methodName}/?$rid={requestId}";

@@ -3,39 +3,37 @@ using Centrum.Devices;
 
 namespace Centrum.Gateway.Sessions;
 
-/// <summary>The live connections of this node, one per (application, client id).</summary>
+/// <summary>The device sessions live on this node, one per (application, client id).</summary>
 internal sealed class ConnectionRegistry : IDeviceConnections
 {
-    private readonly ConcurrentDictionary<(string Application, string ClientId), MqttConnection> _connections = new();
+    private readonly ConcurrentDictionary<(string Application, string ClientId), DeviceSession> _connections = new();
 
-    public int Count => _connections.Count;
-
-    /// <summary>Makes <paramref name="connection"/> the current one and returns the one it replaces, if any.</summary>
-    public MqttConnection? Register(string applicationId, string clientId, MqttConnection connection)
+    /// <summary>Makes <paramref name="session"/> the current one and returns the one it replaces, if any.</summary>
+    public DeviceSession? Register(string applicationId, string clientId, DeviceSession session)
     {
-        MqttConnection? previous = null;
-        _connections.AddOrUpdate((applicationId, clientId), connection, (_, old) =>
+        DeviceSession? previous = null;
+        _connections.AddOrUpdate((applicationId, clientId), session, (_, old) =>
         {
             previous = old;
-            return connection;
+            return session;
         });
         return previous;
     }
 
-    /// <summary>Removes the entry only if it is still <paramref name="connection"/> (a takeover may have replaced it).</summary>
-    public bool Remove(string applicationId, string clientId, MqttConnection connection) =>
-        _connections.TryRemove(new KeyValuePair<(string, string), MqttConnection>((applicationId, clientId), connection));
+    /// <summary>Removes the entry only if it is still <paramref name="session"/> (a takeover may have replaced it).</summary>
+    public bool Remove(string applicationId, string clientId, DeviceSession session) =>
+        _connections.TryRemove(new KeyValuePair<(string, string), DeviceSession>((applicationId, clientId), session));
 
-    public MqttConnection? Find(string applicationId, string clientId) =>
-        _connections.TryGetValue((applicationId, clientId), out var connection) ? connection : null;
+    public DeviceSession? Find(string applicationId, string clientId) =>
+        _connections.TryGetValue((applicationId, clientId), out var session) ? session : null;
 
     public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason)
     {
-        foreach (var (key, connection) in _connections)
+        foreach (var (key, session) in _connections)
         {
             if (key.Application == applicationId && (key.ClientId == deviceId || key.ClientId.StartsWith(deviceId + "/", StringComparison.Ordinal)))
             {
-                connection.Close(reason);
+                session.Close(reason);
             }
         }
 
@@ -44,11 +42,11 @@ internal sealed class ConnectionRegistry : IDeviceConnections
 
     public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason)
     {
-        foreach (var (key, connection) in _connections)
+        foreach (var (key, session) in _connections)
         {
-            if (key.Application == applicationId && connection.Identity?.CredentialSource == credentialSource)
+            if (key.Application == applicationId && session.Identity.CredentialSource == credentialSource)
             {
-                connection.Close(reason);
+                session.Close(reason);
             }
         }
 
@@ -57,11 +55,11 @@ internal sealed class ConnectionRegistry : IDeviceConnections
 
     public ValueTask DisconnectApplicationAsync(string applicationId, string reason)
     {
-        foreach (var (key, connection) in _connections)
+        foreach (var (key, session) in _connections)
         {
             if (key.Application == applicationId)
             {
-                connection.Close(reason);
+                session.Close(reason);
             }
         }
 

@@ -48,7 +48,7 @@ internal sealed class DeviceEventDispatcher(IDeviceEvents events, ConnectionRegi
                 }
 
                 var clientId = deviceEvent.ModuleId is null ? deviceEvent.DeviceId : $"{deviceEvent.DeviceId}/{deviceEvent.ModuleId}";
-                if (connections.Find(deviceEvent.ApplicationId, clientId) is not { } connection)
+                if (connections.Find(deviceEvent.ApplicationId, clientId) is not { } session)
                 {
                     continue;
                 }
@@ -56,10 +56,10 @@ internal sealed class DeviceEventDispatcher(IDeviceEvents events, ConnectionRegi
                 switch (deviceEvent.Kind)
                 {
                     case DeviceEventKind.DesiredPropertiesChanged when deviceEvent.Data is JsonObject data && data["patch"] is JsonObject patch:
-                        connection.SendDesiredPatch(data["version"]!.GetValue<long>(), patch);
+                        session.PushDesired(data["version"]!.GetValue<long>(), patch);
                         break;
                     case DeviceEventKind.CloudToDeviceEnqueued:
-                        connection.SignalCloudToDevice();
+                        session.SignalCloudToDevice();
                         break;
                 }
             }

@@ -15,9 +15,9 @@ internal sealed class GatewayMethodInvoker(ConnectionRegistry connections, TimeP
         var deadline = time.GetUtcNow() + connectTimeout;
         while (true)
         {
-            if (connections.Find(applicationId, clientId) is { } connection && connection.IsSubscribed(probe))
+            if (connections.Find(applicationId, clientId) is { } session && session.IsSubscribed(probe))
             {
-                return await connection.InvokeMethodAsync(methodName, payload, responseTimeout, cancellationToken);
+                return await session.InvokeMethodAsync(methodName, payload, responseTimeout, cancellationToken);
             }
 
             // IoT Hub's connectTimeoutInSeconds: wait for the device to come online and listen for methods.

@@ -1,3 +1,4 @@
+using Centrum.Gateway.Connections;
 using Centrum.Gateway.Internal;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,0 +1,10 @@
+namespace Centrum.Gateway.Connections;
+
+/// <summary>See <see cref="PacketResult"/>.</summary>
+internal enum PacketOutcome
+{
+    Continue,
+    Violation,
+    End,
+    Close,
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using Centrum.Commands;
+using Centrum.Gateway.Authentication;
+using Centrum.Gateway.Connections;
+using Centrum.Gateway.IotHub;
+using Centrum.Gateway.Mqtt;
+
+namespace Centrum.Gateway.Handlers;
+
+/// <summary>
+/// Delivers the device's cloud-to-device queue, oldest first, at QoS 1 with a small window (IoT Hub docs "Communicate
+/// with an IoT hub using the MQTT protocol", "Receiving cloud-to-device messages"). A message leaves the queue only when
+/// the device's PUBACK arrives; after a reconnect everything unacknowledged is delivered again, marked DUP. The pump
+/// runs from the moment the device listens on <c>devices/{id}/messages/devicebound/#</c> until the connection closes.
+/// </summary>
+internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscriptions subscriptions, OutboundQueue outbound, CloudToDeviceQueue queue)
+{
+    /// <summary>Cloud-to-device messages in flight to one device at a time (a small window, as IoT Hub delivers them; IoT Hub docs "Understand cloud-to-device messaging from an IoT hub").</summary>
+    public const int WindowSize = 10;
+
+    /// <summary>Longest the pump sleeps without a signal, so messages whose time to live passed are looked past.</summary>
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(30);
+
+    private readonly CloudToDeviceWindow _window = new(WindowSize);
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly string _probe = $"devices/{identity.DeviceId}/messages/devicebound/";
+    private Task? _pump;
+    private bool _stopped;
+
+    /// <summary>
+    /// Starts the pump if the device listens for messages and it is not running yet. Modules receive no
+    /// cloud-to-device messages (IoT Hub delivers them to devices only).
+    /// </summary>
+    /// <returns>The pump just started, for the connection to watch; null if none started.</returns>
+    public Task? StartIfListening()
+    {
+        if (identity.ModuleId is not null || !subscriptions.Covers(_probe))
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            if (_pump is not null || _stopped)
+            {
+                return null;
+            }
+
+            _pump = Task.Run(PumpAsync);
+            return _pump;
+        }
+    }
+
+    /// <summary>A message was queued, a subscription or an acknowledgement changed the window: look again.</summary>
+    public void Signal()
+    {
+        if (Volatile.Read(ref _pump) is not null)
+        {
+            _signal.Release();
+        }
+    }
+
+    public async ValueTask<PacketResult> AcknowledgedAsync(ushort packetId)
+    {
+        if (_window.Acknowledge(packetId) is { } messageId)
+        {
+            // Not cancellable: the device has the message; dropping the completion would deliver it twice.
+            await queue.CompleteAsync(identity.Application.Id, messageId, CancellationToken.None);
+            Signal();
+        }
+
+        return PacketResult.Continue;
+    }
+
+    /// <summary>Stops the pump (any thread, idempotent); <see cref="StoppedAsync"/> waits for it.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
+        _stop.Cancel();
+    }
+
+    /// <summary>Waits for the pump to end; its failure was already reported to the connection that watched it.</summary>
+    public async Task StoppedAsync()
+    {
+        Stop();
+        Task? pump;
+        lock (_lock)
+        {
+            pump = _pump;
+        }
+
+        if (pump is not null)
+        {
+            await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        long after = 0;
+        var token = _stop.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var room = _window.Room;
+                if (room > 0 && subscriptions.Covers(_probe))
+                {
+                    var messages = await queue.PendingAsync(identity.Application.Id, identity.DeviceId, after, room, token);
+                    foreach (var message in messages)
+                    {
+                        after = message.Id;
+                        var packetId = _window.Send(message.Id);
+                        await queue.MarkDeliveredAsync(identity.Application.Id, message.Id, CancellationToken.None);
+                        var topic = IotHubTopics.CloudToDevice(identity.DeviceId, SystemProperties(message), message.Properties);
+                        var duplicate = message.DeliveryCount > 0;
+                        await outbound.EnqueueAsync(Outbound.Publish(topic, message.Body, w => MqttEncoder.Publish(w, topic, message.Body, 1, packetId, duplicate)), token);
+                    }
+
+                    if (messages.Count == room)
+                    {
+                        continue;
+                    }
+                }
+
+                await _signal.WaitAsync(IdleWait, token);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> SystemProperties(CloudToDeviceMessage message) =>
+    [
+        new("mid", message.MessageId),
+        new("to", $"/devices/{message.DeviceId}/messages/devicebound"),
+        new("cid", message.CorrelationId),
+        new("ct", message.ContentType),
+        new("ce", message.ContentEncoding),
+        new("exp", message.ExpiryTime.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
+    ];
+}

@@ -4,17 +4,17 @@ using Centrum.Gateway.Authentication;
 namespace Centrum.Gateway;
 
 /// <summary>The gateway's traces: one <c>mqtt.publish</c> activity per telemetry PUBLISH, parent of the store's commit.</summary>
-internal static class GatewayDiagnostics
+public static class GatewayDiagnostics
 {
     public const string SourceName = "Centrum.Gateway";
 
-    public static readonly ActivitySource Source = new(SourceName);
+    internal static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>
     /// Starts the activity of one telemetry PUBLISH, or returns null when nobody listens (the usual case without an
     /// exporter: no allocation). While it is <see cref="Activity.Current"/>, work the message starts is its child.
     /// </summary>
-    public static Activity? StartPublish(DeviceIdentity identity, byte qos)
+    internal static Activity? StartPublish(DeviceIdentity identity, byte qos)
     {
         var activity = Source.StartActivity("mqtt.publish", ActivityKind.Server);
         if (activity is { IsAllDataRequested: true })

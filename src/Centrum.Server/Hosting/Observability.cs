@@ -15,7 +15,7 @@ internal static class Observability
     /// </summary>
     public static readonly string[] TraceSources =
     [
-        "Centrum.Gateway",
+        Centrum.Gateway.GatewayDiagnostics.SourceName,
         TelemetryTracing.SourceName,
         Centrum.Export.ExportTracing.SourceName,
         Centrum.Commands.CommandsTracing.SourceName,

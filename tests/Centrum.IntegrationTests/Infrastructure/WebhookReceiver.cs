@@ -22,7 +22,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
-    public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+    public sealed record Received(string Path, IReadOnlyDictionary<string, string> Headers, string Body, byte[] Raw)
     {
         public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
     }
@@ -78,10 +78,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 await Task.Delay(receiver.Delay);
             }
 
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var raw = buffer.ToArray();
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-            receiver._received.Enqueue(new Received(context.Request.Path.Value ?? "/", headers, body));
+            receiver._received.Enqueue(new Received(context.Request.Path.Value ?? "/", headers, System.Text.Encoding.UTF8.GetString(raw), raw));
             return Results.Ok();
         });
         await app.StartAsync();

@@ -3,9 +3,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Centrum.Commands.Internal;
 using Centrum.Events;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
+using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +17,15 @@ namespace Centrum.Commands;
 public sealed record CommandExecution(
     string Id, int ConnectionTimeout, int ResponseTimeout, JsonNode? Request, JsonNode? Response, int? ResponseCode, DateTimeOffset Time);
 
-public enum CommandStatus
+/// <summary>
+/// A command as a caller asks for it. Timeouts left out take IoT Central's defaults (no connection wait, a 30 s
+/// response timeout); <see cref="QueueIfOffline"/> turns an unreachable device into an offline command.
+/// </summary>
+public sealed record CommandCall(
+    string Name, JsonNode? Request, string? ModuleId = null, string? Component = null,
+    TimeSpan? ConnectionTimeout = null, TimeSpan? ResponseTimeout = null, bool QueueIfOffline = false);
+
+internal enum CommandStatus
 {
     Completed,
     DeviceNotFound,
@@ -31,20 +41,79 @@ public enum CommandStatus
 /// Central's offline commands do. Every execution is kept for the command history.
 /// </summary>
 public sealed class CommandService(
-    IDbContextFactory<CentrumDbContext> contexts, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
+    IDbContextFactory<CentrumDbContext> contexts, DeviceModels models, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
 {
-    public async Task<(CommandStatus Status, CommandExecution? Execution)> RunAsync(
-        string applicationId, string deviceId, string? moduleId, string? component, string commandName, JsonNode? request,
-        TimeSpan connectionTimeout, TimeSpan responseTimeout, bool queueIfOffline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a command on a device, after the rules every caller (REST, jobs, pages) is held to: a valid name, timeouts
+    /// within IoT Central's bounds, a command (and component) the device's template declares with a request that fits
+    /// its schema, and a request within IoT Hub's direct method payload limit. A refused command reaches no device and
+    /// leaves no history; an unreachable or silent device is a problem with the execution kept in the history.
+    /// </summary>
+    public async Task<Outcome<CommandExecution>> RunAsync(string applicationId, string deviceId, CommandCall call, CancellationToken cancellationToken)
     {
+        if (Check(call) is { } invalid)
+        {
+            return invalid;
+        }
+
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
             {
-                return (CommandStatus.DeviceNotFound, null);
+                return Problem.NotFound($"Device '{deviceId}' was not found.");
             }
         }
 
+        // Module commands are declared by the module's own model, which Centrum does not keep yet (IoT Edge deployment manifests).
+        if (call.ModuleId is null && await models.ForDeviceAsync(applicationId, deviceId, cancellationToken) is { } template
+            && DeviceModels.CheckCommand(template, call.Component, call.Name, call.Request) is { } undeclared)
+        {
+            return undeclared;
+        }
+
+        var (status, execution) = await RunCheckedAsync(
+            applicationId, deviceId, call.ModuleId, call.Component, call.Name, call.Request?.DeepClone(),
+            call.ConnectionTimeout ?? TimeSpan.Zero, call.ResponseTimeout ?? CommandLimits.DefaultResponseTimeout, call.QueueIfOffline, cancellationToken);
+        return status switch
+        {
+            CommandStatus.Completed or CommandStatus.Queued => execution!,
+            CommandStatus.NotConnected => new Problem(ProblemKind.NotFound, "DeviceNotOnline", $"Device '{deviceId}' is not connected or does not listen for commands."),
+            CommandStatus.QueueFull => new Problem(ProblemKind.LimitReached, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
+            _ => new Problem(ProblemKind.Timeout, "GatewayTimeout", $"Device '{deviceId}' did not answer within {execution!.ResponseTimeout} seconds."),
+        };
+    }
+
+    /// <summary>The rules of the call itself, before anything is looked up.</summary>
+    internal static Problem? Check(CommandCall call)
+    {
+        if (!CommandLimits.IsValidMethodName(call.Name) || (call.Component is not null && !CommandLimits.IsValidMethodName(call.Component)))
+        {
+            return Problem.Invalid($"Command name '{call.Name}' is not valid.");
+        }
+
+        if (call.ConnectionTimeout is { } connection && (connection < TimeSpan.Zero || connection > CommandLimits.MaxConnectionTimeout))
+        {
+            return Problem.Invalid($"connectionTimeout must be whole seconds between 0 and {CommandLimits.MaxConnectionTimeout.TotalSeconds}.");
+        }
+
+        if (call.ResponseTimeout is { } response && (response < CommandLimits.MinResponseTimeout || response > CommandLimits.MaxResponseTimeout))
+        {
+            return Problem.Invalid(
+                $"responseTimeout must be whole seconds between {CommandLimits.MinResponseTimeout.TotalSeconds} and {CommandLimits.MaxResponseTimeout.TotalSeconds}.");
+        }
+
+        if (Encoding.UTF8.GetByteCount(call.Request?.ToJsonString() ?? "null") > CommandLimits.MaxMethodPayload)
+        {
+            return Problem.TooLarge($"The command request is larger than {CommandLimits.MaxMethodPayload} bytes.");
+        }
+
+        return null;
+    }
+
+    private async Task<(CommandStatus Status, CommandExecution? Execution)> RunCheckedAsync(
+        string applicationId, string deviceId, string? moduleId, string? component, string commandName, JsonNode? request,
+        TimeSpan connectionTimeout, TimeSpan responseTimeout, bool queueIfOffline, CancellationToken cancellationToken)
+    {
         var id = Guid.NewGuid().ToString();
         var started = time.GetUtcNow();
         var method = component is null ? commandName : $"{component}*{commandName}";

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Telemetry;
 using Centrum.Templates.Dtdl;
@@ -54,6 +56,40 @@ public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, D
     public static bool IsCloud(DtdlProperty property) => property.CoTypes.Contains("Cloud");
 
     public static DtdlCommand? Command(DtdlInterface model, string? component, string name) => Scope(model, component)?.Commands.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>
+    /// Whether a template allows a command: the component (if named) and the command must be declared, and the request
+    /// must fit the declared request schema. Null when it does; otherwise the refusal, naming what is missing.
+    /// </summary>
+    public static Problem? CheckCommand(DeviceTemplate template, string? component, string name, JsonNode? request)
+    {
+        if (CheckComponent(template, component) is { } missing)
+        {
+            return missing;
+        }
+
+        var command = Command(template.Model, component, name);
+        if (command is null)
+        {
+            return Problem.NotFound($"Command '{name}' is not declared by {Where(template, component)}.");
+        }
+
+        if (request is not null && command.Request is { } declared && !Conforms(declared.Schema, JsonSerializer.SerializeToElement(request)))
+        {
+            return Problem.Invalid($"The request of command '{name}' does not match its schema ('{declared.Name}') in {Where(template, component)}.");
+        }
+
+        return null;
+    }
+
+    /// <summary>A named component must be one the template declares.</summary>
+    public static Problem? CheckComponent(DeviceTemplate template, string? component) =>
+        component is not null && Scope(template.Model, component) is null
+            ? Problem.NotFound($"Component '{component}' is not declared by template '{template.Id}'.")
+            : null;
+
+    public static string Where(DeviceTemplate template, string? component) =>
+        component is null ? $"template '{template.Id}'" : $"component '{component}' of template '{template.Id}'";
 
     /// <summary>Whether a JSON value fits a DTDL schema (types, enum values, object fields, map values, arrays, geospatial shapes).</summary>
     public static bool Conforms(DtdlSchema schema, JsonElement value)

@@ -33,8 +33,8 @@ public static class CommandsApi
             ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/commands/{commandName}", true, true),
         })
         {
-            api.MapPost(prefix, (HttpContext c, CommandService s, DeviceModels m, string deviceId, string commandName) =>
-                RunAsync(c, s, m, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
+            api.MapPost(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
+                RunAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
                 .RequirePermission(Permission.DeviceCommandsExecute);
             api.MapGet(prefix, (HttpContext c, CommandService s, string deviceId, string commandName) =>
                 HistoryAsync(c, s, deviceId, Route(c, "moduleName", hasModule), Route(c, "componentName", hasComponent), commandName))
@@ -47,14 +47,9 @@ public static class CommandsApi
 
     private static string? Route(HttpContext context, string name, bool present) => present ? (string?)context.Request.RouteValues[name] : null;
 
-    private static async Task<IResult> RunAsync(HttpContext context, CommandService commands, DeviceModels models, string deviceId, string? module, string? component, string commandName)
+    /// <summary>Reads IoT Central's <c>DeviceCommand</c> body; the command service holds every rule of the call itself.</summary>
+    private static async Task<IResult> RunAsync(HttpContext context, CommandService commands, string deviceId, string? module, string? component, string commandName)
     {
-
-        if (!CommandLimits.IsValidMethodName(commandName) || (component is not null && !CommandLimits.IsValidMethodName(component)))
-        {
-            return ApiError.BadRequest($"Command name '{commandName}' is not valid.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
@@ -74,35 +69,15 @@ public static class CommandsApi
             }
         }
 
-        if (!TrySeconds(command, "connectionTimeout", TimeSpan.Zero, TimeSpan.Zero, CommandLimits.MaxConnectionTimeout, out var connectionTimeout, out var message)
-            || !TrySeconds(command, "responseTimeout", CommandLimits.DefaultResponseTimeout, CommandLimits.MinResponseTimeout, CommandLimits.MaxResponseTimeout, out var responseTimeout, out message))
+        if (!TrySeconds(command, "connectionTimeout", out var connectionTimeout, out var message) || !TrySeconds(command, "responseTimeout", out var responseTimeout, out message))
         {
             return ApiError.BadRequest(message!);
         }
 
-        var request = command["request"];
-        if (module is null && await models.ForDeviceAsync(context.Application().Id, deviceId, context.RequestAborted) is { } template
-            && TemplateChecks.Command(template, component, commandName, request) is { } refusal)
-        {
-            return refusal;
-        }
-
-        if (Encoding.UTF8.GetByteCount(request?.ToJsonString() ?? "null") > CommandLimits.MaxMethodPayload)
-        {
-            return ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The command request is larger than {CommandLimits.MaxMethodPayload} bytes.");
-        }
-
         var queueIfOffline = string.Equals(context.Request.Query["queueIfOffline"], "true", StringComparison.OrdinalIgnoreCase);
-        var (status, execution) = await commands.RunAsync(
-            context.Application().Id, deviceId, module, component, commandName, request?.DeepClone(), connectionTimeout, responseTimeout, queueIfOffline, context.RequestAborted);
-        return status switch
-        {
-            CommandStatus.Completed or CommandStatus.Queued => Results.Json(ToJson(execution!), statusCode: StatusCodes.Status201Created),
-            CommandStatus.DeviceNotFound => ApiError.NotFound($"Device '{deviceId}' was not found."),
-            CommandStatus.NotConnected => ApiError.Result(StatusCodes.Status404NotFound, "DeviceNotOnline", $"Device '{deviceId}' is not connected or does not listen for commands."),
-            CommandStatus.QueueFull => ApiError.Result(StatusCodes.Status403Forbidden, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
-            _ => ApiError.Result(StatusCodes.Status504GatewayTimeout, "GatewayTimeout", $"Device '{deviceId}' did not answer within {responseTimeout.TotalSeconds} seconds."),
-        };
+        var call = new CommandCall(commandName, command["request"], module, component, connectionTimeout, responseTimeout, queueIfOffline);
+        var outcome = await commands.RunAsync(context.Application().Id, deviceId, call, context.RequestAborted);
+        return outcome.Succeeded ? Results.Json(ToJson(outcome.Value), statusCode: StatusCodes.Status201Created) : ApiError.From(outcome.Problem);
     }
 
     private static async Task<IResult> HistoryAsync(HttpContext context, CommandService commands, string deviceId, string? module, string? component, string commandName)
@@ -194,18 +169,19 @@ public static class CommandsApi
         responseCode = e.ResponseCode,
     };
 
-    private static bool TrySeconds(JsonObject command, string name, TimeSpan fallback, TimeSpan min, TimeSpan max, out TimeSpan value, out string? error)
+    /// <summary>A timeout member, when present, is a whole number of seconds; its bounds are the command service's rule.</summary>
+    private static bool TrySeconds(JsonObject command, string name, out TimeSpan? value, out string? error)
     {
         error = null;
-        value = fallback;
+        value = null;
         if (command[name] is not { } node)
         {
             return true;
         }
 
-        if (node is not JsonValue v || !v.TryGetValue(out int seconds) || seconds < min.TotalSeconds || seconds > max.TotalSeconds)
+        if (node is not JsonValue v || !v.TryGetValue(out int seconds))
         {
-            error = $"{name} must be whole seconds between {min.TotalSeconds} and {max.TotalSeconds}.";
+            error = $"{name} must be a whole number of seconds.";
             return false;
         }
 

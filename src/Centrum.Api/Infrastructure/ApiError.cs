@@ -1,4 +1,5 @@
 using System.Globalization;
+using Centrum.Outcomes;
 using Microsoft.AspNetCore.Http;
 
 namespace Centrum.Api.Infrastructure;
@@ -18,6 +19,19 @@ public static class ApiError
     public static IResult Conflict(string message) => Result(StatusCodes.Status409Conflict, "Conflict", message);
 
     public static IResult PreconditionFailed(string message) => Result(StatusCodes.Status412PreconditionFailed, "PreconditionFailed", message);
+
+    /// <summary>An area's refusal in IoT Central's shape: the kind chooses the status, the code and message pass through.</summary>
+    public static IResult From(Problem problem) => Result(problem.Kind switch
+    {
+        ProblemKind.Invalid => StatusCodes.Status400BadRequest,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ProblemKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProblemKind.LimitReached => StatusCodes.Status403Forbidden,
+        ProblemKind.Timeout => StatusCodes.Status504GatewayTimeout,
+        _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind REST does not translate."),
+    }, problem.Code, problem.Message);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
         new ErrorResult(status, code, message).ExecuteAsync(context);

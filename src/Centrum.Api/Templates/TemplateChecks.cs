@@ -14,29 +14,6 @@ internal static class TemplateChecks
             ? ApiError.NotFound($"Telemetry '{name}' is not declared by {Where(template, component)}; add unmodeled=true to read undeclared data.")
             : null);
 
-    /// <summary>The command must be declared, and its request must fit the declared request schema.</summary>
-    public static IResult? Command(DeviceTemplate template, string? component, string name, JsonNode? request)
-    {
-        if (Component(template, component) is { } missing)
-        {
-            return missing;
-        }
-
-        var command = DeviceModels.Command(template.Model, component, name);
-        if (command is null)
-        {
-            return ApiError.NotFound($"Command '{name}' is not declared by {Where(template, component)}.");
-        }
-
-        if (request is not null && command.Request is { } declared
-            && !DeviceModels.Conforms(declared.Schema, System.Text.Json.JsonDocument.Parse(request.ToJsonString()).RootElement))
-        {
-            return ApiError.BadRequest($"The request of command '{name}' does not match its schema ('{declared.Name}') in {Where(template, component)}.");
-        }
-
-        return null;
-    }
-
     /// <summary>Every written property must be a writable property the scope declares (or, at the root, a declared component).</summary>
     public static IResult? Writes(DeviceTemplate template, string? component, JsonObject body)
     {
@@ -122,10 +99,7 @@ internal static class TemplateChecks
     }
 
     private static IResult? Component(DeviceTemplate template, string? component) =>
-        component is not null && DeviceModels.Scope(template.Model, component) is null
-            ? ApiError.NotFound($"Component '{component}' is not declared by template '{template.Id}'.")
-            : null;
+        DeviceModels.CheckComponent(template, component) is { } problem ? ApiError.From(problem) : null;
 
-    private static string Where(DeviceTemplate template, string? component) =>
-        component is null ? $"template '{template.Id}'" : $"component '{component}' of template '{template.Id}'";
+    private static string Where(DeviceTemplate template, string? component) => DeviceModels.Where(template, component);
 }

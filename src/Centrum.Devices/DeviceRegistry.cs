@@ -152,6 +152,9 @@ public sealed class DeviceRegistry(
 
     public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
+        using var span = DevicesTracing.Source.StartActivity("devices.delete");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
@@ -235,6 +238,9 @@ public sealed class DeviceRegistry(
     public async Task<Device> ProvisionAsync(
         string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
     {
+        using var span = DevicesTracing.Source.StartActivity("devices.provision");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         DeviceEventEntity? created = null;

@@ -185,6 +185,9 @@ public sealed class DeviceRegistry(
 
     public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
+        using var span = DevicesTracing.Source.StartActivity("devices.delete");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
         await log.BeginAsync(cancellationToken);
@@ -266,6 +269,9 @@ public sealed class DeviceRegistry(
     public async Task<Device> ProvisionAsync(
         string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
     {
+        using var span = DevicesTracing.Source.StartActivity("devices.provision");
+        span?.SetTag("centrum.application_id", applicationId);
+        span?.SetTag("centrum.device_id", deviceId);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         await using var log = eventLog.Open(db, applicationId);

@@ -132,6 +132,7 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
     /// <summary>Verifies a token for real: known token, signature by its key, not expired.</summary>
     public async Task<ApiTokenVerification> VerifyAsync(string authorization, CancellationToken cancellationToken)
     {
+        using var span = IdentityTracing.Source.StartActivity("identity.verify_token");
         if (!SharedAccessSignature.TryParse(authorization, out var sas) || sas!.KeyName is null)
         {
             return ApiTokenVerification.Failed("The authorization header is not a valid SharedAccessSignature token.");

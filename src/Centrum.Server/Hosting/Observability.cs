@@ -22,6 +22,8 @@ internal static class Observability
         Centrum.Twins.TwinsTracing.SourceName,
         Centrum.Provisioning.ProvisioningTracing.SourceName,
         Centrum.Templates.TemplatesTracing.SourceName,
+        Centrum.Devices.DevicesTracing.SourceName,
+        Centrum.Identity.IdentityTracing.SourceName,
     ];
 
     public static WebApplicationBuilder AddCentrumObservability(this WebApplicationBuilder builder)

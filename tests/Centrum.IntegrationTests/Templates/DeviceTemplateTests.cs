@@ -4,14 +4,24 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Templates;
 
 /// <summary>Device templates through REST, and the Plug and Play temperature controller end to end with the Node.js SDK.</summary>
-public sealed class DeviceTemplateTests
+public class DeviceTemplateTests
 {
+    public DeviceTemplateTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected DeviceTemplateTests(MetadataStore store) => Store = store;
+
+    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; }
+
     private const string ControllerModel = "dtmi:com:example:TemperatureController;2";
 
     [Fact]
     public async Task Every_published_model_imports_as_a_template_with_its_dependencies()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         foreach (var file in Directory.GetFiles(Models.Folder, "*.json", SearchOption.AllDirectories).Order())
         {
@@ -30,7 +40,7 @@ public sealed class DeviceTemplateTests
     [Fact]
     public async Task A_broken_model_is_refused_with_its_path_and_nothing_is_stored()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         var body = """{"@type":["ModelDefinition","DeviceModel"],"capabilityModel":{"@id":"dtmi:com:example:Broken;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"t","shema":"double"}]}}""";
         var response = await http.PutAsync($"api/deviceTemplates/dtmi:com:example:Broken;1?{DeviceApi.Version}", CentrumServer.Json(body));
@@ -44,7 +54,7 @@ public sealed class DeviceTemplateTests
     [Fact]
     public async Task The_temperature_controller_works_end_to_end_through_its_template()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
 
         // Dependency order: the thermostat and device information models first, then the controller that references them.
@@ -141,7 +151,7 @@ public sealed class DeviceTemplateTests
     [Fact]
     public async Task A_template_in_use_only_grows_and_devices_move_by_an_explicit_write()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         const string v1 = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"},{"@type":["Property","Cloud"],"name":"location","schema":"string"},{"@type":"Property","name":"speed","schema":"integer","writable":true}]}""";
         const string grown = """{"@id":"dtmi:com:example:Pump;1","@type":"Interface","contents":[{"@type":"Telemetry","name":"flow","schema":"double"},{"@type":["Property","Cloud"],"name":"location","schema":"string"},{"@type":"Property","name":"speed","schema":"integer","writable":true},{"@type":"Telemetry","name":"pressure","schema":"double"}]}""";
@@ -194,3 +204,6 @@ public sealed class DeviceTemplateTests
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id}: {await response.Content.ReadAsStringAsync()}");
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL.</summary>
+public sealed class DeviceTemplateTestsOnPostgreSql() : DeviceTemplateTests(MetadataStore.PostgreSql);

@@ -65,7 +65,7 @@ public sealed class StorageOptions : IValidatableObject
         if (Provider == MetadataProvider.PostgreSql && string.IsNullOrWhiteSpace(PostgreSqlConnectionString))
         {
             yield return new ValidationResult(
-                $"{Section}:PostgreSqlConnectionString is required when {Section}:Provider is PostgreSql.", [nameof(PostgreSqlConnectionString)]);
+                $"required when {Section}:Provider is PostgreSql (an Npgsql connection string).", [nameof(PostgreSqlConnectionString)]);
         }
 
         if (string.IsNullOrWhiteSpace(DataFolder) || DataFolder.IndexOfAny(Path.GetInvalidPathChars()) >= 0)

@@ -12,13 +12,13 @@ public sealed class StorageOptionsTests : IDisposable
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "options-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task PostgreSql_without_a_connection_string_stops_the_start_naming_the_setting()
+    public void PostgreSql_without_a_connection_string_stops_the_start_naming_the_setting()
     {
-        await using var services = Services(new() { ["Centrum:Storage:Provider"] = "PostgreSql" });
+        // Storage options are read (and validated) when the store is composed, before any service exists.
+        var refused = Assert.Throws<OptionsValidationException>(() => Services(new() { ["Centrum:Storage:Provider"] = "PostgreSql" }).Dispose());
 
-        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None));
-
-        Assert.Contains("Centrum:Storage:PostgreSqlConnectionString is required", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Centrum:Storage:PostgreSqlConnectionString: required when Centrum:Storage:Provider is PostgreSql", refused.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "centrum.db")));
     }
 
     [Fact]

@@ -88,6 +88,7 @@ internal sealed class TelemetryHandler(DeviceIdentity identity, OutboundQueue ou
         {
             ApplicationId = identity.Application.Id,
             DeviceId = identity.DeviceId,
+            ModuleId = identity.ModuleId,
             Component = bag.Get("$.sub"),
             ContentType = bag.Get("$.ct"),
             ContentEncoding = bag.Get("$.ce"),

@@ -4,11 +4,3 @@ namespace Centrum.Commands;
 public sealed record CloudToDeviceMessage(
     long Id, string DeviceId, string MessageId, string? CorrelationId, string? ContentType, string? ContentEncoding,
     IReadOnlyList<KeyValuePair<string, string>> Properties, byte[] Body, DateTimeOffset EnqueuedTime, DateTimeOffset ExpiryTime, int DeliveryCount);
-
-public enum EnqueueStatus
-{
-    Enqueued,
-    DeviceNotFound,
-    QueueFull,
-    TooLarge,
-}

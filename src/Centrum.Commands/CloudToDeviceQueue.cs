@@ -1,10 +1,13 @@
 using System.Text.Json;
+using System.Xml;
 using Centrum.Commands.Internal;
 using Centrum.Events;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Centrum.Commands;
 
@@ -13,22 +16,33 @@ namespace Centrum.Commands;
 /// with a time to live; a message stays until the device acknowledges it (PUBACK) or it expires, and is delivered again
 /// after a reconnect until then.
 /// </summary>
-public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time, ILogger<CloudToDeviceQueue> logger)
+public sealed class CloudToDeviceQueue(
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time, IOptions<CommandOptions> options, ILogger<CloudToDeviceQueue> logger)
 {
-    public async Task<(EnqueueStatus Status, CloudToDeviceMessage? Message)> EnqueueAsync(
+    /// <summary>
+    /// Queues a message for a device, after the rules every caller is held to: a time to live between
+    /// <see cref="CommandOptions.MinMessageTtl"/> and 48 hours, a body of at most 64 KiB, and at most 50 messages
+    /// waiting per device (IoT Hub's limits; a full queue is IoT Hub's <c>DeviceMaximumQueueDepthExceeded</c>).
+    /// </summary>
+    public async Task<Outcome<CloudToDeviceMessage>> EnqueueAsync(
         string applicationId, string deviceId, byte[] body, IReadOnlyList<KeyValuePair<string, string>> properties,
         TimeSpan ttl, string? messageId, string? correlationId, string? contentType, string? contentEncoding, CancellationToken cancellationToken)
     {
+        if (ttl < options.Value.MinMessageTtl || ttl > CommandLimits.MaxMessageTtl)
+        {
+            return Problem.Invalid($"Field 'ttl' must be between {XmlConvert.ToString(options.Value.MinMessageTtl)} and PT48H.");
+        }
+
         if (body.Length > CommandLimits.MaxMessageBody)
         {
             Log.MessageRefused(logger, applicationId, deviceId, $"the body is {body.Length} bytes; the limit is {CommandLimits.MaxMessageBody}");
-            return (EnqueueStatus.TooLarge, null);
+            return Problem.TooLarge($"The message body is larger than {CommandLimits.MaxMessageBody} bytes.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
         {
-            return (EnqueueStatus.DeviceNotFound, null);
+            return Problem.NotFound($"Device '{deviceId}' was not found.");
         }
 
         var now = time.GetUtcNow();
@@ -36,7 +50,7 @@ public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> conte
         if (await db.CloudToDeviceMessages.CountAsync(m => m.ApplicationId == applicationId && m.DeviceId == deviceId, cancellationToken) >= CommandLimits.MaxQueuedMessages)
         {
             Log.MessageRefused(logger, applicationId, deviceId, $"the device's queue holds {CommandLimits.MaxQueuedMessages} messages");
-            return (EnqueueStatus.QueueFull, null);
+            return QueueFull(deviceId);
         }
 
         var entity = new CloudToDeviceMessageEntity
@@ -56,8 +70,12 @@ public sealed class CloudToDeviceQueue(IDbContextFactory<CentrumDbContext> conte
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new DeviceEvent(DeviceEventKind.CloudToDeviceEnqueued, applicationId, deviceId, entity.Id, now));
         Log.MessageQueued(logger, applicationId, deviceId, entity.Id, body.Length);
-        return (EnqueueStatus.Enqueued, ToModel(entity));
+        return ToModel(entity);
     }
+
+    /// <summary>IoT Hub's quota error for a device whose queue is full (403004 DeviceMaximumQueueDepthExceeded).</summary>
+    internal static Problem QueueFull(string deviceId) =>
+        new(ProblemKind.LimitReached, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting.");
 
     /// <summary>Unexpired messages after <paramref name="afterId"/>, oldest first; expired ones are dropped on the way.</summary>
     public async Task<IReadOnlyList<CloudToDeviceMessage>> PendingAsync(string applicationId, string deviceId, long afterId, int max, CancellationToken cancellationToken)

@@ -78,7 +78,7 @@ public sealed class CommandService(
         {
             CommandStatus.Completed or CommandStatus.Queued => execution!,
             CommandStatus.NotConnected => new Problem(ProblemKind.NotFound, "DeviceNotOnline", $"Device '{deviceId}' is not connected or does not listen for commands."),
-            CommandStatus.QueueFull => new Problem(ProblemKind.LimitReached, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
+            CommandStatus.QueueFull => CloudToDeviceQueue.QueueFull(deviceId),
             _ => new Problem(ProblemKind.Timeout, "GatewayTimeout", $"Device '{deviceId}' did not answer within {execution!.ResponseTimeout} seconds."),
         };
     }
@@ -137,9 +137,11 @@ public sealed class CommandService(
         if (status == CommandStatus.NotConnected && queueIfOffline)
         {
             var body = Encoding.UTF8.GetBytes(request?.ToJsonString() ?? "null");
-            var (enqueued, _) = await queue.EnqueueAsync(applicationId, deviceId, body, [new("method-name", method)],
+            var enqueued = await queue.EnqueueAsync(applicationId, deviceId, body, [new("method-name", method)],
                 CommandLimits.OfflineCommandTtl, id, null, "application/json", "utf-8", cancellationToken);
-            status = enqueued == EnqueueStatus.Enqueued ? CommandStatus.Queued : CommandStatus.QueueFull;
+            status = enqueued.Succeeded ? CommandStatus.Queued
+                : enqueued.Problem.Kind == ProblemKind.LimitReached ? CommandStatus.QueueFull
+                : CommandStatus.NotConnected;
         }
 
         LogOutcome(applicationId, deviceId, method, id, status, result.ResponseCode, started, responseTimeout);

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Centrum.Commands.Tests;
 
 /// <summary>
-/// The rules of a command are the command service's, whoever calls it (REST, a job, a page): checked here without a
+/// The rules of a command and of a cloud-to-device message are the commands area's, whoever calls it (REST, a job, a page): checked here without a
 /// server, on a real SQLite metadata store. A refused command reaches no device and leaves no history; the device end
 /// is <see cref="RecordingInvoker"/>, which stands for the gateway's connection and records what reached it.
 /// </summary>
@@ -143,6 +143,43 @@ public sealed class CommandRulesTests : IAsyncLifetime
 
         var full = await Commands.RunAsync(App, "fan-1", new CommandCall("setSpeed", 0, QueueIfOffline: true), CancellationToken.None);
         Assert.Equal((ProblemKind.LimitReached, "DeviceMaximumQueueDepthExceeded"), (full.Problem!.Kind, full.Problem.Code));
+    }
+
+    public static TheoryData<string, int, TimeSpan, ProblemKind, string> MessageRefusals => new()
+    {
+        { "fan-1", 16, TimeSpan.FromSeconds(59), ProblemKind.Invalid, "Field 'ttl' must be between PT1M and PT48H" },
+        { "fan-1", 16, TimeSpan.FromHours(48) + TimeSpan.FromSeconds(1), ProblemKind.Invalid, "Field 'ttl'" },
+        { "fan-1", CommandLimits.MaxMessageBody + 1, TimeSpan.FromHours(1), ProblemKind.TooLarge, "larger than 65536 bytes" },
+        { "ghost-1", 16, TimeSpan.FromHours(1), ProblemKind.NotFound, "Device 'ghost-1' was not found" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MessageRefusals))]
+    public async Task A_cloud_to_device_message_that_breaks_a_rule_is_refused_and_not_queued(string deviceId, int bodyLength, TimeSpan ttl, ProblemKind kind, string message)
+    {
+        var queue = _services.GetRequiredService<CloudToDeviceQueue>();
+
+        var outcome = await queue.EnqueueAsync(App, deviceId, new byte[bodyLength], [], ttl, null, null, "text/plain", "utf-8", CancellationToken.None);
+
+        Assert.Equal(kind, outcome.Problem!.Kind);
+        Assert.Contains(message, outcome.Problem.Message, StringComparison.Ordinal);
+        Assert.Empty(await queue.PendingAsync(App, deviceId, 0, 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_device_queue_takes_fifty_messages_within_the_limits_and_refuses_the_next_with_IoT_Hubs_code()
+    {
+        var queue = _services.GetRequiredService<CloudToDeviceQueue>();
+        for (var i = 0; i < CommandLimits.MaxQueuedMessages; i++)
+        {
+            var ttl = i % 2 == 0 ? TimeSpan.FromMinutes(1) : TimeSpan.FromHours(48);
+            Assert.True((await queue.EnqueueAsync(App, "fan-1", new byte[i == 0 ? CommandLimits.MaxMessageBody : 1], [], ttl, null, null, null, null, CancellationToken.None)).Succeeded);
+        }
+
+        var full = await queue.EnqueueAsync(App, "fan-1", [1], [], TimeSpan.FromHours(1), null, null, null, null, CancellationToken.None);
+
+        Assert.Equal((ProblemKind.LimitReached, "DeviceMaximumQueueDepthExceeded"), (full.Problem!.Kind, full.Problem.Code));
+        Assert.Equal(CommandLimits.MaxQueuedMessages, (await queue.PendingAsync(App, "fan-1", 0, 100, CancellationToken.None)).Count);
     }
 
     public async Task DisposeAsync()

@@ -102,7 +102,7 @@ public static class CommandsApi
     }
 
     /// <summary>Centrum's own: queue a cloud-to-device message (IoT Central only sends them as offline commands).</summary>
-    private static async Task<IResult> SendMessageAsync(HttpContext context, CloudToDeviceQueue queue, IOptions<CommandOptions> options, string deviceId)
+    private static async Task<IResult> SendMessageAsync(HttpContext context, CloudToDeviceQueue queue, string deviceId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -137,26 +137,17 @@ public static class CommandsApi
             {
                 return ApiError.BadRequest("Field 'ttl' must be an ISO 8601 duration such as PT1H.");
             }
-
-            if (ttl < options.Value.MinMessageTtl || ttl > CommandLimits.MaxMessageTtl)
-            {
-                return ApiError.BadRequest($"Field 'ttl' must be between {XmlConvert.ToString(options.Value.MinMessageTtl)} and PT48H.");
-            }
         }
 
         var payload = message["body"] is JsonValue text && text.GetValueKind() == JsonValueKind.String && message["contentType"] is null
             ? Encoding.UTF8.GetBytes(text.GetValue<string>())
             : Encoding.UTF8.GetBytes(message["body"]?.ToJsonString() ?? "null");
         var contentType = (string?)message["contentType"] ?? (message["body"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? "text/plain" : "application/json");
-        var (status, queued) = await queue.EnqueueAsync(context.Application().Id, deviceId, payload, properties, ttl,
+        var queued = await queue.EnqueueAsync(context.Application().Id, deviceId, payload, properties, ttl,
             (string?)message["messageId"], (string?)message["correlationId"], contentType, "utf-8", context.RequestAborted);
-        return status switch
-        {
-            EnqueueStatus.Enqueued => Results.Json(new { id = queued!.MessageId, enqueuedTime = queued.EnqueuedTime, expiryTime = queued.ExpiryTime }, statusCode: StatusCodes.Status201Created),
-            EnqueueStatus.DeviceNotFound => ApiError.NotFound($"Device '{deviceId}' was not found."),
-            EnqueueStatus.QueueFull => ApiError.Result(StatusCodes.Status403Forbidden, "DeviceMaximumQueueDepthExceeded", $"Device '{deviceId}' already has {CommandLimits.MaxQueuedMessages} messages waiting."),
-            _ => ApiError.Result(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", $"The message body is larger than {CommandLimits.MaxMessageBody} bytes."),
-        };
+        return queued.Succeeded
+            ? Results.Json(new { id = queued.Value.MessageId, enqueuedTime = queued.Value.EnqueuedTime, expiryTime = queued.Value.ExpiryTime }, statusCode: StatusCodes.Status201Created)
+            : ApiError.From(queued.Problem);
     }
 
     private static object ToJson(CommandExecution e) => new

@@ -5,12 +5,21 @@ namespace Centrum.Outcomes;
 /// <summary>
 /// The one result type of the areas' public services: a value, or the <see cref="Problem"/> that refused the request.
 /// REST, web pages and jobs call the same service and translate the problem; none of them re-checks a rule.
+/// A class, not a struct, so there is no <c>default</c> that would claim success without a value.
 /// </summary>
-public readonly record struct Outcome<T>
+public sealed class Outcome<T>
 {
-    public Outcome(T value) => Value = value;
+    public Outcome(T value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Value = value;
+    }
 
-    public Outcome(Problem problem) => Problem = problem;
+    public Outcome(Problem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        Problem = problem;
+    }
 
     public T? Value { get; }
 

@@ -3,6 +3,7 @@ using Centrum.Events;
 using Centrum.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;
 
@@ -102,19 +103,5 @@ public sealed class IngestQueueBytesTests : IDisposable
         }
 
         public DeviceEventSubscription Subscribe(int capacity = 10_000) => throw new NotSupportedException();
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

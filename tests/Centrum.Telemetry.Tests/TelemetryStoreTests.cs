@@ -3,6 +3,7 @@ using System.Text;
 using Centrum.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;
 
@@ -187,19 +188,5 @@ public sealed class TelemetryStoreTests : IDisposable
         catch (DirectoryNotFoundException)
         {
         }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

@@ -10,6 +10,7 @@ using Centrum.Storage;
 using Centrum.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Centrum.Testing;
 
 namespace Centrum.Gateway.Tests.Handlers;
 
@@ -149,19 +150,5 @@ public sealed class TelemetryHandlerTests : IAsyncLifetime
             Seen.Add(Activity.Current);
             return ValueTask.FromResult<TelemetryDeclaration?>(null);
         }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

@@ -30,6 +30,7 @@ public static class ApiError
         ProblemKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemKind.LimitReached => StatusCodes.Status403Forbidden,
         ProblemKind.Timeout => StatusCodes.Status504GatewayTimeout,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind REST does not translate."),
     }, problem.Code, problem.Message);
 

@@ -26,6 +26,12 @@ public enum ProblemKind
 
     /// <summary>A device or destination did not answer in time. REST: 504.</summary>
     Timeout,
+
+    /// <summary>
+    /// The caller may see the resource but not do this to it: for example place a device in an organization outside its
+    /// reach, or grant a role it does not hold. REST: 403.
+    /// </summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -44,4 +50,6 @@ public sealed record Problem(ProblemKind Kind, string Code, string Message)
     public static Problem PreconditionFailed(string message) => new(ProblemKind.PreconditionFailed, "PreconditionFailed", message);
 
     public static Problem TooLarge(string message) => new(ProblemKind.TooLarge, "PayloadTooLarge", message);
+
+    public static Problem Forbidden(string message) => new(ProblemKind.Forbidden, "Forbidden", message);
 }

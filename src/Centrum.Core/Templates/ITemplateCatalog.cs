@@ -1,0 +1,13 @@
+namespace Centrum.Templates;
+
+/// <summary>What other areas may ask about device templates, answered by the templates area, which owns them.</summary>
+public interface ITemplateCatalog
+{
+    ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets what is remembered of a device's template after its assignment changed, so the next request
+    /// interprets the device by its new template (called by the devices area after it commits the change).
+    /// </summary>
+    void ForgetDevice(string applicationId, string deviceId);
+}

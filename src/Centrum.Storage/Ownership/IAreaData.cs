@@ -1,0 +1,17 @@
+namespace Centrum.Storage.Ownership;
+
+/// <summary>
+/// An area that keeps rows about devices or applications in tables it owns lets go of them when asked, inside the unit
+/// of work of the deletion (the same <see cref="CentrumDbContext"/> and transaction), so a deletion is all or nothing
+/// and no area deletes another's rows. The devices area asks on a device deletion, the identity area on an
+/// application deletion; each owning area registers one implementation.
+/// </summary>
+public interface IAreaData
+{
+    /// <summary>The area's name as docs/architecture.md lists it in the table ownership.</summary>
+    string Area { get; }
+
+    Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken);
+
+    Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken);
+}

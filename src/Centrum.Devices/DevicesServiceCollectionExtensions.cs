@@ -5,5 +5,6 @@ namespace Centrum.Devices;
 public static class DevicesServiceCollectionExtensions
 {
     public static IServiceCollection AddCentrumDevices(this IServiceCollection services) =>
-        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<DeviceRegistry>()
+            .AddSingleton<IDeviceDirectory, DeviceDirectory>();
 }

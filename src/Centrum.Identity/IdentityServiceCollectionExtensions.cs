@@ -43,6 +43,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<RoleCatalog>();
         services.AddSingleton<AccessScope>();
         services.AddSingleton<Organizations.OrganizationService>();
+        services.AddSingleton<Centrum.Organizations.IOrganizationCatalog, Organizations.OrganizationCatalog>();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
 
         services.AddSingleton<UserService>();

@@ -10,6 +10,7 @@ public static class TemplatesServiceCollectionExtensions
         services.AddSingleton<DeviceTemplateService>();
         services.AddSingleton<DeviceModels>();
         services.AddSingleton<ITelemetryModel>(sp => sp.GetRequiredService<DeviceModels>());
+        services.AddSingleton<ITemplateCatalog, TemplateCatalog>();
         return services;
     }
 }

@@ -6,6 +6,12 @@ public interface ITemplateCatalog
     ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The template whose capability model is <paramref name="modelId"/>, or <c>null</c>: a device that announces a model
+    /// id is associated with it (IoT Central documentation, "Automatically assign a device to a device template").
+    /// </summary>
+    ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Forgets what is remembered of a device's template after its assignment changed, so the next request
     /// interprets the device by its new template (called by the devices area after it commits the change).
     /// </summary>

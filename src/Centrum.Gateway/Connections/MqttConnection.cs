@@ -371,6 +371,9 @@ internal sealed class MqttConnection
             Log.ConnectionEnded(Services.Logger, Remote, reason);
         }
 
+        // Admission's slot is released before the transport completes: completing the output closes the socket, and a
+        // device that sees the close and reconnects at once must find the slot free.
+        Admission?.Dispose();
         try
         {
             await _transport.Input.CompleteAsync();

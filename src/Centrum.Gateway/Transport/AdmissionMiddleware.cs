@@ -31,6 +31,9 @@ internal static class AdmissionMiddleware
                     var (ticket, context) = ((ConnectionAdmission.AdmissionTicket, ConnectionContext))s!;
                     if (!ticket.ConnectAccepted)
                     {
+                        // The slot is free before the peer can see the close, so a device that reconnects at once is
+                        // counted against what is left, not against the connection being torn down.
+                        ticket.Dispose();
                         context.Abort(new ConnectionAbortedException("no authenticated CONNECT in time"));
                     }
                 },

@@ -302,10 +302,15 @@ public sealed class DeviceRegistry(
         return ToModel(entity);
     }
 
-    public async Task<DeviceKeys?> GetKeysAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    /// <summary>The device's symmetric keys (IoT Central's <c>Devices_GetCredentials</c>), for a caller that reaches the device.</summary>
+    public async Task<Outcome<DeviceKeys>> CredentialsAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken)
     {
-        var auth = await FindForAuthenticationAsync(applicationId, deviceId, cancellationToken);
-        return auth?.Keys;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await Scoped(db, applicationId).AsNoTracking().Where(d => d.Id == deviceId)
+            .Select(d => new { d.Organizations, d.PrimaryKeyProtected, d.SecondaryKeyProtected }).FirstOrDefaultAsync(cancellationToken);
+        return row is null || !reach.Reaches(JsonSerializer.Deserialize<List<string>>(row.Organizations) ?? [])
+            ? NotFound(deviceId)
+            : new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected));
     }
 
     public async Task<DeviceAuthentication?> FindForAuthenticationAsync(string applicationId, string deviceId, CancellationToken cancellationToken)

@@ -104,6 +104,7 @@ public sealed class DeviceReachTests : IAsyncLifetime
             (await Registry.UpdateAsync(App, deviceId, d => { patched = true; return d with { Organizations = ["north"] }; }, null, North, CancellationToken.None)).Problem,
             (await Registry.DeleteAsync(App, deviceId, North, CancellationToken.None)).Problem,
             (await Registry.SetAttestationAsync(App, deviceId, null, North, CancellationToken.None)).Problem,
+            (await Registry.CredentialsAsync(App, deviceId, North, CancellationToken.None)).Problem,
         };
         var replaced = await Registry.CreateOrReplaceAsync(App, deviceId, new DeviceWrite(null, null, true, false, ["north"]), null, North, CancellationToken.None);
 

@@ -1,6 +1,7 @@
 using Centrum.Events;
 using Centrum.Organizations;
 using Centrum.Outcomes;
+using Centrum.Security;
 using Microsoft.EntityFrameworkCore;
 using static Centrum.Devices.Tests.DeviceStore;
 
@@ -227,6 +228,26 @@ public sealed class DeviceRulesTests : IAsyncLifetime
         var approved = await Registry.CreateOrReplaceAsync(App, "fan-9", new DeviceWrite("Nine", null, true, false, [], Approved: true), null, Everywhere, CancellationToken.None);
         Assert.True(approved.Value!.Approved);
         Assert.Contains("\"approved\"", await ChangesAsync("fan-9"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_device_has_its_own_generated_keys_and_a_changed_attestation_closes_its_connection()
+    {
+        await CreateAsync("fan-1", "fan");
+        await CreateAsync("fan-2", "fan");
+
+        var first = await Registry.CredentialsAsync(App, "fan-1", Everywhere, CancellationToken.None);
+        var second = await Registry.CredentialsAsync(App, "fan-2", Everywhere, CancellationToken.None);
+        Assert.True(first.Succeeded && second.Succeeded);
+        Assert.NotEqual(first.Value!.PrimaryKey, first.Value.SecondaryKey);
+        Assert.NotEqual(first.Value.PrimaryKey, second.Value!.PrimaryKey);
+
+        var replaced = new DeviceKeys(SymmetricKeys.Generate(), SymmetricKeys.Generate());
+        Assert.True((await Registry.SetAttestationAsync(App, "fan-1", new DeviceAttestation("symmetricKey", replaced, null, null), Everywhere, CancellationToken.None)).Succeeded);
+
+        Assert.Equal(replaced, (await Registry.CredentialsAsync(App, "fan-1", Everywhere, CancellationToken.None)).Value);
+        Assert.Equal([("fan-1", "device credentials changed")], _store.Connections.Closed);
+        Assert.Equal(ProblemKind.NotFound, (await Registry.CredentialsAsync(App, "ghost-1", Everywhere, CancellationToken.None)).Problem?.Kind);
     }
 
     [Fact]

@@ -149,13 +149,13 @@ public static class DevicesApi
             ? Results.Json(DeviceJson.ToResponse(outcome.Value, registry.IsConnected(applicationId, outcome.Value.Id)))
             : ApiError.From(outcome.Problem);
 
-    private static async Task<IResult> CredentialsAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static async Task<IResult> CredentialsAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
         var application = context.Application();
-        var keys = await registry.GetKeysAsync(application.Id, deviceId, context.RequestAborted);
-        return keys is null
-            ? DeviceNotFound(deviceId)
-            : Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.PrimaryKey, secondaryKey = keys.SecondaryKey } });
+        var keys = await registry.CredentialsAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DeviceConnectivityRead), context.RequestAborted);
+        return keys.Succeeded
+            ? Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.Value.PrimaryKey, secondaryKey = keys.Value.SecondaryKey } })
+            : ApiError.From(keys.Problem);
     }
 
     /// <summary>

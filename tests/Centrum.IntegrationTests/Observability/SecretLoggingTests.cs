@@ -53,7 +53,7 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         Assert.True((await devices.CreateOrReplaceAsync(Application, "keyed-1", new DeviceWrite("Keyed", null, true, false, []), null, OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
         var replaced = new DeviceKeys(SymmetricKeys.Generate(), SymmetricKeys.Generate());
         Assert.True((await devices.SetAttestationAsync(Application, "keyed-1", new DeviceAttestation("symmetricKey", replaced, null, null), OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
-        var generated = await devices.GetKeysAsync(Application, "keyed-1", CancellationToken.None);
+        var generated = (await devices.CredentialsAsync(Application, "keyed-1", OrganizationReach.WholeApplication, CancellationToken.None)).Value;
 
         var groupKey = SymmetricKeys.Generate();
         var groupSecondary = SymmetricKeys.Generate();

@@ -15,8 +15,11 @@ public sealed record Device(
     DateTimeOffset? LastDisconnectTime,
     bool Approved = true);
 
-/// <summary>The writable part of a device (IoT Central's <c>Device</c> minus read-only fields).</summary>
-public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations, bool Approved = true);
+/// <summary>
+/// The writable part of a device (IoT Central's <c>Device</c> minus read-only fields). <see cref="Approved"/> null
+/// leaves approval as it is: approved for a new device, unchanged for an existing one.
+/// </summary>
+public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations, bool? Approved = null);
 
 public sealed record DeviceKeys(string PrimaryKey, string SecondaryKey);
 
@@ -28,12 +31,3 @@ public sealed record DeviceAuthentication(
 public sealed record DeviceAttestation(string Type, DeviceKeys? SymmetricKey, string? X509PrimaryThumbprint, string? X509SecondaryThumbprint);
 
 public sealed record DevicePage(IReadOnlyList<Device> Devices, string? ContinueAfter);
-
-public enum DeviceWriteOutcome
-{
-    Created,
-    Replaced,
-    Updated,
-    NotFound,
-    ETagMismatch,
-}

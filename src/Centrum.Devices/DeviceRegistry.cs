@@ -4,29 +4,49 @@ using System.Text.Json.Nodes;
 using Centrum.Devices.Internal;
 using Centrum.Events;
 using Centrum.Listing;
+using Centrum.Organizations;
+using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
+using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace Centrum.Devices;
 
 /// <summary>
-/// The device registry: the one way in to device identities. Every call names its application, and every query starts
-/// from <see cref="Scoped"/>, so one application's devices are never reachable from another's.
+/// The device registry: the one way in to device identities, and the owner of their rules (valid ids, an existing
+/// template, existing organizations, the caller's organization reach, ETag preconditions, conflicting writes), so REST,
+/// jobs and pages meet the same refusals as <see cref="Problem"/>s. Every call names its application, and every query
+/// starts from <see cref="Scoped"/>, so one application's devices are never reachable from another's.
 /// </summary>
 public sealed class DeviceRegistry(
     IDbContextFactory<CentrumDbContext> contexts,
     ISecretProtector secrets,
     IDeviceConnections connections,
+    ITemplateCatalog templates,
+    IOrganizationCatalog organizations,
     DeviceEventLog eventLog,
     TimeProvider time,
     ILogger<DeviceRegistry> logger)
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>
+    /// How many rows a narrowed list reads per round trip: a caller reaching few organizations would otherwise fetch
+    /// pageSize + 1 rows again and again to fill one page.
+    /// </summary>
+    private const int NarrowedChunk = 200;
+
+    private const string ConflictMessage = "The device was changed by another request; read it again and retry.";
+
+    private const string OutsideReachMessage = "The device must belong to organizations within your reach.";
+
+    private const string ETagMismatchMessage = "The device's etag does not match; read it again.";
+
+    /// <summary>The device, whoever asks: for the platform's own callers (gateway, export), which act for the whole application.</summary>
     public async Task<Device?> GetAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -34,26 +54,30 @@ public sealed class DeviceRegistry(
         return entity is null ? null : ToModel(entity);
     }
 
-    /// <summary>
-    /// Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets. <paramref name="visible"/>
-    /// narrows the list (to a caller's organizations) without leaving pages short.
-    /// </summary>
-    public Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null) =>
-        ListAsync(applicationId, new ListRequest(null, null, after), pageSize, cancellationToken, visible);
+    /// <summary>The device as a caller with <paramref name="reach"/> sees it: one outside the reach is not found, as one that does not exist.</summary>
+    public async Task<Outcome<Device>> FindAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        var device = await GetAsync(applicationId, deviceId, cancellationToken);
+        return device is not null && reach.Reaches(device.Organizations) ? device : NotFound(deviceId);
+    }
+
+    /// <summary>Keyset paging by id: stable under concurrent inserts and deletes, unlike offsets.</summary>
+    public Task<DevicePage> ListAsync(string applicationId, string? after, int pageSize, OrganizationReach reach, CancellationToken cancellationToken) =>
+        ListAsync(applicationId, new ListRequest(null, null, after), pageSize, reach, cancellationToken);
 
     /// <summary>
     /// A page of the list, narrowed by IoT Central's <c>filter</c> and ordered by its <c>orderby</c> (as the caller wrote
-    /// them; the fields are <see cref="ListFields"/>), evaluated by the database. Throws <see cref="ListQueryException"/>
-    /// naming the option at fault.
+    /// them; the fields are <see cref="ListFields"/>), evaluated by the database, and narrowed to the devices within
+    /// <paramref name="reach"/> without leaving pages short. Throws <see cref="ListQueryException"/> naming the option at fault.
     /// </summary>
-    public async Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, CancellationToken cancellationToken, Func<Device, bool>? visible = null)
+    public async Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var plan = new ListPlan<DeviceEntity>(ListCompiler, d => d.Id, request);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var page = new List<Device>();
         ListCursor? last = null;
-        var chunk = visible is null ? pageSize + 1 : Math.Max(200, pageSize + 1);
+        var chunk = reach.IsWholeApplication ? pageSize + 1 : Math.Max(NarrowedChunk, pageSize + 1);
         var cursor = plan.Cursor;
         while (true)
         {
@@ -61,7 +85,7 @@ public sealed class DeviceRegistry(
             foreach (var entity in rows)
             {
                 var device = ToModel(entity);
-                if (visible is null || visible(device))
+                if (reach.Reaches(device.Organizations))
                 {
                     if (page.Count == pageSize)
                     {
@@ -100,24 +124,44 @@ public sealed class DeviceRegistry(
 
     private static readonly ListQueryCompiler<DeviceEntity> ListCompiler = new(ListFields);
 
-    public async Task<(DeviceWriteOutcome Outcome, Device? Device)> CreateOrReplaceAsync(
-        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the device or replaces its writable fields (IoT Central's <c>Devices_Create</c>, a PUT). A
+    /// <see cref="DeviceWrite.Approved"/> of <c>null</c> keeps an existing device's approval (an operator's decision,
+    /// not a field IoT Central scripts know about) and approves a new one.
+    /// </summary>
+    public async Task<Outcome<Device>> CreateOrReplaceAsync(
+        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
     {
         if (!DeviceIds.IsValid(deviceId))
         {
-            throw new ArgumentException($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.", nameof(deviceId));
+            return Problem.Invalid($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
-        var outcome = DeviceWriteOutcome.Replaced;
+        if (entity is not null && !reach.Reaches(Organizations(entity)))
+        {
+            return NotFound(deviceId);
+        }
+
+        var before = entity is null ? null : ToWrite(entity);
+        if (await RefuseAsync(applicationId, before, write, reach, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (ifMatch is not null && ifMatch != "*" && ifMatch != entity?.ETag)
+        {
+            return Problem.PreconditionFailed(ETagMismatchMessage);
+        }
+
+        if (await UnknownOrganizationAsync(applicationId, write.Organizations, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
         if (entity is null)
         {
-            if (ifMatch is not null && ifMatch != "*")
-            {
-                return (DeviceWriteOutcome.ETagMismatch, null);
-            }
-
             entity = new DeviceEntity
             {
                 ApplicationId = applicationId,
@@ -128,62 +172,109 @@ public sealed class DeviceRegistry(
                 CreatedAt = time.GetUtcNow(),
             };
             db.Devices.Add(entity);
-            outcome = DeviceWriteOutcome.Created;
-        }
-        else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
-        {
-            return (DeviceWriteOutcome.ETagMismatch, null);
         }
 
-        await EnsureOrganizationsExistAsync(db, applicationId, write.Organizations, cancellationToken);
-        var wasAllowed = entity.Enabled && entity.Approved;
-        var before = ToWrite(entity);
-        Apply(entity, write);
-        await using var log = eventLog.Open(db, applicationId);
-        if (outcome == DeviceWriteOutcome.Created)
-        {
-            log.Append(DeviceEventKind.Created, deviceId, null);
-        }
-        else
-        {
-            Changed(log, deviceId, before, ToWrite(entity));
-        }
-
-        await SaveAsync(log.CommitAsync(cancellationToken));
-        LogWrite(applicationId, deviceId, outcome == DeviceWriteOutcome.Created, before, ToWrite(entity));
-        await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
-        return (outcome, ToModel(entity));
+        return await WriteAsync(db, applicationId, entity, before, write, cancellationToken);
     }
 
-    public async Task<(DeviceWriteOutcome Outcome, Device? Device)> UpdateAsync(
-        string applicationId, string deviceId, Func<DeviceWrite, DeviceWrite> patch, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes some of the device's writable fields (IoT Central's <c>Devices_Update</c>, a merge PATCH).
+    /// <paramref name="patch"/> reads the caller's wire form over the current fields, refusing a malformed body with its
+    /// own problem; the result then meets the same rules as a create.
+    /// </summary>
+    public async Task<Outcome<Device>> UpdateAsync(
+        string applicationId, string deviceId, Func<DeviceWrite, Outcome<DeviceWrite>> patch, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
-        if (entity is null)
+        if (entity is null || !reach.Reaches(Organizations(entity)))
         {
-            return (DeviceWriteOutcome.NotFound, null);
+            return NotFound(deviceId);
         }
 
         if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
         {
-            return (DeviceWriteOutcome.ETagMismatch, null);
+            return Problem.PreconditionFailed(ETagMismatchMessage);
         }
 
-        var wasAllowed = entity.Enabled && entity.Approved;
         var before = ToWrite(entity);
-        var after = patch(before);
-        await EnsureOrganizationsExistAsync(db, applicationId, after.Organizations, cancellationToken);
-        Apply(entity, after);
-        await using var log = eventLog.Open(db, applicationId);
-        Changed(log, deviceId, before, ToWrite(entity));
-        await SaveAsync(log.CommitAsync(cancellationToken));
-        LogWrite(applicationId, deviceId, created: false, before, ToWrite(entity));
-        await DisconnectIfDisabledAsync(applicationId, deviceId, wasAllowed && !(entity.Enabled && entity.Approved));
-        return (DeviceWriteOutcome.Updated, ToModel(entity));
+        var patched = patch(before);
+        if (!patched.Succeeded)
+        {
+            return patched.Problem;
+        }
+
+        var after = patched.Value;
+        var refused = await RefuseAsync(applicationId, before, after, reach, cancellationToken)
+            ?? await UnknownOrganizationAsync(applicationId, after.Organizations, cancellationToken);
+        return refused ?? await WriteAsync(db, applicationId, entity, before, after, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rules a write meets before anything is stored: a template it assigns exists (one the device already has is
+    /// not asked again), and a caller limited to organizations places the device only within them.
+    /// </summary>
+    private async Task<Problem?> RefuseAsync(string applicationId, DeviceWrite? before, DeviceWrite write, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        if (write.Template is not null && write.Template != before?.Template && !await templates.ExistsAsync(applicationId, write.Template, cancellationToken))
+        {
+            return Problem.Invalid($"Device template '{write.Template}' does not exist.");
+        }
+
+        return reach.MayPlaceIn(write.Organizations) ? null : Problem.Forbidden(OutsideReachMessage);
+    }
+
+    /// <summary>A device belongs only to organizations of its application's tree; a device in a missing one would be out of everyone's reach but the application's.</summary>
+    private async Task<Problem?> UnknownOrganizationAsync(string applicationId, IReadOnlyList<string> owners, CancellationToken cancellationToken)
+    {
+        if (owners.Count == 0)
+        {
+            return null;
+        }
+
+        var unknown = await organizations.UnknownAsync(applicationId, owners, cancellationToken);
+        return unknown.Count == 0 ? null : Problem.Invalid($"organizations: the organization '{unknown[0]}' does not exist.");
+    }
+
+    /// <summary>
+    /// Applies an accepted write (to a new entity when <paramref name="before"/> is null), records it in the device-event
+    /// log in the same unit of work, and after the commit lets the template cache and the device's connection follow.
+    /// </summary>
+    private async Task<Outcome<Device>> WriteAsync(
+        CentrumDbContext db, string applicationId, DeviceEntity entity, DeviceWrite? before, DeviceWrite write, CancellationToken cancellationToken)
+    {
+        var wasAllowed = before is not null && entity.Enabled && entity.Approved;
+        Apply(entity, write);
+        var after = ToWrite(entity);
+        await using var log = eventLog.Open(db, applicationId);
+        if (before is null)
+        {
+            log.Append(DeviceEventKind.Created, entity.Id, null);
+        }
+        else
+        {
+            Changed(log, entity.Id, before, after);
+        }
+
+        if (await SaveAsync(log.CommitAsync(cancellationToken)) is { } conflict)
+        {
+            return conflict;
+        }
+
+        LogWrite(applicationId, entity.Id, before, after);
+        if (before is null || before.Template != after.Template)
+        {
+            // A template assignment remembered before the commit (even "none", for an id not yet created) would go on
+            // interpreting the device's telemetry and commands by the old template.
+            templates.ForgetDevice(applicationId, entity.Id);
+        }
+
+        await DisconnectIfDisabledAsync(applicationId, entity.Id, wasAllowed && !(entity.Enabled && entity.Approved));
+        return ToModel(entity);
+    }
+
+    /// <summary>Deletes the device and closes its connection; answers the device as it was.</summary>
+    public async Task<Outcome<Device>> DeleteAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken)
     {
         using var span = DevicesTracing.Source.StartActivity("devices.delete");
         span?.SetTag("centrum.application_id", applicationId);
@@ -191,24 +282,35 @@ public sealed class DeviceRegistry(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
         await log.BeginAsync(cancellationToken);
-        var deleted = await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0)
+        var entity = await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        if (entity is null || !reach.Reaches(Organizations(entity)))
         {
-            return false;
+            return NotFound(deviceId);
+        }
+
+        if (await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return NotFound(deviceId);
         }
 
         await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
         log.Append(DeviceEventKind.Deleted, deviceId, null);
         await log.CommitAsync(cancellationToken);
         Log.Deleted(logger, applicationId, deviceId);
+        templates.ForgetDevice(applicationId, deviceId);
         await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
-        return true;
+        return ToModel(entity);
     }
 
-    public async Task<DeviceKeys?> GetKeysAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    /// <summary>The device's symmetric keys (IoT Central's <c>Devices_GetCredentials</c>), for a caller that reaches the device.</summary>
+    public async Task<Outcome<DeviceKeys>> CredentialsAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken)
     {
-        var auth = await FindForAuthenticationAsync(applicationId, deviceId, cancellationToken);
-        return auth?.Keys;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var row = await Scoped(db, applicationId).AsNoTracking().Where(d => d.Id == deviceId)
+            .Select(d => new { d.Organizations, d.PrimaryKeyProtected, d.SecondaryKeyProtected }).FirstOrDefaultAsync(cancellationToken);
+        return row is null || !reach.Reaches(JsonSerializer.Deserialize<List<string>>(row.Organizations) ?? [])
+            ? NotFound(deviceId)
+            : new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected));
     }
 
     public async Task<DeviceAuthentication?> FindForAuthenticationAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
@@ -229,6 +331,8 @@ public sealed class DeviceRegistry(
     public async Task RecordConnectivityAsync(string applicationId, string deviceId, bool connected, string? modelId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // Asked before the transaction opens, so no write lock is held while another area answers.
+        var announced = connected && modelId is not null ? await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken) : null;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
         await log.BeginAsync(cancellationToken);
@@ -241,24 +345,24 @@ public sealed class DeviceRegistry(
             return;
         }
 
-        if (connected && modelId is not null)
-        {
-            await AssociateAsync(db, applicationId, deviceId, modelId, cancellationToken);
-        }
-
+        var associated = announced is not null && await AssociateAsync(db, applicationId, deviceId, announced, cancellationToken);
         log.Append(connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, deviceId,
             connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null);
         await log.CommitAsync(cancellationToken);
+        if (associated)
+        {
+            templates.ForgetDevice(applicationId, deviceId);
+        }
     }
 
     public bool IsConnected(string applicationId, string deviceId) => connections.IsConnected(applicationId, deviceId);
 
-    /// <summary>The ids of the devices assigned to a template: the population a query over that template covers.</summary>
-    public async Task<IReadOnlyList<string>> IdsByTemplateAsync(string applicationId, string templateId, CancellationToken cancellationToken, Func<IReadOnlyList<string>, bool>? visible = null)
+    /// <summary>The ids of the devices assigned to a template within <paramref name="reach"/>: the population a query over that template covers.</summary>
+    public async Task<IReadOnlyList<string>> IdsByTemplateAsync(string applicationId, string templateId, OrganizationReach reach, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await Scoped(db, applicationId).Where(d => d.TemplateId == templateId).Select(d => new { d.Id, d.Organizations }).ToListAsync(cancellationToken);
-        return rows.Where(r => visible is null || visible(JsonSerializer.Deserialize<List<string>>(r.Organizations) ?? [])).Select(r => r.Id).ToList();
+        return rows.Where(r => reach.Reaches(JsonSerializer.Deserialize<List<string>>(r.Organizations) ?? [])).Select(r => r.Id).ToList();
     }
 
     /// <summary>
@@ -272,6 +376,7 @@ public sealed class DeviceRegistry(
         using var span = DevicesTracing.Source.StartActivity("devices.provision");
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.device_id", deviceId);
+        var announced = modelId is null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
@@ -306,16 +411,22 @@ public sealed class DeviceRegistry(
 
         entity.Provisioned = true;
         entity.ModelId = modelId ?? entity.ModelId;
-        if (entity.TemplateId is null && modelId is not null)
+        var associated = entity.TemplateId is null && announced is not null;
+        if (associated)
         {
-            entity.TemplateId = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.ModelId == modelId)
-                .Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
+            entity.TemplateId = announced;
         }
 
         entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
         entity.ETag = NewETag();
-        await SaveAsync(log.CommitAsync(cancellationToken));
+        // A lost race (two first registrations of one id at once) throws, as any storage failure of a registration does.
+        await log.CommitAsync(cancellationToken);
         Log.Provisioned(logger, applicationId, deviceId, created, enrollmentGroupId, modelId);
+        if (associated || created)
+        {
+            templates.ForgetDevice(applicationId, deviceId);
+        }
+
         return ToModel(entity);
     }
 
@@ -331,13 +442,14 @@ public sealed class DeviceRegistry(
     }
 
     /// <summary>Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.</summary>
-    public async Task<bool> SetAttestationAsync(string applicationId, string deviceId, DeviceAttestation? attestation, CancellationToken cancellationToken)
+    public async Task<Outcome<Device>> SetAttestationAsync(
+        string applicationId, string deviceId, DeviceAttestation? attestation, OrganizationReach reach, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
-        if (entity is null)
+        if (entity is null || !reach.Reaches(Organizations(entity)))
         {
-            return false;
+            return NotFound(deviceId);
         }
 
         entity.AttestationType = attestation?.Type;
@@ -350,25 +462,23 @@ public sealed class DeviceRegistry(
         entity.X509PrimaryThumbprint = attestation?.X509PrimaryThumbprint;
         entity.X509SecondaryThumbprint = attestation?.X509SecondaryThumbprint;
         entity.ETag = NewETag();
-        await SaveAsync(db.SaveChangesAsync(cancellationToken));
+        if (await SaveAsync(db.SaveChangesAsync(cancellationToken)) is { } conflict)
+        {
+            return conflict;
+        }
+
         Log.CredentialsChanged(logger, applicationId, deviceId, attestation?.Type ?? "removed");
         await connections.DisconnectAsync(applicationId, deviceId, "device credentials changed");
-        return true;
+        return ToModel(entity);
     }
 
     /// <summary>
     /// A device without a template is associated with the template whose model is the one it announced; an operator's
     /// assignment is never overridden (IoT Central docs "How devices connect", "Automatically assign a device to a device template").
     /// </summary>
-    private static async Task AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string modelId, CancellationToken cancellationToken)
-    {
-        var templateId = await db.DeviceTemplates.Where(t => t.ApplicationId == applicationId && t.ModelId == modelId).Select(t => t.Id).FirstOrDefaultAsync(cancellationToken);
-        if (templateId is not null)
-        {
-            await Scoped(db, applicationId).Where(d => d.Id == deviceId && d.TemplateId == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken);
-        }
-    }
+    private static async Task<bool> AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string templateId, CancellationToken cancellationToken) =>
+        await Scoped(db, applicationId).Where(d => d.Id == deviceId && d.TemplateId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken) > 0;
 
     /// <summary>
     /// Records what an update changed in IoT Central's device lifecycle vocabulary (enabled, disabled, approved,
@@ -382,7 +492,7 @@ public sealed class DeviceRegistry(
             changes.Add(after.Enabled ? "enabled" : "disabled");
         }
 
-        if (!before.Approved && after.Approved)
+        if (before.Approved == false && after.Approved == true)
         {
             changes.Add("approved");
         }
@@ -404,9 +514,9 @@ public sealed class DeviceRegistry(
     }
 
     /// <summary>What an operator needs to know of a write: which of the device's facts changed, never its keys.</summary>
-    private void LogWrite(string applicationId, string deviceId, bool created, DeviceWrite before, DeviceWrite after)
+    private void LogWrite(string applicationId, string deviceId, DeviceWrite? before, DeviceWrite after)
     {
-        if (created)
+        if (before is null)
         {
             Log.Created(logger, applicationId, deviceId);
             return;
@@ -420,7 +530,7 @@ public sealed class DeviceRegistry(
 
         if (before.Approved != after.Approved)
         {
-            changes.Add(after.Approved ? "approved" : "unapproved");
+            changes.Add(after.Approved == true ? "approved" : "unapproved");
         }
 
         if (before.DisplayName != after.DisplayName)
@@ -456,38 +566,21 @@ public sealed class DeviceRegistry(
         }
     }
 
-    private static async Task SaveAsync(Task save)
+    /// <summary>A concurrent write won (the ETag changed under us, or two creates of one id and the loser sees the key taken).</summary>
+    private static async Task<Problem?> SaveAsync(Task save)
     {
         try
         {
             await save;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new DeviceConflictException();
+            return null;
         }
         catch (DbUpdateException)
         {
-            // Two concurrent creates of one id: the loser sees the primary key taken.
-            throw new DeviceConflictException();
+            return Problem.Conflict(ConflictMessage);
         }
     }
 
-    /// <summary>A device belongs only to organizations of its application's tree; a device in a missing one would be out of everyone's reach but the application's.</summary>
-    private static async Task EnsureOrganizationsExistAsync(CentrumDbContext db, string applicationId, IReadOnlyList<string> organizations, CancellationToken cancellationToken)
-    {
-        if (organizations.Count == 0)
-        {
-            return;
-        }
-
-        var known = await db.Organizations.AsNoTracking()
-            .Where(o => o.ApplicationId == applicationId && organizations.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken);
-        if (organizations.FirstOrDefault(o => !known.Contains(o)) is { } missing)
-        {
-            throw new UnknownOrganizationException(missing);
-        }
-    }
+    private static Problem NotFound(string deviceId) => Problem.NotFound($"Device '{deviceId}' was not found.");
 
     private static void Apply(DeviceEntity entity, DeviceWrite write)
     {
@@ -496,7 +589,7 @@ public sealed class DeviceRegistry(
         entity.Enabled = write.Enabled;
         entity.Simulated = write.Simulated;
         entity.Organizations = JsonSerializer.Serialize(write.Organizations);
-        entity.Approved = write.Approved;
+        entity.Approved = write.Approved ?? entity.Approved;
         entity.ETag = NewETag();
     }
 
@@ -511,13 +604,3 @@ public sealed class DeviceRegistry(
 
     private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
 }
-
-/// <summary>A device write names an organization the application does not have; nothing was written.</summary>
-public sealed class UnknownOrganizationException(string organization)
-    : Exception($"organizations: the organization '{organization}' does not exist.")
-{
-    public string Organization { get; } = organization;
-}
-
-/// <summary>A concurrent write won; the caller should read again and retry.</summary>
-public sealed class DeviceConflictException() : Exception("The device was changed by another request; read it again and retry.");

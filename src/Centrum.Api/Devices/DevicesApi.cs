@@ -6,6 +6,7 @@ using Centrum.Api.Infrastructure;
 using Centrum.Devices;
 using Centrum.Identity.Authorization;
 using Centrum.Listing;
+using Centrum.Outcomes;
 using Centrum.Telemetry;
 using Centrum.Api.Templates;
 using Centrum.Templates;
@@ -63,13 +64,13 @@ public static class DevicesApi
             return ApiError.BadRequest("The $skiptoken is not valid.");
         }
 
-        var reach = await scope.OrganizationsAsync(context.User, Permission.DevicesRead, context.RequestAborted);
+        var reach = await scope.ReachAsync(context, Permission.DevicesRead);
         DevicePage page;
         try
         {
             // IoT Central documents no entity a device list expands to; the name is checked and refused rather than ignored.
             ListQueryParser.ParseExpand(context.Request.Query["expand"].FirstOrDefault() ?? "", []);
-            page = await registry.ListAsync(application.Id, Paging.ListRequest(context, after), pageSize, context.RequestAborted, reach is null ? null : d => AccessScope.Reaches(reach, d.Organizations));
+            page = await registry.ListAsync(application.Id, Paging.ListRequest(context, after), pageSize, reach, context.RequestAborted);
         }
         catch (ListQueryException ex)
         {
@@ -87,75 +88,35 @@ public static class DevicesApi
         return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
         var application = context.Application();
-        var device = await registry.GetAsync(application.Id, deviceId, context.RequestAborted);
-        return device is null ? DeviceNotFound(deviceId) : Results.Json(DeviceJson.ToResponse(device, registry.IsConnected(application.Id, deviceId)));
+        var found = await registry.FindAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DevicesRead), context.RequestAborted);
+        return Answer(registry, application.Id, found);
     }
 
-    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, AccessScope scope, string deviceId)
+    private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
-        if (!DeviceIds.IsValid(deviceId))
-        {
-            return ApiError.BadRequest($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
             return error;
         }
 
-        // Replacing a device keeps its approval unless the body sets it: approval is an operator's decision, not a field
-        // IoT Central scripts know about.
-        var application = context.Application();
-        var existing = await registry.GetAsync(application.Id, deviceId, context.RequestAborted);
-        var defaults = new DeviceWrite(null, null, true, false, [], existing?.Approved ?? true);
+        // Approval left null: the registry keeps an existing device's and approves a new one unless the body sets it.
+        var defaults = new DeviceWrite(null, null, true, false, [], Approved: null);
         if (!DeviceJson.TryRead(body, deviceId, defaults, patch: false, out var write, out var etag, out var message))
         {
             return ApiError.BadRequest(message!);
         }
 
-        if (write.Template is not null && !await templates.ExistsAsync(application.Id, write.Template, context.RequestAborted))
-        {
-            return ApiError.BadRequest($"Device template '{write.Template}' does not exist.");
-        }
-
-        if (await OutsideScopeAsync(context, scope, Permission.DevicesCreate, write.Organizations) is { } outside)
-        {
-            return outside;
-        }
-
-        try
-        {
-            var (outcome, device) = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), context.RequestAborted);
-            models.Forget(application.Id, deviceId);
-            return outcome == DeviceWriteOutcome.ETagMismatch
-                ? ApiError.PreconditionFailed("The device's etag does not match; read it again.")
-                : Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId)));
-        }
-        catch (UnknownOrganizationException ex)
-        {
-            return ApiError.BadRequest(ex.Message);
-        }
-        catch (DeviceConflictException ex)
-        {
-            return ApiError.Conflict(ex.Message);
-        }
+        var application = context.Application();
+        var reach = await scope.ReachAsync(context, Permission.DevicesCreate);
+        var written = await registry.CreateOrReplaceAsync(application.Id, deviceId, write, IfMatch(context, etag), reach, context.RequestAborted);
+        return Answer(registry, application.Id, written);
     }
 
-    /// <summary>A caller limited to organizations may only place devices in them (a device in none belongs to the whole application).</summary>
-    private static async Task<IResult?> OutsideScopeAsync(HttpContext context, AccessScope scope, Permission permission, IReadOnlyList<string> organizations)
-    {
-        var reach = await scope.OrganizationsAsync(context.User, permission, context.RequestAborted);
-        return reach is not null && (organizations.Count == 0 || !organizations.All(reach.Contains)) ? OutsideReach() : null;
-    }
-
-    private static IResult OutsideReach() =>
-        ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The device must belong to organizations within your reach.");
-
-    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, DeviceTemplateService templates, DeviceModels models, AccessScope scope, string deviceId)
+    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -163,76 +124,38 @@ public static class DevicesApi
             return error;
         }
 
-        var application = context.Application();
-        // Moving a device to another template (version) is this explicit write of its 'template'.
-        if (body is System.Text.Json.Nodes.JsonObject patchBody && patchBody["template"] is System.Text.Json.Nodes.JsonValue templateValue
-            && templateValue.GetValueKind() == System.Text.Json.JsonValueKind.String
-            && !await templates.ExistsAsync(application.Id, templateValue.GetValue<string>(), context.RequestAborted))
-        {
-            return ApiError.BadRequest($"Device template '{templateValue.GetValue<string>()}' does not exist.");
-        }
-
-        string? bodyError = null;
-        var bodyETag = body is System.Text.Json.Nodes.JsonObject o && o["etag"] is { } e && e.GetValueKind() == System.Text.Json.JsonValueKind.String
+        var bodyETag = body is JsonObject o && o["etag"] is { } e && e.GetValueKind() == System.Text.Json.JsonValueKind.String
             ? e.GetValue<string>()
             : null;
-        var reach = await scope.OrganizationsAsync(context.User, Permission.DevicesUpdate, context.RequestAborted);
-        try
-        {
-            var (outcome, device) = await registry.UpdateAsync(application.Id, deviceId, current =>
-            {
-                if (!DeviceJson.TryRead(body, deviceId, current, patch: true, out var write, out _, out bodyError))
-                {
-                    throw new InvalidDeviceBodyException();
-                }
-
-                if (reach is not null && (write.Organizations.Count == 0 || !write.Organizations.All(reach.Contains)))
-                {
-                    throw new OutsideReachException();
-                }
-
-                return write;
-            }, IfMatch(context, bodyETag), context.RequestAborted);
-            models.Forget(application.Id, deviceId);
-
-            return outcome switch
-            {
-                DeviceWriteOutcome.NotFound => DeviceNotFound(deviceId),
-                DeviceWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The device's etag does not match; read it again."),
-                _ => Results.Json(DeviceJson.ToResponse(device!, registry.IsConnected(application.Id, deviceId))),
-            };
-        }
-        catch (InvalidDeviceBodyException)
-        {
-            return ApiError.BadRequest(bodyError!);
-        }
-        catch (OutsideReachException)
-        {
-            return OutsideReach();
-        }
-        catch (UnknownOrganizationException ex)
-        {
-            return ApiError.BadRequest(ex.Message);
-        }
-        catch (DeviceConflictException ex)
-        {
-            return ApiError.Conflict(ex.Message);
-        }
+        var application = context.Application();
+        var reach = await scope.ReachAsync(context, Permission.DevicesUpdate);
+        var written = await registry.UpdateAsync(application.Id, deviceId, current =>
+            DeviceJson.TryRead(body, deviceId, current, patch: true, out var write, out _, out var message)
+                ? write
+                : Problem.Invalid(message!),
+            IfMatch(context, bodyETag), reach, context.RequestAborted);
+        return Answer(registry, application.Id, written);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
-        var deleted = await registry.DeleteAsync(context.Application().Id, deviceId, context.RequestAborted);
-        return deleted ? Results.NoContent() : DeviceNotFound(deviceId);
+        var reach = await scope.ReachAsync(context, Permission.DevicesDelete);
+        var deleted = await registry.DeleteAsync(context.Application().Id, deviceId, reach, context.RequestAborted);
+        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
     }
 
-    private static async Task<IResult> CredentialsAsync(HttpContext context, DeviceRegistry registry, string deviceId)
+    private static IResult Answer(DeviceRegistry registry, string applicationId, Outcome<Device> outcome) =>
+        outcome.Succeeded
+            ? Results.Json(DeviceJson.ToResponse(outcome.Value, registry.IsConnected(applicationId, outcome.Value.Id)))
+            : ApiError.From(outcome.Problem);
+
+    private static async Task<IResult> CredentialsAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
     {
         var application = context.Application();
-        var keys = await registry.GetKeysAsync(application.Id, deviceId, context.RequestAborted);
-        return keys is null
-            ? DeviceNotFound(deviceId)
-            : Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.PrimaryKey, secondaryKey = keys.SecondaryKey } });
+        var keys = await registry.CredentialsAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DeviceConnectivityRead), context.RequestAborted);
+        return keys.Succeeded
+            ? Results.Json(new { idScope = application.IdScope, symmetricKey = new { primaryKey = keys.Value.PrimaryKey, secondaryKey = keys.Value.SecondaryKey } })
+            : ApiError.From(keys.Problem);
     }
 
     /// <summary>
@@ -417,9 +340,4 @@ public static class DevicesApi
             return false;
         }
     }
-
-    private sealed class InvalidDeviceBodyException : Exception;
-
-    /// <summary>A patch would move the device out of the caller's organizations.</summary>
-    private sealed class OutsideReachException : Exception;
 }

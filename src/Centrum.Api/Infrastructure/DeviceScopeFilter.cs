@@ -18,14 +18,15 @@ internal sealed class DeviceScopeFilter(AccessScope scope, DeviceRegistry regist
             return await next(context);
         }
 
-        var reach = await scope.OrganizationsAsync(http.User, required.Permission, http.RequestAborted);
-        if (reach is not null
-            && await registry.GetAsync(http.Application().Id, deviceId, http.RequestAborted) is { } device
-            && !AccessScope.Reaches(reach, device.Organizations))
+        var reach = await scope.ReachAsync(http, required.Permission);
+        if (reach.IsWholeApplication)
         {
-            return ApiError.NotFound($"Device '{deviceId}' was not found.");
+            return await next(context);
         }
 
-        return await next(context);
+        // A device that does not exist passes: the operation itself answers for it (a PUT creates it).
+        return await registry.GetAsync(http.Application().Id, deviceId, http.RequestAborted) is { } device && !reach.Reaches(device.Organizations)
+            ? ApiError.NotFound($"Device '{deviceId}' was not found.")
+            : await next(context);
     }
 }

@@ -17,8 +17,8 @@ public static class AttestationApi
     public static RouteGroupBuilder MapAttestationApi(this RouteGroupBuilder api)
     {
         api.MapGet("/devices/{deviceId}/attestation", GetAsync).RequirePermission(Permission.DeviceConnectivityRead);
-        api.MapPut("/devices/{deviceId}/attestation", (HttpContext c, DeviceRegistry r, string deviceId) => SetAsync(c, r, deviceId, patch: false)).RequirePermission(Permission.DeviceConnectivityManage);
-        api.MapPatch("/devices/{deviceId}/attestation", (HttpContext c, DeviceRegistry r, string deviceId) => SetAsync(c, r, deviceId, patch: true)).RequirePermission(Permission.DeviceConnectivityManage);
+        api.MapPut("/devices/{deviceId}/attestation", (HttpContext c, DeviceRegistry r, AccessScope s, string deviceId) => SetAsync(c, r, s, deviceId, patch: false)).RequirePermission(Permission.DeviceConnectivityManage);
+        api.MapPatch("/devices/{deviceId}/attestation", (HttpContext c, DeviceRegistry r, AccessScope s, string deviceId) => SetAsync(c, r, s, deviceId, patch: true)).RequirePermission(Permission.DeviceConnectivityManage);
         api.MapDelete("/devices/{deviceId}/attestation", DeleteAsync).RequirePermission(Permission.DeviceConnectivityManage);
         return api;
     }
@@ -37,7 +37,7 @@ public static class AttestationApi
             : Results.Json(ToJson(attestation));
     }
 
-    private static async Task<IResult> SetAsync(HttpContext context, DeviceRegistry registry, string deviceId, bool patch)
+    private static async Task<IResult> SetAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId, bool patch)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -88,13 +88,17 @@ public static class AttestationApi
                 return ApiError.BadRequest("Field 'type' must be 'symmetricKey' or 'x509'.");
         }
 
-        return await registry.SetAttestationAsync(application.Id, deviceId, attestation, context.RequestAborted)
-            ? Results.Json(ToJson(attestation))
-            : DeviceNotFound(deviceId);
+        var reach = await scope.ReachAsync(context, Permission.DeviceConnectivityManage);
+        var set = await registry.SetAttestationAsync(application.Id, deviceId, attestation, reach, context.RequestAborted);
+        return set.Succeeded ? Results.Json(ToJson(attestation)) : ApiError.From(set.Problem);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRegistry registry, string deviceId) =>
-        await registry.SetAttestationAsync(context.Application().Id, deviceId, null, context.RequestAborted) ? Results.NoContent() : DeviceNotFound(deviceId);
+    private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
+    {
+        var reach = await scope.ReachAsync(context, Permission.DeviceConnectivityManage);
+        var removed = await registry.SetAttestationAsync(context.Application().Id, deviceId, null, reach, context.RequestAborted);
+        return removed.Succeeded ? Results.NoContent() : ApiError.From(removed.Problem);
+    }
 
     private static bool TryThumbprint(JsonNode? entry, string? current, out string? thumbprint, out string? error)
     {

@@ -62,8 +62,8 @@ public static class QueryApi
         }
 
         // A caller limited to organizations queries only its devices.
-        var reach = await scope.OrganizationsAsync(context.User, Permission.DeviceDataRead, context.RequestAborted);
-        var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, context.RequestAborted, reach is null ? null : owners => AccessScope.Reaches(reach, owners));
+        var reach = await scope.ReachAsync(context, Permission.DeviceDataRead);
+        var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, reach, context.RequestAborted);
         try
         {
             var results = await queries.ExecuteAsync(application.Id, query, devices, time.GetUtcNow(), context.RequestAborted);

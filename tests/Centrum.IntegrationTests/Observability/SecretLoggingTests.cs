@@ -3,6 +3,7 @@ using Centrum.Applications;
 using Centrum.Devices;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
+using Centrum.Organizations;
 using Centrum.Provisioning.EnrollmentGroups;
 using Centrum.Provisioning.Registration;
 using Centrum.Security;
@@ -49,10 +50,10 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         Assert.True(await tokens.DeleteAsync(Application, "ops-token", CallerHoldings.Operator, CancellationToken.None));
 
         var devices = _services.GetRequiredService<DeviceRegistry>();
-        await devices.CreateOrReplaceAsync(Application, "keyed-1", new DeviceWrite("Keyed", null, true, false, []), null, CancellationToken.None);
+        Assert.True((await devices.CreateOrReplaceAsync(Application, "keyed-1", new DeviceWrite("Keyed", null, true, false, []), null, OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
         var replaced = new DeviceKeys(SymmetricKeys.Generate(), SymmetricKeys.Generate());
-        Assert.True(await devices.SetAttestationAsync(Application, "keyed-1", new DeviceAttestation("symmetricKey", replaced, null, null), CancellationToken.None));
-        var generated = await devices.GetKeysAsync(Application, "keyed-1", CancellationToken.None);
+        Assert.True((await devices.SetAttestationAsync(Application, "keyed-1", new DeviceAttestation("symmetricKey", replaced, null, null), OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
+        var generated = (await devices.CredentialsAsync(Application, "keyed-1", OrganizationReach.WholeApplication, CancellationToken.None)).Value;
 
         var groupKey = SymmetricKeys.Generate();
         var groupSecondary = SymmetricKeys.Generate();

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using Centrum.Events;
+using Centrum.Organizations;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Centrum.Templates;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Devices.Tests;
+
+/// <summary>
+/// The devices area on a real SQLite metadata store in its own temp folder, without a server. What lives in other
+/// areas is stood in for by small catalogs that answer from what the test says exists and record what they were told:
+/// templates (<see cref="Templates"/>), organizations (<see cref="Organizations"/>) and the gateway's connections
+/// (<see cref="Connections"/>).
+/// </summary>
+internal sealed class DeviceStore : IAsyncDisposable
+{
+    public const string App = "app-1";
+    public const string OtherApp = "app-2";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "devices-" + Guid.NewGuid().ToString("N"));
+    private ServiceProvider _services = null!;
+
+    public KnownTemplates Templates { get; } = new();
+
+    public KnownOrganizations Organizations { get; } = new();
+
+    public RecordingConnections Connections { get; } = new();
+
+    public DeviceRegistry Registry => _services.GetRequiredService<DeviceRegistry>();
+
+    public IDeviceDirectory Directory => _services.GetRequiredService<IDeviceDirectory>();
+
+    public static async Task<DeviceStore> StartAsync()
+    {
+        var store = new DeviceStore();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = store._folder }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
+        services.AddCentrumStorage(configuration);
+        services.AddCentrumDevices();
+        services.AddSingleton<ITemplateCatalog>(store.Templates);
+        services.AddSingleton<IOrganizationCatalog>(store.Organizations);
+        services.AddSingleton<IDeviceConnections>(store.Connections);
+        store._services = services.BuildServiceProvider();
+        await store._services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        await using var db = await store.ContextAsync();
+        db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
+        db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
+        await db.SaveChangesAsync();
+        return store;
+    }
+
+    /// <summary>Two reads of a device are the same: every field, and the organizations by their elements (a record compares lists by reference).</summary>
+    public static void AssertSameDevice(Device? expected, Device? actual)
+    {
+        Assert.NotNull(expected);
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Organizations, actual.Organizations);
+        IReadOnlyList<string> none = [];
+        Assert.Equal(expected with { Organizations = none }, actual with { Organizations = none });
+    }
+
+    public Task<CentrumDbContext> ContextAsync() => _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+
+    /// <summary>The kinds of the device-event log's entries about one device, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> EventsAsync(string deviceId, string applicationId = App)
+    {
+        await using var db = await ContextAsync();
+        return await db.DeviceEvents.AsNoTracking().Where(e => e.ApplicationId == applicationId && e.DeviceId == deviceId).OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(_folder, recursive: true);
+    }
+}
+
+/// <summary>The templates area as the devices area sees it: which templates exist (by model id), and which devices it was told to forget.</summary>
+internal sealed class KnownTemplates : ITemplateCatalog
+{
+    private readonly ConcurrentDictionary<(string Application, string Template), string> _templates = new();
+    private readonly ConcurrentQueue<(string Application, string Device)> _forgotten = new();
+
+    /// <summary>Runs while the registry asks whether a template exists: lets a test write in between, as a concurrent request would.</summary>
+    public Func<Task>? WhileAsked { get; set; }
+
+    public IReadOnlyList<(string Application, string Device)> Forgotten => _forgotten.ToList();
+
+    public void Add(string applicationId, string templateId, string modelId) => _templates[(applicationId, templateId)] = modelId;
+
+    public async ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken)
+    {
+        if (WhileAsked is { } write)
+        {
+            WhileAsked = null;
+            await write();
+        }
+
+        return _templates.ContainsKey((applicationId, templateId));
+    }
+
+    public ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_templates.Where(t => t.Key.Application == applicationId && t.Value == modelId).Select(t => t.Key.Template).FirstOrDefault());
+
+    public void ForgetDevice(string applicationId, string deviceId) => _forgotten.Enqueue((applicationId, deviceId));
+
+    public void ClearForgotten() => _forgotten.Clear();
+}
+
+/// <summary>The identity area's organizations as the devices area sees them: which ids exist in which application.</summary>
+internal sealed class KnownOrganizations : IOrganizationCatalog
+{
+    private readonly ConcurrentDictionary<(string Application, string Organization), bool> _organizations = new();
+
+    public void Add(string applicationId, params string[] organizationIds)
+    {
+        foreach (var id in organizationIds)
+        {
+            _organizations[(applicationId, id)] = true;
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> UnknownAsync(string applicationId, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(organizationIds.Where(o => !_organizations.ContainsKey((applicationId, o))).ToList());
+}
+
+/// <summary>The gateway's end: records which devices it was told to disconnect.</summary>
+internal sealed class RecordingConnections : IDeviceConnections
+{
+    private readonly ConcurrentQueue<(string Device, string Reason)> _closed = new();
+
+    public IReadOnlyList<(string Device, string Reason)> Closed => _closed.ToList();
+
+    public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason)
+    {
+        _closed.Enqueue((deviceId, reason));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason) => ValueTask.CompletedTask;
+
+    public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
+
+    public bool IsConnected(string applicationId, string deviceId) => false;
+}

@@ -71,9 +71,9 @@ internal sealed class TwinHandler(DeviceIdentity identity, Subscriptions subscri
     }
 
     /// <summary>
-    /// IoT Hub's status and error code for a refused twin update (IoT Hub docs "Understand and use device twins in IoT
-    /// Hub" and "Troubleshoot IoT Hub error codes": 400004 ArgumentInvalid, 404001 DeviceNotFound, 412 for a stale
-    /// version, 413 for a twin over the size limit, 429001 ThrottlingException).
+    /// IoT Hub's status and error code for a refused twin update (IoT Hub API "Common error codes" and IoT Hub
+    /// diagnostics error codes): 400004 for a body that cannot be validated, 404001 device not found, 412 for a stale
+    /// version, 413001 message too large (a twin over the size limit), 429001 throttled.
     /// </summary>
     internal static (int Status, int ErrorCode) StatusOf(ProblemKind kind) => kind switch
     {

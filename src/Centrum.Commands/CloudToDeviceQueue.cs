@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml;
 using Centrum.Commands.Internal;
+using Centrum.Devices;
 using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
@@ -17,7 +18,7 @@ namespace Centrum.Commands;
 /// after a reconnect until then.
 /// </summary>
 public sealed class CloudToDeviceQueue(
-    IDbContextFactory<CentrumDbContext> contexts, IDeviceEvents events, TimeProvider time, IOptions<CommandOptions> options, ILogger<CloudToDeviceQueue> logger)
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, IDeviceEvents events, TimeProvider time, IOptions<CommandOptions> options, ILogger<CloudToDeviceQueue> logger)
 {
     /// <summary>
     /// Queues a message for a device, after the rules every caller is held to: a time to live between
@@ -39,11 +40,14 @@ public sealed class CloudToDeviceQueue(
             return Problem.TooLarge($"The message body is larger than {CommandLimits.MaxMessageBody} bytes.");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+        // Asked of the devices area, outside the insert below; the message's foreign key to its device (with cascade)
+        // keeps the guarantee: a device deleted in between makes the insert fail instead of leaving an orphaned message.
+        if (!await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
         {
             return Problem.NotFound($"Device '{deviceId}' was not found.");
         }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
         var now = time.GetUtcNow();
         await PurgeExpiredAsync(db, applicationId, deviceId, now, cancellationToken);

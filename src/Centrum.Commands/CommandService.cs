@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Centrum.Commands.Internal;
+using Centrum.Devices;
 using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
@@ -41,7 +42,7 @@ internal enum CommandStatus
 /// Central's offline commands do. Every execution is kept for the command history.
 /// </summary>
 public sealed class CommandService(
-    IDbContextFactory<CentrumDbContext> contexts, DeviceModels models, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceModels models, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
 {
     /// <summary>
     /// Runs a command on a device, after the rules every caller (REST, jobs, pages) is held to: a valid name, timeouts
@@ -56,12 +57,11 @@ public sealed class CommandService(
             return invalid;
         }
 
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        // Asked of the devices area; this was a separate read before as well. The command record's foreign key to its
+        // device keeps history from outliving a device deleted while the command runs.
+        if (!await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
         {
-            if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
-            {
-                return Problem.NotFound($"Device '{deviceId}' was not found.");
-            }
+            return Problem.NotFound($"Device '{deviceId}' was not found.");
         }
 
         // Module commands are declared by the module's own model, which Centrum does not keep yet (IoT Edge deployment manifests).

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Devices;
 using Centrum.Outcomes;
-using Centrum.Storage;
 using Centrum.Telemetry;
 using Centrum.Templates.Dtdl;
-using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Templates;
 
@@ -13,7 +12,7 @@ namespace Centrum.Templates;
 /// A device's model, through its template: which telemetry, properties, commands and components it declares, and
 /// whether a value fits the declared schema. The one way in for the gateway, the store and the API to interpret data.
 /// </summary>
-public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, DeviceTemplateService templates, TimeProvider time) : ITelemetryModel
+public sealed class DeviceModels(IDeviceDirectory devices, DeviceTemplateService templates, TimeProvider time) : ITelemetryModel
 {
     /// <summary>How long a device's template assignment is remembered; assignments through this node's API are forgotten at once.</summary>
     private static readonly TimeSpan AssignmentLifetime = TimeSpan.FromSeconds(10);
@@ -26,9 +25,7 @@ public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, D
         var now = time.GetUtcNow();
         if (!_assignments.TryGetValue((applicationId, deviceId), out var assignment) || assignment.Until < now)
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var templateId = await db.Devices.AsNoTracking().Where(d => d.ApplicationId == applicationId && d.Id == deviceId)
-                .Select(d => d.TemplateId).FirstOrDefaultAsync(cancellationToken);
+            var templateId = await devices.TemplateOfAsync(applicationId, deviceId, cancellationToken);
             assignment = (templateId, now + AssignmentLifetime);
             _assignments[(applicationId, deviceId)] = assignment;
         }
@@ -80,6 +77,135 @@ public sealed class DeviceModels(IDbContextFactory<CentrumDbContext> contexts, D
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a template declares a telemetry (IoT Central answers 404 for an undeclared one unless the caller asks for
+    /// unmodeled data). Null when it does; otherwise the refusal, naming what is missing.
+    /// </summary>
+    public static Problem? CheckTelemetry(DeviceTemplate template, string? component, string name) =>
+        CheckComponent(template, component)
+        ?? (Telemetry(template.Model, component, name) is null
+            ? Problem.NotFound($"Telemetry '{name}' is not declared by {Where(template, component)}; add unmodeled=true to read undeclared data.")
+            : null);
+
+    /// <summary>
+    /// Whether a property write fits the template: every written name is a property the scope declares that the cloud may
+    /// write (writable, or a cloud property), or at the root a declared component given as an object of its own
+    /// properties, and every value fits the declared schema (null, a removal, always fits). Null when it does.
+    /// </summary>
+    public static Problem? CheckWrites(DeviceTemplate template, string? component, JsonObject body) =>
+        CheckComponent(template, component) ?? WritesIn(template, component, body);
+
+    private static Problem? WritesIn(DeviceTemplate template, string? component, JsonObject body)
+    {
+        foreach (var (name, value) in body)
+        {
+            // Components do not nest (DTDL v2 language description, "Component": its schema may not contain components),
+            // so only the root's members may be components, and this recursion is one level deep.
+            if (component is null && template.Model.Components.Any(c => c.Name == name))
+            {
+                if (value is not JsonObject nested)
+                {
+                    return Problem.Invalid($"Component '{name}' takes an object of its properties.");
+                }
+
+                if (WritesIn(template, name, nested) is { } inner)
+                {
+                    return inner;
+                }
+
+                continue;
+            }
+
+            var property = Property(template.Model, component, name);
+            if (property is null)
+            {
+                return Problem.Invalid($"Property '{name}' is not declared by {Where(template, component)}.");
+            }
+
+            if (!property.Writable && !IsCloud(property))
+            {
+                return Problem.Invalid($"Property '{name}' of {Where(template, component)} is not writable.");
+            }
+
+            if (value is not null && !Conforms(property.Schema, JsonSerializer.SerializeToElement(value)))
+            {
+                return Problem.Invalid($"The value of property '{name}' does not match its schema in {Where(template, component)}.");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The part of a write the template declares, for a write with <c>unmodeled=true</c> (IoT Central REST API
+    /// 2022-07-31, property writes "supporting unmodeled properties"): undeclared names go to the device unchecked,
+    /// declared ones are still checked with <see cref="CheckWrites"/>. Null when the named component is not declared.
+    /// </summary>
+    public static JsonObject? Modeled(DeviceTemplate template, string? component, JsonObject values)
+    {
+        if (component is not null && Scope(template.Model, component) is null)
+        {
+            return null;
+        }
+
+        var modeled = new JsonObject();
+        foreach (var (name, value) in values)
+        {
+            var declaredComponent = component is null && template.Model.Components.Any(c => c.Name == name);
+            if (declaredComponent && value is JsonObject nested)
+            {
+                modeled[name] = Modeled(template, name, nested) ?? [];
+            }
+            else if (declaredComponent || Property(template.Model, component, name) is not null)
+            {
+                modeled[name] = value?.DeepClone();
+            }
+        }
+
+        return modeled;
+    }
+
+    /// <summary>
+    /// A property view that keeps only what the template declares, with the metadata of what it keeps: IoT Central's
+    /// default for property reads (REST API 2022-07-31, Devices_GetProperties; <c>unmodeled=true</c> shows all).
+    /// </summary>
+    public static JsonObject Declared(DeviceTemplate template, string? component, JsonObject view)
+    {
+        var result = new JsonObject();
+        foreach (var (name, value) in view)
+        {
+            if (name == "$metadata")
+            {
+                continue;
+            }
+
+            if (component is null && template.Model.Components.Any(c => c.Name == name) && value is JsonObject nested)
+            {
+                result[name] = Declared(template, name, nested);
+            }
+            else if (Property(template.Model, component, name) is not null)
+            {
+                result[name] = value?.DeepClone();
+            }
+        }
+
+        var keptMetadata = new JsonObject();
+        foreach (var (name, value) in view["$metadata"] as JsonObject ?? [])
+        {
+            if (Property(template.Model, component, name) is not null)
+            {
+                keptMetadata[name] = value?.DeepClone();
+            }
+        }
+
+        if (keptMetadata.Count > 0)
+        {
+            result["$metadata"] = keptMetadata;
+        }
+
+        return result;
     }
 
     /// <summary>A named component must be one the template declares.</summary>

@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Events;
+using Centrum.Devices;
 using Centrum.Listing;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
@@ -19,7 +21,7 @@ namespace Centrum.Templates;
 /// Interfaces earlier templates defined (dependency order) or as one multi-interface document. Nothing of a refused
 /// template is stored. A template devices use may only grow: removing or changing what devices send breaks them.
 /// </summary>
-public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time, ILogger<DeviceTemplateService> logger)
+public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceEventLog eventLog, TimeProvider time, ILogger<DeviceTemplateService> logger)
 {
     /// <summary>IoT Central templates carry no @context: it is DTDL v2 with IoT Central's extension.</summary>
     private static readonly JsonArray DefaultContext = ["dtmi:iotcentral:context;2", "dtmi:dtdl:context;2"];
@@ -102,25 +104,29 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
 
     private static readonly ListQueryCompiler<DeviceTemplateEntity> ListCompiler = new(ListFields);
 
-    /// <summary>Validates and stores a template (IoT Central's PUT).</summary>
-    public async Task<TemplateResult> SaveAsync(
+    /// <summary>
+    /// Validates and stores a template (IoT Central's PUT). Refusals: <c>BadRequest</c> or <c>InvalidModel</c> (with each
+    /// DTDL error's path into <c>capabilityModel</c> as a detail), <c>PreconditionFailed</c> for a stale etag, and
+    /// <c>IncompatibleTemplateChange</c> when devices use the template and the change would not only grow it.
+    /// </summary>
+    public async Task<Outcome<DeviceTemplate>> SaveAsync(
         string applicationId, string id, JsonArray types, string? displayName, string? description, JsonNode capabilityModel, string? ifMatch, CancellationToken cancellationToken)
     {
         using var span = TemplatesTracing.Source.StartActivity("templates.save");
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.template_id", id);
         var result = await SaveCoreAsync(applicationId, id, types, displayName, description, capabilityModel, ifMatch, cancellationToken);
-        span?.SetTag("centrum.template.outcome", result.Outcome.ToString());
-        switch (result.Outcome)
+        span?.SetTag("centrum.template.outcome", result.Problem?.Code ?? "Saved");
+        switch (result.Problem)
         {
-            case TemplateOutcome.Saved:
+            case null:
                 Log.Saved(logger, applicationId, id);
                 break;
-            case TemplateOutcome.Invalid or TemplateOutcome.Incompatible:
-                Log.Refused(logger, applicationId, id, result.Outcome.ToString(), Reason(result));
+            case { Kind: ProblemKind.Invalid or ProblemKind.Conflict } refused:
+                Log.Refused(logger, applicationId, id, refused.Code, Reason(refused));
                 break;
-            default:
-                Log.NotSaved(logger, applicationId, id, result.Outcome.ToString());
+            case { } other:
+                Log.NotSaved(logger, applicationId, id, other.Code);
                 break;
         }
 
@@ -128,24 +134,24 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
     }
 
     /// <summary>The first problems found, enough to act on; a model with hundreds of errors would flood the log.</summary>
-    private static string Reason(TemplateResult result)
+    private static string Reason(Problem problem)
     {
         const int MaxErrorsLogged = 5;
-        if (result.Errors is not { Count: > 0 } errors)
+        if (problem.Details is not { Count: > 0 } errors)
         {
-            return result.Message ?? "";
+            return problem.Message;
         }
 
-        var first = string.Join("; ", errors.Take(MaxErrorsLogged));
+        var first = string.Join("; ", errors.Take(MaxErrorsLogged).Select(e => $"{e.Path}: {e.Message}"));
         return errors.Count > MaxErrorsLogged ? $"{first}; and {errors.Count - MaxErrorsLogged} more" : first;
     }
 
-    private async Task<TemplateResult> SaveCoreAsync(
+    private async Task<Outcome<DeviceTemplate>> SaveCoreAsync(
         string applicationId, string id, JsonArray types, string? displayName, string? description, JsonNode capabilityModel, string? ifMatch, CancellationToken cancellationToken)
     {
         if (!DtdlLanguage.IsDtmi(id, 2) && !DtdlLanguage.IsDtmi(id, 3))
         {
-            return new TemplateResult(TemplateOutcome.Invalid, Message: $"The template id '{id}' must be a DTMI such as dtmi:contoso:Thermostat;1.");
+            return Problem.Invalid($"The template id '{id}' must be a DTMI such as dtmi:contoso:Thermostat;1.");
         }
 
         var model = WithDefaultContext(capabilityModel);
@@ -154,27 +160,29 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         var parsed = DtdlParser.Parse(documents);
         if (!parsed.IsValid)
         {
-            return new TemplateResult(TemplateOutcome.Invalid, Errors: parsed.Errors.Where(e => e.Path.StartsWith("$[0]", StringComparison.Ordinal) || documents.Count == 1).Select(e => Rebase(e, documents.Count)).DefaultIfEmpty(parsed.Errors[0]).ToList());
+            return InvalidModel(parsed.Errors.Where(e => e.Path.StartsWith("$[0]", StringComparison.Ordinal) || documents.Count == 1).Select(e => Rebase(e, documents.Count)).DefaultIfEmpty(parsed.Errors[0]).ToList());
         }
 
         var rootId = Root(model);
         if (rootId is null || !parsed.Interfaces.TryGetValue(rootId, out var root))
         {
-            return new TemplateResult(TemplateOutcome.Invalid, Message: "The capability model must be an Interface (or an array of Interfaces, the device's first).");
+            return Problem.Invalid("The capability model must be an Interface (or an array of Interfaces, the device's first).");
         }
 
         var existing = await db.DeviceTemplates.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.Id == id, cancellationToken);
         if (existing is not null && ifMatch is not null && ifMatch != "*" && ifMatch != existing.ETag)
         {
-            return new TemplateResult(TemplateOutcome.ETagMismatch);
+            return Problem.PreconditionFailed("The template's etag does not match; read it again.");
         }
 
-        if (existing is not null && await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.TemplateId == id, cancellationToken))
+        // Asked of the devices area; the question was never inside the save's transaction (the context reads, then commits),
+        // so nothing is lost: a device assigned between the answer and the commit sees the template as saved from then on.
+        if (existing is not null && await devices.AnyUsingTemplateAsync(applicationId, id, cancellationToken))
         {
             var before = await GetAsync(applicationId, id, cancellationToken);
             if (before is not null && Incompatibility(before.Model, root) is { } change)
             {
-                return new TemplateResult(TemplateOutcome.Incompatible, Message: $"Devices use this template, so it may only grow: {change}. Publish a new template version and move devices to it.");
+                return new Problem(ProblemKind.Conflict, "IncompatibleTemplateChange", $"Devices use this template, so it may only grow: {change}. Publish a new template version and move devices to it.");
             }
         }
 
@@ -209,17 +217,25 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         _cache.TryRemove((applicationId, id), out _);
         var template = ToModel(entity, root);
         _cache[(applicationId, id)] = template;
-        return new TemplateResult(TemplateOutcome.Saved, template);
+        return template;
     }
 
-    public async Task<TemplateResult> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a template no device uses; the outcome's value is the deleted template's id. Refusals: <c>TemplateInUse</c>
+    /// while devices use it, <c>NotFound</c> when there is no such template.
+    /// </summary>
+    public async Task<Outcome<string>> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        if (await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.TemplateId == id, cancellationToken))
+        // The devices area answers outside the deletion's transaction, as the question was asked before it began when it
+        // was a query here. A device assigned in between keeps an id that no longer resolves (there is no foreign key
+        // from devices to templates), and is read as unassigned: DeviceModels.ForDeviceAsync answers null for it.
+        if (await devices.AnyUsingTemplateAsync(applicationId, id, cancellationToken))
         {
-            Log.Refused(logger, applicationId, id, nameof(TemplateOutcome.InUse), "devices use it, so it cannot be deleted");
-            return new TemplateResult(TemplateOutcome.InUse, Message: "Devices use this template; move them to another template first.");
+            Log.Refused(logger, applicationId, id, "TemplateInUse", "devices use it, so it cannot be deleted");
+            return new Problem(ProblemKind.Conflict, "TemplateInUse", "Devices use this template; move them to another template first.");
         }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
         await using var log = eventLog.Open(db, applicationId);
         await log.BeginAsync(cancellationToken);
@@ -228,13 +244,13 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         _cache.TryRemove((applicationId, id), out _);
         if (deleted == 0)
         {
-            return new TemplateResult(TemplateOutcome.NotFound);
+            return Problem.NotFound($"Device template '{id}' was not found.");
         }
 
         Changed(log, "deleted", id, displayName);
         await log.CommitAsync(cancellationToken);
         Log.Deleted(logger, applicationId, id);
-        return new TemplateResult(TemplateOutcome.Saved);
+        return id;
     }
 
     /// <summary>Template lifecycle goes to the application's event log with the change, so exports can follow it.</summary>
@@ -368,6 +384,14 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         DtdlEnumSchema e => $"enum({e.ValueSchema}:{string.Join(',', e.Values.Select(v => v.Value.ToJsonString()))})",
         _ => "?",
     };
+
+    /// <summary>A model the DTDL parser refused: the first error in the message, every error as a detail with its path into <c>capabilityModel</c>.</summary>
+    private static Problem InvalidModel(IReadOnlyList<DtdlError> errors)
+    {
+        var details = errors.Select(e => new ProblemDetail("capabilityModel" + e.Path.TrimStart('$'), e.Message)).ToList();
+        var more = details.Count > 1 ? $" (and {details.Count - 1} more)" : "";
+        return new Problem(ProblemKind.Invalid, "InvalidModel", $"The capability model is not valid DTDL: {details[0].Path}: {details[0].Message}{more}") { Details = details };
+    }
 
     private static DtdlError Rebase(DtdlError error, int documents) =>
         documents == 1 ? error : error with { Path = "$" + error.Path[4..] };

@@ -17,17 +17,3 @@ public sealed record Twin(
         return new JsonObject { ["desired"] = desired, ["reported"] = reported };
     }
 }
-
-public enum TwinUpdateStatus
-{
-    Updated,
-    DeviceNotFound,
-    Invalid,
-    VersionMismatch,
-}
-
-/// <summary>The outcome of a twin update; <see cref="Version"/> is the document's new version.</summary>
-public readonly record struct TwinUpdate(TwinUpdateStatus Status, long Version, string? Error = null)
-{
-    public static TwinUpdate Fail(TwinUpdateStatus status, string error) => new(status, 0, error);
-}

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Centrum.Devices;
 using Centrum.Events;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
@@ -12,9 +14,17 @@ namespace Centrum.Twins;
 /// <summary>
 /// The one way in to twins. Updates of one twin are serialised, so versions grow by exactly one per accepted update and
 /// none is lost; the change, its outbox event and the new version are committed together, and the live event is
-/// published after the commit, in version order.
+/// published after the commit, in version order. Refusals are problems: <c>NotFound</c> (no such device or module),
+/// <c>PreconditionFailed</c> (a stale expected version), <c>TooLarge</c> (a document over IoT Hub's size limit) and
+/// <c>Invalid</c> (a name, depth or value IoT Hub does not allow).
 /// </summary>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, TimeProvider time, ILogger<TwinService> logger)
+/// <remarks>
+/// Whether a device exists is asked of the devices area before a twin row is first created, outside the write's
+/// transaction. The twin's foreign key to its device (with cascade) keeps the guarantee the single query gave: a device
+/// deleted between the answer and the commit makes the insert fail rather than leave an orphaned twin, and a deletion
+/// after the commit removes the twin with the device.
+/// </remarks>
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceEventLog eventLog, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -27,25 +37,28 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
             return ToModel(entity);
         }
 
-        var deviceExists = await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken);
-        return deviceExists && moduleId is null ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId }) : null;
+        return moduleId is null && await devices.ExistsAsync(applicationId, deviceId, cancellationToken) ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId }) : null;
     }
 
-    /// <summary>A device reports: merge into reported, version + 1, kept in the event log with its time.</summary>
-    public Task<TwinUpdate> PatchReportedAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, long? expectedVersion, CancellationToken cancellationToken) =>
+    /// <summary>A device reports: merge into reported, version + 1, kept in the event log with its time. The value is the new version.</summary>
+    public Task<Outcome<long>> PatchReportedAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, long? expectedVersion, CancellationToken cancellationToken) =>
         UpdateAsync(applicationId, deviceId, moduleId, patch, reported: true, expectedVersion, cancellationToken);
 
-    /// <summary>The cloud writes desired properties: merge into desired, version + 1; the device is told through the event stream.</summary>
-    public Task<TwinUpdate> PatchDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// The cloud writes desired properties: merge into desired, version + 1; the device is told through the event stream.
+    /// The value is the new version. The patch is taken as the twin's own (IoT Hub's rules only); a write of a device's
+    /// properties checked against its template goes through <see cref="PropertyService"/>.
+    /// </summary>
+    public Task<Outcome<long>> PatchDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, CancellationToken cancellationToken) =>
         UpdateAsync(applicationId, deviceId, moduleId, patch, reported: false, null, cancellationToken);
 
-    /// <summary>Cloud properties: merged and kept with their time, never part of the device's twin documents.</summary>
-    public async Task<TwinUpdate> PatchCloudAsync(string applicationId, string deviceId, JsonObject patch, CancellationToken cancellationToken)
+    /// <summary>Cloud properties: merged and kept with their time, never part of the device's twin documents. The value is the merged cloud properties.</summary>
+    public async Task<Outcome<JsonObject>> PatchCloudAsync(string applicationId, string deviceId, JsonObject patch, CancellationToken cancellationToken)
     {
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
             Log.UpdateRefused(logger, applicationId, deviceId, null, "cloud", invalid);
-            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
+            return Problem.Invalid(invalid);
         }
 
         using var held = await _locks.AcquireAsync(applicationId, deviceId, null, cancellationToken);
@@ -53,9 +66,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == "", cancellationToken);
         if (entity is null)
         {
-            if (!await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+            if (!await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
             {
-                return TwinUpdate.Fail(TwinUpdateStatus.DeviceNotFound, $"Device '{deviceId}' was not found.");
+                return Problem.NotFound($"Device '{deviceId}' was not found.");
             }
 
             entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
@@ -73,10 +86,10 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         log.Append(DeviceEventKind.CloudPropertiesChanged, deviceId, new JsonObject { ["patch"] = patch.DeepClone() }, time: now);
         await log.CommitAsync(cancellationToken);
         Log.CloudUpdated(logger, applicationId, deviceId);
-        return new TwinUpdate(TwinUpdateStatus.Updated, 0);
+        return document;
     }
 
-    private async Task<TwinUpdate> UpdateAsync(
+    private async Task<Outcome<long>> UpdateAsync(
         string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
     {
         using var span = TwinsTracing.Source.StartActivity(reported ? "twins.update_reported" : "twins.update_desired");
@@ -85,7 +98,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         if (TwinDocuments.Validate(patch) is { } invalid)
         {
             Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", invalid);
-            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, invalid);
+            return Problem.Invalid(invalid);
         }
 
         using var held = await _locks.AcquireAsync(applicationId, deviceId, moduleId, cancellationToken);
@@ -94,9 +107,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == module, cancellationToken);
         if (entity is null)
         {
-            if (moduleId is not null || !await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken))
+            if (moduleId is not null || !await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
             {
-                return TwinUpdate.Fail(TwinUpdateStatus.DeviceNotFound, moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
+                return Problem.NotFound(moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
             }
 
             entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
@@ -107,7 +120,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         if (expectedVersion is not null && expectedVersion != current)
         {
             Log.VersionMismatch(logger, applicationId, deviceId, reported ? "reported" : "desired", current, expectedVersion);
-            return TwinUpdate.Fail(TwinUpdateStatus.VersionMismatch, $"The twin's version is {current}, not {expectedVersion}.");
+            return Problem.PreconditionFailed($"The twin's version is {current}, not {expectedVersion}.");
         }
 
         var document = TwinDocuments.Parse(reported ? entity.Reported : entity.Desired);
@@ -117,7 +130,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         {
             var reason = $"The {(reported ? "reported" : "desired")} properties would be {size} bytes; the limit is {TwinLimits.MaxDocumentSize}.";
             Log.UpdateRefused(logger, applicationId, deviceId, moduleId, reported ? "reported" : "desired", reason);
-            return TwinUpdate.Fail(TwinUpdateStatus.Invalid, reason);
+            return Problem.TooLarge(reason);
         }
 
         var now = time.GetUtcNow();
@@ -149,7 +162,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, De
         {
             Log.DesiredUpdated(logger, applicationId, deviceId, moduleId, version, size);
         }
-        return new TwinUpdate(TwinUpdateStatus.Updated, version);
+        return version;
     }
 
     private static Twin ToModel(TwinEntity e) => new(

@@ -172,9 +172,9 @@ public static class DevicesApi
 
         var unmodeled = string.Equals(context.Request.Query["unmodeled"], "true", StringComparison.OrdinalIgnoreCase);
         if (!unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template
-            && TemplateChecks.Telemetry(template, component, name) is { } refusal)
+            && DeviceModels.CheckTelemetry(template, component, name) is { } refusal)
         {
-            return refusal;
+            return ApiError.From(refusal);
         }
 
         var value = await queries.LatestAsync(new TelemetryStream(application.Id, deviceId, module, component, name), context.RequestAborted);

@@ -10,7 +10,7 @@ namespace Centrum.Api.Infrastructure;
 /// </summary>
 public static class ApiError
 {
-    public static IResult Result(int status, string code, string message) => new ErrorResult(status, code, message);
+    public static IResult Result(int status, string code, string message) => new ErrorResult(status, code, message, []);
 
     public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, "BadRequest", message);
 
@@ -21,7 +21,7 @@ public static class ApiError
     public static IResult PreconditionFailed(string message) => Result(StatusCodes.Status412PreconditionFailed, "PreconditionFailed", message);
 
     /// <summary>An area's refusal in IoT Central's shape: the kind chooses the status, the code and message pass through.</summary>
-    public static IResult From(Problem problem) => Result(problem.Kind switch
+    public static IResult From(Problem problem) => new ErrorResult(problem.Kind switch
     {
         ProblemKind.Invalid => StatusCodes.Status400BadRequest,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
@@ -32,12 +32,13 @@ public static class ApiError
         ProblemKind.Timeout => StatusCodes.Status504GatewayTimeout,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind REST does not translate."),
-    }, problem.Code, problem.Message);
+    }, problem.Code, problem.Message, problem.Details);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
-        new ErrorResult(status, code, message).ExecuteAsync(context);
+        new ErrorResult(status, code, message, []).ExecuteAsync(context);
 
-    private sealed class ErrorResult(int status, string code, string message) : IResult, IStatusCodeHttpResult
+    /// <summary>The error, with a <c>details</c> array of <c>{path, message}</c> when the problem names several faults.</summary>
+    private sealed class ErrorResult(int status, string code, string message, IReadOnlyList<ProblemDetail> details) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => status;
 
@@ -45,16 +46,14 @@ public static class ApiError
         {
             context.Response.StatusCode = status;
             context.Response.Headers["x-ms-error-code"] = code;
-            return context.Response.WriteAsJsonAsync(new
-            {
-                error = new
+            var requestId = context.TraceIdentifier;
+            var time = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
+            return details.Count == 0
+                ? context.Response.WriteAsJsonAsync(new { error = new { code, message, requestId, time } })
+                : context.Response.WriteAsJsonAsync(new
                 {
-                    code,
-                    message,
-                    requestId = context.TraceIdentifier,
-                    time = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture),
-                },
-            });
+                    error = new { code, message, requestId, time, details = details.Select(d => new { path = d.Path, message = d.Message }) },
+                });
         }
     }
 }

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
-using Centrum.Api.Templates;
 using Centrum.Identity.Authorization;
-using Centrum.Templates;
 using Centrum.Twins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,11 +24,11 @@ public static class PropertiesApi
             ("/devices/{deviceId}/modules/{moduleName}/components/{componentName}/properties", true, true),
         })
         {
-            api.MapGet(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => GetAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent)))
+            api.MapGet(prefix, (HttpContext c, PropertyService p, string deviceId) => GetAsync(c, p, deviceId, Module(c, hasModule), Component(c, hasComponent)))
                 .RequirePermission(Permission.DevicesRead);
-            api.MapPut(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => WriteAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: true))
+            api.MapPut(prefix, (HttpContext c, PropertyService p, string deviceId) => WriteAsync(c, p, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: true))
                 .RequirePermission(Permission.DevicesUpdate);
-            api.MapPatch(prefix, (HttpContext c, TwinService t, DeviceModels m, string deviceId) => WriteAsync(c, t, m, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: false))
+            api.MapPatch(prefix, (HttpContext c, PropertyService p, string deviceId) => WriteAsync(c, p, deviceId, Module(c, hasModule), Component(c, hasComponent), replace: false))
                 .RequirePermission(Permission.DevicesUpdate);
         }
 
@@ -41,35 +39,18 @@ public static class PropertiesApi
 
     private static string? Component(HttpContext context, bool present) => present ? (string?)context.Request.RouteValues["componentName"] : null;
 
-    private static async Task<IResult> GetAsync(HttpContext context, TwinService twins, DeviceModels models, string deviceId, string? module, string? component)
+    private static async Task<IResult> GetAsync(HttpContext context, PropertyService properties, string deviceId, string? module, string? component)
     {
-        var application = context.Application();
-        var twin = await twins.GetAsync(application.Id, deviceId, module, context.RequestAborted);
-        if (twin is null)
-        {
-            return NotFound(deviceId, module);
-        }
-
         if (ReadUnmodeled(context, out var unmodeled) is { } invalid)
         {
             return invalid;
         }
 
-        var view = DeviceProperties.View(twin, component);
-        if (module is null && !unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template)
-        {
-            if (component is not null && DeviceModels.Scope(template.Model, component) is null)
-            {
-                return ApiError.NotFound($"Component '{component}' is not declared by template '{template.Id}'.");
-            }
-
-            view = TemplateChecks.Declared(template, component, view);
-        }
-
-        return Results.Json(view);
+        var view = await properties.ReadAsync(context.Application().Id, deviceId, module, component, unmodeled, context.RequestAborted);
+        return view.Succeeded ? Results.Json(view.Value) : ApiError.From(view.Problem);
     }
 
-    private static async Task<IResult> WriteAsync(HttpContext context, TwinService twins, DeviceModels models, string deviceId, string? module, string? component, bool replace)
+    private static async Task<IResult> WriteAsync(HttpContext context, PropertyService properties, string deviceId, string? module, string? component, bool replace)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -82,57 +63,13 @@ public static class PropertiesApi
             return ApiError.BadRequest("The request body must be a JSON object of property values.");
         }
 
-        var application = context.Application();
-        var twin = await twins.GetAsync(application.Id, deviceId, module, context.RequestAborted);
-        if (twin is null)
-        {
-            return NotFound(deviceId, module);
-        }
-
         if (ReadUnmodeled(context, out var unmodeled) is { } invalid)
         {
             return invalid;
         }
 
-        var template = module is null ? await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) : null;
-        var modeled = unmodeled && template is not null ? Modeled(template, component, values) : values;
-        if (template is not null && modeled is not null && TemplateChecks.Writes(template, component, modeled) is { } refusal)
-        {
-            return refusal;
-        }
-
-        // Cloud properties stay with the platform; everything else is desired and goes to the device.
-        var cloud = new JsonObject();
-        if (template is not null && component is null)
-        {
-            foreach (var (name, value) in values.ToList())
-            {
-                if (DeviceModels.Property(template.Model, null, name) is { } declared && DeviceModels.IsCloud(declared))
-                {
-                    cloud[name] = value?.DeepClone();
-                    values.Remove(name);
-                }
-            }
-
-            if (cloud.Count > 0 && await twins.PatchCloudAsync(application.Id, deviceId, cloud, context.RequestAborted) is { Status: not TwinUpdateStatus.Updated } cloudFailure)
-            {
-                return ApiError.BadRequest(cloudFailure.Error!);
-            }
-
-            if (values.Count == 0 && !replace)
-            {
-                return Results.Json(DeviceProperties.Accepted(cloud, null), statusCode: StatusCodes.Status202Accepted);
-            }
-        }
-
-        var patch = DeviceProperties.DesiredPatch(values, twin, component, replace, template?.Model.Components.Select(c => c.Name).ToHashSet());
-        var result = await twins.PatchDesiredAsync(application.Id, deviceId, module, patch, context.RequestAborted);
-        return result.Status switch
-        {
-            TwinUpdateStatus.Updated => Results.Json(Merge(DeviceProperties.Accepted(patch, component), cloud), statusCode: StatusCodes.Status202Accepted),
-            TwinUpdateStatus.DeviceNotFound => NotFound(deviceId, module),
-            _ => ApiError.BadRequest(result.Error!),
-        };
+        var accepted = await properties.WriteAsync(context.Application().Id, deviceId, module, component, values, replace, unmodeled, context.RequestAborted);
+        return accepted.Succeeded ? Results.Json(accepted.Value, statusCode: StatusCodes.Status202Accepted) : ApiError.From(accepted.Problem);
     }
 
     /// <summary>
@@ -147,56 +84,4 @@ public static class PropertiesApi
             ? null
             : ApiError.BadRequest("The query parameter 'unmodeled' must be true or false.");
     }
-
-    /// <summary>
-    /// With <c>unmodeled=true</c> a write may carry properties the template does not declare: they go to the device as
-    /// desired properties unchecked, while the declared ones are still checked (writable, schema). Null when the scope
-    /// itself (a component) is not declared, so nothing is checked.
-    /// </summary>
-    private static JsonObject? Modeled(DeviceTemplate template, string? component, JsonObject values)
-    {
-        if (component is not null && DeviceModels.Scope(template.Model, component) is null)
-        {
-            return null;
-        }
-
-        var modeled = new JsonObject();
-        foreach (var (name, value) in values)
-        {
-            var declaredComponent = component is null && template.Model.Components.Any(c => c.Name == name);
-            if (declaredComponent && value is JsonObject nested)
-            {
-                modeled[name] = Modeled(template, name, nested) ?? [];
-            }
-            else if (declaredComponent || DeviceModels.Property(template.Model, component, name) is not null)
-            {
-                modeled[name] = value?.DeepClone();
-            }
-        }
-
-        return modeled;
-    }
-
-    private static JsonObject Merge(JsonObject accepted, JsonObject cloud)
-    {
-        if (cloud.Count == 0)
-        {
-            return accepted;
-        }
-
-        if (accepted["$metadata"] is not JsonObject metadata)
-        {
-            accepted["$metadata"] = metadata = [];
-        }
-
-        foreach (var (name, value) in cloud)
-        {
-            metadata[name] = new JsonObject { ["desiredValue"] = value?.DeepClone() };
-        }
-
-        return accepted;
-    }
-
-    private static IResult NotFound(string deviceId, string? module) =>
-        ApiError.NotFound(module is null ? $"Device '{deviceId}' was not found." : $"Module '{module}' of device '{deviceId}' was not found.");
 }

@@ -108,58 +108,14 @@ public static class DeviceTemplatesApi
         var displayName = obj.ContainsKey("displayName") ? Text(obj["displayName"]) : current?.DisplayName;
         var description = obj.ContainsKey("description") ? Text(obj["description"]) : current?.Description;
         var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? (obj["etag"] as JsonValue)?.ToString();
-        var result = await templates.SaveAsync(application.Id, deviceTemplateId, types, displayName, description, model, ifMatch, context.RequestAborted);
-        return result.Outcome switch
-        {
-            TemplateOutcome.Saved => Results.Json(ToJson(result.Template!)),
-            TemplateOutcome.ETagMismatch => ApiError.PreconditionFailed("The template's etag does not match; read it again."),
-            TemplateOutcome.Incompatible => ApiError.Result(StatusCodes.Status409Conflict, "IncompatibleTemplateChange", result.Message!),
-            _ => InvalidModel(result),
-        };
+        var saved = await templates.SaveAsync(application.Id, deviceTemplateId, types, displayName, description, model, ifMatch, context.RequestAborted);
+        return saved.Succeeded ? Results.Json(ToJson(saved.Value)) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, DeviceTemplateService templates, string deviceTemplateId)
     {
-        var result = await templates.DeleteAsync(context.Application().Id, deviceTemplateId, context.RequestAborted);
-        return result.Outcome switch
-        {
-            TemplateOutcome.Saved => Results.NoContent(),
-            TemplateOutcome.InUse => ApiError.Result(StatusCodes.Status409Conflict, "TemplateInUse", result.Message!),
-            _ => NotFound(deviceTemplateId),
-        };
-    }
-
-    /// <summary>The validator's errors, each with the JSON path into <c>capabilityModel</c> where it occurs.</summary>
-    private static IResult InvalidModel(TemplateResult result)
-    {
-        if (result.Errors is null)
-        {
-            return ApiError.BadRequest(result.Message!);
-        }
-
-        var first = result.Errors[0];
-        return new InvalidModelResult(result.Errors.Select(e => new { path = "capabilityModel" + e.Path.TrimStart('$'), message = e.Message }).ToList(),
-            $"The capability model is not valid DTDL: {"capabilityModel" + first.Path.TrimStart('$')}: {first.Message}" + (result.Errors.Count > 1 ? $" (and {result.Errors.Count - 1} more)" : ""));
-    }
-
-    private sealed class InvalidModelResult(IReadOnlyList<object> details, string message) : IResult
-    {
-        public Task ExecuteAsync(HttpContext context)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.Headers["x-ms-error-code"] = "InvalidModel";
-            return context.Response.WriteAsJsonAsync(new
-            {
-                error = new
-                {
-                    code = "InvalidModel",
-                    message,
-                    requestId = context.TraceIdentifier,
-                    time = DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture),
-                    details,
-                },
-            });
-        }
+        var deleted = await templates.DeleteAsync(context.Application().Id, deviceTemplateId, context.RequestAborted);
+        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

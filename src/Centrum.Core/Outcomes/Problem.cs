@@ -41,6 +41,12 @@ public enum ProblemKind
 /// </summary>
 public sealed record Problem(ProblemKind Kind, string Code, string Message)
 {
+    /// <summary>
+    /// Where in the request each fault lies, when there are several (a capability model's DTDL errors): the error's
+    /// <c>details</c> array of the Azure REST API guidelines' error shape. Empty for a refusal with one cause.
+    /// </summary>
+    public IReadOnlyList<ProblemDetail> Details { get; init; } = [];
+
     public static Problem Invalid(string message) => new(ProblemKind.Invalid, "BadRequest", message);
 
     public static Problem NotFound(string message) => new(ProblemKind.NotFound, "NotFound", message);

@@ -6,6 +6,7 @@ using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Connections;
 using Centrum.Gateway.IotHub;
 using Centrum.Gateway.Mqtt;
+using Centrum.Outcomes;
 using Centrum.Twins;
 
 namespace Centrum.Gateway.Handlers;
@@ -56,16 +57,32 @@ internal sealed class TwinHandler(DeviceIdentity identity, Subscriptions subscri
         }
 
         var result = await twins.PatchReportedAsync(identity.Application.Id, identity.DeviceId, identity.ModuleId, patch, expectedVersion, CancellationToken.None);
-        var answer = result.Status switch
+        if (result.Succeeded)
         {
-            TwinUpdateStatus.Updated => RespondAsync(IotHubTopics.TwinResponse(204, requestId, result.Version), [], cancellationToken),
-            TwinUpdateStatus.VersionMismatch => ErrorAsync(requestId, 412, 412001, result.Error!, cancellationToken),
-            TwinUpdateStatus.DeviceNotFound => ErrorAsync(requestId, 404, 404001, result.Error!, cancellationToken),
-            _ => ErrorAsync(requestId, 400, 400004, result.Error!, cancellationToken),
-        };
-        await answer;
+            await RespondAsync(IotHubTopics.TwinResponse(204, requestId, result.Value), [], cancellationToken);
+        }
+        else
+        {
+            var (status, errorCode) = StatusOf(result.Problem.Kind);
+            await ErrorAsync(requestId, status, errorCode, result.Problem.Message, cancellationToken);
+        }
+
         return PacketResult.Continue;
     }
+
+    /// <summary>
+    /// IoT Hub's status and error code for a refused twin update (IoT Hub API "Common error codes" and IoT Hub
+    /// diagnostics error codes): 400004 for a body that cannot be validated, 404001 device not found, 412 for a stale
+    /// version, 413001 message too large (a twin over the size limit), 429001 throttled.
+    /// </summary>
+    internal static (int Status, int ErrorCode) StatusOf(ProblemKind kind) => kind switch
+    {
+        ProblemKind.NotFound => (404, 404001),
+        ProblemKind.PreconditionFailed => (412, 412001),
+        ProblemKind.TooLarge => (413, 413001),
+        ProblemKind.LimitReached => (429, 429001),
+        _ => (400, 400004),
+    };
 
     /// <summary>
     /// Pushes a desired-properties patch to a device that holds the desired filter; QoS 0, never waited for. A device

@@ -70,21 +70,7 @@ public sealed class TableOwnershipTests
     public void Every_entity_of_the_model_is_configured_by_exactly_one_area_the_one_the_ownership_names()
     {
         var model = Loaded.Value;
-        var problems = new List<string>();
-        foreach (var (entity, table) in model.Tables)
-        {
-            var owners = model.Configurations.Where(c => c.Entity == entity).ToList();
-            if (owners.Count != 1)
-            {
-                problems.Add($"{OwnershipScanner.Short(entity)} ({table}) is configured {owners.Count} times: {string.Join(", ", owners.Select(o => o.Configuration))}");
-            }
-            else if (!ExpectedOwners.TryGetValue(table, out var expected) || owners[0].Area != expected)
-            {
-                problems.Add($"{table} is configured by {owners[0].Area}, the ownership names {expected ?? "no area"}");
-            }
-        }
-
-        problems.AddRange(model.Configurations.Where(c => !model.Tables.ContainsKey(c.Entity)).Select(c => $"{c.Configuration} configures {c.Entity}, which is not in the model"));
+        var problems = ConfigurationProblems(model.Tables, model.Configurations);
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         Assert.Equal(ExpectedOwners.Keys.Order(StringComparer.Ordinal), model.Tables.Values.Order(StringComparer.Ordinal));
     }
@@ -162,6 +148,43 @@ public sealed class TableOwnershipTests
         var owners = model.Owners.ToDictionary(StringComparer.Ordinal);
         owners[session] = "Templates";
         Assert.Contains(Model.Foreign(uses, owners), u => u.Entity == session && u.Access == Access.Writes);
+    }
+
+    /// <summary>The configuration check, on the model's configurations and a second one of the devices table written for the purpose.</summary>
+    [Fact]
+    public void A_table_configured_twice_or_by_the_wrong_area_is_refused_and_rest_naming_the_context_is_seen()
+    {
+        var model = Loaded.Value;
+        using var tests = AssemblyDefinition.ReadAssembly(typeof(ForeignWriter).Assembly.Location);
+        var second = OwnershipScanner.Configurations(tests).Where(c => c.Configuration == typeof(SecondDeviceConfiguration).FullName).ToList();
+        Assert.Contains(ConfigurationProblems(model.Tables, [.. model.Configurations, .. second]), p => p.StartsWith("DeviceEntity (devices) is configured 2 times", StringComparison.Ordinal));
+
+        var moved = model.Configurations.Select(c => c.Entity == OwnershipScanner.NameOf(typeof(TwinEntity)) ? c with { Area = "Devices" } : c).ToList();
+        Assert.Equal(["twins is configured by Devices, the ownership names Twins"], ConfigurationProblems(model.Tables, moved));
+
+        string[] storeTypes = ["Centrum.Storage.CentrumDbContext", "Microsoft.EntityFrameworkCore.DbSet`1"];
+        var named = new OwnershipScanner(storeTypes).Scan(tests, t => t.FullName == typeof(ForeignWriter).FullName).Select(u => u.Entity).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(storeTypes, named);
+    }
+
+    private static List<string> ConfigurationProblems(IReadOnlyDictionary<string, string> tables, IReadOnlyList<(string Entity, string Area, string Configuration)> configurations)
+    {
+        var problems = new List<string>();
+        foreach (var (entity, table) in tables)
+        {
+            var owners = configurations.Where(c => c.Entity == entity).ToList();
+            if (owners.Count != 1)
+            {
+                problems.Add($"{OwnershipScanner.Short(entity)} ({table}) is configured {owners.Count} times: {string.Join(", ", owners.Select(o => o.Configuration))}");
+            }
+            else if (!ExpectedOwners.TryGetValue(table, out var expected) || owners[0].Area != expected)
+            {
+                problems.Add($"{table} is configured by {owners[0].Area}, the ownership names {expected ?? "no area"}");
+            }
+        }
+
+        problems.AddRange(configurations.Where(c => !tables.ContainsKey(c.Entity)).Select(c => $"{c.Configuration} configures {c.Entity}, which is not in the model"));
+        return problems;
     }
 
     private static bool IsPending(EntityUse use) => Pending.Any(p => p.Area == use.Area && p.Entity == OwnershipScanner.Short(use.Entity));

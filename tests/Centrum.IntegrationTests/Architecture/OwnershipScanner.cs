@@ -37,7 +37,16 @@ public sealed class OwnershipScanner
     };
 
     private const string ConfigurationInterface = "Microsoft.EntityFrameworkCore.IEntityTypeConfiguration`1";
+    /// <summary>What a write is reported against when its entity is a type parameter or an <c>object</c>: no area owns it.</summary>
+    public const string Unnamed = "(an entity the IL does not name)";
+
     private const string ContextType = "Centrum.Storage.CentrumDbContext";
+
+    /// <summary>
+    /// Storage's copy between stores (the command line's <c>storage copy</c>) writes every table through one generic
+    /// method, as the migrations create every table: schema tooling, not an area's use.
+    /// </summary>
+    private const string StoreCopyType = "Centrum.Storage.MetadataStoreCopy";
     private static readonly string[] SchemaNamespaces = ["Centrum.Storage.CompiledModel", "Centrum.Storage.Migrations", "Centrum.Storage.PostgreSql.Migrations"];
 
     private readonly IReadOnlySet<string> _entities;
@@ -165,7 +174,14 @@ public sealed class OwnershipScanner
         var efWrite = WriteMethods.Contains(called.Name) && declaringElement.StartsWith("Microsoft.EntityFrameworkCore.", StringComparison.Ordinal)
             || (WriteMethods.Contains(called.Name) && declaringElement == ContextType);
         var arguments = (declaring is GenericInstanceType d ? d.GenericArguments : [])
-            .Concat(called is GenericInstanceMethod m ? m.GenericArguments : []);
+            .Concat(called is GenericInstanceMethod m ? m.GenericArguments : []).ToList();
+        if (efWrite && !arguments.SelectMany(Mentioned).Any() && (arguments.Count == 0 || arguments.Any(a => a.ContainsGenericParameter)))
+        {
+            // DbContext.Add(object), or DbSet<T>.Add inside a generic method: the entity is decided elsewhere, so the
+            // write cannot be held to its owner and is reported as nobody's.
+            yield return (Unnamed, Access.Writes, null);
+        }
+
         foreach (var argument in arguments)
         {
             foreach (var entity in Mentioned(argument))
@@ -221,7 +237,7 @@ public sealed class OwnershipScanner
     private bool IsSchema(TypeDefinition type)
     {
         var outer = Outermost(type);
-        return outer.FullName == ContextType
+        return outer.FullName is ContextType or StoreCopyType
             || _entities.Contains(outer.FullName)
             || SchemaNamespaces.Any(n => outer.Namespace == n || outer.Namespace.StartsWith(n + ".", StringComparison.Ordinal))
             || outer.Interfaces.Any(i => i.InterfaceType is GenericInstanceType g && g.ElementType.FullName == ConfigurationInterface);

@@ -38,4 +38,11 @@ public sealed class ForeignWriter(IDbContextFactory<CentrumDbContext> contexts)
         var group = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.Enabled);
         return group?.DisplayName;
     }
+
+    /// <summary>A write through a type parameter: the entity is decided by the caller, so it is reported as nobody's.</summary>
+    public static void AddAny<T>(CentrumDbContext db, T row)
+        where T : class => db.Set<T>().Add(row);
+
+    /// <summary>The context's untyped Add: reported as nobody's.</summary>
+    public static void AddUntyped(CentrumDbContext db, object row) => db.Add(row);
 }

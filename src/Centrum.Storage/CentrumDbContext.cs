@@ -57,6 +57,14 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
     /// written as UTC: <c>timestamptz</c> keeps an instant, not an offset, and Npgsql refuses a
     /// <see cref="DateTimeOffset"/> whose offset is not zero (Npgsql documentation, "Date and Time Handling").
     /// </summary>
+    /// <summary>
+    /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
+    /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time
+    /// factory) calls it. Not in <c>OnConfiguring</c>: a pooled context's options cannot be changed there.
+    /// </summary>
+    public static DbContextOptionsBuilder UseAreaModels(DbContextOptionsBuilder options) =>
+        options.ReplaceService<IModelCacheKeyFactory, AreaModelCacheKeyFactory>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);
@@ -73,21 +81,20 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
     /// host registers the areas (<see cref="MetadataAreaServiceCollectionExtensions.AddMetadataArea"/>) in the
     /// application services, read here as Identity reads its options. The device-event log is this assembly's own.
     /// Without any area the model would hold Identity's tables only and every other query would fail at run time, so
-    /// building it is refused instead.
+    /// building it is refused instead. The model is cached per set of areas (<see cref="UseAreaModels"/>).
     /// </summary>
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        var areas = this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<IEnumerable<MetadataArea>>()
-            ?.Select(a => a.Assembly).Where(a => a != typeof(CentrumDbContext).Assembly).Distinct().ToList();
-        if (areas is not { Count: > 0 })
+        var areas = AreaModelCacheKeyFactory.RegisteredAreas(this);
+        if (areas.Count == 0)
         {
             throw new InvalidOperationException(
                 "The metadata model has no areas: register the areas that own tables (AddMetadataArea) in the services given to the context (UseApplicationServiceProvider).");
         }
 
         builder.ApplyConfigurationsFromAssembly(typeof(CentrumDbContext).Assembly);
-        foreach (var area in areas.OrderBy(a => a.GetName().Name, StringComparer.Ordinal))
+        foreach (var area in areas)
         {
             builder.ApplyConfigurationsFromAssembly(area);
         }

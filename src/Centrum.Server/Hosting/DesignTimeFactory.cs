@@ -26,7 +26,7 @@ internal sealed class DesignTimeFactory : IDesignTimeDbContextFactory<CentrumDbC
         var builder = new DbContextOptionsBuilder<CentrumDbContext>();
         var options = args.Contains(PostgreSqlArgument, StringComparer.OrdinalIgnoreCase)
             ? StorageServiceCollectionExtensions.UsePostgreSql(builder, "Host=localhost;Database=centrum_design")
-            : builder.UseSqlite("Data Source=design.db");
+            : CentrumDbContext.UseAreaModels(builder.UseSqlite("Data Source=design.db"));
         return new((DbContextOptions<CentrumDbContext>)options.UseApplicationServiceProvider(services).Options);
     }
 }

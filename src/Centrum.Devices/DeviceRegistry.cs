@@ -10,6 +10,7 @@ using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
+using Centrum.Storage.Ownership;
 using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,8 @@ public sealed class DeviceRegistry(
     IOrganizationCatalog organizations,
     DeviceEventLog eventLog,
     TimeProvider time,
-    ILogger<DeviceRegistry> logger)
+    ILogger<DeviceRegistry> logger,
+    IEnumerable<IAreaData> areas)
 {
     public const int MaxPageSize = 100;
 
@@ -293,7 +295,11 @@ public sealed class DeviceRegistry(
             return NotFound(deviceId);
         }
 
-        await db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == deviceId).ExecuteDeleteAsync(cancellationToken);
+        foreach (var area in areas)
+        {
+            await area.ReleaseDeviceAsync(db, applicationId, deviceId, cancellationToken);
+        }
+
         log.Append(DeviceEventKind.Deleted, deviceId, null);
         await log.CommitAsync(cancellationToken);
         Log.Deleted(logger, applicationId, deviceId);

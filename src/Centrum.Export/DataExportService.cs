@@ -24,7 +24,8 @@ public sealed partial class DataExportService(
     DestinationTypes types,
     Telemetry.TelemetryQueries telemetry,
     IOptions<ExportOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    Templates.ITemplateCatalog templates)
 {
     private readonly Internal.SourceReader _reader = new(contexts, telemetry);
 
@@ -112,7 +113,7 @@ public sealed partial class DataExportService(
         {
             foreach (var source in ExportFilter.Parse(filter).Sources)
             {
-                if (!await db.DeviceTemplates.AnyAsync(t => t.ApplicationId == applicationId && t.Id == source.TemplateId, cancellationToken))
+                if (!await templates.ExistsAsync(applicationId, source.TemplateId, cancellationToken))
                 {
                     return new(ExportWriteOutcome.Invalid, Message: $"filter: the device template '{source.TemplateId}' does not exist.");
                 }

@@ -47,6 +47,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
 
         services.AddSingleton<UserService>();
+        services.AddScoped<LocalAccounts>();
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContext());
         services.AddIdentityCore<CentrumUser>(o =>
             {

@@ -1,7 +1,10 @@
 using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Centrum.Storage.Ownership;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Storage;
 
@@ -54,6 +57,14 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
     /// written as UTC: <c>timestamptz</c> keeps an instant, not an offset, and Npgsql refuses a
     /// <see cref="DateTimeOffset"/> whose offset is not zero (Npgsql documentation, "Date and Time Handling").
     /// </summary>
+    /// <summary>
+    /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
+    /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time
+    /// factory) calls it. Not in <c>OnConfiguring</c>: a pooled context's options cannot be changed there.
+    /// </summary>
+    public static DbContextOptionsBuilder UseAreaModels(DbContextOptionsBuilder options) =>
+        options.ReplaceService<IModelCacheKeyFactory, AreaModelCacheKeyFactory>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);
@@ -65,146 +76,27 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
         }
     }
 
+    /// <summary>
+    /// Each area configures the entities it owns (<c>IEntityTypeConfiguration&lt;T&gt;</c> in its own assembly); the
+    /// host registers the areas (<see cref="MetadataAreaServiceCollectionExtensions.AddMetadataArea"/>) in the
+    /// application services, read here as Identity reads its options. The device-event log is this assembly's own.
+    /// Without any area the model would hold Identity's tables only and every other query would fail at run time, so
+    /// building it is refused instead. The model is cached per set of areas (<see cref="UseAreaModels"/>).
+    /// </summary>
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.Entity<CentrumUser>().ToTable("users");
-        builder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
-        builder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
-        builder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
-        builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
-        builder.Entity<IdentityRole>().ToTable("roles");
-        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
-        builder.Entity<IdentityUserPasskey<string>>().ToTable("user_passkeys");
-
-        builder.Entity<CustomRoleEntity>(e =>
+        var areas = AreaModelCacheKeyFactory.RegisteredAreas(this);
+        if (areas.Count == 0)
         {
-            e.ToTable("custom_roles");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
+            throw new InvalidOperationException(
+                "The metadata model has no areas: register the areas that own tables (AddMetadataArea) in the services given to the context (UseApplicationServiceProvider).");
+        }
 
-        builder.Entity<OrganizationEntity>(e =>
+        builder.ApplyConfigurationsFromAssembly(typeof(CentrumDbContext).Assembly);
+        foreach (var area in areas)
         {
-            e.ToTable("organizations");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasIndex(x => new { x.ApplicationId, x.Parent });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<ApplicationUserEntity>(e =>
-        {
-            e.ToTable("application_users");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasIndex(x => new { x.ApplicationId, x.Email });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<ApplicationEntity>(e =>
-        {
-            e.ToTable("applications");
-            e.HasKey(x => x.Id);
-            e.Property(x => x.Id).HasMaxLength(64);
-            e.Property(x => x.DisplayName).HasMaxLength(200);
-            e.Property(x => x.HubHostName).HasMaxLength(253);
-            e.Property(x => x.IdScope).HasMaxLength(32);
-            e.HasIndex(x => x.HubHostName).IsUnique();
-            e.HasIndex(x => x.IdScope).IsUnique();
-        });
-
-        builder.Entity<DeviceEntity>(e =>
-        {
-            e.ToTable("devices");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.Property(x => x.Id).HasMaxLength(128);
-            e.Property(x => x.ETag).IsConcurrencyToken();
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<ApiTokenEntity>(e =>
-        {
-            e.ToTable("api_tokens");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<DeviceTemplateEntity>(e =>
-        {
-            e.ToTable("device_templates");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasIndex(x => new { x.ApplicationId, x.ModelId });
-            e.Property(x => x.ETag).IsConcurrencyToken();
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<EnrollmentGroupEntity>(e =>
-        {
-            e.ToTable("enrollment_groups");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.Property(x => x.Id).HasMaxLength(255);
-            e.Property(x => x.ETag).IsConcurrencyToken();
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<TwinEntity>(e =>
-        {
-            e.ToTable("twins");
-            e.HasKey(x => new { x.ApplicationId, x.DeviceId, x.ModuleId });
-            e.Property(x => x.DesiredVersion).IsConcurrencyToken();
-            e.Property(x => x.ReportedVersion).IsConcurrencyToken();
-            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<DeviceEventEntity>(e =>
-        {
-            e.ToTable("device_events");
-            e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.ApplicationId, x.Id });
-            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.Kind });
-        });
-
-        builder.Entity<CloudToDeviceMessageEntity>(e =>
-        {
-            e.ToTable("c2d_messages");
-            e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.Id });
-            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<CommandRecordEntity>(e =>
-        {
-            e.ToTable("command_records");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasIndex(x => new { x.ApplicationId, x.DeviceId, x.ModuleId, x.Component, x.CommandName, x.Time });
-            e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<DataExportEntity>(e =>
-        {
-            e.ToTable("data_exports");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<DataExportDestinationEntity>(e =>
-        {
-            e.ToTable("data_export_destinations");
-            e.HasKey(x => new { x.ApplicationId, x.Id });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<ExportCursorEntity>(e =>
-        {
-            e.ToTable("export_cursors");
-            e.HasKey(x => new { x.ApplicationId, x.ExportId, x.DestinationId });
-            e.HasOne<DataExportEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.ExportId }).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<MqttSessionEntity>(e =>
-        {
-            e.ToTable("mqtt_sessions");
-            e.HasKey(x => new { x.ApplicationId, x.ClientId });
-            e.HasOne<ApplicationEntity>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Cascade);
-        });
+            builder.ApplyConfigurationsFromAssembly(area);
+        }
     }
 }

@@ -86,7 +86,7 @@ public static class StorageServiceCollectionExtensions
     /// (CompiledModelTests, which also fails when the compiled model is stale), so the server skips it.
     /// </summary>
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string databasePath) =>
-        options.UseSqlite(ConnectionString(databasePath))
+        CentrumDbContext.UseAreaModels(options.UseSqlite(ConnectionString(databasePath)))
             .UseModel(CompiledModel.CentrumDbContextModel.Instance)
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 
@@ -96,7 +96,7 @@ public static class StorageServiceCollectionExtensions
     /// retrying strategy would refuse; a failed write reaches the caller as SQLite's would.
     /// </summary>
     public static DbContextOptionsBuilder UsePostgreSql(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgreSqlMigrationsAssembly));
+        CentrumDbContext.UseAreaModels(options.UseNpgsql(connectionString, o => o.MigrationsAssembly(PostgreSqlMigrationsAssembly)));
 
     private static void RestrictToOwner(string folder)
     {

@@ -4,6 +4,7 @@ using Centrum.Applications;
 using Centrum.Hosting;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Ownership;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ public sealed partial class ApplicationAdministration(
     IApplicationCatalog catalog,
     IOptions<NetworkOptions> network,
     IOptions<ApplicationOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IEnumerable<IAreaData> areas)
 {
     /// <summary>Lower-case DNS label: the id becomes a sub-domain.</summary>
     public const string IdPattern = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
@@ -69,9 +71,9 @@ public sealed partial class ApplicationAdministration(
     }
 
     /// <summary>
-    /// Deletes an application's metadata: everything keyed by it (devices, twins, templates, tokens, users, roles,
-    /// organizations, exports) goes with the application row; its event log is deleted explicitly. Its telemetry
-    /// folder is the caller's to remove once the store is closed.
+    /// Deletes an application's metadata: each area that owns rows of it lets go of them in this unit of work
+    /// (<see cref="IAreaData"/>), then the application row goes with this area's own rows (tokens, users, roles,
+    /// organizations, by their cascade). Its telemetry folder is the caller's to remove once the store is closed.
     /// </summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -82,8 +84,11 @@ public sealed partial class ApplicationAdministration(
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.DeviceEvents.Where(e => e.ApplicationId == id).ExecuteDeleteAsync(cancellationToken);
-        await db.CloudToDeviceMessages.Where(m => m.ApplicationId == id).ExecuteDeleteAsync(cancellationToken);
+        foreach (var area in areas)
+        {
+            await area.ReleaseApplicationAsync(db, id, cancellationToken);
+        }
+
         var deleted = await db.Applications.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
         catalog.Forget(id);

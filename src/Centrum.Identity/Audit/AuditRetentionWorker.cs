@@ -1,6 +1,7 @@
 using Centrum.Events;
 using Centrum.Identity.Internal;
 using Centrum.Storage;
+using Centrum.Storage.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,11 +17,6 @@ namespace Centrum.Identity.Audit;
 public sealed partial class AuditRetentionWorker(
     IDbContextFactory<CentrumDbContext> contexts, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetentionWorker> logger) : BackgroundService
 {
-    /// <summary>Rows per delete statement: each is one short SQLite write transaction, so other writers wait little.</summary>
-    private const int BatchSize = 1_000;
-
-    private static readonly string Audited = DeviceEventKind.Audited.ToString();
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.PruneInterval, time);
@@ -38,35 +34,11 @@ public sealed partial class AuditRetentionWorker(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass; returns the entries deleted.</summary>
+    /// <summary>One pass; returns the entries deleted. The entries are rows of the device-event log, so its owner deletes them.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.Retention;
-        var deleted = 0;
-        var after = 0L;
-        while (deleted < options.Value.RowsPerPass)
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var take = Math.Min(BatchSize, options.Value.RowsPerPass - deleted);
-            var batch = await db.DeviceEvents.AsNoTracking()
-                .Where(e => e.Kind == Audited && e.Id > after)
-                .OrderBy(e => e.Id)
-                .Take(take)
-                .Select(e => new { e.Id, e.Time })
-                .ToListAsync(cancellationToken);
-            var expired = batch.TakeWhile(e => e.Time < cutoff).Select(e => e.Id).ToList();
-            if (expired.Count > 0)
-            {
-                deleted += await db.DeviceEvents.Where(e => expired.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
-                after = expired[^1];
-            }
-
-            if (expired.Count < take)
-            {
-                break;
-            }
-        }
-
+        var deleted = await DeviceEventLog.PruneAsync(contexts, DeviceEventKind.Audited, cutoff, options.Value.RowsPerPass, cancellationToken);
         if (deleted > 0)
         {
             Log.AuditPruned(logger, deleted, cutoff);

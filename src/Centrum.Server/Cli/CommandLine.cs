@@ -5,8 +5,6 @@ using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
 using Centrum.Server.Hosting;
 using Centrum.Storage;
-using Centrum.Storage.Entities;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Server.Cli;
@@ -96,8 +94,7 @@ internal static class CommandLine
             await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
             await using var scope = services.CreateAsyncScope();
             var email = result.GetValue(userEmail)!;
-            var created = await scope.ServiceProvider.GetRequiredService<UserManager<CentrumUser>>()
-                .CreateAsync(new CentrumUser { UserName = email, Email = email, EmailConfirmed = true }, result.GetValue(userPassword)!);
+            var created = await scope.ServiceProvider.GetRequiredService<LocalAccounts>().CreateAsync(email, result.GetValue(userPassword)!);
             if (!created.Succeeded)
             {
                 Console.Error.WriteLine(string.Join(" ", created.Errors.Select(e => e.Description)));

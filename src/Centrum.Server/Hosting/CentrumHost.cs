@@ -32,6 +32,7 @@ internal static class CentrumHost
         services.AddSectionOptions<NetworkOptions>(configuration, NetworkOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddCentrumStorage(configuration);
+        services.AddMetadataAreas();
         services.AddCentrumIdentity(configuration);
         services.AddCentrumDevices();
         services.AddSingleton<IDeviceEvents, DeviceEventBus>();

@@ -57,4 +57,45 @@ public sealed class DeviceEventLog(IDeviceEvents events, TimeProvider time)
 
         return unchecked((int)hash);
     }
+
+    /// <summary>Rows per prune statement: each is one short SQLite write transaction, so other writers wait little.</summary>
+    private const int PruneBatchSize = 1_000;
+
+    /// <summary>
+    /// Deletes events of <paramref name="kind"/> older than <paramref name="before"/>, oldest first, in small batches and
+    /// at most <paramref name="budget"/>; returns how many went. Events are appended with the time of their cause, so
+    /// ids grow with time and a pass stops at the first event that is still young. The log is this area's table, so a
+    /// retention elsewhere (the identity area's audit entries) asks here instead of deleting rows itself.
+    /// </summary>
+    public static async Task<int> PruneAsync(
+        IDbContextFactory<CentrumDbContext> contexts, DeviceEventKind kind, DateTimeOffset before, int budget, CancellationToken cancellationToken)
+    {
+        var name = kind.ToString();
+        var deleted = 0;
+        var after = 0L;
+        while (deleted < budget)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var take = Math.Min(PruneBatchSize, budget - deleted);
+            var batch = await db.DeviceEvents.AsNoTracking()
+                .Where(e => e.Kind == name && e.Id > after)
+                .OrderBy(e => e.Id)
+                .Take(take)
+                .Select(e => new { e.Id, e.Time })
+                .ToListAsync(cancellationToken);
+            var expired = batch.TakeWhile(e => e.Time < before).Select(e => e.Id).ToList();
+            if (expired.Count > 0)
+            {
+                deleted += await db.DeviceEvents.Where(e => expired.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+                after = expired[^1];
+            }
+
+            if (expired.Count < take)
+            {
+                break;
+            }
+        }
+
+        return deleted;
+    }
 }

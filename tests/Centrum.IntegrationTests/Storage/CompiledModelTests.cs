@@ -13,10 +13,11 @@ namespace Centrum.IntegrationTests.Storage;
 /// <see cref="CentrumDbContext"/>; a compiled model does not follow later changes to the entities or to
 /// <c>OnModelCreating</c> by itself, and a stale one fails only at run time, in the query that meets the difference.
 /// These tests compare it with the model EF Core builds from the code, as the server configures it (Identity's schema
-/// version included). When they fail, regenerate it from the repository root and commit the result:
+/// version included), from the entity configurations of every area. When they fail, regenerate it from the
+/// repository root and commit the result (the tools run from Centrum.Server, the project that sees every area):
 /// <code>
 /// dotnet tool restore
-/// dotnet ef dbcontext optimize -p src/Centrum.Storage -s src/Centrum.Storage -c CentrumDbContext -o CompiledModel -n Centrum.Storage.CompiledModel
+/// dotnet ef dbcontext optimize -p src/Centrum.Storage -s src/Centrum.Server -c CentrumDbContext -o CompiledModel -n Centrum.Storage.CompiledModel
 /// rm src/Centrum.Storage/CompiledModel/CentrumDbContextAssemblyAttributes.cs
 /// </code>
 /// (the assembly attribute is left out so that no other provider picks the SQLite model up; see
@@ -66,7 +67,7 @@ public sealed class CompiledModelTests : IDisposable
         // The server's first start on an empty folder skips Migrate's own comparison of the model with the last
         // migration's snapshot when the compiled model is in use; this is that comparison.
         using var db = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContext();
-        Assert.False(db.Database.HasPendingModelChanges(), "The model has changes no migration holds: add a migration (dotnet ef migrations add … -p src/Centrum.Storage).");
+        Assert.False(db.Database.HasPendingModelChanges(), "The model has changes no migration holds: add a migration (dotnet ef migrations add <Name> -p src/Centrum.Storage -s src/Centrum.Server).");
     }
 
     private static List<string> DescribeTables(IRelationalModel model) =>

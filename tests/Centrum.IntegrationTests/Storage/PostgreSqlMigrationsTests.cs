@@ -1,3 +1,4 @@
+using Centrum.Server.Hosting;
 using Centrum.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -16,13 +17,14 @@ public sealed class PostgreSqlMigrationsTests
     {
         using var services = new ServiceCollection()
             .Configure<IdentityOptions>(o => o.Stores.SchemaVersion = CentrumDbContext.IdentitySchemaVersion)
+            .AddMetadataAreas()
             .BuildServiceProvider();
         var options = StorageServiceCollectionExtensions.UsePostgreSql(new DbContextOptionsBuilder<CentrumDbContext>(), "Host=127.0.0.1;Database=unused")
             .UseApplicationServiceProvider(services).Options;
         using var db = new CentrumDbContext((DbContextOptions<CentrumDbContext>)options);
 
         Assert.False(db.Database.HasPendingModelChanges(),
-            "The model has changes no PostgreSQL migration holds: dotnet ef migrations add <Name> -p src/Centrum.Storage.PostgreSql -s src/Centrum.Storage.PostgreSql");
+            "The model has changes no PostgreSQL migration holds: dotnet ef migrations add <Name> -p src/Centrum.Storage.PostgreSql -s src/Centrum.Server -- PostgreSql");
         Assert.Contains(db.Database.GetMigrations(), m => m.EndsWith("_Initial", StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,17 @@
+using Centrum.Storage;
+using Centrum.Storage.Ownership;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Devices.Storage;
+
+/// <summary>The registry's rows go with their application; a device's own row is deleted by <see cref="DeviceRegistry.DeleteAsync"/>, which asks the other areas.</summary>
+internal sealed class DeviceData : IAreaData
+{
+    public string Area => "Devices";
+
+    /// <summary>The registry deletes the device itself, after which it asks every area, this one included.</summary>
+    public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
+        db.Devices.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+}

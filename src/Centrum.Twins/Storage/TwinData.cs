@@ -1,0 +1,17 @@
+using Centrum.Storage;
+using Centrum.Storage.Ownership;
+using Microsoft.EntityFrameworkCore;
+
+namespace Centrum.Twins.Storage;
+
+/// <summary>A device's twins (its own and its modules') go with the device, an application's with the application.</summary>
+internal sealed class TwinData : IAreaData
+{
+    public string Area => "Twins";
+
+    public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) =>
+        db.Twins.Where(t => t.ApplicationId == applicationId && t.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
+
+    public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
+        db.Twins.Where(t => t.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+}

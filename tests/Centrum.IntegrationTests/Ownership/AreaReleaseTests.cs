@@ -1,3 +1,4 @@
+using Centrum.Organizations;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Centrum.Devices;
@@ -60,7 +61,7 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
     [Fact]
     public async Task Deleting_a_device_releases_its_sessions_twins_messages_and_command_records()
     {
-        Assert.True(await _services!.GetRequiredService<DeviceRegistry>().DeleteAsync(Doomed, "d1", CancellationToken.None));
+        Assert.True((await _services!.GetRequiredService<DeviceRegistry>().DeleteAsync(Doomed, "d1", OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
 
         await using var db = await Contexts.CreateDbContextAsync();
         Assert.Equal(0, await db.MqttSessions.CountAsync(s => s.ApplicationId == Doomed && (s.ClientId == "d1" || s.ClientId == "d1/m1")));

@@ -33,7 +33,7 @@ internal sealed class ExportTally
     {
         string? deviceId = null;
         long sequence = -1;
-        double sentAt = double.NaN;
+        var sentAt = double.NaN;
         try
         {
             using var document = JsonDocument.Parse(body);

@@ -23,6 +23,8 @@ internal sealed record StormSettings(LoadSettings Load, IReadOnlyList<IPAddress>
 /// </summary>
 internal sealed class StormRun(StormSettings settings)
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var credentials = DeviceFleet.Credentials(settings.Load.KeysFile, settings.Load.Devices);
@@ -56,7 +58,7 @@ internal sealed class StormRun(StormSettings settings)
             junkErrors = junkDuring.Errors,
             baseline = baseline.Summary(),
             duringStorm = storm.Summary(),
-        }, new JsonSerializerOptions { WriteIndented = true });
+        }, Indented);
     }
 
     /// <summary>Each real device connects, publishes one QoS 1 message and disconnects, until the time is up.</summary>

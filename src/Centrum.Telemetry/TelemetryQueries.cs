@@ -69,7 +69,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
             WHERE {StreamFilter} AND enqueued_time >= $from AND enqueued_time < $to
             GROUP BY bucket ORDER BY bucket
             """);
-        command.Parameters.Add(new DuckDBParameter("interval", (long)(interval.Ticks / TimeSpan.TicksPerMicrosecond)));
+        command.Parameters.Add(new DuckDBParameter("interval", interval.Ticks / TimeSpan.TicksPerMicrosecond));
         command.Parameters.Add(new DuckDBParameter("from", from.UtcDateTime));
         command.Parameters.Add(new DuckDBParameter("to", to.UtcDateTime));
         var buckets = new List<TelemetryBucket>();

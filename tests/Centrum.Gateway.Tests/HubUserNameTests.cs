@@ -10,7 +10,7 @@ public sealed class HubUserNameTests
     {
         var user = HubUserName.Parse("hub.example.local/tc-01/?api-version=2021-04-12&model-id=dtmi:com:example:TemperatureController;2&DeviceClientType=azure-iot-device%2F1.18.4%20(node%20v20.20.2%3B%20Ubuntu%2022.04%3B%20x64)");
         Assert.NotNull(user);
-        Assert.Equal(("hub.example.local", "tc-01", (string?)null), (user.HostName, user.DeviceId, user.ModuleId));
+        Assert.Equal(("hub.example.local", "tc-01", null), (user.HostName, user.DeviceId, user.ModuleId));
         Assert.Equal("dtmi:com:example:TemperatureController;2", user.ModelId);
         Assert.Equal("azure-iot-device/1.18.4 (node v20.20.2; Ubuntu 22.04; x64)", user.ClientType);
     }

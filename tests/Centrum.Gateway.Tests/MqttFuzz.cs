@@ -193,7 +193,7 @@ internal static class MqttFuzz
                 // QoS 2 flow: PUBREC, PUBREL, PUBCOMP.
                 var body = new List<byte>();
                 AddId(body, random);
-                return Frame((byte)(random.Next(3) switch { 0 => 0x50, 1 => 0x62, _ => 0x70 }), body);
+                return Frame(random.Next(3) switch { 0 => 0x50, 1 => 0x62, _ => 0x70 }, body);
             }
 
             default:

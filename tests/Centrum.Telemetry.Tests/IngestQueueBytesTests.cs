@@ -1,9 +1,8 @@
-using System.Diagnostics.Metrics;
 using Centrum.Events;
 using Centrum.Storage;
+using Centrum.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;
 
@@ -20,7 +19,7 @@ public sealed class IngestQueueBytesTests : IDisposable
     [Fact]
     public async Task Large_messages_fill_the_queue_by_bytes_long_before_its_count()
     {
-        var events = new GatedEvents();
+        using var events = new GatedEvents();
         await using var ingest = Open(events, queueBytes: 1024 * 1024, queueFullTimeout: TimeSpan.FromMilliseconds(300));
 
         // The first message is committed; the writer then blocks announcing it.
@@ -52,7 +51,8 @@ public sealed class IngestQueueBytesTests : IDisposable
     [Fact]
     public async Task One_message_larger_than_the_whole_budget_still_passes_an_empty_queue()
     {
-        await using var ingest = Open(new GatedEvents(open: true), queueBytes: 1024 * 1024, queueFullTimeout: TimeSpan.FromSeconds(10));
+        using var events = new GatedEvents(open: true);
+        await using var ingest = Open(events, queueBytes: 1024 * 1024, queueFullTimeout: TimeSpan.FromSeconds(10));
         var huge = Message(1, 1536 * 1024);
         var stored = await (await ingest.SubmitAsync(huge, waitForRoom: true, CancellationToken.None))!;
         Assert.False(stored.Duplicate);
@@ -87,7 +87,7 @@ public sealed class IngestQueueBytesTests : IDisposable
     }
 
     /// <summary>Blocks the writer in its first announcement until opened.</summary>
-    private sealed class GatedEvents(bool open = false) : IDeviceEvents
+    private sealed class GatedEvents(bool open = false) : IDeviceEvents, IDisposable
     {
         private readonly ManualResetEventSlim _gate = new(open);
         private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -103,5 +103,7 @@ public sealed class IngestQueueBytesTests : IDisposable
         }
 
         public DeviceEventSubscription Subscribe(int capacity = 10_000) => throw new NotSupportedException();
+
+        public void Dispose() => _gate.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using Centrum.Telemetry.Query;
-using Microsoft.Extensions.Options;
 using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;

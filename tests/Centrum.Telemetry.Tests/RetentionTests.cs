@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Centrum.Applications;
 using Centrum.Storage;
-using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,9 +1,8 @@
-using System.Diagnostics.Metrics;
 using System.Text;
 using Centrum.Storage;
+using Centrum.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Centrum.Testing;
 
 namespace Centrum.Telemetry.Tests;
 
@@ -143,7 +142,7 @@ public sealed class TelemetryStoreTests : IDisposable
             seen.Add(e);
         }
 
-        Assert.Equal([(1L, "d1", (string?)null), (2L, "d2", "c1")], seen.Select(e => (e.Sequence, e.DeviceId, e.Component)));
+        Assert.Equal([(1L, "d1", null), (2L, "d2", "c1")], seen.Select(e => (e.Sequence, e.DeviceId, e.Component)));
         Assert.All(seen, e => Assert.Equal(Centrum.Events.DeviceEventKind.TelemetryStored, e.Kind));
     }
 

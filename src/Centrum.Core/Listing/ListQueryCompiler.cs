@@ -40,7 +40,7 @@ public sealed class ListQueryCompiler<TEntity>(IReadOnlyDictionary<string, ListF
         _ => throw new ListQueryException("filter", "Unknown condition."),
     };
 
-    private Expression BuildContains(ListContains contains)
+    private BinaryExpression BuildContains(ListContains contains)
     {
         var field = Find("filter", contains.Field);
         if (field.Kind != ListFieldKind.Text)

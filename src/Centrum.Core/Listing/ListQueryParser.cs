@@ -68,11 +68,12 @@ public static class ListQueryParser
             throw new ListQueryException("orderby", $"'{parts[0]}' is not a field name.");
         }
 
-        var descending = parts.Length == 2 && (parts[1].Equals("desc", StringComparison.OrdinalIgnoreCase)
-            ? true
-            : parts[1].Equals("asc", StringComparison.OrdinalIgnoreCase)
-                ? false
-                : throw new ListQueryException("orderby", $"'{parts[1]}' is not a direction: use 'asc' or 'desc'."));
+        var descending = parts.Length == 2 && parts[1].ToUpperInvariant() switch
+        {
+            "DESC" => true,
+            "ASC" => false,
+            _ => throw new ListQueryException("orderby", $"'{parts[1]}' is not a direction: use 'asc' or 'desc'."),
+        };
         return new ListOrder(parts[0], descending);
     }
 

@@ -163,7 +163,7 @@ internal sealed class DefinitionReader
         var copy = (JsonObject)definition.DeepClone();
         foreach (var path in secretPaths)
         {
-            JsonObject? parent = copy;
+            var parent = copy;
             for (var i = 0; i < path.Length - 1 && parent is not null; i++)
             {
                 parent = parent[path[i]] as JsonObject;

@@ -15,9 +15,9 @@ namespace Centrum.Export.Destinations;
 /// </summary>
 internal sealed class DestinationReach
 {
-    private readonly bool allowLocal;
-    private readonly bool refusePrivate;
-    private readonly IPEndPoint? management;
+    private readonly bool _allowLocal;
+    private readonly bool _refusePrivate;
+    private readonly IPEndPoint? _management;
 
     public DestinationReach(IOptions<ExportOptions> options, IOptions<NetworkOptions> network)
         : this(options.Value.AllowLocalDestinations, options.Value.RefusePrivateDestinations, ManagementEndpoint(network.Value))
@@ -26,9 +26,9 @@ internal sealed class DestinationReach
 
     internal DestinationReach(bool allowLocal, bool refusePrivate, IPEndPoint? management)
     {
-        this.allowLocal = allowLocal;
-        this.refusePrivate = refusePrivate;
-        this.management = management;
+        _allowLocal = allowLocal;
+        _refusePrivate = refusePrivate;
+        _management = management;
     }
 
     /// <summary>Why a connection to <paramref name="address"/>:<paramref name="port"/> is refused, or null when it is allowed.</summary>
@@ -40,22 +40,22 @@ internal sealed class DestinationReach
         }
 
         var local = IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
-        if (management is not null && port == management.Port && (local || address.Equals(management.Address) || (IsUnspecified(management.Address) && IsOwn(address))))
+        if (_management is not null && port == _management.Port && (local || address.Equals(_management.Address) || (IsUnspecified(_management.Address) && IsOwn(address))))
         {
             return "the server's own management port";
         }
 
-        if (!allowLocal && local)
+        if (!_allowLocal && local)
         {
             return "a loopback or unspecified address";
         }
 
-        if (!allowLocal && IsLinkLocal(address))
+        if (!_allowLocal && IsLinkLocal(address))
         {
             return "a link-local address (169.254.0.0/16, fe80::/10)";
         }
 
-        return refusePrivate && IsPrivate(address) ? "a private address" : null;
+        return _refusePrivate && IsPrivate(address) ? "a private address" : null;
     }
 
     /// <summary>

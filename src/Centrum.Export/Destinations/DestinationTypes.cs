@@ -6,19 +6,19 @@ namespace Centrum.Export.Destinations;
 /// <summary>The destination types this server offers, by their <c>type</c> discriminator.</summary>
 public sealed class DestinationTypes
 {
-    private readonly Dictionary<string, IDestinationType> types;
+    private readonly Dictionary<string, IDestinationType> _types;
 
     public DestinationTypes(IEnumerable<IDestinationType> types)
     {
-        this.types = types.ToDictionary(t => t.Type, StringComparer.Ordinal);
-        Supported = [.. this.types.Keys.Order(StringComparer.Ordinal)];
+        _types = types.ToDictionary(t => t.Type, StringComparer.Ordinal);
+        Supported = [.. _types.Keys.Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The supported <c>type</c> values, sorted.</summary>
     public IReadOnlyList<string> Supported { get; }
 
     /// <summary>The type registered for <paramref name="type"/>, or null. Type names are case-sensitive, as in IoT Central.</summary>
-    public IDestinationType? Find(string type) => types.GetValueOrDefault(type);
+    public IDestinationType? Find(string type) => _types.GetValueOrDefault(type);
 
     /// <summary>
     /// Checks a definition of any type: a message naming the problem (an absent or unknown <c>type</c> lists the

@@ -166,7 +166,7 @@ internal sealed class JqBudget
                 throw new JqLimitException($"The transform built a value nested deeper than {JqLimits.MaxValueDepth} levels.");
             }
 
-            IEnumerable<JsonNode?> children = node switch
+            var children = node switch
             {
                 JsonArray array => array,
                 JsonObject obj => obj.Select(p => p.Value),

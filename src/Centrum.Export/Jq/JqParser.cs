@@ -229,7 +229,7 @@ internal sealed class JqParser
         }
     }
 
-    private JqNode FieldAccess(JqNode target)
+    private Field FieldAccess(JqNode target)
     {
         string name;
         if (_text[_pos] == '"')
@@ -280,7 +280,7 @@ internal sealed class JqParser
         var key = ParsePipe();
         if (TryTake(":"))
         {
-            JqNode? end = Peek("]") ? null : ParsePipe();
+            var end = Peek("]") ? null : ParsePipe();
             Expect("]");
             return new Slice(target, key, end);
         }
@@ -383,7 +383,7 @@ internal sealed class JqParser
                 case "try":
                 {
                     var body = ParsePostfix();
-                    JqNode? handler = Keyword("catch") ? ParsePostfix() : null;
+                    var handler = Keyword("catch") ? ParsePostfix() : null;
                     return new TryCatch(body, handler);
                 }
 
@@ -423,7 +423,7 @@ internal sealed class JqParser
         throw Error($"unexpected '{c}'");
     }
 
-    private JqNode ParseIf()
+    private IfThenElse ParseIf()
     {
         var condition = ParsePipe();
         if (!Keyword("then"))
@@ -454,7 +454,7 @@ internal sealed class JqParser
         return new IfThenElse(condition, then, otherwise);
     }
 
-    private JqNode ParseObject()
+    private ObjectConstruction ParseObject()
     {
         Expect("{");
         var entries = new List<(JqNode, JqNode?)>();

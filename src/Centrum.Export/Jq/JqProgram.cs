@@ -344,7 +344,7 @@ public sealed class JqProgram
             };
         }
 
-        private JsonObject Merge(JsonObject a, JsonObject b)
+        private static JsonObject Merge(JsonObject a, JsonObject b)
         {
             var result = (JsonObject)a.DeepClone();
             foreach (var (key, value) in b)
@@ -355,7 +355,7 @@ public sealed class JqProgram
             return result;
         }
 
-        private JsonObject DeepMerge(JsonObject a, JsonObject b)
+        private static JsonObject DeepMerge(JsonObject a, JsonObject b)
         {
             var result = (JsonObject)a.DeepClone();
             foreach (var (key, value) in b)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
@@ -19,6 +20,7 @@ namespace Centrum.Gateway.Connections;
 /// device are in flight. The connection owns the transport, the keep-alive and the close; the handlers return results
 /// and only this class catches.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The connection's lifetime is RunAsync: its end (EndAsync) disposes the keep-alive timer and the closing token source; nobody holds a connection after that.")]
 internal sealed class MqttConnection
 {
     /// <summary>Before CONNECT nothing larger than this is read: a CONNECT with a long SAS token is a few hundred bytes.</summary>

@@ -7,7 +7,8 @@ namespace Centrum.Gateway.Connections;
 /// <param name="Size">Bytes the frame holds while queued; counted against <see cref="GatewayOptions.OutboundQueueBytes"/>.</param>
 internal readonly record struct Outbound(ushort PacketId, Task<StoreResult>? Commit, long ReceivedAt, Action<IBufferWriter<byte>>? Encode, int Size)
 {
-    public static readonly Outbound PingResp = default;
+    /// <summary>A PINGRESP: the all-default frame (no packet id, no commit, no encoder).</summary>
+    public static Outbound PingResp => default;
 
     /// <summary>A telemetry PUBACK, written only once <paramref name="commit"/> has made the message durable.</summary>
     public static Outbound PubAck(ushort packetId, Task<StoreResult> commit, long receivedAt) => new(packetId, commit, receivedAt, null, 0);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Centrum.Commands;
 using Centrum.Gateway.Authentication;
@@ -13,6 +14,7 @@ namespace Centrum.Gateway.Handlers;
 /// the device's PUBACK arrives; after a reconnect everything unacknowledged is delivered again, marked DUP. The pump
 /// runs from the moment the device listens on <c>devices/{id}/messages/devicebound/#</c> until the connection closes.
 /// </summary>
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Signal can arrive from the queue after the pump stopped; disposing the semaphore would turn a late signal into ObjectDisposedException. Neither the semaphore (its wait handle is never asked for) nor the token source (no timer, no linked tokens) holds an OS resource.")]
 internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscriptions subscriptions, OutboundQueue outbound, CloudToDeviceQueue queue)
 {
     /// <summary>Cloud-to-device messages in flight to one device at a time (a small window, as IoT Hub delivers them; IoT Hub docs "Understand cloud-to-device messaging from an IoT hub").</summary>

@@ -1,5 +1,4 @@
 using Centrum.Events;
-using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Storage.Events;
 

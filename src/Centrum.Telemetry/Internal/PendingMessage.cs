@@ -40,7 +40,7 @@ internal sealed class PendingMessage : TaskCompletionSource<StoreResult>
 
     private static long Measure(TelemetryMessage message, string propertiesJson, List<BodyFields.Field> fields)
     {
-        long size = 512 + message.Body.Length + 2L * propertiesJson.Length;
+        var size = 512 + message.Body.Length + 2L * propertiesJson.Length;
         foreach (var f in fields)
         {
             size += 64 + 2L * (f.Name.Length + f.Json.Length);

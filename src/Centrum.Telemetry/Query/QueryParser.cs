@@ -429,7 +429,7 @@ public static class QueryParser
             };
         }
 
-        private TimeSpan Duration(Token token)
+        private static TimeSpan Duration(Token token)
         {
             if (token.Kind == Kind.Word && Parse(token.Text) is { } duration && duration > TimeSpan.Zero)
             {

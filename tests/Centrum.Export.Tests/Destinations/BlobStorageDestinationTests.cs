@@ -12,7 +12,7 @@ namespace Centrum.Export.Tests.Destinations;
 /// <summary>blobstorage@v1 against Azurite, the Azure Storage emulator, read back through the Azure SDK.</summary>
 public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture<Azurite>
 {
-    private readonly string container = "export-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _container = "export-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
     public async Task A_batch_becomes_one_json_lines_blob_in_iot_centrals_layout()
@@ -63,8 +63,8 @@ public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture
         await using var sender = Blob().Open(Definition(azurite.ConnectionString), Batches.Context());
         await sender.SendAsync(Batches.RoundRobin(1, 3, 1), CancellationToken.None);
 
-        await new BlobContainerClient(azurite.ConnectionString, container).DeleteAsync();
-        await Wait.UntilAsync(async () => !(await new BlobContainerClient(azurite.ConnectionString, container).ExistsAsync()).Value,
+        await new BlobContainerClient(azurite.ConnectionString, _container).DeleteAsync();
+        await Wait.UntilAsync(async () => !(await new BlobContainerClient(azurite.ConnectionString, _container).ExistsAsync()).Value,
             TimeSpan.FromSeconds(10), "the container is gone");
         await sender.SendAsync(Batches.RoundRobin(4, 3, 1), CancellationToken.None);
 
@@ -87,7 +87,7 @@ public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture
         Assert.EndsWith("/00000000000000000007-00000000000000000031.parquet", name, StringComparison.Ordinal);
         using var folder = new TestFolder();
         var file = Path.Combine(folder.Path, "batch.parquet");
-        await new BlobContainerClient(azurite.ConnectionString, container).GetBlobClient(name).DownloadToAsync(file);
+        await new BlobContainerClient(azurite.ConnectionString, _container).GetBlobClient(name).DownloadToAsync(file);
 
         using var db = new DuckDBConnection("Data Source=:memory:");
         db.Open();
@@ -153,14 +153,14 @@ public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture
         {
             ["type"] = "connectionString",
             ["connectionString"] = connectionString,
-            ["containerName"] = container,
+            ["containerName"] = _container,
         },
     };
 
     private async Task<List<string>> BlobNames()
     {
         var names = new List<string>();
-        await foreach (var blob in new BlobContainerClient(azurite.ConnectionString, container).GetBlobsAsync())
+        await foreach (var blob in new BlobContainerClient(azurite.ConnectionString, _container).GetBlobsAsync())
         {
             names.Add(blob.Name);
         }
@@ -170,7 +170,7 @@ public sealed class BlobStorageDestinationTests(Azurite azurite) : IClassFixture
 
     private async Task<string> Download(string name)
     {
-        var content = await new BlobContainerClient(azurite.ConnectionString, container).GetBlobClient(name).DownloadContentAsync();
+        var content = await new BlobContainerClient(azurite.ConnectionString, _container).GetBlobClient(name).DownloadContentAsync();
         return content.Value.Content.ToString();
     }
 }

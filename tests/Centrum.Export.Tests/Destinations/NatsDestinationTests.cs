@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Centrum.Export.Destinations;
 using Centrum.Export.Destinations.Nats;

@@ -15,16 +15,16 @@ namespace Centrum.Export.Tests.Destinations;
 /// <summary>webhook@v1 against a real HTTP receiver (Kestrel on loopback).</summary>
 public sealed class WebhookDestinationTests : IAsyncLifetime
 {
-    private WebhookReceiver receiver = null!;
+    private WebhookReceiver _receiver = null!;
 
-    public async Task InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
+    public async Task InitializeAsync() => _receiver = await WebhookReceiver.StartAsync();
 
-    public async Task DisposeAsync() => await receiver.DisposeAsync();
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
     [Fact]
     public async Task Each_message_is_posted_as_its_own_json_request_with_customizations_and_header_authorization()
     {
-        var definition = Definition(receiver.HookUrl + "?fixed=1");
+        var definition = Definition(_receiver.HookUrl + "?fixed=1");
         definition["queryCustomizations"] = new JsonObject
         {
             ["code"] = new JsonObject { ["value"] = "s3cr3t&=", ["secret"] = true },
@@ -43,7 +43,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             await sender.SendAsync(batch, CancellationToken.None);
         }
 
-        var received = receiver.Deliveries.ToArray();
+        var received = _receiver.Deliveries.ToArray();
         Assert.Equal(3, received.Length);
         Assert.Equal(
             batch.Messages.Select(m => Encoding.UTF8.GetString(m.Body.Span)).Order(),
@@ -66,7 +66,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     public async Task Signed_requests_carry_a_timestamp_and_an_hmac_the_receiver_can_verify()
     {
         const string Secret = "a-signing-secret-of-32-characters";
-        var definition = Definition(receiver.HookUrl.ToString());
+        var definition = Definition(_receiver.HookUrl.ToString());
         definition["signingSecret"] = Secret;
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -76,8 +76,8 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         }
 
         var after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Assert.Equal(5, receiver.Deliveries.Count);
-        foreach (var request in receiver.Deliveries)
+        Assert.Equal(5, _receiver.Deliveries.Count);
+        foreach (var request in _receiver.Deliveries)
         {
             // Verified as a receiver would, without Centrum's code: HMAC-SHA256 over "<timestamp>.<body>".
             var timestamp = request.Header("x-centrum-timestamp");
@@ -92,8 +92,8 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [Fact]
     public async Task OAuth_token_is_fetched_with_client_credentials_once_and_reused_across_batches()
     {
-        receiver.AcceptedTokens = new();
-        var definition = Definition(receiver.HookUrl.ToString());
+        _receiver.AcceptedTokens = new();
+        var definition = Definition(_receiver.HookUrl.ToString());
         definition["authorization"] = OAuth(audience: "https://receiver.example", scope: "export.write");
 
         await using (var sender = Webhook().Open(definition, Batches.Context()))
@@ -102,9 +102,9 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             await sender.SendAsync(Batches.RoundRobin(41, 40, 8), CancellationToken.None);
         }
 
-        Assert.Equal(80, receiver.Deliveries.Count);
-        Assert.All(receiver.Deliveries, r => Assert.Equal("Bearer token-1", r.Header("Authorization")));
-        var tokenRequest = Assert.Single(receiver.TokenRequests);
+        Assert.Equal(80, _receiver.Deliveries.Count);
+        Assert.All(_receiver.Deliveries, r => Assert.Equal("Bearer token-1", r.Header("Authorization")));
+        var tokenRequest = Assert.Single(_receiver.TokenRequests);
         Assert.StartsWith("application/x-www-form-urlencoded", tokenRequest.Header("Content-Type"), StringComparison.Ordinal);
         var form = QueryHelpers(Encoding.UTF8.GetString(tokenRequest.Body));
         Assert.Equal("client_credentials", form["grant_type"]);
@@ -117,7 +117,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [Fact]
     public async Task OAuth_json_request_type_sends_the_token_request_as_json()
     {
-        var definition = Definition(receiver.HookUrl.ToString());
+        var definition = Definition(_receiver.HookUrl.ToString());
         var oauth = OAuth();
         oauth["requestType"] = "json";
         definition["authorization"] = oauth;
@@ -127,7 +127,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             await sender.SendAsync(Batches.RoundRobin(1, 3, 1), CancellationToken.None);
         }
 
-        var tokenRequest = Assert.Single(receiver.TokenRequests);
+        var tokenRequest = Assert.Single(_receiver.TokenRequests);
         Assert.StartsWith("application/json", tokenRequest.Header("Content-Type"), StringComparison.Ordinal);
         var body = JsonNode.Parse(tokenRequest.Body)!.AsObject();
         Assert.Equal("client_credentials", (string?)body["grant_type"]);
@@ -138,8 +138,8 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [Fact]
     public async Task OAuth_token_refused_with_401_is_fetched_again_and_the_message_sent_again()
     {
-        receiver.AcceptedTokens = new();
-        var definition = Definition(receiver.HookUrl.ToString());
+        _receiver.AcceptedTokens = new();
+        var definition = Definition(_receiver.HookUrl.ToString());
         definition["authorization"] = OAuth();
 
         await using (var sender = Webhook().Open(definition, Batches.Context()))
@@ -147,21 +147,21 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             await sender.SendAsync(Batches.RoundRobin(1, 4, 2), CancellationToken.None);
 
             // The receiver revokes token-1, as after a key rotation.
-            receiver.AcceptedTokens.Clear();
+            _receiver.AcceptedTokens.Clear();
             await sender.SendAsync(Batches.RoundRobin(5, 20, 4), CancellationToken.None);
         }
 
-        Assert.Equal(2, receiver.TokenRequests.Count);
-        Assert.Equal(24, receiver.Deliveries.Count);
-        Assert.All(receiver.Deliveries.Skip(4), r => Assert.Equal("Bearer token-2", r.Header("Authorization")));
+        Assert.Equal(2, _receiver.TokenRequests.Count);
+        Assert.Equal(24, _receiver.Deliveries.Count);
+        Assert.All(_receiver.Deliveries.Skip(4), r => Assert.Equal("Bearer token-2", r.Header("Authorization")));
     }
 
     [Fact]
     public async Task OAuth_token_is_fetched_again_shortly_before_it_expires()
     {
-        receiver.Token = receiver.Issuing(expiresIn: 600);
+        _receiver.Token = _receiver.Issuing(expiresIn: 600);
         var clock = new ManualClock();
-        var definition = Definition(receiver.HookUrl.ToString());
+        var definition = Definition(_receiver.HookUrl.ToString());
         definition["authorization"] = OAuth();
 
         await using (var sender = new WebhookDestinationType(clock, NullLoggerFactory.Instance, LocalReach.Allowed).Open(definition, Batches.Context()))
@@ -174,20 +174,20 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         }
 
         // Still fresh after 530 s of 600; within the last minute after 550 s.
-        Assert.Equal(2, receiver.TokenRequests.Count);
+        Assert.Equal(2, _receiver.TokenRequests.Count);
         Assert.Equal(["Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-2", "Bearer token-2"],
-            receiver.Deliveries.Select(r => r.Header("Authorization")));
+            _receiver.Deliveries.Select(r => r.Header("Authorization")));
     }
 
     [Fact]
     public async Task Token_endpoint_refusing_the_client_credentials_fails_permanently_without_showing_the_secret()
     {
-        receiver.Token = async (context, _) =>
+        _receiver.Token = async (context, _) =>
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsJsonAsync(new { error = "invalid_client", error_description = "unknown client" });
         };
-        var definition = Definition(receiver.HookUrl.ToString());
+        var definition = Definition(_receiver.HookUrl.ToString());
         definition["authorization"] = OAuth();
 
         await using var sender = Webhook().Open(definition, Batches.Context());
@@ -196,21 +196,21 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         Assert.True(failure.Permanent);
         Assert.Contains("invalid_client", failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("client-secret-value", failure.Message, StringComparison.Ordinal);
-        Assert.Empty(receiver.Deliveries);
+        Assert.Empty(_receiver.Deliveries);
     }
 
     [Fact]
     public async Task Each_device_keeps_its_order_while_devices_are_delivered_concurrently()
     {
-        receiver.Respond = async (_, _) => await Task.Delay(Random.Shared.Next(0, 4));
+        _receiver.Respond = async (_, _) => await Task.Delay(Random.Shared.Next(0, 4));
         var batch = Batches.RoundRobin(1000, 600, 24);
 
-        await using (var sender = Webhook().Open(Definition(receiver.HookUrl.ToString()), Batches.Context()))
+        await using (var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context()))
         {
             await sender.SendAsync(batch, CancellationToken.None);
         }
 
-        var received = receiver.Deliveries.Select(r => JsonNode.Parse(r.Body)!).ToArray();
+        var received = _receiver.Deliveries.Select(r => JsonNode.Parse(r.Body)!).ToArray();
         Assert.Equal(600, received.Length);
         foreach (var device in received.GroupBy(m => (string)m["deviceId"]!))
         {
@@ -218,13 +218,13 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             Assert.Equal(batch.Messages.Where(m => m.DeviceId == device.Key).Select(m => m.Sequence), sequences);
         }
 
-        Assert.InRange(receiver.MaxInFlight, 2, WebhookSender.MaxDevicesInFlight);
+        Assert.InRange(_receiver.MaxInFlight, 2, WebhookSender.MaxDevicesInFlight);
     }
 
     [Fact]
     public async Task Server_error_fails_the_batch_as_transient_with_the_retry_after_it_asked_for()
     {
-        receiver.Respond = (context, request) =>
+        _receiver.Respond = (context, request) =>
         {
             if (Encoding.UTF8.GetString(request.Body).Contains("\"sequence\":7,", StringComparison.Ordinal))
             {
@@ -235,7 +235,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             return Task.CompletedTask;
         };
 
-        await using var sender = Webhook().Open(Definition(receiver.HookUrl.ToString()), Batches.Context());
+        await using var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
         var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 30, 3), CancellationToken.None));
 
         Assert.False(failure.Permanent);
@@ -249,13 +249,13 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [InlineData(500)]
     public async Task Answers_that_may_pass_later_are_transient(int status)
     {
-        receiver.Respond = (context, _) =>
+        _receiver.Respond = (context, _) =>
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         };
 
-        await using var sender = Webhook().Open(Definition(receiver.HookUrl.ToString()), Batches.Context());
+        await using var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
         var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 1), CancellationToken.None));
 
         Assert.False(failure.Permanent);
@@ -268,13 +268,13 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [InlineData(301)]
     public async Task Answers_a_retry_cannot_fix_are_permanent(int status)
     {
-        receiver.Respond = (context, _) =>
+        _receiver.Respond = (context, _) =>
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         };
 
-        await using var sender = Webhook().Open(Definition(receiver.HookUrl.ToString()), Batches.Context());
+        await using var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
         var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 5, 5), CancellationToken.None));
 
         Assert.True(failure.Permanent);
@@ -284,10 +284,10 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     [Fact]
     public async Task Receiver_that_does_not_answer_in_time_fails_the_batch_as_transient()
     {
-        receiver.Respond = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        _receiver.Respond = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
         var type = new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance, LocalReach.Allowed) { RequestTimeout = TimeSpan.FromMilliseconds(300) };
 
-        await using var sender = type.Open(Definition(receiver.HookUrl.ToString()), Batches.Context());
+        await using var sender = type.Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
         var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 2), CancellationToken.None));
 
         Assert.False(failure.Permanent);
@@ -333,8 +333,8 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
     public async Task A_receiver_on_loopback_is_refused_by_default_at_connect_time_by_address_and_by_name()
     {
         var type = new WebhookDestinationType(TimeProvider.System, NullLoggerFactory.Instance, new DestinationReach(allowLocal: false, refusePrivate: false, management: null));
-        var byName = new UriBuilder(receiver.HookUrl) { Host = "localhost" }.Uri;
-        foreach (var url in new[] { receiver.HookUrl, byName })
+        var byName = new UriBuilder(_receiver.HookUrl) { Host = "localhost" }.Uri;
+        foreach (var url in new[] { _receiver.HookUrl, byName })
         {
             await using var sender = type.Open(Definition(url.ToString()), Batches.Context());
             var refused = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(Batches.RoundRobin(1, 2, 1), CancellationToken.None));
@@ -352,8 +352,8 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
             Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
         }
 
-        Assert.Empty(receiver.Deliveries);
-        Assert.Empty(receiver.TokenRequests);
+        Assert.Empty(_receiver.Deliveries);
+        Assert.Empty(_receiver.TokenRequests);
     }
 
     private static WebhookDestinationType Webhook() => new(TimeProvider.System, NullLoggerFactory.Instance, LocalReach.Allowed);
@@ -370,7 +370,7 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         var oauth = new JsonObject
         {
             ["type"] = "oauth",
-            ["tokenUrl"] = receiver.TokenUrl.ToString(),
+            ["tokenUrl"] = _receiver.TokenUrl.ToString(),
             ["clientId"] = "centrum",
             ["clientSecret"] = "client-secret-value",
         };

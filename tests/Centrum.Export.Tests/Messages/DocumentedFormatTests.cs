@@ -6,7 +6,6 @@ using Centrum.Export.Internal;
 using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Templates.Dtdl;
-using Centrum.Twins;
 
 namespace Centrum.Export.Tests.Messages;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Centrum.Applications;
 using Centrum.Events;
 using Centrum.Gateway.Authentication;
@@ -8,9 +7,9 @@ using Centrum.Gateway.Handlers;
 using Centrum.Gateway.Mqtt;
 using Centrum.Storage;
 using Centrum.Telemetry;
+using Centrum.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Centrum.Testing;
 
 namespace Centrum.Gateway.Tests.Handlers;
 

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;

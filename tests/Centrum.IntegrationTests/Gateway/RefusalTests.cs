@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
 using Centrum.Security;
 using MQTTnet;
 using MQTTnet.Protocol;

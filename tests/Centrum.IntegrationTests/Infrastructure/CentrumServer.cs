@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -54,6 +55,7 @@ internal sealed class CentrumServer : IAsyncDisposable
     public string CaCertificatePath => Path.Combine(DataFolder, "certificates", "ca.pem");
 
     /// <summary>The default application's hub host name, which devices put in their connection strings.</summary>
+    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "The host name belongs to the server under test; tests ask their server for it, not the class.")]
     public string HubHostName => $"default.{HostName}";
 
     public Uri BaseAddress => new($"https://{Address}/");

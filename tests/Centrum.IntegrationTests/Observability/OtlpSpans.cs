@@ -33,7 +33,7 @@ internal static class OtlpSpans
     }
 
     /// <summary>The length-delimited values of one field of a message, skipping every other field by its wire type.</summary>
-    private static IEnumerable<byte[]> Fields(byte[] message, int field)
+    private static List<byte[]> Fields(byte[] message, int field)
     {
         var values = new List<byte[]>();
         var at = 0;

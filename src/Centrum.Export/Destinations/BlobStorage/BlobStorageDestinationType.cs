@@ -15,7 +15,7 @@ internal sealed class BlobStorageDestinationType(ILoggerFactory loggers, Destina
 {
     public const string TypeName = "blobstorage@v1";
 
-    private readonly ILogger logger = loggers.CreateLogger<BlobStorageSender>();
+    private readonly ILogger _logger = loggers.CreateLogger<BlobStorageSender>();
 
     public string Type => TypeName;
 
@@ -50,6 +50,6 @@ internal sealed class BlobStorageDestinationType(ILoggerFactory loggers, Destina
         options.Transport = new HttpClientTransport(handler);
         var container = new BlobContainerClient(settings.ConnectionString, settings.ContainerName, options);
         // The sender owns the handler: its connection pool ends with the sender.
-        return new BlobStorageSender(container, settings.Format, context, logger, handler);
+        return new BlobStorageSender(container, settings.Format, context, _logger, handler);
     }
 }

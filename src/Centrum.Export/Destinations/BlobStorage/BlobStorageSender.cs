@@ -16,8 +16,8 @@ namespace Centrum.Export.Destinations.BlobStorage;
 /// </summary>
 internal sealed class BlobStorageSender(BlobContainerClient container, BlobFormat format, DestinationContext context, ILogger logger, IDisposable? transport = null) : IDestinationSender
 {
-    private readonly ParquetBatchWriter? parquet = format == BlobFormat.Parquet ? new ParquetBatchWriter() : null;
-    private bool containerChecked;
+    private readonly ParquetBatchWriter? _parquet = format == BlobFormat.Parquet ? new ParquetBatchWriter() : null;
+    private bool _containerChecked;
 
     public async Task SendAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
@@ -29,10 +29,10 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
         var name = BlobName(context, batch, format);
         try
         {
-            if (!containerChecked)
+            if (!_containerChecked)
             {
                 await CreateContainerAsync(cancellationToken);
-                containerChecked = true;
+                _containerChecked = true;
             }
 
             try
@@ -62,7 +62,7 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
 
     public ValueTask DisposeAsync()
     {
-        parquet?.Dispose();
+        _parquet?.Dispose();
         transport?.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -113,7 +113,7 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
     private async Task UploadAsync(string name, DeliveryBatch batch, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(name);
-        if (parquet is null)
+        if (_parquet is null)
         {
             var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } };
             await blob.UploadAsync(JsonLines(batch.Messages), options, cancellationToken);
@@ -123,7 +123,7 @@ internal sealed class BlobStorageSender(BlobContainerClient container, BlobForma
         var path = Path.Combine(Path.GetTempPath(), $"centrum-export-{Guid.NewGuid():N}.parquet");
         try
         {
-            parquet.Write(batch.Messages, path);
+            _parquet.Write(batch.Messages, path);
             var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/vnd.apache.parquet" } };
             await using var file = File.OpenRead(path);
             await blob.UploadAsync(file, options, cancellationToken);

@@ -15,7 +15,7 @@ namespace Centrum.Export.Destinations.BlobStorage;
 /// </remarks>
 internal sealed class ParquetBatchWriter : IDisposable
 {
-    private DuckDBConnection? connection;
+    private DuckDBConnection? _connection;
 
     /// <summary>Writes <paramref name="messages"/> to a new Parquet file at <paramref name="path"/>.</summary>
     public void Write(IReadOnlyList<ExportedMessage> messages, string path)
@@ -39,21 +39,21 @@ internal sealed class ParquetBatchWriter : IDisposable
         Execute(db, "DELETE FROM messages");
     }
 
-    public void Dispose() => connection?.Dispose();
+    public void Dispose() => _connection?.Dispose();
 
     // One connection per sender, kept: a sender delivers one batch at a time, and opening DuckDB for each would
     // repeat its start-up for every blob.
     private DuckDBConnection Open()
     {
-        if (connection is not null)
+        if (_connection is not null)
         {
-            return connection;
+            return _connection;
         }
 
         var db = new DuckDBConnection("Data Source=:memory:");
         db.Open();
         Execute(db, "CREATE TABLE messages (sequence BIGINT NOT NULL, device_id VARCHAR NOT NULL, enqueued_time TIMESTAMPTZ NOT NULL, body JSON NOT NULL)");
-        connection = db;
+        _connection = db;
         return db;
     }
 

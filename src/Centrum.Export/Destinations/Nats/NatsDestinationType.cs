@@ -12,7 +12,7 @@ internal sealed class NatsDestinationType(ILoggerFactory loggers, DestinationRea
 {
     public const string TypeName = "nats@v1";
 
-    private readonly ILogger logger = loggers.CreateLogger<NatsSender>();
+    private readonly ILogger _logger = loggers.CreateLogger<NatsSender>();
 
     public string Type => TypeName;
 
@@ -31,6 +31,6 @@ internal sealed class NatsDestinationType(ILoggerFactory loggers, DestinationRea
     {
         var reader = new DefinitionReader();
         var settings = NatsSettings.Parse(definition, reader) ?? throw reader.Invalid(TypeName);
-        return new NatsSender(settings, context, loggers, logger, reach);
+        return new NatsSender(settings, context, loggers, _logger, reach);
     }
 }

@@ -27,29 +27,29 @@ internal sealed class NatsSender : IDestinationSender
     /// </summary>
     internal const int MaxUnacknowledged = 256;
 
-    private readonly NatsSettings settings;
-    private readonly DestinationContext context;
-    private readonly ILogger logger;
-    private readonly NatsSubjectTemplate subjects;
-    private readonly NatsConnection connection;
-    private readonly NatsJSContext jetStream;
-    private readonly ReachCheckedNatsSockets sockets;
+    private readonly NatsSettings _settings;
+    private readonly DestinationContext _context;
+    private readonly ILogger _logger;
+    private readonly NatsSubjectTemplate _subjects;
+    private readonly NatsConnection _connection;
+    private readonly NatsJSContext _jetStream;
+    private readonly ReachCheckedNatsSockets _sockets;
 
     public NatsSender(NatsSettings settings, DestinationContext context, ILoggerFactory loggers, ILogger logger, DestinationReach reach)
     {
-        this.settings = settings;
-        this.context = context;
-        this.logger = logger;
-        subjects = new NatsSubjectTemplate(settings.Subject, context);
-        connection = new NatsConnection(new NatsOpts
+        _settings = settings;
+        _context = context;
+        _logger = logger;
+        _subjects = new NatsSubjectTemplate(settings.Subject, context);
+        _connection = new NatsConnection(new NatsOpts
         {
             Url = settings.Url,
             Name = $"centrum-export-{context.ExportId}",
             LoggerFactory = loggers,
             AuthOpts = new NatsAuthOpts { Token = settings.Token, Username = settings.User, Password = settings.Password },
-            SocketConnectionFactory = sockets = new ReachCheckedNatsSockets(reach),
+            SocketConnectionFactory = _sockets = new ReachCheckedNatsSockets(reach),
         });
-        jetStream = new NatsJSContext(connection);
+        _jetStream = new NatsJSContext(_connection);
     }
 
     public async Task SendAsync(DeliveryBatch batch, CancellationToken cancellationToken)
@@ -72,7 +72,7 @@ internal sealed class NatsSender : IDestinationSender
                     await AcknowledgedAsync(pending.Dequeue(), cancellationToken);
                 }
 
-                var subject = subjects.SubjectFor(message.DeviceId);
+                var subject = _subjects.SubjectFor(message.DeviceId);
                 var headers = new NatsHeaders
                 {
                     ["centrum-device-id"] = message.DeviceId,
@@ -81,13 +81,13 @@ internal sealed class NatsSender : IDestinationSender
                 var options = new NatsJSPubOpts { MsgId = ids[i] };
                 try
                 {
-                    var ack = await jetStream.PublishConcurrentAsync(
+                    var ack = await _jetStream.PublishConcurrentAsync(
                         subject, message.Body, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, headers, cancellationToken);
                     pending.Enqueue((message, subject, ack));
                 }
                 catch (NatsException ex)
                 {
-                    throw new DestinationException($"Publishing to NATS at {settings.Url} failed: {ex.Message}", inner: ex);
+                    throw new DestinationException($"Publishing to NATS at {_settings.Url} failed: {ex.Message}", inner: ex);
                 }
             }
 
@@ -105,7 +105,7 @@ internal sealed class NatsSender : IDestinationSender
         }
     }
 
-    public ValueTask DisposeAsync() => connection.DisposeAsync();
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>One id per message, the same each time the batch is sent again (see the remarks).</summary>
     internal string[] MessageIds(IReadOnlyList<ExportedMessage> messages)
@@ -115,7 +115,7 @@ internal sealed class NatsSender : IDestinationSender
         for (var i = 0; i < messages.Count; i++)
         {
             index = i > 0 && messages[i - 1].Sequence == messages[i].Sequence ? index + 1 : 0;
-            ids[i] = string.Create(CultureInfo.InvariantCulture, $"{context.ApplicationId}/{context.ExportId}/{context.DestinationId}/{messages[i].Sequence}/{index}");
+            ids[i] = string.Create(CultureInfo.InvariantCulture, $"{_context.ApplicationId}/{_context.ExportId}/{_context.DestinationId}/{messages[i].Sequence}/{index}");
         }
 
         return ids;
@@ -136,17 +136,17 @@ internal sealed class NatsSender : IDestinationSender
 
     private async Task ConnectAsync()
     {
-        if (connection.ConnectionState == NatsConnectionState.Open)
+        if (_connection.ConnectionState == NatsConnectionState.Open)
         {
             return;
         }
 
         try
         {
-            await connection.ConnectAsync();
-            Log.NatsConnected(logger, context.ExportId, settings.Url);
+            await _connection.ConnectAsync();
+            Log.NatsConnected(_logger, _context.ExportId, _settings.Url);
         }
-        catch (NatsException ex) when ((Refusal(ex) ?? sockets.LastRefusal) is { } refusal)
+        catch (NatsException ex) when ((Refusal(ex) ?? _sockets.LastRefusal) is { } refusal)
         {
             throw new DestinationException(refusal.Message, permanent: true, inner: ex);
         }
@@ -157,8 +157,8 @@ internal sealed class NatsSender : IDestinationSender
             var refused = ex.Message.Contains("Authorization Violation", StringComparison.OrdinalIgnoreCase)
                 || ex.InnerException?.Message.Contains("Authorization Violation", StringComparison.OrdinalIgnoreCase) == true;
             throw refused
-                ? new DestinationException($"NATS at {settings.Url} refused the credentials of 'authorization'.", permanent: true, inner: ex)
-                : new DestinationException($"Connecting to NATS at {settings.Url} failed: {ex.Message}", inner: ex);
+                ? new DestinationException($"NATS at {_settings.Url} refused the credentials of 'authorization'.", permanent: true, inner: ex)
+                : new DestinationException($"Connecting to NATS at {_settings.Url} failed: {ex.Message}", inner: ex);
         }
     }
 
@@ -180,12 +180,12 @@ internal sealed class NatsSender : IDestinationSender
             {
                 // Transient on purpose: the user fixes it by creating the stream, and the next retry then goes through.
                 throw new DestinationException(
-                    $"No JetStream stream at {settings.Url} takes subject '{publish.Subject}'; create a stream whose subjects cover it (for example '{Cover(publish.Subject)}').",
+                    $"No JetStream stream at {_settings.Url} takes subject '{publish.Subject}'; create a stream whose subjects cover it (for example '{Cover(publish.Subject)}').",
                     inner: ex);
             }
 
             throw new DestinationException(
-                $"NATS at {settings.Url} did not acknowledge message {publish.Message.Sequence} on '{publish.Subject}': {ex.Message}", inner: ex);
+                $"NATS at {_settings.Url} did not acknowledge message {publish.Message.Sequence} on '{publish.Subject}': {ex.Message}", inner: ex);
         }
         finally
         {

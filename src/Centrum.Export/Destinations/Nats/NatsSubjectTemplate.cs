@@ -22,19 +22,19 @@ internal sealed partial class NatsSubjectTemplate
     private static readonly string[] Placeholders = ["{applicationId}", "{exportId}", "{source}", DevicePlaceholder];
 
     /// <summary>The template with the export's own placeholders already filled; only the device varies per message.</summary>
-    private readonly string bound;
-    private readonly bool perDevice;
+    private readonly string _bound;
+    private readonly bool _perDevice;
 
     public NatsSubjectTemplate(string template, DestinationContext context)
     {
-        bound = template
+        _bound = template
             .Replace("{applicationId}", Escape(context.ApplicationId), StringComparison.Ordinal)
             .Replace("{exportId}", Escape(context.ExportId), StringComparison.Ordinal)
             .Replace("{source}", Escape(context.Source), StringComparison.Ordinal);
-        perDevice = bound.Contains(DevicePlaceholder, StringComparison.Ordinal);
+        _perDevice = _bound.Contains(DevicePlaceholder, StringComparison.Ordinal);
     }
 
-    public string SubjectFor(string deviceId) => perDevice ? bound.Replace(DevicePlaceholder, Escape(deviceId), StringComparison.Ordinal) : bound;
+    public string SubjectFor(string deviceId) => _perDevice ? _bound.Replace(DevicePlaceholder, Escape(deviceId), StringComparison.Ordinal) : _bound;
 
     /// <summary>Why <paramref name="template"/> cannot be a subject template, or null when it can.</summary>
     public static string? Check(string template)

@@ -19,8 +19,8 @@ internal sealed class OAuthTokenSource(
     /// </summary>
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
 
-    private readonly SemaphoreSlim fetching = new(1, 1);
-    private Token? current;
+    private readonly SemaphoreSlim _fetching = new(1, 1);
+    private Token? _current;
 
     /// <summary>A token as sent: the header value and when to stop using it (null: until a receiver refuses it).</summary>
     internal sealed class Token(string header, DateTimeOffset? refreshAt)
@@ -35,36 +35,36 @@ internal sealed class OAuthTokenSource(
 
     public async ValueTask<Token> GetAsync(CancellationToken cancellationToken)
     {
-        var token = Volatile.Read(ref current);
+        var token = Volatile.Read(ref _current);
         if (IsFresh(token))
         {
             return token!;
         }
 
         // One fetch at a time: sixteen device workers finding the token expired together need one new token, not sixteen.
-        await fetching.WaitAsync(cancellationToken);
+        await _fetching.WaitAsync(cancellationToken);
         try
         {
-            token = current;
+            token = _current;
             if (IsFresh(token))
             {
                 return token!;
             }
 
             token = await FetchAsync(cancellationToken);
-            Volatile.Write(ref current, token);
+            Volatile.Write(ref _current, token);
             return token;
         }
         finally
         {
-            fetching.Release();
+            _fetching.Release();
         }
     }
 
     /// <summary>Forgets <paramref name="token"/> after a 401, unless another request already replaced it.</summary>
-    public void Refused(Token token) => Interlocked.CompareExchange(ref current, null, token);
+    public void Refused(Token token) => Interlocked.CompareExchange(ref _current, null, token);
 
-    public void Dispose() => fetching.Dispose();
+    public void Dispose() => _fetching.Dispose();
 
     private bool IsFresh(Token? token) => token is not null && (token.RefreshAt is null || time.GetUtcNow() < token.RefreshAt);
 

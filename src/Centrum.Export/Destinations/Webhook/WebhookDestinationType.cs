@@ -17,7 +17,7 @@ internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory l
     /// <summary>How long one POST (or token request) may take before the batch fails as transient.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ILogger logger = loggers.CreateLogger<WebhookSender>();
+    private readonly ILogger _logger = loggers.CreateLogger<WebhookSender>();
 
     public string Type => TypeName;
 
@@ -60,6 +60,6 @@ internal sealed class WebhookDestinationType(TimeProvider time, ILoggerFactory l
     {
         var reader = new DefinitionReader();
         var settings = WebhookSettings.Parse(definition, reader) ?? throw reader.Invalid(TypeName);
-        return new WebhookSender(settings, context, RequestTimeout, time, logger, reach);
+        return new WebhookSender(settings, context, RequestTimeout, time, _logger, reach);
     }
 }

@@ -24,21 +24,21 @@ internal sealed class WebhookSender : IDestinationSender
     /// <summary>Bounds what a token endpoint's answer may buffer; RFC 6749 token answers are a few hundred bytes.</summary>
     private const int MaxResponseBuffer = 64 * 1024;
 
-    private readonly WebhookSettings settings;
-    private readonly TimeSpan requestTimeout;
-    private readonly TimeProvider time;
-    private readonly ILogger logger;
-    private readonly DestinationContext context;
-    private readonly HttpClient client;
-    private readonly OAuthTokenSource? tokens;
+    private readonly WebhookSettings _settings;
+    private readonly TimeSpan _requestTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DestinationContext _context;
+    private readonly HttpClient _client;
+    private readonly OAuthTokenSource? _tokens;
 
     public WebhookSender(WebhookSettings settings, DestinationContext context, TimeSpan requestTimeout, TimeProvider time, ILogger logger, DestinationReach reach)
     {
-        this.settings = settings;
-        this.context = context;
-        this.requestTimeout = requestTimeout;
-        this.time = time;
-        this.logger = logger;
+        _settings = settings;
+        _context = context;
+        _requestTimeout = requestTimeout;
+        _time = time;
+        _logger = logger;
 
         // A handler of its own rather than a shared factory client: the connection pool, the redirect rule and a
         // destination's own trusted CA belong to this destination alone.
@@ -67,16 +67,16 @@ internal sealed class WebhookSender : IDestinationSender
             handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
         }
 
-        client = new HttpClient(handler, disposeHandler: true)
+        _client = new HttpClient(handler, disposeHandler: true)
         {
             // Each request gets its own timeout below; HttpClient's would also cut the token fetch of a waiting worker.
             Timeout = Timeout.InfiniteTimeSpan,
             MaxResponseContentBufferSize = MaxResponseBuffer,
         };
-        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Centrum-Export", "1.0"));
+        _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Centrum-Export", "1.0"));
         if (settings.OAuth is { } oauth)
         {
-            tokens = new OAuthTokenSource(client, oauth, requestTimeout, time, logger, context.ExportId);
+            _tokens = new OAuthTokenSource(_client, oauth, requestTimeout, time, logger, context.ExportId);
         }
     }
 
@@ -138,8 +138,8 @@ internal sealed class WebhookSender : IDestinationSender
 
     public ValueTask DisposeAsync()
     {
-        tokens?.Dispose();
-        client.Dispose();
+        _tokens?.Dispose();
+        _client.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -168,20 +168,20 @@ internal sealed class WebhookSender : IDestinationSender
         // A 401 with OAuth is answered once with a fresh token: the receiver may have revoked or rotated the one cached.
         for (var attempt = 0; ; attempt++)
         {
-            var token = tokens is null ? null : await tokens.GetAsync(cancellationToken);
+            var token = _tokens is null ? null : await _tokens.GetAsync(cancellationToken);
             using var request = Request(message, token);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(requestTimeout);
+            timeout.CancelAfter(_requestTimeout);
 
             HttpResponseMessage response;
             try
             {
-                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new DestinationException(
-                    $"Webhook {settings.Endpoint} did not answer message {message.Sequence} within {requestTimeout.TotalSeconds:0.#} s.", inner: ex);
+                    $"Webhook {_settings.Endpoint} did not answer message {message.Sequence} within {_requestTimeout.TotalSeconds:0.#} s.", inner: ex);
             }
             catch (HttpRequestException ex) when (ex.InnerException is DestinationRefusedException refused)
             {
@@ -189,7 +189,7 @@ internal sealed class WebhookSender : IDestinationSender
             }
             catch (HttpRequestException ex)
             {
-                throw new DestinationException($"POST to webhook {settings.Endpoint} failed: {ex.Message}", inner: ex);
+                throw new DestinationException($"POST to webhook {_settings.Endpoint} failed: {ex.Message}", inner: ex);
             }
 
             using (response)
@@ -201,38 +201,38 @@ internal sealed class WebhookSender : IDestinationSender
 
                 if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null && attempt == 0)
                 {
-                    Log.TokenRefused(logger, context.ExportId, settings.Endpoint);
-                    tokens!.Refused(token);
+                    Log.TokenRefused(_logger, _context.ExportId, _settings.Endpoint);
+                    _tokens!.Refused(token);
                     continue;
                 }
 
-                throw HttpAnswers.Failure($"Webhook {settings.Endpoint}", response, time.GetUtcNow());
+                throw HttpAnswers.Failure($"Webhook {_settings.Endpoint}", response, _time.GetUtcNow());
             }
         }
     }
 
     private HttpRequestMessage Request(ExportedMessage message, OAuthTokenSource.Token? token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, settings.RequestUri)
+        var request = new HttpRequestMessage(HttpMethod.Post, _settings.RequestUri)
         {
             Content = new ReadOnlyMemoryContent(message.Body),
         };
         // A new value per request: header values are mutable objects, and requests of different devices run at once.
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var (name, value) in settings.Headers)
+        foreach (var (name, value) in _settings.Headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        var authorization = token?.Header ?? settings.AuthorizationHeader;
+        var authorization = token?.Header ?? _settings.AuthorizationHeader;
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
-        if (settings.SigningKey is { } key)
+        if (_settings.SigningKey is { } key)
         {
-            var (timestamp, signature) = WebhookSignature.Sign(key, time.GetUtcNow(), message.Body.Span);
+            var (timestamp, signature) = WebhookSignature.Sign(key, _time.GetUtcNow(), message.Body.Span);
             request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp);
             request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, signature);
         }

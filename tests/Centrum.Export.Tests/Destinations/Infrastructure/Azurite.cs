@@ -11,8 +11,8 @@ public sealed class Azurite : IAsyncLifetime
 
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly TestFolder folder = new();
-    private ChildProcess? process;
+    private readonly TestFolder _folder = new();
+    private ChildProcess? _process;
 
     public int Port { get; private set; }
 
@@ -31,20 +31,20 @@ public sealed class Azurite : IAsyncLifetime
         }
 
         Port = ChildProcess.FreePort();
-        process = await ChildProcess.StartAsync(
+        _process = await ChildProcess.StartAsync(
             executable,
-            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", folder.Path, "--skipApiVersionCheck", "--loose", "--silent"],
+            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"],
             Port,
             "Azurite");
     }
 
     public async Task DisposeAsync()
     {
-        if (process is not null)
+        if (_process is not null)
         {
-            await process.DisposeAsync();
+            await _process.DisposeAsync();
         }
 
-        folder.Dispose();
+        _folder.Dispose();
     }
 }

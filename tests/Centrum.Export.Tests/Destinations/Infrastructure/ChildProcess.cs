@@ -11,12 +11,12 @@ namespace Centrum.Export.Tests.Destinations.Infrastructure;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
-    private ChildProcess(Process process) => this.process = process;
+    private ChildProcess(Process process) => _process = process;
 
-    public string Output => string.Join('\n', output);
+    public string Output => string.Join('\n', _output);
 
     /// <summary>A port free at the moment of asking: bound to port 0, then released for the child to take.</summary>
     public static int FreePort()
@@ -40,17 +40,17 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         var child = new ChildProcess(Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}."));
-        child.process.OutputDataReceived += (_, e) => { if (e.Data is not null) child.output.Enqueue(e.Data); };
-        child.process.ErrorDataReceived += (_, e) => { if (e.Data is not null) child.output.Enqueue(e.Data); };
-        child.process.BeginOutputReadLine();
-        child.process.BeginErrorReadLine();
+        child._process.OutputDataReceived += (_, e) => { if (e.Data is not null) child._output.Enqueue(e.Data); };
+        child._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) child._output.Enqueue(e.Data); };
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
         try
         {
             await Wait.UntilAsync(async () =>
             {
-                if (child.process.HasExited)
+                if (child._process.HasExited)
                 {
-                    throw new InvalidOperationException($"{what} exited with {child.process.ExitCode}:\n{child.Output}");
+                    throw new InvalidOperationException($"{what} exited with {child._process.ExitCode}:\n{child.Output}");
                 }
 
                 using var client = new TcpClient();
@@ -78,17 +78,17 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                _process.Kill(entireProcessTree: true);
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(timeout.Token);
         }
         finally
         {
-            process.Dispose();
+            _process.Dispose();
         }
     }
 }

@@ -8,9 +8,9 @@ namespace Centrum.Export.Tests.Destinations.Infrastructure;
 /// </summary>
 public sealed class NatsServer : IAsyncLifetime
 {
-    private readonly TestFolder folder = new();
-    private readonly string? token;
-    private ChildProcess? process;
+    private readonly TestFolder _folder = new();
+    private readonly string? _token;
+    private ChildProcess? _process;
 
     public NatsServer()
         : this(ChildProcess.FreePort(), null)
@@ -20,7 +20,7 @@ public sealed class NatsServer : IAsyncLifetime
     private NatsServer(int port, string? token)
     {
         Port = port;
-        this.token = token;
+        _token = token;
     }
 
     public int Port { get; }
@@ -37,23 +37,23 @@ public sealed class NatsServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        List<string> arguments = ["-js", "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-sd", folder.Path];
-        if (token is not null)
+        List<string> arguments = ["-js", "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-sd", _folder.Path];
+        if (_token is not null)
         {
-            arguments.AddRange(["--auth", token]);
+            arguments.AddRange(["--auth", _token]);
         }
 
-        process = await ChildProcess.StartAsync(Executable(), arguments, Port, "nats-server");
+        _process = await ChildProcess.StartAsync(Executable(), arguments, Port, "nats-server");
     }
 
     public async Task DisposeAsync()
     {
-        if (process is not null)
+        if (_process is not null)
         {
-            await process.DisposeAsync();
+            await _process.DisposeAsync();
         }
 
-        folder.Dispose();
+        _folder.Dispose();
     }
 
     /// <summary>Debian installs it in /usr/sbin, which is not on every user's PATH.</summary>

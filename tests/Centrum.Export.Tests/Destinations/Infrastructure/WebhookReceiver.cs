@@ -24,14 +24,14 @@ internal sealed record ReceivedRequest(string Path, string Query, IReadOnlyDicti
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private int inFlight;
-    private int maxInFlight;
-    private int tokensIssued;
+    private readonly WebApplication _app;
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _tokensIssued;
 
     private WebhookReceiver(WebApplication app)
     {
-        this.app = app;
+        _app = app;
         Token = Issuing(3600);
     }
 
@@ -46,7 +46,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<ReceivedRequest> TokenRequests { get; } = new();
 
     /// <summary>The most deliveries the receiver was handling at one moment.</summary>
-    public int MaxInFlight => Volatile.Read(ref maxInFlight);
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     /// <summary>Answers a delivery; the default accepts with 200. Runs after the delivery is recorded.</summary>
     public Func<HttpContext, ReceivedRequest, Task> Respond { get; set; } = (_, _) => Task.CompletedTask;
@@ -69,9 +69,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             }
         }));
         var receiver = new WebhookReceiver(builder.Build());
-        receiver.app.Run(receiver.HandleAsync);
-        await receiver.app.StartAsync();
-        var address = receiver.app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        receiver._app.Run(receiver.HandleAsync);
+        await receiver._app.StartAsync();
+        var address = receiver._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         receiver.BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return receiver;
     }
@@ -79,15 +79,15 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The default token endpoint: a new token on each request, valid for <paramref name="expiresIn"/> seconds.</summary>
     public Func<HttpContext, ReceivedRequest, Task> Issuing(int expiresIn) => async (context, _) =>
     {
-        var token = $"token-{Interlocked.Increment(ref tokensIssued)}";
+        var token = $"token-{Interlocked.Increment(ref _tokensIssued)}";
         AcceptedTokens?.TryAdd(token, true);
         await context.Response.WriteAsJsonAsync(new { access_token = token, token_type = "Bearer", expires_in = expiresIn });
     };
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -107,9 +107,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             return;
         }
 
-        var now = Interlocked.Increment(ref inFlight);
+        var now = Interlocked.Increment(ref _inFlight);
         int max;
-        while (now > (max = Volatile.Read(ref maxInFlight)) && Interlocked.CompareExchange(ref maxInFlight, now, max) != max)
+        while (now > (max = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
         {
         }
 
@@ -130,7 +130,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref inFlight);
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 }

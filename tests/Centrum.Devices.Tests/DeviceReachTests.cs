@@ -11,6 +11,8 @@ namespace Centrum.Devices.Tests;
 /// </summary>
 public sealed class DeviceReachTests : IAsyncLifetime
 {
+    private static readonly string[] ReachedOutsideTheRange = ["both-1", "n-1"];
+
     private static readonly OrganizationReach North = OrganizationReach.Within(["north"]);
     private DeviceStore _store = null!;
 
@@ -140,7 +142,7 @@ public sealed class DeviceReachTests : IAsyncLifetime
             Assert.True((await Registry.CreateOrReplaceAsync(App, $"m-{i:D3}", new DeviceWrite(null, "fan", true, false, organizations), null, OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
         }
 
-        var expected = new[] { "both-1", "n-1" }.Concat(Enumerable.Range(0, 450).Where(i => i % 9 == 0).Select(i => $"m-{i:D3}")).Order(StringComparer.Ordinal).ToList();
+        var expected = ReachedOutsideTheRange.Concat(Enumerable.Range(0, 450).Where(i => i % 9 == 0).Select(i => $"m-{i:D3}")).Order(StringComparer.Ordinal).ToList();
         var seen = new List<string>();
         string? after = null;
         var pages = 0;

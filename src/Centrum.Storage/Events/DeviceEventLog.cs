@@ -1,4 +1,5 @@
 using Centrum.Events;
+using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Storage.Events;
 

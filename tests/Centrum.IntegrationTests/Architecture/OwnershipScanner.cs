@@ -15,7 +15,7 @@ public enum Access
 /// the owner's own service that takes or returns its entity is a use of the service, not of the table.</param>
 public sealed record EntityUse(string Area, string Entity, string Method, Access Access, string? Through = null)
 {
-    public override string ToString() => $"{Area} → {OwnershipScanner.Short(Entity)} ({Method}) {Access.ToString().ToLowerInvariant()}";
+    public override string ToString() => $"{Area} → {OwnershipScanner.ShortName(Entity)} ({Method}) {Access.ToString().ToLowerInvariant()}";
 }
 
 /// <summary>
@@ -49,7 +49,7 @@ public sealed class OwnershipScanner
     private const string StoreCopyType = "Centrum.Storage.MetadataStoreCopy";
     private static readonly string[] SchemaNamespaces = ["Centrum.Storage.CompiledModel", "Centrum.Storage.Migrations", "Centrum.Storage.PostgreSql.Migrations"];
 
-    private readonly IReadOnlySet<string> _entities;
+    private readonly HashSet<string> _entities;
 
     /// <param name="entities">The entity types of the model, named as <see cref="NameOf(Type)"/> names them.</param>
     public OwnershipScanner(IEnumerable<string> entities) => _entities = entities.ToHashSet(StringComparer.Ordinal);
@@ -60,7 +60,7 @@ public sealed class OwnershipScanner
         : type.FullName!.Replace('+', '/');
 
     /// <summary>Short form for messages: the entity's name without namespace, generic arguments kept.</summary>
-    public static string Short(string entity)
+    public static string ShortName(string entity)
     {
         var generic = entity.IndexOf('<', StringComparison.Ordinal);
         var head = generic < 0 ? entity : entity[..generic];

@@ -100,7 +100,7 @@ public sealed class TableOwnershipTests
         var model = Loaded.Value;
         var uses = model.ForeignUses().Concat(new OwnershipScanner(model.Tables.Keys.Concat(["Centrum.Storage.CentrumDbContext", "Microsoft.EntityFrameworkCore.DbSet`1"]))
             .Scan(model.Assemblies.Single(a => OwnershipScanner.AreaOf(a) == "Api"))).ToList();
-        var stale = Pending.Where(p => !uses.Any(u => u.Area == p.Area && OwnershipScanner.Short(u.Entity) == p.Entity)).Select(p => $"{p.Area} → {p.Entity} ({p.Item})").ToList();
+        var stale = Pending.Where(p => !uses.Any(u => u.Area == p.Area && OwnershipScanner.ShortName(u.Entity) == p.Entity)).Select(p => $"{p.Area} → {p.Entity} ({p.Item})").ToList();
         Assert.True(stale.Count == 0, "Pending entries that no longer occur (remove them):" + Environment.NewLine + string.Join(Environment.NewLine, stale));
     }
 
@@ -111,7 +111,7 @@ public sealed class TableOwnershipTests
         var model = Loaded.Value;
         using var tests = AssemblyDefinition.ReadAssembly(typeof(ForeignWriter).Assembly.Location);
         var uses = new OwnershipScanner(model.Tables.Keys).Scan(tests, t => t.FullName == typeof(ForeignWriter).FullName)
-            .Select(u => $"{OwnershipScanner.Short(u.Entity)} ({u.Method}) {u.Access.ToString().ToLowerInvariant()}").ToHashSet(StringComparer.Ordinal);
+            .Select(u => $"{OwnershipScanner.ShortName(u.Entity)} ({u.Method}) {u.Access.ToString().ToLowerInvariant()}").ToHashSet(StringComparer.Ordinal);
 
         string[] expected =
         [
@@ -172,7 +172,7 @@ public sealed class TableOwnershipTests
             var owners = configurations.Where(c => c.Entity == entity).ToList();
             if (owners.Count != 1)
             {
-                problems.Add($"{OwnershipScanner.Short(entity)} ({table}) is configured {owners.Count} times: {string.Join(", ", owners.Select(o => o.Configuration))}");
+                problems.Add($"{OwnershipScanner.ShortName(entity)} ({table}) is configured {owners.Count} times: {string.Join(", ", owners.Select(o => o.Configuration))}");
             }
             else if (!ExpectedOwners.TryGetValue(table, out var expected) || owners[0].Area != expected)
             {
@@ -184,9 +184,9 @@ public sealed class TableOwnershipTests
         return problems;
     }
 
-    private static bool IsPending(EntityUse use) => Pending.Any(p => p.Area == use.Area && p.Entity == OwnershipScanner.Short(use.Entity));
+    private static bool IsPending(EntityUse use) => Pending.Any(p => p.Area == use.Area && p.Entity == OwnershipScanner.ShortName(use.Entity));
 
-    private static bool IsAllowed(EntityUse use) => AllowedReads.Any(a => a.Area == use.Area && a.Entity == OwnershipScanner.Short(use.Entity));
+    private static bool IsAllowed(EntityUse use) => AllowedReads.Any(a => a.Area == use.Area && a.Entity == OwnershipScanner.ShortName(use.Entity));
 
     private sealed class Model
     {
@@ -222,7 +222,7 @@ public sealed class TableOwnershipTests
             return Foreign(Assemblies.SelectMany(a => scanner.Scan(a)), Owners.ToDictionary(StringComparer.Ordinal));
         }
 
-        public static IEnumerable<EntityUse> Foreign(IEnumerable<EntityUse> uses, IReadOnlyDictionary<string, string> owners) =>
+        public static IEnumerable<EntityUse> Foreign(IEnumerable<EntityUse> uses, Dictionary<string, string> owners) =>
             uses.Where(u => !owners.TryGetValue(u.Entity, out var owner) || (owner != u.Area && owner != u.Through));
     }
 }

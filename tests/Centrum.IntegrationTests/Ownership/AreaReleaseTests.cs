@@ -1,13 +1,12 @@
-using Centrum.Organizations;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Centrum.Devices;
 using Centrum.Identity.Applications;
+using Centrum.Organizations;
 using Centrum.Server.Hosting;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -22,7 +22,7 @@ public sealed class ForeignWriter(IDbContextFactory<CentrumDbContext> contexts)
     }
 
     /// <summary>A bulk delete inside a lambda handed elsewhere: writes.</summary>
-    public Func<Task<int>> DeleteLater(CentrumDbContext db) => () => db.Twins.Where(t => t.DeviceId == "d").ExecuteDeleteAsync();
+    public static Func<Task<int>> DeleteLater(CentrumDbContext db) => () => db.Twins.Where(t => t.DeviceId == "d").ExecuteDeleteAsync();
 
     /// <summary>A bulk update through the context's generic Set: writes.</summary>
     public static Task<int> Rename(CentrumDbContext db) =>

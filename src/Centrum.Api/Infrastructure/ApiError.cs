@@ -20,8 +20,11 @@ public static class ApiError
 
     public static IResult PreconditionFailed(string message) => Result(StatusCodes.Status412PreconditionFailed, "PreconditionFailed", message);
 
-    /// <summary>An area's refusal in IoT Central's shape: the kind chooses the status, the code and message pass through.</summary>
-    public static IResult From(Problem problem) => Result(problem.Kind switch
+    /// <summary>
+    /// An area's refusal in IoT Central's shape: the kind chooses the status, the code and message pass through. A retry
+    /// time goes to Retry-After in whole seconds (RFC 9110 §10.2.3).
+    /// </summary>
+    public static IResult From(Problem problem) => new ErrorResult(problem.Kind switch
     {
         ProblemKind.Invalid => StatusCodes.Status400BadRequest,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
@@ -31,13 +34,15 @@ public static class ApiError
         ProblemKind.LimitReached => StatusCodes.Status403Forbidden,
         ProblemKind.Timeout => StatusCodes.Status504GatewayTimeout,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(problem), problem.Kind, "A problem kind REST does not translate."),
-    }, problem.Code, problem.Message);
+    }, problem.Code, problem.Message, problem.RetryAfter);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
         new ErrorResult(status, code, message).ExecuteAsync(context);
 
-    private sealed class ErrorResult(int status, string code, string message) : IResult, IStatusCodeHttpResult
+    private sealed class ErrorResult(int status, string code, string message, TimeSpan? retryAfter = null) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => status;
 
@@ -45,6 +50,11 @@ public static class ApiError
         {
             context.Response.StatusCode = status;
             context.Response.Headers["x-ms-error-code"] = code;
+            if (retryAfter is { } wait)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
             return context.Response.WriteAsJsonAsync(new
             {
                 error = new

@@ -162,6 +162,34 @@ public sealed class SignInRulesTests : IAsyncLifetime
         Assert.NotNull(atAddress.Problem.RetryAfter);
     }
 
+    [Fact]
+    public async Task A_spent_allowance_refills_after_its_window()
+    {
+        await using var store = await IdentityStore.StartAsync(new Dictionary<string, string?>
+        {
+            ["Centrum:Identity:SignIn:AttemptsPerAccount"] = "1",
+            ["Centrum:Identity:SignIn:Window"] = "00:00:05",
+        });
+
+        // An unknown account: no password is hashed, so the attempts are quick next to the window.
+        Task<Outcome<SignInStep>> Attempt() => Scoped(store, a => a.PasswordAsync(App, "nobody@example.com", Password, From, CancellationToken.None));
+
+        Assert.Equal("InvalidCredentials", (await Attempt()).Problem?.Code);
+        var throttled = await Attempt();
+        Assert.Equal(ProblemKind.TooManyRequests, throttled.Problem?.Kind);
+        Assert.InRange(throttled.Problem!.RetryAfter!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+
+        // The limiter refills from its own clock, so the test waits for the condition, bounded well past the window.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Outcome<SignInStep> next;
+        while ((next = await Attempt()).Problem?.Kind == ProblemKind.TooManyRequests && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("InvalidCredentials", next.Problem?.Code);
+    }
+
     private static async Task AddAccountAsync(IdentityStore store, string email, bool member)
     {
         await using (var scope = store.Services.CreateAsyncScope())

@@ -6,9 +6,11 @@ using System.Text.RegularExpressions;
 using Centrum.Export.Destinations;
 using Centrum.Export.Filters;
 using Centrum.Export.Jq;
+using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,8 +26,8 @@ public sealed partial class DataExportService(
     DestinationTypes types,
     Telemetry.TelemetryQueries telemetry,
     IOptions<ExportOptions> options,
-    TimeProvider time,
-    Templates.ITemplateCatalog templates)
+    ITemplateCatalog templates,
+    TimeProvider time)
 {
     private readonly Internal.SourceReader _reader = new(contexts, telemetry);
 
@@ -37,6 +39,10 @@ public sealed partial class DataExportService(
     /// <summary>System properties an enrichment may name (IoT Central's list, plus <c>$id</c>).</summary>
     public static readonly IReadOnlyList<string> SystemProperties =
         ["$id", "$displayName", "$templateId", "$templateDisplayName", "$enabled", "$provisioned", "$simulated", "$organizations"];
+
+    private static readonly Problem ExportETagMismatch = Problem.PreconditionFailed("The export's etag does not match; read it again.");
+
+    private static readonly Problem DestinationETagMismatch = Problem.PreconditionFailed("The destination's etag does not match; read it again.");
 
     private static readonly string[] ReadOnlyMembers = ["id", "status", "errors", "lastExportTime", "etag", "metrics"];
 
@@ -84,17 +90,17 @@ public sealed partial class DataExportService(
     }
 
     /// <summary>Creates or replaces an export from its REST body.</summary>
-    public async Task<ExportWriteResult<ExportDefinition>> SaveExportAsync(
+    public async Task<Outcome<ExportDefinition>> SaveExportAsync(
         string applicationId, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken)
     {
         if (!IsValidId(id))
         {
-            return new(ExportWriteOutcome.Invalid, Message: "Export ids have 1 to 128 letters, digits, '-', '_' or '.'.");
+            return Problem.Invalid("Export ids have 1 to 128 letters, digits, '-', '_' or '.'.");
         }
 
         if (ReadExport(body) is { } invalid)
         {
-            return new(ExportWriteOutcome.Invalid, Message: invalid);
+            return Problem.Invalid(invalid);
         }
 
         var obj = (JsonObject)body!;
@@ -104,7 +110,7 @@ public sealed partial class DataExportService(
         {
             if (!await db.DataExportDestinations.AnyAsync(d => d.ApplicationId == applicationId && d.Id == reference.Id, cancellationToken))
             {
-                return new(ExportWriteOutcome.Invalid, Message: $"destinations: the destination '{reference.Id}' does not exist.");
+                return Problem.Invalid($"destinations: the destination '{reference.Id}' does not exist.");
             }
         }
 
@@ -115,7 +121,7 @@ public sealed partial class DataExportService(
             {
                 if (!await templates.ExistsAsync(applicationId, source.TemplateId, cancellationToken))
                 {
-                    return new(ExportWriteOutcome.Invalid, Message: $"filter: the device template '{source.TemplateId}' does not exist.");
+                    return Problem.Invalid($"filter: the device template '{source.TemplateId}' does not exist.");
                 }
             }
         }
@@ -125,12 +131,12 @@ public sealed partial class DataExportService(
         {
             if (ifMatch is not null && ifMatch != "*")
             {
-                return new(ExportWriteOutcome.ETagMismatch);
+                return ExportETagMismatch;
             }
 
             if (await db.DataExports.CountAsync(e => e.ApplicationId == applicationId, cancellationToken) >= options.Value.MaxExports)
             {
-                return new(ExportWriteOutcome.Conflict, Message: $"The application has {options.Value.MaxExports} exports, the most it may have.");
+                return Problem.Conflict($"The application has {options.Value.MaxExports} exports, the most it may have.");
             }
 
             entity = new DataExportEntity
@@ -148,7 +154,7 @@ public sealed partial class DataExportService(
         }
         else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
         {
-            return new(ExportWriteOutcome.ETagMismatch);
+            return ExportETagMismatch;
         }
 
         if (entity.Source != (string)obj["source"]!)
@@ -188,21 +194,31 @@ public sealed partial class DataExportService(
 
         await db.SaveChangesAsync(cancellationToken);
         Changed?.Invoke(applicationId);
-        return new(ExportWriteOutcome.Saved, ToModel(entity));
+        return ToModel(entity);
     }
 
-    public async Task<bool> DeleteExportAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>Deletes an export and its delivery positions; answers the export deleted.</summary>
+    public async Task<Outcome<ExportDefinition>> DeleteExportAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await db.ExportCursors.Where(c => c.ApplicationId == applicationId && c.ExportId == id).ExecuteDeleteAsync(cancellationToken);
-        var deleted = await db.DataExports.Where(e => e.ApplicationId == applicationId && e.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
-        if (deleted)
+        if (await GetExportAsync(applicationId, id, cancellationToken) is not { } existing)
         {
-            Changed?.Invoke(applicationId);
+            return ExportNotFound(id);
         }
 
-        return deleted;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await db.ExportCursors.Where(c => c.ApplicationId == applicationId && c.ExportId == id).ExecuteDeleteAsync(cancellationToken);
+        if (await db.DataExports.Where(e => e.ApplicationId == applicationId && e.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return ExportNotFound(id);
+        }
+
+        Changed?.Invoke(applicationId);
+        return existing;
     }
+
+    public static Problem ExportNotFound(string id) => Problem.NotFound($"The export '{id}' was not found.");
+
+    public static Problem DestinationNotFound(string id) => Problem.NotFound($"The destination '{id}' was not found.");
 
     public async Task<DestinationDefinition?> GetDestinationAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
@@ -227,17 +243,17 @@ public sealed partial class DataExportService(
     }
 
     /// <summary>Creates or replaces a destination from its REST body (checked by its type).</summary>
-    public async Task<ExportWriteResult<DestinationDefinition>> SaveDestinationAsync(
+    public async Task<Outcome<DestinationDefinition>> SaveDestinationAsync(
         string applicationId, string id, JsonNode? body, string? ifMatch, CancellationToken cancellationToken)
     {
         if (!IsValidId(id))
         {
-            return new(ExportWriteOutcome.Invalid, Message: "Destination ids have 1 to 128 letters, digits, '-', '_' or '.'.");
+            return Problem.Invalid("Destination ids have 1 to 128 letters, digits, '-', '_' or '.'.");
         }
 
         if (body is not JsonObject obj)
         {
-            return new(ExportWriteOutcome.Invalid, Message: "The body must be a JSON object.");
+            return Problem.Invalid("The body must be a JSON object.");
         }
 
         var definition = (JsonObject)obj.DeepClone();
@@ -248,18 +264,18 @@ public sealed partial class DataExportService(
 
         if (definition["displayName"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || ((string)name!).Length is 0 or > 200)
         {
-            return new(ExportWriteOutcome.Invalid, Message: "displayName: a string of 1 to 200 characters is required.");
+            return Problem.Invalid("displayName: a string of 1 to 200 characters is required.");
         }
 
         if (definition["type"] is not JsonValue typeValue || typeValue.GetValueKind() != JsonValueKind.String)
         {
-            return new(ExportWriteOutcome.Invalid, Message: $"type: required, one of {string.Join(", ", types.Supported)}.");
+            return Problem.Invalid($"type: required, one of {string.Join(", ", types.Supported)}.");
         }
 
         var type = types.Find((string)typeValue!);
         if (type is null)
         {
-            return new(ExportWriteOutcome.Invalid, Message: $"type: '{(string)typeValue!}' is not supported; use one of {string.Join(", ", types.Supported)}.");
+            return Problem.Invalid($"type: '{(string)typeValue!}' is not supported; use one of {string.Join(", ", types.Supported)}.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -269,25 +285,25 @@ public sealed partial class DataExportService(
             // A client that read the destination saw its secrets masked; sending the mask back keeps the stored secret.
             if (KeepMaskedSecrets(type, definition, (JsonObject)JsonNode.Parse(secrets.Unprotect(entity.DefinitionProtected))!) is { } refusal)
             {
-                return new(ExportWriteOutcome.Invalid, Message: refusal);
+                return Problem.Invalid(refusal);
             }
         }
 
         if (type.Validate(definition) is { } invalid)
         {
-            return new(ExportWriteOutcome.Invalid, Message: invalid);
+            return Problem.Invalid(invalid);
         }
 
         if (entity is null)
         {
             if (ifMatch is not null && ifMatch != "*")
             {
-                return new(ExportWriteOutcome.ETagMismatch);
+                return DestinationETagMismatch;
             }
 
             if (await db.DataExportDestinations.CountAsync(d => d.ApplicationId == applicationId, cancellationToken) >= options.Value.MaxDestinations)
             {
-                return new(ExportWriteOutcome.Conflict, Message: $"The application has {options.Value.MaxDestinations} destinations, the most it may have.");
+                return Problem.Conflict($"The application has {options.Value.MaxDestinations} destinations, the most it may have.");
             }
 
             entity = new DataExportDestinationEntity
@@ -304,11 +320,11 @@ public sealed partial class DataExportService(
         }
         else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
         {
-            return new(ExportWriteOutcome.ETagMismatch);
+            return DestinationETagMismatch;
         }
         else if (entity.Type != type.Type)
         {
-            return new(ExportWriteOutcome.Invalid, Message: $"type: a destination's type cannot change (it is {entity.Type}).");
+            return Problem.Invalid($"type: a destination's type cannot change (it is {entity.Type}).");
         }
 
         entity.DisplayName = (string)name!;
@@ -318,21 +334,26 @@ public sealed partial class DataExportService(
 
         await db.SaveChangesAsync(cancellationToken);
         Changed?.Invoke(applicationId);
-        return new(ExportWriteOutcome.Saved, ToModel(entity));
+        return ToModel(entity);
     }
 
-    /// <summary>Deletes a destination no export uses (409 otherwise, naming them).</summary>
-    public async Task<ExportWriteResult<DestinationDefinition>> DeleteDestinationAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>Deletes a destination no export uses (a conflict otherwise, naming them); answers the destination deleted.</summary>
+    public async Task<Outcome<DestinationDefinition>> DeleteDestinationAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var users = (await ExportsOfApplicationAsync(applicationId, cancellationToken)).Where(e => e.Destinations.Any(d => d.Id == id)).Select(e => e.Id).ToList();
         if (users.Count > 0)
         {
-            return new(ExportWriteOutcome.Conflict, Message: $"Exports send to this destination: {string.Join(", ", users)}. Remove it from them first.");
+            return Problem.Conflict($"Exports send to this destination: {string.Join(", ", users)}. Remove it from them first.");
         }
 
-        var deleted = await db.DataExportDestinations.Where(d => d.ApplicationId == applicationId && d.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return new(deleted > 0 ? ExportWriteOutcome.Saved : ExportWriteOutcome.NotFound);
+        var existing = await GetDestinationAsync(applicationId, id, cancellationToken);
+        if (existing is null || await db.DataExportDestinations.Where(d => d.ApplicationId == applicationId && d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return DestinationNotFound(id);
+        }
+
+        return existing;
     }
 
     /// <summary>

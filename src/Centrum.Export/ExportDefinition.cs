@@ -19,15 +19,3 @@ public sealed record DestinationReference(string Id, string? Transform);
 
 /// <summary>A destination as stored: <see cref="Definition"/> is the whole body, secrets included (encrypted at rest).</summary>
 public sealed record DestinationDefinition(string Id, string DisplayName, string Type, JsonObject Definition, string ETag);
-
-public enum ExportWriteOutcome
-{
-    Saved,
-    NotFound,
-    ETagMismatch,
-    Invalid,
-    Conflict,
-}
-
-public sealed record ExportWriteResult<T>(ExportWriteOutcome Outcome, T? Value = null, string? Message = null)
-    where T : class;

@@ -39,6 +39,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddHostedService<Audit.AuditRetentionWorker>();
         services.AddSectionOptions<SignInLimitOptions>(configuration, SignInLimitOptions.Section);
         services.AddSingleton<SignInThrottle>();
+        services.AddScoped<Accounts.AccountSignIn>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<RoleCatalog>();
         services.AddSingleton<AccessScope>();

@@ -90,18 +90,14 @@ public static class DataExportApi
     private static async Task<IResult> SaveExportAsync(HttpContext context, DataExportService service, ExportStatusBoard board, string exportId, JsonNode? body, string? ifMatch)
     {
         var application = context.Application().Id;
-        var result = await service.SaveExportAsync(application, exportId, body, ifMatch, context.RequestAborted);
-        return result.Outcome switch
-        {
-            ExportWriteOutcome.Saved => Results.Json(ExportJson(result.Value!, board.Export(application, result.Value!))),
-            ExportWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The export's etag does not match; read it again."),
-            ExportWriteOutcome.Conflict => ApiError.Conflict(result.Message!),
-            _ => ApiError.BadRequest(result.Message!),
-        };
+        var saved = await service.SaveExportAsync(application, exportId, body, ifMatch, context.RequestAborted);
+        return saved.Succeeded ? Results.Json(ExportJson(saved.Value, board.Export(application, saved.Value))) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> DeleteExportAsync(HttpContext context, DataExportService service, string exportId) =>
-        await service.DeleteExportAsync(context.Application().Id, exportId, context.RequestAborted) ? Results.NoContent() : ExportNotFound(exportId);
+        await service.DeleteExportAsync(context.Application().Id, exportId, context.RequestAborted) is { Succeeded: false } refused
+            ? ApiError.From(refused.Problem)
+            : Results.NoContent();
 
     private static async Task<IResult> ListExportDestinationsAsync(HttpContext context, DataExportService service, ExportStatusBoard board, string exportId)
     {
@@ -184,30 +180,20 @@ public static class DataExportApi
     private static async Task<IResult> SaveDestinationAsync(HttpContext context, DataExportService service, ExportStatusBoard board, string destinationId, JsonNode? body, string? ifMatch)
     {
         var application = context.Application().Id;
-        var result = await service.SaveDestinationAsync(application, destinationId, body, ifMatch, context.RequestAborted);
-        if (result.Outcome != ExportWriteOutcome.Saved)
+        var saved = await service.SaveDestinationAsync(application, destinationId, body, ifMatch, context.RequestAborted);
+        if (!saved.Succeeded)
         {
-            return result.Outcome switch
-            {
-                ExportWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The destination's etag does not match; read it again."),
-                ExportWriteOutcome.Conflict => ApiError.Conflict(result.Message!),
-                _ => ApiError.BadRequest(result.Message!),
-            };
+            return ApiError.From(saved.Problem);
         }
 
         var exports = await service.ExportsOfApplicationAsync(application, context.RequestAborted);
-        return Results.Json(DestinationJson(service, result.Value!, board.Destination(application, destinationId, exports)));
+        return Results.Json(DestinationJson(service, saved.Value, board.Destination(application, destinationId, exports)));
     }
 
     private static async Task<IResult> DeleteDestinationAsync(HttpContext context, DataExportService service, string destinationId)
     {
-        var result = await service.DeleteDestinationAsync(context.Application().Id, destinationId, context.RequestAborted);
-        return result.Outcome switch
-        {
-            ExportWriteOutcome.Saved => Results.NoContent(),
-            ExportWriteOutcome.Conflict => ApiError.Conflict(result.Message!),
-            _ => DestinationNotFound(destinationId),
-        };
+        var deleted = await service.DeleteDestinationAsync(context.Application().Id, destinationId, context.RequestAborted);
+        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
     }
 
     private static async Task<IResult> ListDestinationExportsAsync(HttpContext context, DataExportService service, ExportStatusBoard board, string destinationId)
@@ -296,7 +282,7 @@ public static class DataExportApi
     private static string? IfMatch(HttpContext context, JsonNode? body) =>
         context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? (string?)(body as JsonObject)?["etag"];
 
-    private static IResult ExportNotFound(string id) => ApiError.NotFound($"The export '{id}' was not found.");
+    private static IResult ExportNotFound(string id) => ApiError.From(DataExportService.ExportNotFound(id));
 
-    private static IResult DestinationNotFound(string id) => ApiError.NotFound($"The destination '{id}' was not found.");
+    private static IResult DestinationNotFound(string id) => ApiError.From(DataExportService.DestinationNotFound(id));
 }

@@ -1,21 +1,19 @@
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
-using Centrum.Api.Internal;
 using Centrum.Applications;
 using Centrum.Identity;
-using Centrum.Identity.Audit;
+using Centrum.Identity.Accounts;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
+using Centrum.Outcomes;
 using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Api.Identity;
@@ -23,18 +21,17 @@ namespace Centrum.Api.Identity;
 /// <summary>
 /// Centrum's own: signing local accounts in and out of an application (password, then an authenticator code or a
 /// recovery code when two-factor sign-in is on), and turning two-factor sign-in on. A signed-in session calls the REST
-/// API with the roles its membership holds. Sign-ins are audited; failures count towards lockout.
+/// API with the roles its membership holds. The rules (throttling, membership, lockout, the second factor, audit) are
+/// the identity area's <see cref="AccountSignIn"/>; these endpoints read the body and write the cookies.
 /// </summary>
 public static class AccountEndpoints
 {
-    private const string InvalidCredentials = "The email or password is not valid, or the account is not a member of the application.";
-
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/account").AllowAnonymous();
         account.MapPost("/signin", SignInAsync);
-        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: false));
-        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, UserService u, IApplicationCatalog a, AuditLog l, SignInThrottle t) => SecondFactorAsync(c, s, u, a, l, t, recovery: true));
+        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, AccountSignIn a) => SecondFactorAsync(c, s, a, recovery: false));
+        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, AccountSignIn a) => SecondFactorAsync(c, s, a, recovery: true));
         account.MapPost("/signout", async (SignInManager<CentrumUser> signIn) =>
         {
             await signIn.SignOutAsync();
@@ -47,108 +44,55 @@ public static class AccountEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SignInAsync(
-        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle)
+    private static async Task<IResult> SignInAsync(HttpContext context, SignInManager<CentrumUser> signIn, AccountSignIn accounts)
     {
-        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
-        {
-            return fromAddress;
-        }
-
         var (body, error) = await ReadAsync(context, "email", "password", "application");
         if (error is not null)
         {
             return error;
         }
 
-        var email = (string)body!["email"]!;
-        if (TooMany(context, throttle.AtAccount(email), "this account") is { } atAccount)
-        {
-            return atAccount;
-        }
-
-        var application = await applications.FindByIdAsync((string)body["application"]!, context.RequestAborted);
-        if (application is null)
-        {
-            return ApiError.BadRequest("The application does not exist.");
-        }
-
-        var user = await signIn.UserManager.FindByEmailAsync(email);
-        if (user is null || (await users.RolesOfAsync(application.Id, email, context.RequestAborted)).Count == 0)
-        {
-            await RecordAsync(audit, context, application.Id, "signInFailed", email, StatusCodes.Status401Unauthorized);
-            return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", InvalidCredentials);
-        }
-
-        var result = await signIn.PasswordSignInAsync(user, (string)body["password"]!, isPersistent: false, lockoutOnFailure: true);
-        return await OutcomeAsync(context, signIn, audit, application.Id, user, result);
+        var step = await accounts.PasswordAsync((string)body!["application"]!, (string)body["email"]!, (string)body["password"]!, Origin(context), context.RequestAborted);
+        return await AnswerAsync(context, signIn, step);
     }
 
-    private static async Task<IResult> SecondFactorAsync(
-        HttpContext context, SignInManager<CentrumUser> signIn, UserService users, IApplicationCatalog applications, AuditLog audit, SignInThrottle throttle, bool recovery)
+    private static async Task<IResult> SecondFactorAsync(HttpContext context, SignInManager<CentrumUser> signIn, AccountSignIn accounts, bool recovery)
     {
-        if (TooMany(context, throttle.FromAddress(context.Connection.RemoteIpAddress), "this address") is { } fromAddress)
-        {
-            return fromAddress;
-        }
-
         var (body, error) = await ReadAsync(context, "code", "application");
         if (error is not null)
         {
             return error;
         }
 
-        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
-        if (user?.Email is { } account && TooMany(context, throttle.AtAccount(account), "this account") is { } atAccount)
-        {
-            return atAccount;
-        }
-
-        var application = await applications.FindByIdAsync((string)body!["application"]!, context.RequestAborted);
-        if (user is null || application is null || (await users.RolesOfAsync(application.Id, user.Email!, context.RequestAborted)).Count == 0)
-        {
-            return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", "Sign in with the email and password first.");
-        }
-
-        var code = ((string)body["code"]!).Replace(" ", "", StringComparison.Ordinal);
-        var result = recovery
-            ? await signIn.TwoFactorRecoveryCodeSignInAsync(code)
-            : await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
-        return await OutcomeAsync(context, signIn, audit, application.Id, user, result);
+        // The first step left the account's id in Identity's two-factor cookie.
+        var pending = await context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
+        var userId = pending.Succeeded ? pending.Principal.FindFirstValue(ClaimTypes.Name) : null;
+        var step = await accounts.SecondFactorAsync((string)body!["application"]!, userId, (string)body["code"]!, recovery, Origin(context), context.RequestAborted);
+        return await AnswerAsync(context, signIn, step);
     }
 
     /// <summary>
-    /// Identity signs the account in without naming the application; the session is issued again with it, so every
-    /// request knows which membership's roles apply.
+    /// Writes what the step asks for: the two-factor cookie that carries the account to the second step, or the
+    /// session, issued with the step's claims so every request knows which membership's roles apply.
     /// </summary>
-    private static async Task<IResult> OutcomeAsync(HttpContext context, SignInManager<CentrumUser> signIn, AuditLog audit, string applicationId, CentrumUser user, SignInResult result)
+    private static async Task<IResult> AnswerAsync(HttpContext context, SignInManager<CentrumUser> signIn, Outcome<SignInStep> step)
     {
-        if (result.Succeeded)
+        if (!step.Succeeded)
         {
-            var claims = new List<Claim> { new(CentrumClaims.Application, applicationId) };
-            if (await signIn.UserManager.GetTwoFactorEnabledAsync(user))
-            {
-                claims.Add(new Claim("amr", "mfa"));
-            }
-
-            await signIn.SignInWithClaimsAsync(user, isPersistent: false, claims);
-            await RecordAsync(audit, context, applicationId, "signedIn", user.Email!, StatusCodes.Status200OK);
-            return Results.Json(new { signedIn = true });
+            return ApiError.From(step.Problem);
         }
 
-        if (result.RequiresTwoFactor)
+        if (step.Value.RequiresTwoFactor)
         {
+            var pending = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+            pending.AddClaim(new Claim(ClaimTypes.Name, step.Value.User.Id));
+            await context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
             return Results.Json(new { signedIn = false, requiresTwoFactor = true });
         }
 
-        if (result.IsLockedOut)
-        {
-            await RecordAsync(audit, context, applicationId, "lockedOut", user.Email!, StatusCodes.Status403Forbidden);
-            return ApiError.Result(StatusCodes.Status403Forbidden, "LockedOut", "The account is locked after repeated failed sign-ins; try again later.");
-        }
-
-        await RecordAsync(audit, context, applicationId, "signInFailed", user.Email!, StatusCodes.Status401Unauthorized);
-        return ApiError.Result(StatusCodes.Status401Unauthorized, "InvalidCredentials", InvalidCredentials);
+        await context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        await signIn.SignInWithClaimsAsync(step.Value.User, isPersistent: false, step.Value.Claims);
+        return Results.Json(new { signedIn = true });
     }
 
     /// <summary>Browser sign-in through the configured OpenID Connect provider (authorization code flow with PKCE).</summary>
@@ -168,12 +112,9 @@ public static class AccountEndpoints
         return Results.Challenge(new AuthenticationProperties { RedirectUri = "/account/signin/oidc/complete" + complete }, [IdentityServiceCollectionExtensions.SingleSignOnScheme]);
     }
 
-    /// <summary>
-    /// The provider vouched for the person (in the external cookie); if the application has them as an email member,
-    /// they get a session there, like a password sign-in. No local account is needed.
-    /// </summary>
+    /// <summary>The provider vouched for the person (in the external cookie); the identity area decides whether that makes a session.</summary>
     private static async Task<IResult> CompleteSingleSignOnAsync(
-        HttpContext context, IOptions<SingleSignOnOptions> sso, UserService users, AuditLog audit, string? application, string? returnUrl)
+        HttpContext context, IOptions<SingleSignOnOptions> sso, AccountSignIn accounts, string? application, string? returnUrl)
     {
         var external = await context.AuthenticateAsync(IdentityConstants.ExternalScheme);
         await context.SignOutAsync(IdentityConstants.ExternalScheme);
@@ -182,13 +123,13 @@ public static class AccountEndpoints
             return ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Single sign-on did not complete.");
         }
 
-        var email = ExternalIdentity.VerifiedEmail(external.Principal, sso.Value);
-        if (email is null || (await users.RolesOfAsync(application, email, context.RequestAborted)).Count == 0)
+        var member = await accounts.SingleSignOnAsync(application, ExternalIdentity.VerifiedEmail(external.Principal, sso.Value), Origin(context), context.RequestAborted);
+        if (!member.Succeeded)
         {
-            await RecordAsync(audit, context, application, "signInFailed", email ?? "", StatusCodes.Status403Forbidden);
-            return ApiError.Result(StatusCodes.Status403Forbidden, "NotAMember", "The provider signed you in, but you are not a member of this application.");
+            return ApiError.From(member.Problem);
         }
 
+        var email = member.Value;
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, external.Principal.FindFirst("sub")?.Value ?? email),
@@ -198,51 +139,25 @@ public static class AccountEndpoints
             ],
             IdentityConstants.ApplicationScheme);
         await context.SignInAsync(IdentityConstants.ApplicationScheme, new ClaimsPrincipal(identity));
-        await RecordAsync(audit, context, application, "signedIn", email, StatusCodes.Status200OK);
         return returnUrl is { Length: > 1 } ? Results.LocalRedirect(LocalUrl(returnUrl)) : Results.Json(new { signedIn = true });
-    }
-
-    /// <summary>RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3, whole seconds) when the allowance is spent.</summary>
-    private static IResult? TooMany(HttpContext context, TimeSpan? retryAfter, string source)
-    {
-        if (retryAfter is not { } wait)
-        {
-            return null;
-        }
-
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        Log.SignInThrottled(Logger(context), source, context.Connection.RemoteIpAddress?.ToString(), seconds);
-        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ApiError.Result(StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many sign-in attempts from {source}; retry after {seconds} s.");
     }
 
     private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
-    /// <summary>
-    /// Creates a new authenticator key for the signed-in account and shows it once, as a key and an otpauth URI. When
-    /// two-factor sign-in is on, the session alone does not replace the active authenticator: the body must prove the
-    /// account with its password or a current code, and a wrong proof counts towards lockout.
-    /// </summary>
-    private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager)
+    /// <summary>A new authenticator key for the signed-in account, shown once; the body may carry the proof the identity area asks for.</summary>
+    private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager, AccountSignIn accounts)
     {
         if (await SignedInAsync(context, manager) is not { } user)
         {
             return NotSignedIn();
         }
 
-        if (await manager.GetTwoFactorEnabledAsync(user) && await ProveAsync(context, manager, user) is { } refused)
-        {
-            return refused;
-        }
-
-        await manager.ResetAuthenticatorKeyAsync(user);
-        var key = await manager.GetAuthenticatorKeyAsync(user);
-        var uri = $"otpauth://totp/{UrlEncoder.Default.Encode("Centrum:" + user.Email)}?secret={key}&issuer=Centrum&digits=6";
-        return Results.Json(new { sharedKey = key, authenticatorUri = uri });
+        var key = await accounts.ReplaceAuthenticatorAsync(user, await ReadProofAsync(context));
+        return key.Succeeded ? Results.Json(new { sharedKey = key.Value.SharedKey, authenticatorUri = key.Value.AuthenticatorUri }) : ApiError.From(key.Problem);
     }
 
     /// <summary>Turns two-factor sign-in on once the account proves it has the key (a current code); answers the recovery codes once.</summary>
-    private static async Task<IResult> EnableAsync(HttpContext context, UserManager<CentrumUser> manager)
+    private static async Task<IResult> EnableAsync(HttpContext context, UserManager<CentrumUser> manager, AccountSignIn accounts)
     {
         if (await SignedInAsync(context, manager) is not { } user)
         {
@@ -255,46 +170,25 @@ public static class AccountEndpoints
             return error;
         }
 
-        var code = ((string)body!["code"]!).Replace(" ", "", StringComparison.Ordinal);
-        if (!await manager.VerifyTwoFactorTokenAsync(user, manager.Options.Tokens.AuthenticatorTokenProvider, code))
-        {
-            return ApiError.BadRequest("The code does not match the authenticator key.");
-        }
-
-        await manager.SetTwoFactorEnabledAsync(user, true);
-        var codes = await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, 10);
-        return Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes });
+        var codes = await accounts.EnableTwoFactorAsync(user, (string)body!["code"]!);
+        return codes.Succeeded ? Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes.Value }) : ApiError.From(codes.Problem);
     }
 
-    private static async Task<IResult?> ProveAsync(HttpContext context, UserManager<CentrumUser> manager, CentrumUser user)
+    /// <summary>
+    /// <c>{"password": string}</c> or <c>{"code": string}</c>, or null for any other body (or none): the identity area
+    /// answers whether a proof was needed.
+    /// </summary>
+    private static async Task<AccountProof?> ReadProofAsync(HttpContext context)
     {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (body is not JsonObject obj || obj.Count != 1 || obj.Single() is not { Key: "password" or "code", Value: JsonValue value } || value.GetValueKind() != JsonValueKind.String)
-        {
-            return ApiError.BadRequest("Two-factor sign-in is on: replacing the authenticator needs {\"password\": string} or {\"code\": string} (a current code).");
-        }
-
-        if (await manager.IsLockedOutAsync(user))
-        {
-            return ApiError.Result(StatusCodes.Status403Forbidden, "LockedOut", "The account is locked after repeated failed sign-ins; try again later.");
-        }
-
-        var proof = (string)value!;
-        var proven = obj.Single().Key == "password"
-            ? await manager.CheckPasswordAsync(user, proof)
-            : await manager.VerifyTwoFactorTokenAsync(user, manager.Options.Tokens.AuthenticatorTokenProvider, proof.Replace(" ", "", StringComparison.Ordinal));
-        if (proven)
+        if (context.Request.ContentLength is 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count == 0))
         {
             return null;
         }
 
-        await manager.AccessFailedAsync(user);
-        return ApiError.Result(StatusCodes.Status403Forbidden, "InvalidCredentials", "The password or code is not valid; the authenticator was not replaced.");
+        var (body, error) = await JsonBody.ReadAsync(context.Request);
+        return error is null && body is JsonObject obj && obj.Count == 1 && obj.Single() is { Key: "password" or "code", Value: JsonValue value } && value.GetValueKind() == JsonValueKind.String
+            ? obj.Single().Key == "password" ? new AccountProof((string)value!, null) : new AccountProof(null, (string)value!)
+            : null;
     }
 
     private static async Task<CentrumUser?> SignedInAsync(HttpContext context, UserManager<CentrumUser> manager)
@@ -304,6 +198,8 @@ public static class AccountEndpoints
     }
 
     private static IResult NotSignedIn() => ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first.");
+
+    private static SignInOrigin Origin(HttpContext context) => new(context.Connection.RemoteIpAddress, context.Request.Method, context.Request.Path.Value ?? "");
 
     private static async Task<(JsonObject? Body, IResult? Error)> ReadAsync(HttpContext context, params string[] members)
     {
@@ -320,31 +216,4 @@ public static class AccountEndpoints
 
         return (obj, null);
     }
-
-    private static Task RecordAsync(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome)
-    {
-        var logger = Logger(context);
-        var remote = context.Connection.RemoteIpAddress?.ToString();
-        switch (action)
-        {
-            case "signedIn":
-                Log.SignedIn(logger, applicationId, email, remote);
-                break;
-            case "lockedOut":
-                Log.LockedOut(logger, applicationId, email, remote);
-                break;
-            case "signInFailed":
-                Log.SignInFailed(logger, applicationId, email, remote);
-                break;
-        }
-
-        return Audit(audit, context, applicationId, action, email, outcome);
-    }
-
-    private static ILogger Logger(HttpContext context) =>
-        ((ILoggerFactory)context.RequestServices.GetService(typeof(ILoggerFactory))!).CreateLogger(typeof(AccountEndpoints).FullName!);
-
-    private static Task Audit(AuditLog audit, HttpContext context, string applicationId, string action, string email, int outcome) =>
-        audit.RecordAsync(applicationId, new AuditEntry(action, "user", email, "session", null, context.Request.Method, context.Request.Path.Value ?? "", outcome,
-            context.Connection.RemoteIpAddress?.ToString()), CancellationToken.None);
 }

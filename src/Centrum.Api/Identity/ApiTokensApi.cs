@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
@@ -11,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Identity;
 
 /// <summary>IoT Central's API tokens and roles (IoT Central REST API reference, "API Tokens", "Roles").</summary>
-public static partial class ApiTokensApi
+public static class ApiTokensApi
 {
     public static RouteGroupBuilder MapApiTokensApi(this RouteGroupBuilder api)
     {
@@ -28,8 +27,8 @@ public static partial class ApiTokensApi
         api.MapPut("/roles/{roleId}", SaveRoleAsync).RequirePermission(Permission.RolesManage);
         api.MapDelete("/roles/{roleId}", async (HttpContext context, RoleCatalog roles, string roleId) =>
             {
-                var (deleted, conflict, refused) = await roles.DeleteAsync(context.Application().Id, roleId, await context.HoldingsAsync(), context.RequestAborted);
-                return refused is not null ? Grants.Refused(refused) : conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : RoleNotFound(roleId);
+                var deleted = await roles.DeleteAsync(context.Application().Id, roleId, await context.HoldingsAsync(), context.RequestAborted);
+                return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
             })
             .RequirePermission(Permission.RolesManage);
         return api;
@@ -38,11 +37,6 @@ public static partial class ApiTokensApi
     /// <summary>Centrum's own: a custom role from IoT Central's permissions, assigned application-wide or within organizations.</summary>
     private static async Task<IResult> SaveRoleAsync(HttpContext context, RoleCatalog roles, string roleId)
     {
-        if (!RoleIdRegex().IsMatch(roleId))
-        {
-            return ApiError.BadRequest("Role ids have 1 to 64 letters, digits and '-'.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
@@ -56,11 +50,7 @@ public static partial class ApiTokensApi
             return ApiError.BadRequest("The body must be {\"displayName\": string, \"scope\": \"application\"|\"organization\", \"permissions\": [names]}.");
         }
 
-        var scope = obj["scope"] is null ? RoleCatalog.ApplicationScope : obj["scope"]!.GetValueKind() == JsonValueKind.String ? (string)obj["scope"]! : null;
-        if (scope is not (RoleCatalog.ApplicationScope or RoleCatalog.OrganizationScope))
-        {
-            return ApiError.BadRequest("scope: 'application' or 'organization'.");
-        }
+        var scope = obj["scope"] is null ? RoleCatalog.ApplicationScope : obj["scope"]!.GetValueKind() == JsonValueKind.String ? (string)obj["scope"]! : "";
 
         var permissions = new List<Permission>();
         foreach (var item in list)
@@ -73,8 +63,8 @@ public static partial class ApiTokensApi
             permissions.Add(permission);
         }
 
-        var (role, invalid, refused) = await roles.SaveAsync(context.Application().Id, roleId, (string)name!, scope, permissions, await context.HoldingsAsync(), context.RequestAborted);
-        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Results.Json(RoleJson(role!));
+        var saved = await roles.SaveAsync(context.Application().Id, roleId, (string)name!, scope, permissions, await context.HoldingsAsync(), context.RequestAborted);
+        return saved.Succeeded ? Results.Json(RoleJson(saved.Value)) : ApiError.From(saved.Problem);
     }
 
     private static JsonObject RoleJson(Role role) => new()
@@ -85,10 +75,7 @@ public static partial class ApiTokensApi
         ["permissions"] = new JsonArray(role.Permissions.Select(p => (JsonNode)RoleCatalog.Name(p)).ToArray()),
     };
 
-    private static IResult RoleNotFound(string roleId) => ApiError.NotFound($"Role '{roleId}' was not found.");
-
-    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
-    private static partial Regex RoleIdRegex();
+    private static IResult RoleNotFound(string roleId) => ApiError.From(RoleCatalog.NotFound(roleId));
 
     private static async Task<IResult> ListAsync(HttpContext context, ApiTokenService tokens) =>
         Results.Json(new { value = (await tokens.ListAsync(context.Application().Id, context.RequestAborted)).Select(ToJson) });
@@ -96,15 +83,10 @@ public static partial class ApiTokensApi
     private static async Task<IResult> GetAsync(HttpContext context, ApiTokenService tokens, string tokenId) =>
         await tokens.GetAsync(context.Application().Id, tokenId, context.RequestAborted) is { } token
             ? Results.Json(ToJson(token))
-            : ApiError.NotFound($"API token '{tokenId}' was not found.");
+            : ApiError.From(ApiTokenService.NotFound(tokenId));
 
     private static async Task<IResult> CreateAsync(HttpContext context, ApiTokenService tokens, string tokenId)
     {
-        if (!TokenIdRegex().IsMatch(tokenId))
-        {
-            return ApiError.BadRequest("API token ids have 1 to 64 letters, digits, '-' or '_'.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
@@ -138,44 +120,20 @@ public static partial class ApiTokensApi
             expiry = parsed;
         }
 
-        try
-        {
-            var created = await tokens.CreateAsync(context.Application().Id, tokenId, assignments, expiry, await context.HoldingsAsync(), context.RequestAborted);
-            return Results.Json(new { id = created.Id, roles = created.Roles.Select(RoleJson), expiry = created.Expiry, token = created.Token });
-        }
-        catch (GrantRefusedException ex)
-        {
-            return Grants.Refused(ex.Message);
-        }
-        catch (ArgumentException ex)
-        {
-            return ApiError.BadRequest(ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            return ApiError.Conflict(ex.Message);
-        }
+        var created = await tokens.CreateAsync(context.Application().Id, tokenId, assignments, expiry, await context.HoldingsAsync(), context.RequestAborted);
+        return created.Succeeded
+            ? Results.Json(new { id = created.Value.Id, roles = created.Value.Roles.Select(RoleJson), expiry = created.Value.Expiry, token = created.Value.Token })
+            : ApiError.From(created.Problem);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, ApiTokenService tokens, string tokenId)
     {
-        try
-        {
-            return await tokens.DeleteAsync(context.Application().Id, tokenId, await context.HoldingsAsync(), context.RequestAborted)
-                ? Results.NoContent()
-                : ApiError.NotFound($"API token '{tokenId}' was not found.");
-        }
-        catch (GrantRefusedException ex)
-        {
-            return Grants.Refused(ex.Message);
-        }
+        var revoked = await tokens.DeleteAsync(context.Application().Id, tokenId, await context.HoldingsAsync(), context.RequestAborted);
+        return revoked.Succeeded ? Results.NoContent() : ApiError.From(revoked.Problem);
     }
 
     /// <summary>The secret is never shown again after its creation.</summary>
     private static object ToJson(ApiToken token) => new { id = token.Id, roles = token.Roles.Select(RoleJson), expiry = token.Expiry };
 
     private static object RoleJson(RoleAssignment r) => r.Organization is null ? new { role = r.Role } : new { role = r.Role, organization = (string?)r.Organization };
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex TokenIdRegex();
 }

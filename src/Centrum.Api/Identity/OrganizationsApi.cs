@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Organizations;
@@ -14,7 +13,7 @@ namespace Centrum.Api.Identity;
 /// IoT Central's organizations (IoT Central REST API reference, "Organizations"). A caller limited to organizations sees and manages
 /// only its own subtree, and may create organizations only below it.
 /// </summary>
-public static partial class OrganizationsApi
+public static class OrganizationsApi
 {
     public static RouteGroupBuilder MapOrganizationsApi(this RouteGroupBuilder api)
     {
@@ -42,11 +41,6 @@ public static partial class OrganizationsApi
 
     private static async Task<IResult> SaveAsync(HttpContext context, OrganizationService organizations, string organizationId, bool patch)
     {
-        if (!IdRegex().IsMatch(organizationId))
-        {
-            return ApiError.BadRequest("Organization ids have 1 to 48 lower-case letters, digits and '-'.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
@@ -62,7 +56,7 @@ public static partial class OrganizationsApi
 
         var merged = patch ? JsonMergePatch.Apply(new JsonObject { ["displayName"] = current!.DisplayName, ["parent"] = current.Parent }, body) : body;
         if (merged is not JsonObject obj || obj.Any(p => p.Key is not ("id" or "displayName" or "parent"))
-            || obj["displayName"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || ((string)name!).Length is 0 or > 200
+            || obj["displayName"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String
             || (obj["parent"] is { } parent && (parent is not JsonValue p || p.GetValueKind() != JsonValueKind.String)))
         {
             return ApiError.BadRequest("The body must be {\"displayName\": string, \"parent\": string (optional)}.");
@@ -70,20 +64,15 @@ public static partial class OrganizationsApi
 
         // Organizations_Update declares If-Match (IoT Central REST API 2022-07-31); the etag is the ETag header of a read.
         var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim().Trim('"');
-        var (organization, invalid, refused, mismatch) = await organizations.SaveAsync(
+        var saved = await organizations.SaveAsync(
             application, organizationId, (string)name!, (string?)obj["parent"], await context.HoldingsAsync(), context.RequestAborted, ifMatch);
-        if (mismatch)
-        {
-            return ApiError.PreconditionFailed("The organization's etag does not match; read it again.");
-        }
-
-        return refused is not null ? Grants.Refused(refused) : invalid is not null ? ApiError.BadRequest(invalid) : Answer(context, organization!);
+        return saved.Succeeded ? Answer(context, saved.Value) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, OrganizationService organizations, string organizationId)
     {
-        var (deleted, conflict, refused) = await organizations.DeleteAsync(context.Application().Id, organizationId, await context.HoldingsAsync(), context.RequestAborted);
-        return refused is not null ? Grants.Refused(refused) : conflict is not null ? ApiError.Conflict(conflict) : deleted ? Results.NoContent() : NotFound(organizationId);
+        var deleted = await organizations.DeleteAsync(context.Application().Id, organizationId, await context.HoldingsAsync(), context.RequestAborted);
+        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
     }
 
     /// <summary>The organization, with its etag in the ETag header: IoT Central's Organization schema has no etag member.</summary>
@@ -104,8 +93,5 @@ public static partial class OrganizationsApi
         return json;
     }
 
-    private static IResult NotFound(string id) => ApiError.NotFound($"Organization '{id}' was not found.");
-
-    [GeneratedRegex("^[a-z0-9-]{1,48}$")]
-    private static partial Regex IdRegex();
+    private static IResult NotFound(string id) => ApiError.From(OrganizationService.NotFound(id));
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
@@ -12,7 +11,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Identity;
 
 /// <summary>IoT Central's users: email users, service principals and directory groups with role assignments (IoT Central REST API reference, "Users").</summary>
-public static partial class UsersApi
+public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
@@ -69,31 +68,19 @@ public static partial class UsersApi
 
     private static async Task<IResult> SaveAsync(HttpContext context, UserService users, string userId, JsonNode? body, string? ifMatch)
     {
-        if (userId.Length > 128 || !IdRegex().IsMatch(userId))
-        {
-            return ApiError.BadRequest("User ids have 1 to 128 letters, digits, '-', '_' or '.'.");
-        }
-
         if (Read(body) is not { } write)
         {
             return ApiError.BadRequest(Problem(body)!);
         }
 
-        var (outcome, user, message) = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, await context.HoldingsAsync(), context.RequestAborted);
-        return outcome switch
-        {
-            UserWriteOutcome.Saved => Results.Json(ToJson(user!)),
-            UserWriteOutcome.ETagMismatch => ApiError.PreconditionFailed("The user's etag does not match; read it again."),
-            UserWriteOutcome.Conflict => ApiError.Conflict(message!),
-            UserWriteOutcome.Forbidden => Grants.Refused(message!),
-            _ => ApiError.BadRequest(message!),
-        };
+        var saved = await users.SaveAsync(context.Application().Id, userId, write, ifMatch, await context.HoldingsAsync(), context.RequestAborted);
+        return saved.Succeeded ? Results.Json(ToJson(saved.Value)) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, UserService users, string userId)
     {
-        var (deleted, refused) = await users.DeleteAsync(context.Application().Id, userId, await context.HoldingsAsync(), context.RequestAborted);
-        return refused is not null ? Grants.Refused(refused) : deleted ? Results.NoContent() : NotFound(userId);
+        var deleted = await users.DeleteAsync(context.Application().Id, userId, await context.HoldingsAsync(), context.RequestAborted);
+        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
     }
 
     private static ApplicationUser? Read(JsonNode? body) => Problem(body) is null ? Parse((JsonObject)body!) : null;
@@ -116,7 +103,7 @@ public static partial class UsersApi
             return $"'{unknown}' is not a member of a user.";
         }
 
-        if (obj["type"] is not JsonValue type || type.GetValueKind() != JsonValueKind.String || !UserService.Types.Contains((string)type!))
+        if (obj["type"] is not JsonValue type || type.GetValueKind() != JsonValueKind.String)
         {
             return $"type: required, one of {string.Join(", ", UserService.Types)}.";
         }
@@ -124,18 +111,6 @@ public static partial class UsersApi
         if (new[] { "id", "email", "tenantId", "objectId", "etag" }.FirstOrDefault(m => obj[m] is { } v && v.GetValueKind() != JsonValueKind.String) is { } notText)
         {
             return $"{notText}: must be a string.";
-        }
-
-        if ((string)type! == "email")
-        {
-            if (obj["email"] is not JsonValue email || email.GetValueKind() != JsonValueKind.String || !EmailAddresses.IsValid((string)email!))
-            {
-                return $"email: a valid email address of at most {EmailAddresses.MaxLength} characters is required for an email user.";
-            }
-        }
-        else if (obj["tenantId"] is not JsonValue tenant || tenant.GetValueKind() != JsonValueKind.String || obj["objectId"] is not JsonValue objectId || objectId.GetValueKind() != JsonValueKind.String)
-        {
-            return "tenantId and objectId are required for service principals and groups.";
         }
 
         if (obj["roles"] is not JsonArray roles || roles.Count == 0
@@ -168,8 +143,5 @@ public static partial class UsersApi
         return json;
     }
 
-    private static IResult NotFound(string id) => ApiError.NotFound($"User '{id}' was not found.");
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
-    private static partial Regex IdRegex();
+    private static IResult NotFound(string id) => ApiError.From(UserService.NotFound(id));
 }

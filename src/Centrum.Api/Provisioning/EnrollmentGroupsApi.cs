@@ -2,11 +2,10 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Centrum.Api.Infrastructure;
 using Centrum.Identity.Authorization;
+using Centrum.Outcomes;
 using Centrum.Provisioning.EnrollmentGroups;
-using Centrum.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,7 +13,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Centrum.Api.Provisioning;
 
 /// <summary>IoT Central's enrollment groups and their X.509 signing certificates (IoT Central REST API reference, "Enrollment Groups").</summary>
-public static partial class EnrollmentGroupsApi
+public static class EnrollmentGroupsApi
 {
     public static RouteGroupBuilder MapEnrollmentGroupsApi(this RouteGroupBuilder api)
     {
@@ -54,27 +53,21 @@ public static partial class EnrollmentGroupsApi
 
     private static async Task<IResult> CreateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)
     {
-        if (enrollmentGroupId.Length > 255 || !IdRegex().IsMatch(enrollmentGroupId))
-        {
-            return ApiError.BadRequest("Enrollment group ids have at most 255 letters, digits and '-'.");
-        }
-
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
         {
             return error;
         }
 
-        if (!TryRead(body, null, out var write, out var message))
+        var write = Read(body, null);
+        if (!write.Succeeded)
         {
-            return ApiError.BadRequest(message!);
+            return ApiError.From(write.Problem);
         }
 
         var application = context.Application();
-        var (outcome, group) = await groups.CreateOrReplaceAsync(application.Id, enrollmentGroupId, write!, context.RequestAborted);
-        return outcome == GroupOutcome.Done
-            ? Results.Json(ToJson(group!, application.IdScope))
-            : ApiError.BadRequest("An enrollment group's attestation type cannot change.");
+        var saved = await groups.CreateOrReplaceAsync(application.Id, enrollmentGroupId, write.Value, context.RequestAborted);
+        return saved.Succeeded ? Results.Json(ToJson(saved.Value, application.IdScope)) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)
@@ -85,21 +78,16 @@ public static partial class EnrollmentGroupsApi
             return error;
         }
 
-        string? message = null;
         var application = context.Application();
         var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? (string?)(body as JsonObject)?["etag"];
-        var (outcome, group) = await groups.UpdateAsync(application.Id, enrollmentGroupId, current => TryRead(body, current, out var write, out message) ? write : null, ifMatch, context.RequestAborted);
-        return outcome switch
-        {
-            GroupOutcome.Done => Results.Json(ToJson(group!, application.IdScope)),
-            GroupOutcome.NotFound => NotFound(enrollmentGroupId),
-            GroupOutcome.ETagMismatch => ApiError.PreconditionFailed("The enrollment group's etag does not match; read it again."),
-            _ => ApiError.BadRequest(message ?? "An enrollment group's attestation type cannot change."),
-        };
+        var saved = await groups.UpdateAsync(application.Id, enrollmentGroupId, current => Read(body, current), ifMatch, context.RequestAborted);
+        return saved.Succeeded ? Results.Json(ToJson(saved.Value, application.IdScope)) : ApiError.From(saved.Problem);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId) =>
-        await groups.DeleteAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted) ? Results.NoContent() : NotFound(enrollmentGroupId);
+        await groups.DeleteAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted) is { Succeeded: false } refused
+            ? ApiError.From(refused.Problem)
+            : Results.NoContent();
 
     private static async Task<IResult> GetCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
     {
@@ -110,7 +98,7 @@ public static partial class EnrollmentGroupsApi
 
         var group = await groups.GetAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted);
         var slot = primary ? group?.Primary : group?.Secondary;
-        return slot is null ? CertificateNotFound(enrollmentGroupId, entry) : Results.Json(CertificateJson(slot, group!.ETag));
+        return slot is null ? ApiError.From(EnrollmentGroupService.CertificateNotFound(enrollmentGroupId, primary)) : Results.Json(CertificateJson(slot, group!.ETag));
     }
 
     private static async Task<IResult> SetCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -127,14 +115,10 @@ public static partial class EnrollmentGroupsApi
         }
 
         var verified = obj!["verified"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        var (outcome, certificate, etag) = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
-        return outcome switch
-        {
-            // The answer carries the group's new etag (IoT Central REST API 2022-07-31, EnrollmentGroups_CreateX509 example).
-            GroupOutcome.Done => Results.Json(CertificateJson(certificate!, etag)),
-            GroupOutcome.NotFound => NotFound(enrollmentGroupId),
-            _ => ApiError.BadRequest("The certificate is not a base64 or PEM X.509 certificate, or the group is not an X.509 group."),
-        };
+        var set = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
+
+        // The answer carries the group's new etag (IoT Central REST API 2022-07-31, EnrollmentGroups_CreateX509 example).
+        return set.Succeeded ? Results.Json(CertificateJson(set.Value.Certificate, set.Value.ETag)) : ApiError.From(set.Problem);
     }
 
     private static async Task<IResult> RemoveCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -144,9 +128,8 @@ public static partial class EnrollmentGroupsApi
             return BadEntry();
         }
 
-        return await groups.RemoveCertificateAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted) == GroupOutcome.Done
-            ? Results.NoContent()
-            : CertificateNotFound(enrollmentGroupId, entry);
+        var removed = await groups.RemoveCertificateAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
+        return removed.Succeeded ? Results.NoContent() : ApiError.From(removed.Problem);
     }
 
     private static async Task<IResult> GenerateCodeAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -156,10 +139,8 @@ public static partial class EnrollmentGroupsApi
             return BadEntry();
         }
 
-        var (outcome, code) = await groups.GenerateVerificationCodeAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
-        return outcome == GroupOutcome.Done
-            ? Results.Json(new { verificationCode = code })
-            : CertificateNotFound(enrollmentGroupId, entry);
+        var code = await groups.GenerateVerificationCodeAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
+        return code.Succeeded ? Results.Json(new { verificationCode = code.Value }) : ApiError.From(code.Problem);
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
@@ -175,13 +156,8 @@ public static partial class EnrollmentGroupsApi
             return error;
         }
 
-        var (outcome, message) = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text!, context.RequestAborted);
-        return outcome switch
-        {
-            GroupOutcome.Done => Results.NoContent(),
-            GroupOutcome.NotFound => CertificateNotFound(enrollmentGroupId, entry),
-            _ => ApiError.BadRequest(message!),
-        };
+        var verified = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text!, context.RequestAborted);
+        return verified.Succeeded ? Results.NoContent() : ApiError.From(verified.Problem);
     }
 
     /// <summary>Reads a body whose 'certificate' member is a string; the error names the expected shape.</summary>
@@ -198,65 +174,31 @@ public static partial class EnrollmentGroupsApi
             : (null, null, ApiError.BadRequest(shape));
     }
 
-    private static IResult CertificateNotFound(string enrollmentGroupId, string entry) =>
-        ApiError.NotFound($"The {entry} certificate of enrollment group '{enrollmentGroupId}' was not found.");
-
-    /// <summary>Reads a PUT body (<paramref name="current"/> null) or a merge patch over <paramref name="current"/>.</summary>
-    private static bool TryRead(JsonNode? body, EnrollmentGroupWrite? current, out EnrollmentGroupWrite? write, out string? error)
+    /// <summary>
+    /// Reads a PUT body (<paramref name="current"/> null) or a merge patch over <paramref name="current"/>: the wire form
+    /// only; the service holds the result to the enrollment group rules.
+    /// </summary>
+    private static Outcome<EnrollmentGroupWrite> Read(JsonNode? body, EnrollmentGroupWrite? current)
     {
-        write = null;
-        error = null;
         if (body is not JsonObject obj)
         {
-            error = "The request body must be a JSON object.";
-            return false;
+            return Problem.Invalid("The request body must be a JSON object.");
         }
 
         foreach (var (name, _) in obj)
         {
             if (name is not ("id" or "displayName" or "enabled" or "type" or "attestation" or "etag" or "idScope"))
             {
-                error = $"Unknown field '{name}' in the enrollment group body.";
-                return false;
+                return Problem.Invalid($"Unknown field '{name}' in the enrollment group body.");
             }
         }
 
-        var displayName = Text(obj, "displayName") ?? current?.DisplayName;
-        var type = Text(obj, "type") ?? current?.Type;
         var enabled = obj["enabled"] is JsonValue e && e.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? e.GetValue<bool>() : current?.Enabled ?? true;
         var attestation = obj["attestation"] as JsonObject;
-        var attestationType = Text(attestation, "type") ?? current?.AttestationType;
-        if (string.IsNullOrWhiteSpace(displayName))
-        {
-            error = "Field 'displayName' is required.";
-            return false;
-        }
-
-        if (type is not ("iot" or "iotEdge"))
-        {
-            error = "Field 'type' must be 'iot' or 'iotEdge'.";
-            return false;
-        }
-
-        if (attestationType is not ("symmetricKey" or "x509"))
-        {
-            error = attestationType == "tpm"
-                ? "TPM attestation is not supported; use 'symmetricKey' or 'x509'."
-                : "Field 'attestation.type' must be 'symmetricKey' or 'x509'.";
-            return false;
-        }
-
         var keys = attestation?["symmetricKey"] as JsonObject;
-        var primaryKey = Text(keys, "primaryKey") ?? current?.PrimaryKey;
-        var secondaryKey = Text(keys, "secondaryKey") ?? current?.SecondaryKey;
-        if ((primaryKey is not null && !SymmetricKeys.TryDecode(primaryKey, out _)) || (secondaryKey is not null && !SymmetricKeys.TryDecode(secondaryKey, out _)))
-        {
-            error = "Symmetric keys must be base64 of at least 16 bytes.";
-            return false;
-        }
-
-        write = new EnrollmentGroupWrite(displayName.Trim(), enabled, type, attestationType, primaryKey, secondaryKey);
-        return true;
+        return new EnrollmentGroupWrite(
+            (Text(obj, "displayName") ?? current?.DisplayName ?? "").Trim(), enabled, Text(obj, "type") ?? current?.Type ?? "",
+            Text(attestation, "type") ?? current?.AttestationType ?? "", Text(keys, "primaryKey") ?? current?.PrimaryKey, Text(keys, "secondaryKey") ?? current?.SecondaryKey);
     }
 
     private static string? Text(JsonObject? obj, string name) =>
@@ -302,8 +244,5 @@ public static partial class EnrollmentGroupsApi
 
     private static IResult BadEntry() => ApiError.BadRequest("The certificate entry must be 'primary' or 'secondary'.");
 
-    private static IResult NotFound(string id) => ApiError.NotFound($"Enrollment group '{id}' was not found.");
-
-    [GeneratedRegex("^[a-zA-Z0-9-]+$")]
-    private static partial Regex IdRegex();
+    private static IResult NotFound(string id) => ApiError.From(EnrollmentGroupService.NotFound(id));
 }

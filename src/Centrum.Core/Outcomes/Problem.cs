@@ -32,6 +32,15 @@ public enum ProblemKind
     /// reach, or grant a role it does not hold. REST: 403.
     /// </summary>
     Forbidden,
+
+    /// <summary>The caller did not prove who it is (a wrong password or code, no sign-in to continue). REST: 401.</summary>
+    Unauthorized,
+
+    /// <summary>
+    /// The caller spent its allowance of attempts (sign-in throttling); <see cref="Problem.RetryAfter"/> says when it may
+    /// try again. REST: 429 with Retry-After (RFC 6585 §4).
+    /// </summary>
+    TooManyRequests,
 }
 
 /// <summary>
@@ -46,6 +55,9 @@ public sealed record Problem(ProblemKind Kind, string Code, string Message)
     /// <c>details</c> array of the Azure REST API guidelines' error shape. Empty for a refusal with one cause.
     /// </summary>
     public IReadOnlyList<ProblemDetail> Details { get; init; } = [];
+
+    /// <summary>For <see cref="ProblemKind.TooManyRequests"/>: how long until the caller may try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     public static Problem Invalid(string message) => new(ProblemKind.Invalid, "BadRequest", message);
 

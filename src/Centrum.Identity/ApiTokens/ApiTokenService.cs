@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Internal;
+using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
@@ -15,53 +17,61 @@ namespace Centrum.Identity.ApiTokens;
 /// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
 /// deleted token stops working on the next request.
 /// </summary>
-public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger)
+public sealed partial class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger)
 {
     /// <summary>IoT Central's API tokens last about a year.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Issues a token; <see cref="GrantRefusedException"/> when its roles grant more than <paramref name="holder"/> holds.</summary>
-    public async Task<ApiToken> CreateAsync(
+    /// <summary>
+    /// Issues a token. Its roles must exist and grant no more than <paramref name="holder"/> holds, as far as each
+    /// assignment reaches (<see cref="ProblemKind.Forbidden"/> otherwise); an existing token id is a conflict.
+    /// </summary>
+    public async Task<Outcome<ApiToken>> CreateAsync(
         string applicationId, string tokenId, IReadOnlyList<RoleAssignment> roles, DateTimeOffset? expiry, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (!IdRegex().IsMatch(tokenId))
+        {
+            return Problem.Invalid("API token ids have 1 to 64 letters, digits, '-' or '_'.");
+        }
+
         if (roles.Count == 0)
         {
-            throw new ArgumentException("A token needs at least one role assignment.", nameof(roles));
+            return Problem.Invalid("A token needs at least one role assignment.");
         }
 
         foreach (var role in roles)
         {
             if (role.Organization is not null && !await OrganizationExistsAsync(applicationId, role.Organization, cancellationToken))
             {
-                throw new ArgumentException($"Organization '{role.Organization}' does not exist.", nameof(roles));
+                return Problem.Invalid($"Organization '{role.Organization}' does not exist.");
             }
 
             if (await roleCatalog.GetAsync(applicationId, role.Role, cancellationToken) is null)
             {
-                throw new ArgumentException($"Role '{role.Role}' does not exist.", nameof(roles));
+                return Problem.Invalid($"Role '{role.Role}' does not exist.");
             }
         }
 
         if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, roles, cancellationToken) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"create API token {tokenId}", refused);
-            throw new GrantRefusedException(refused);
+            return Problem.Forbidden(refused);
         }
 
         var now = time.GetUtcNow();
         var until = expiry ?? now + DefaultLifetime;
         if (until <= now)
         {
-            throw new ArgumentException("The expiry is in the past.", nameof(expiry));
+            return Problem.Invalid("The expiry is in the past.");
         }
 
         var key = SymmetricKeys.Generate();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Id == tokenId, cancellationToken))
         {
-            throw new InvalidOperationException($"API token '{tokenId}' already exists.");
+            return Problem.Conflict($"API token '{tokenId}' already exists.");
         }
 
         db.ApiTokens.Add(new ApiTokenEntity
@@ -96,26 +106,32 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
 
     /// <summary>
     /// Revokes a token: every request looks tokens up, so the next request with it is refused. A caller revokes only
-    /// tokens within its own holdings (<see cref="GrantRefusedException"/> otherwise).
+    /// tokens within its own holdings (<see cref="ProblemKind.Forbidden"/> otherwise). Answers the token revoked.
     /// </summary>
-    public async Task<bool> DeleteAsync(string applicationId, string tokenId, CallerHoldings holder, CancellationToken cancellationToken)
+    public async Task<Outcome<ApiToken>> DeleteAsync(string applicationId, string tokenId, CallerHoldings holder, CancellationToken cancellationToken)
     {
-        if (await GetAsync(applicationId, tokenId, cancellationToken) is { } existing
-            && await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, existing.Roles, cancellationToken) is { } refused)
+        if (await GetAsync(applicationId, tokenId, cancellationToken) is not { } existing)
+        {
+            return NotFound(tokenId);
+        }
+
+        if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.ApiTokensManage, existing.Roles, cancellationToken) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"revoke API token {tokenId}", refused);
-            throw new GrantRefusedException(refused);
+            return Problem.Forbidden(refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var revoked = await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) > 0;
-        if (revoked)
+        if (await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) == 0)
         {
-            Log.TokenRevoked(logger, applicationId, tokenId);
+            return NotFound(tokenId);
         }
 
-        return revoked;
+        Log.TokenRevoked(logger, applicationId, tokenId);
+        return existing;
     }
+
+    public static Problem NotFound(string tokenId) => Problem.NotFound($"API token '{tokenId}' was not found.");
 
     /// <summary>Roles as an operator reads them: <c>role</c> or <c>role@organization</c>.</summary>
     internal static string RoleList(IEnumerable<RoleAssignment> roles) =>
@@ -126,6 +142,9 @@ public sealed class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Id == organization, cancellationToken);
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex IdRegex();
 
     private static ApiToken ToModel(ApiTokenEntity e) => new(e.Id, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.Expiry);
 

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Centrum.Identity.Internal;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +17,7 @@ public sealed record Role(string Id, string DisplayName, string Scope, IReadOnly
 /// The one way in to roles: IoT Central's predefined roles and an application's custom roles, built from the same
 /// permissions. Permissions are resolved on every request, so changing or deleting a role takes effect at once.
 /// </summary>
-public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, ILogger<RoleCatalog> logger)
+public sealed partial class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, ILogger<RoleCatalog> logger)
 {
     public const string ApplicationScope = "application";
     public const string OrganizationScope = "organization";
@@ -86,12 +88,22 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, IL
     /// will grant application-wide, and every permission it grants now (a caller cannot extend a role it holds, nor
     /// strip one made of more than it holds).
     /// </summary>
-    public async Task<(Role? Role, string? Error, string? Refused)> SaveAsync(
+    public async Task<Outcome<Role>> SaveAsync(
         string applicationId, string roleId, string displayName, string scope, IReadOnlyList<Permission> permissions, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (!IdRegex().IsMatch(roleId))
+        {
+            return Problem.Invalid("Role ids have 1 to 64 letters, digits and '-'.");
+        }
+
+        if (scope is not (ApplicationScope or OrganizationScope))
+        {
+            return Problem.Invalid("scope: 'application' or 'organization'.");
+        }
+
         if (BuiltInRoles.IsBuiltIn(roleId))
         {
-            return (null, "The predefined roles cannot be changed.", null);
+            return Problem.Invalid("The predefined roles cannot be changed.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -100,7 +112,7 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, IL
         if ((holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(current.Concat(permissions), organization: null)) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"save role {roleId}", refused);
-            return (null, null, refused);
+            return Problem.Forbidden(refused);
         }
 
         if (entity is null)
@@ -116,17 +128,21 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, IL
         await db.SaveChangesAsync(cancellationToken);
         var saved = ToModel(entity);
         Log.RoleSaved(logger, applicationId, roleId, scope, string.Join(", ", saved.Permissions.Select(Name)));
-        return (saved, null, null);
+        return saved;
     }
 
-    /// <summary>Deletes a custom role nobody holds (API tokens and users name roles by id), if the caller holds what it grants.</summary>
-    public async Task<(bool Deleted, string? Conflict, string? Refused)> DeleteAsync(string applicationId, string roleId, CallerHoldings holder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a custom role nobody holds (API tokens and users name roles by id), if the caller holds what it grants;
+    /// answers the role deleted.
+    /// </summary>
+    public async Task<Outcome<Role>> DeleteAsync(string applicationId, string roleId, CallerHoldings holder, CancellationToken cancellationToken)
     {
-        if (await GetAsync(applicationId, roleId, cancellationToken) is { BuiltIn: false } role
+        var role = await GetAsync(applicationId, roleId, cancellationToken);
+        if (role is { BuiltIn: false }
             && (holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(role.Permissions, organization: null)) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"delete role {roleId}", refused);
-            return (false, null, refused);
+            return Problem.Forbidden(refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -134,17 +150,23 @@ public sealed class RoleCatalog(IDbContextFactory<CentrumDbContext> contexts, IL
         if (await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Roles.Contains(quoted), cancellationToken)
             || await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Roles.Contains(quoted), cancellationToken))
         {
-            return (false, "API tokens or users hold this role; assign them another role first.", null);
+            return Problem.Conflict("API tokens or users hold this role; assign them another role first.");
         }
 
-        var deleted = await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) > 0;
-        if (deleted)
+        if (role is not { BuiltIn: false }
+            || await db.CustomRoles.Where(r => r.ApplicationId == applicationId && r.Id == roleId).ExecuteDeleteAsync(cancellationToken) == 0)
         {
-            Log.RoleDeleted(logger, applicationId, roleId);
+            return NotFound(roleId);
         }
 
-        return (deleted, null, null);
+        Log.RoleDeleted(logger, applicationId, roleId);
+        return role;
     }
+
+    public static Problem NotFound(string roleId) => Problem.NotFound($"Role '{roleId}' was not found.");
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex IdRegex();
 
     private static Role ToModel(CustomRoleEntity e) => new(
         e.Id, e.DisplayName, e.Scope,

@@ -38,6 +38,18 @@ internal static partial class Log
     [LoggerMessage(7031, LogLevel.Information, "Organization {OrganizationId} of application {ApplicationId} deleted")]
     public static partial void OrganizationDeleted(ILogger logger, string applicationId, string organizationId);
 
+    [LoggerMessage(7040, LogLevel.Information, "{Email} signed in to application {ApplicationId} from {Remote}")]
+    public static partial void SignedIn(ILogger logger, string applicationId, string email, string? remote);
+
+    [LoggerMessage(7041, LogLevel.Warning, "Sign-in of {Email} to application {ApplicationId} from {Remote} failed")]
+    public static partial void SignInFailed(ILogger logger, string applicationId, string email, string? remote);
+
+    [LoggerMessage(7042, LogLevel.Warning, "{Email} is locked out of application {ApplicationId} after repeated failed sign-ins (last from {Remote})")]
+    public static partial void LockedOut(ILogger logger, string applicationId, string email, string? remote);
+
+    [LoggerMessage(7043, LogLevel.Warning, "Too many sign-in attempts from {Source} (caller {Remote}); refused for {RetryAfterSeconds} s")]
+    public static partial void SignInThrottled(ILogger logger, string source, string? remote, int retryAfterSeconds);
+
     [LoggerMessage(7101, LogLevel.Information, "Audit retention deleted {Rows} entries older than {Cutoff:O}")]
     public static partial void AuditPruned(ILogger logger, int rows, DateTimeOffset cutoff);
 

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Centrum.Devices;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Internal;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -15,9 +18,15 @@ public sealed record Organization(string Id, string DisplayName, string? Parent,
 /// The application's organization tree. Devices, users and API tokens name organizations; a role assigned within an
 /// organization reaches that organization and everything below it.
 /// </summary>
-public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> contexts, ILogger<OrganizationService> logger)
+public sealed partial class OrganizationService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, ILogger<OrganizationService> logger)
 {
+    /// <summary>IoT Central nests organizations at most five levels deep (IoT Central documentation, "Manage IoT Central organizations").</summary>
     public const int MaxDepth = 5;
+
+    /// <summary>The longest display name accepted, as for the other named resources of the REST API.</summary>
+    public const int MaxDisplayNameLength = 200;
+
+    private static readonly Problem ETagMismatch = Problem.PreconditionFailed("The organization's etag does not match; read it again.");
 
     public async Task<IReadOnlyList<Organization>> ListAsync(string applicationId, CancellationToken cancellationToken)
     {
@@ -62,38 +71,48 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
     /// (IoT Central REST API, Organizations_Update's If-Match header) the write happens only when the stored etag is
     /// that one, or, for <c>*</c>, when the organization exists; otherwise <c>ETagMismatch</c> and nothing changes.
     /// </summary>
-    public async Task<(Organization? Organization, string? Error, string? Refused, bool ETagMismatch)> SaveAsync(
+    public async Task<Outcome<Organization>> SaveAsync(
         string applicationId, string id, string displayName, string? parent, CallerHoldings holder, CancellationToken cancellationToken, string? ifMatch = null)
     {
         var result = await SaveCoreAsync(applicationId, id, displayName, parent, holder, ifMatch, cancellationToken);
-        if (result.Organization is not null)
+        if (result.Succeeded)
         {
             Log.OrganizationSaved(logger, applicationId, id, parent);
         }
-        else if (result.Refused is { } refused)
+        else if (result.Problem.Kind == ProblemKind.Forbidden)
         {
-            Log.GrantRefused(logger, applicationId, $"save organization {id}", refused);
+            Log.GrantRefused(logger, applicationId, $"save organization {id}", result.Problem.Message);
         }
 
         return result;
     }
 
-    private async Task<(Organization? Organization, string? Error, string? Refused, bool ETagMismatch)> SaveCoreAsync(
+    private async Task<Outcome<Organization>> SaveCoreAsync(
         string applicationId, string id, string displayName, string? parent, CallerHoldings holder, string? ifMatch, CancellationToken cancellationToken)
     {
+        if (!IdRegex().IsMatch(id))
+        {
+            return Problem.Invalid("Organization ids have 1 to 48 lower-case letters, digits and '-'.");
+        }
+
+        if (displayName.Length is 0 or > MaxDisplayNameLength)
+        {
+            return Problem.Invalid($"displayName: 1 to {MaxDisplayNameLength} characters.");
+        }
+
         var all = (await ListAsync(applicationId, cancellationToken)).ToDictionary(o => o.Id);
         var refused = holder.RefuseReach(Permission.OrganizationsManage, parent)
             ?? (all.TryGetValue(id, out var current) ? holder.RefuseReach(Permission.OrganizationsManage, current.Parent) : null);
         if (refused is not null)
         {
-            return (null, null, refused, false);
+            return Problem.Forbidden(refused);
         }
 
         if (parent is not null)
         {
             if (!all.ContainsKey(parent))
             {
-                return (null, $"parent: the organization '{parent}' does not exist.", null, false);
+                return Problem.Invalid($"parent: the organization '{parent}' does not exist.");
             }
 
             var depth = 1;
@@ -101,12 +120,12 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             {
                 if (at == id)
                 {
-                    return (null, "parent: an organization cannot be below itself.", null, false);
+                    return Problem.Invalid("parent: an organization cannot be below itself.");
                 }
 
                 if (++depth > MaxDepth)
                 {
-                    return (null, $"parent: organizations nest at most {MaxDepth} levels deep.", null, false);
+                    return Problem.Invalid($"parent: organizations nest at most {MaxDepth} levels deep.");
                 }
             }
         }
@@ -115,7 +134,7 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
         var entity = await db.Organizations.FirstOrDefaultAsync(o => o.ApplicationId == applicationId && o.Id == id, cancellationToken);
         if (ifMatch is not null && (entity is null || (ifMatch != "*" && entity.ETag != ifMatch)))
         {
-            return (null, null, null, true);
+            return ETagMismatch;
         }
 
         if (ifMatch is not null && ifMatch != "*")
@@ -125,7 +144,7 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
             var updated = await db.Organizations
                 .Where(o => o.ApplicationId == applicationId && o.Id == id && o.ETag == ifMatch)
                 .ExecuteUpdateAsync(u => u.SetProperty(o => o.DisplayName, displayName).SetProperty(o => o.Parent, parent).SetProperty(o => o.ETag, etag), cancellationToken);
-            return updated == 0 ? (null, null, null, true) : (new Organization(id, displayName, parent, etag), null, null, false);
+            return updated == 0 ? ETagMismatch : new Organization(id, displayName, parent, etag);
         }
 
         if (entity is null)
@@ -138,44 +157,50 @@ public sealed class OrganizationService(IDbContextFactory<CentrumDbContext> cont
         entity.Parent = parent;
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (ToModel(entity), null, null, false);
+        return ToModel(entity);
     }
 
     /// <summary>
-    /// Deletes an organization nothing refers to: no children, devices, users or tokens (409 otherwise). An organization
-    /// outside the caller's reach is not there for it; its own root it may not delete.
+    /// Deletes an organization nothing refers to: no children, devices (asked of the devices area), users or tokens
+    /// (a conflict otherwise). An organization outside the caller's reach is not there for it; its own root it may not
+    /// delete. Answers the organization deleted.
     /// </summary>
-    public async Task<(bool Deleted, string? Conflict, string? Refused)> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
+    public async Task<Outcome<Organization>> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (await GetAsync(applicationId, id, cancellationToken) is not { } current || holder.RefuseReach(Permission.OrganizationsManage, id) is not null)
         {
-            return (false, null, null);
+            return NotFound(id);
         }
 
         if (holder.RefuseReach(Permission.OrganizationsManage, current.Parent) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"delete organization {id}", refused);
-            return (false, null, refused);
+            return Problem.Forbidden(refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var quoted = System.Text.Json.JsonSerializer.Serialize(id);
         if (await db.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Parent == id, cancellationToken)
-            || await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Organizations.Contains(quoted), cancellationToken)
+            || await devices.AnyInOrganizationAsync(applicationId, id, cancellationToken)
             || await db.ApiTokens.AnyAsync(t => t.ApplicationId == applicationId && t.Roles.Contains(quoted), cancellationToken)
             || await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Roles.Contains(quoted), cancellationToken))
         {
-            return (false, "Organizations, devices, users or API tokens belong to this organization; move them first.", null);
+            return Problem.Conflict("Organizations, devices, users or API tokens belong to this organization; move them first.");
         }
 
-        var deleted = await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
-        if (deleted)
+        if (await db.Organizations.Where(o => o.ApplicationId == applicationId && o.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
         {
-            Log.OrganizationDeleted(logger, applicationId, id);
+            return NotFound(id);
         }
 
-        return (deleted, null, null);
+        Log.OrganizationDeleted(logger, applicationId, id);
+        return current;
     }
 
+    public static Problem NotFound(string id) => Problem.NotFound($"Organization '{id}' was not found.");
+
     private static Organization ToModel(OrganizationEntity e) => new(e.Id, e.DisplayName, e.Parent, e.ETag);
+
+    [GeneratedRegex("^[a-z0-9-]{1,48}$")]
+    private static partial Regex IdRegex();
 }

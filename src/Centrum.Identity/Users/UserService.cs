@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Internal;
+using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -14,13 +16,18 @@ namespace Centrum.Identity.Users;
 /// The members of an application (IoT Central's users API) and the roles a signed-in account holds in it. Roles are
 /// read on every request, so removing a member or a role takes effect on the caller's next request.
 /// </summary>
-public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time, ILogger<UserService> logger)
+public sealed partial class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time, ILogger<UserService> logger)
 {
     public const int MaxPageSize = 100;
+
+    /// <summary>IoT Central's user ids: up to 128 characters.</summary>
+    public const int MaxIdLength = 128;
 
     public static readonly IReadOnlyList<string> Types = ["email", "servicePrincipal", "adGroup"];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly Problem ETagMismatch = Problem.PreconditionFailed("The user's etag does not match; read it again.");
 
     public async Task<ApplicationUser?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
@@ -48,41 +55,58 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
     /// member's roles grant, both the new ones and, when it replaces a member, the current ones: nobody promotes a member
     /// (themselves included) beyond their own holdings, nor takes over or demotes a member who holds more.
     /// </summary>
-    public async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveAsync(
+    public async Task<Outcome<ApplicationUser>> SaveAsync(
         string applicationId, string id, ApplicationUser write, string? ifMatch, CallerHoldings holder, CancellationToken cancellationToken)
     {
         var result = await SaveCoreAsync(applicationId, id, write, ifMatch, holder, cancellationToken);
-        if (result.Outcome == UserWriteOutcome.Saved)
+        if (result.Succeeded)
         {
-            Log.MemberSaved(logger, applicationId, id, write.Type, ApiTokens.ApiTokenService.RoleList(write.Roles));
+            Log.MemberSaved(logger, applicationId, id, write.Type, ApiTokenService.RoleList(write.Roles));
         }
-        else if (result.Outcome == UserWriteOutcome.Forbidden)
+        else if (result.Problem.Kind == ProblemKind.Forbidden)
         {
-            Log.GrantRefused(logger, applicationId, $"save member {id}", result.Message ?? "");
+            Log.GrantRefused(logger, applicationId, $"save member {id}", result.Problem.Message);
         }
 
         return result;
     }
 
-    private async Task<(UserWriteOutcome Outcome, ApplicationUser? User, string? Message)> SaveCoreAsync(
+    private async Task<Outcome<ApplicationUser>> SaveCoreAsync(
         string applicationId, string id, ApplicationUser write, string? ifMatch, CallerHoldings holder, CancellationToken cancellationToken)
     {
+        if (id.Length > MaxIdLength || !IdRegex().IsMatch(id))
+        {
+            return Problem.Invalid("User ids have 1 to 128 letters, digits, '-', '_' or '.'.");
+        }
+
+        if (!Types.Contains(write.Type))
+        {
+            return Problem.Invalid($"type: required, one of {string.Join(", ", Types)}.");
+        }
+
+        if (write.Type == "email" ? write.Email is null || !EmailAddresses.IsValid(write.Email) : write.TenantId is null || write.ObjectId is null)
+        {
+            return Problem.Invalid(write.Type == "email"
+                ? $"email: a valid email address of at most {EmailAddresses.MaxLength} characters is required for an email user."
+                : "tenantId and objectId are required for service principals and groups.");
+        }
+
         if (write.Roles.Count == 0)
         {
-            return (UserWriteOutcome.Invalid, null, "roles: at least one role assignment is required.");
+            return Problem.Invalid("roles: at least one role assignment is required.");
         }
 
         foreach (var role in write.Roles)
         {
             if (await roleCatalog.GetAsync(applicationId, role.Role, cancellationToken) is null)
             {
-                return (UserWriteOutcome.Invalid, null, $"roles: the role '{role.Role}' does not exist.");
+                return Problem.Invalid($"roles: the role '{role.Role}' does not exist.");
             }
 
             await using var check = await contexts.CreateDbContextAsync(cancellationToken);
             if (role.Organization is not null && !await check.Organizations.AnyAsync(o => o.ApplicationId == applicationId && o.Id == role.Organization, cancellationToken))
             {
-                return (UserWriteOutcome.Invalid, null, $"roles: the organization '{role.Organization}' does not exist.");
+                return Problem.Invalid($"roles: the organization '{role.Organization}' does not exist.");
             }
         }
 
@@ -92,19 +116,19 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         var current = entity is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(entity.Roles, Json) ?? [];
         if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.UsersManage, current.Concat(write.Roles), cancellationToken) is { } refused)
         {
-            return (UserWriteOutcome.Forbidden, null, refused);
+            return Problem.Forbidden(refused);
         }
 
         if (email is not null && await db.ApplicationUsers.AnyAsync(u => u.ApplicationId == applicationId && u.Email == email && u.Id != id, cancellationToken))
         {
-            return (UserWriteOutcome.Conflict, null, $"Another user of the application has the email '{email}'.");
+            return Problem.Conflict($"Another user of the application has the email '{email}'.");
         }
 
         if (entity is null)
         {
             if (ifMatch is not null && ifMatch != "*")
             {
-                return (UserWriteOutcome.ETagMismatch, null, null);
+                return ETagMismatch;
             }
 
             entity = new ApplicationUserEntity { ApplicationId = applicationId, Id = id, Type = write.Type, Roles = "[]", ETag = "", CreatedAt = time.GetUtcNow() };
@@ -112,11 +136,11 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         }
         else if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
         {
-            return (UserWriteOutcome.ETagMismatch, null, null);
+            return ETagMismatch;
         }
         else if (entity.Type != write.Type)
         {
-            return (UserWriteOutcome.Invalid, null, $"type: a user's type cannot change (it is {entity.Type}).");
+            return Problem.Invalid($"type: a user's type cannot change (it is {entity.Type}).");
         }
 
         entity.Email = email;
@@ -125,32 +149,34 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
         entity.Roles = JsonSerializer.Serialize(write.Roles, Json);
         entity.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         await db.SaveChangesAsync(cancellationToken);
-        return (UserWriteOutcome.Saved, ToModel(entity), null);
+        return ToModel(entity);
     }
 
-    /// <summary>Removes a member whose roles are within the caller's holdings.</summary>
-    public async Task<(bool Deleted, string? Refused)> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
+    /// <summary>Removes a member whose roles are within the caller's holdings; answers the member removed.</summary>
+    public async Task<Outcome<ApplicationUser>> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (await GetAsync(applicationId, id, cancellationToken) is not { } existing)
         {
-            return (false, null);
+            return NotFound(id);
         }
 
         if (await roleCatalog.RefuseAssignmentsAsync(applicationId, holder, Permission.UsersManage, existing.Roles, cancellationToken) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"remove member {id}", refused);
-            return (false, refused);
+            return Problem.Forbidden(refused);
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var deleted = await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
-        if (deleted)
+        if (await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
         {
-            Log.MemberRemoved(logger, applicationId, id);
+            return NotFound(id);
         }
 
-        return (deleted, null);
+        Log.MemberRemoved(logger, applicationId, id);
+        return existing;
     }
+
+    public static Problem NotFound(string id) => Problem.NotFound($"User '{id}' was not found.");
 
     /// <summary>The roles the account with <paramref name="email"/> holds in the application (none when it is not a member).</summary>
     public async Task<IReadOnlyList<RoleAssignment>> RolesOfAsync(string applicationId, string email, CancellationToken cancellationToken)
@@ -190,4 +216,7 @@ public sealed class UserService(IDbContextFactory<CentrumDbContext> contexts, Ro
 
     private static ApplicationUser ToModel(ApplicationUserEntity e) =>
         new(e.Id, e.Type, e.Email, e.TenantId, e.ObjectId, JsonSerializer.Deserialize<List<RoleAssignment>>(e.Roles, Json) ?? [], e.ETag);
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,128}$")]
+    private static partial Regex IdRegex();
 }

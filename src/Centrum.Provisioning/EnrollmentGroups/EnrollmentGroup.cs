@@ -10,10 +10,5 @@ public sealed record EnrollmentGroup(
 
 public sealed record EnrollmentGroupWrite(string DisplayName, bool Enabled, string Type, string AttestationType, string? PrimaryKey, string? SecondaryKey);
 
-public enum GroupOutcome
-{
-    Done,
-    NotFound,
-    Invalid,
-    ETagMismatch,
-}
+/// <summary>A certificate just set, with the group's new etag.</summary>
+public sealed record SignedCertificate(SigningCertificate Certificate, string ETag);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 using Centrum.Devices;
+using Centrum.Outcomes;
 using Centrum.Provisioning.Certificates;
 using Centrum.Provisioning.Internal;
 using Centrum.Security;
@@ -16,9 +18,12 @@ namespace Centrum.Provisioning.EnrollmentGroups;
 /// primary and secondary signing certificate, each proven by a verification code before devices may use it. Disabling
 /// or deleting a group, or replacing its certificates, closes the connections it authenticated.
 /// </summary>
-public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, IDeviceConnections connections, ILogger<EnrollmentGroupService> logger)
+public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, IDeviceConnections connections, ILogger<EnrollmentGroupService> logger)
 {
     public const int MaxPageSize = 100;
+
+    /// <summary>IoT Central's enrollment group ids: at most 255 characters.</summary>
+    public const int MaxIdLength = 255;
 
     public async Task<EnrollmentGroup?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
@@ -51,15 +56,25 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         return rows.Select(ToModel).ToList();
     }
 
-    public async Task<(GroupOutcome Outcome, EnrollmentGroup? Group)> CreateOrReplaceAsync(
+    /// <summary>
+    /// Creates or replaces a group. Its id, display name, type, attestation and keys must be valid; an existing
+    /// group's attestation type cannot change.
+    /// </summary>
+    public async Task<Outcome<EnrollmentGroup>> CreateOrReplaceAsync(
         string applicationId, string id, EnrollmentGroupWrite write, CancellationToken cancellationToken)
     {
+        if ((InvalidId(id) ?? Invalid(write)) is { } invalid)
+        {
+            Log.GroupRefused(logger, applicationId, id, invalid.Message);
+            return invalid;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is not null && entity.AttestationType != write.AttestationType)
         {
             Log.GroupRefused(logger, applicationId, id, $"its attestation type is {entity.AttestationType} and cannot change");
-            return (GroupOutcome.Invalid, null);
+            return AttestationFixed;
         }
 
         if (entity is null)
@@ -84,33 +99,39 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
             await RevokeAsync(applicationId, id);
         }
 
-        return (GroupOutcome.Done, ToModel(entity));
+        return ToModel(entity);
     }
 
-    public async Task<(GroupOutcome Outcome, EnrollmentGroup? Group)> UpdateAsync(
-        string applicationId, string id, Func<EnrollmentGroupWrite, EnrollmentGroupWrite?> patch, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes a group: <paramref name="patch"/> turns the current write into the new one (or refuses the request), and
+    /// the result is held to the same rules as a new group.
+    /// </summary>
+    public async Task<Outcome<EnrollmentGroup>> UpdateAsync(
+        string applicationId, string id, Func<EnrollmentGroupWrite, Outcome<EnrollmentGroupWrite>> patch, string? ifMatch, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null)
         {
-            return (GroupOutcome.NotFound, null);
+            return NotFound(id);
         }
 
         if (ifMatch is not null && ifMatch != "*" && ifMatch != entity.ETag)
         {
-            return (GroupOutcome.ETagMismatch, null);
+            return Problem.PreconditionFailed("The enrollment group's etag does not match; read it again.");
         }
 
         var current = ToModel(entity);
-        var write = patch(new EnrollmentGroupWrite(current.DisplayName, current.Enabled, current.Type, current.AttestationType, current.PrimaryKey, current.SecondaryKey));
-        if (write is null || write.AttestationType != entity.AttestationType)
+        var patched = patch(new EnrollmentGroupWrite(current.DisplayName, current.Enabled, current.Type, current.AttestationType, current.PrimaryKey, current.SecondaryKey));
+        var refusal = !patched.Succeeded ? patched.Problem
+            : Invalid(patched.Value) ?? (patched.Value.AttestationType != entity.AttestationType ? AttestationFixed : null);
+        if (refusal is not null)
         {
-            Log.GroupRefused(logger, applicationId, id, "the patch is not valid or changes the attestation type");
-            return (GroupOutcome.Invalid, null);
+            Log.GroupRefused(logger, applicationId, id, refusal.Message);
+            return refusal;
         }
 
-        var revoke = Apply(entity, write);
+        var revoke = Apply(entity, patched.Value!);
         await db.SaveChangesAsync(cancellationToken);
         Log.GroupSaved(logger, applicationId, id, entity.Enabled, entity.AttestationType, revoke);
         if (revoke)
@@ -118,32 +139,73 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
             await RevokeAsync(applicationId, id);
         }
 
-        return (GroupOutcome.Done, ToModel(entity));
+        return ToModel(entity);
     }
 
-    public async Task<bool> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>Deletes a group and closes the connections it authenticated; answers the group deleted.</summary>
+    public async Task<Outcome<EnrollmentGroup>> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var deleted = await db.EnrollmentGroups.Where(g => g.ApplicationId == applicationId && g.Id == id).ExecuteDeleteAsync(cancellationToken);
-        if (deleted > 0)
+        if (await GetAsync(applicationId, id, cancellationToken) is not { } existing)
         {
-            Log.GroupDeleted(logger, applicationId, id);
-            await RevokeAsync(applicationId, id);
+            return NotFound(id);
         }
 
-        return deleted > 0;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.EnrollmentGroups.Where(g => g.ApplicationId == applicationId && g.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return NotFound(id);
+        }
+
+        Log.GroupDeleted(logger, applicationId, id);
+        await RevokeAsync(applicationId, id);
+        return existing;
+    }
+
+    public static Problem NotFound(string id) => Problem.NotFound($"Enrollment group '{id}' was not found.");
+
+    public static Problem CertificateNotFound(string id, bool primary) =>
+        Problem.NotFound($"The {Slot(primary)} certificate of enrollment group '{id}' was not found.");
+
+    private static readonly Problem AttestationFixed = Problem.Invalid("An enrollment group's attestation type cannot change.");
+
+    private static Problem? InvalidId(string id) =>
+        id.Length > MaxIdLength || !IdRegex().IsMatch(id) ? Problem.Invalid("Enrollment group ids have at most 255 letters, digits and '-'.") : null;
+
+    /// <summary>What is wrong with a group as written, or null: the rules of IoT Central's EnrollmentGroup schema.</summary>
+    private static Problem? Invalid(EnrollmentGroupWrite write)
+    {
+        if (string.IsNullOrWhiteSpace(write.DisplayName))
+        {
+            return Problem.Invalid("Field 'displayName' is required.");
+        }
+
+        if (write.Type is not ("iot" or "iotEdge"))
+        {
+            return Problem.Invalid("Field 'type' must be 'iot' or 'iotEdge'.");
+        }
+
+        if (write.AttestationType is not ("symmetricKey" or "x509"))
+        {
+            return Problem.Invalid(write.AttestationType == "tpm"
+                ? "TPM attestation is not supported; use 'symmetricKey' or 'x509'."
+                : "Field 'attestation.type' must be 'symmetricKey' or 'x509'.");
+        }
+
+        return (write.PrimaryKey is not null && !SymmetricKeys.TryDecode(write.PrimaryKey, out _)) || (write.SecondaryKey is not null && !SymmetricKeys.TryDecode(write.SecondaryKey, out _))
+            ? Problem.Invalid("Symmetric keys must be base64 of at least 16 bytes.")
+            : null;
     }
 
     /// <summary>Sets one signing certificate; answers it with the group's new etag, as IoT Central's EnrollmentGroups_CreateX509 answers it.</summary>
-    public async Task<(GroupOutcome Outcome, SigningCertificate? Certificate, string? ETag)> SetCertificateAsync(
+    public async Task<Outcome<SignedCertificate>> SetCertificateAsync(
         string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
     {
         var result = await SetCertificateCoreAsync(applicationId, id, primary, certificateText, verified, cancellationToken);
-        if (result.Certificate is { } set)
+        if (result.Succeeded)
         {
-            Log.CertificateSet(logger, applicationId, id, Slot(primary), set.Thumbprint, set.Verified);
+            Log.CertificateSet(logger, applicationId, id, Slot(primary), result.Value.Certificate.Thumbprint, result.Value.Certificate.Verified);
         }
-        else if (result.Outcome == GroupOutcome.Invalid)
+        else if (result.Problem.Kind == ProblemKind.Invalid)
         {
             Log.GroupRefused(logger, applicationId, id, $"the {Slot(primary)} certificate is not a certificate, or the group is not an X.509 group");
         }
@@ -153,24 +215,25 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
 
     private static string Slot(bool primary) => primary ? "primary" : "secondary";
 
-    private async Task<(GroupOutcome Outcome, SigningCertificate? Certificate, string? ETag)> SetCertificateCoreAsync(
+    private async Task<Outcome<SignedCertificate>> SetCertificateCoreAsync(
         string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
     {
+        var notCertificate = Problem.Invalid("The certificate is not a base64 or PEM X.509 certificate, or the group is not an X.509 group.");
         if (!CertificateText.TryParse(certificateText, out var certificate))
         {
-            return (GroupOutcome.Invalid, null, null);
+            return notCertificate;
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null)
         {
-            return (GroupOutcome.NotFound, null, null);
+            return NotFound(id);
         }
 
         if (entity.AttestationType != "x509")
         {
-            return (GroupOutcome.Invalid, null, null);
+            return notCertificate;
         }
 
         var base64 = CertificateText.ToBase64(certificate!);
@@ -190,16 +253,18 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         entity.ETag = NewETag();
         await db.SaveChangesAsync(cancellationToken);
         await RevokeAsync(applicationId, id);
-        return (GroupOutcome.Done, new SigningCertificate(base64, CertificateText.Thumbprint(certificate!), verified), entity.ETag);
+        return new SignedCertificate(new SigningCertificate(base64, CertificateText.Thumbprint(certificate!), verified), entity.ETag);
     }
 
-    public async Task<GroupOutcome> RemoveCertificateAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
+    /// <summary>Empties one certificate slot and closes the connections it authenticated; answers the certificate removed.</summary>
+    public async Task<Outcome<SigningCertificate>> RemoveCertificateAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
-        if (entity is null || (primary ? entity.PrimaryCertificate : entity.SecondaryCertificate) is null)
+        var removed = entity is null ? null : Slot(primary ? entity.PrimaryCertificate : entity.SecondaryCertificate, primary ? entity.PrimaryVerified : entity.SecondaryVerified);
+        if (entity is null || removed is null)
         {
-            return GroupOutcome.NotFound;
+            return CertificateNotFound(id, primary);
         }
 
         if (primary)
@@ -215,17 +280,17 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         await db.SaveChangesAsync(cancellationToken);
         Log.CertificateRemoved(logger, applicationId, id, Slot(primary));
         await RevokeAsync(applicationId, id);
-        return GroupOutcome.Done;
+        return removed;
     }
 
     /// <summary>Issues the nonce a certificate's owner signs to prove possession of its private key.</summary>
-    public async Task<(GroupOutcome Outcome, string? Code)> GenerateVerificationCodeAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
+    public async Task<Outcome<string>> GenerateVerificationCodeAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null || (primary ? entity.PrimaryCertificate : entity.SecondaryCertificate) is null)
         {
-            return (GroupOutcome.NotFound, null);
+            return CertificateNotFound(id, primary);
         }
 
         var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
@@ -239,58 +304,58 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return (GroupOutcome.Done, code);
+        return code;
     }
 
     /// <summary>
     /// Proof of possession: a certificate whose subject CN is the issued code, signed by the slot's certificate,
-    /// marks the slot verified.
+    /// marks the slot verified. Answers the verified certificate.
     /// </summary>
-    public async Task<(GroupOutcome Outcome, string? Error)> VerifyAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
+    public async Task<Outcome<SigningCertificate>> VerifyAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
     {
         var result = await VerifyCoreAsync(applicationId, id, primary, certificateText, cancellationToken);
-        if (result.Outcome == GroupOutcome.Done)
+        if (result.Succeeded)
         {
             Log.CertificateVerified(logger, applicationId, id, Slot(primary));
         }
-        else if (result.Error is { } error)
+        else if (result.Problem.Kind == ProblemKind.Invalid)
         {
-            Log.VerificationRefused(logger, applicationId, id, Slot(primary), error);
+            Log.VerificationRefused(logger, applicationId, id, Slot(primary), result.Problem.Message);
         }
 
         return result;
     }
 
-    private async Task<(GroupOutcome Outcome, string? Error)> VerifyCoreAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
+    private async Task<Outcome<SigningCertificate>> VerifyCoreAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         var slot = primary ? entity?.PrimaryCertificate : entity?.SecondaryCertificate;
         if (entity is null || slot is null)
         {
-            return (GroupOutcome.NotFound, null);
+            return CertificateNotFound(id, primary);
         }
 
         var code = primary ? entity.PrimaryVerificationCode : entity.SecondaryVerificationCode;
         if (code is null)
         {
-            return (GroupOutcome.Invalid, "No verification code was generated for this certificate.");
+            return Problem.Invalid("No verification code was generated for this certificate.");
         }
 
         if (!CertificateText.TryParse(certificateText, out var proof))
         {
-            return (GroupOutcome.Invalid, "The verification certificate is not a base64 or PEM certificate.");
+            return Problem.Invalid("The verification certificate is not a base64 or PEM certificate.");
         }
 
         using var signer = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(slot));
         if (!string.Equals(CertificateText.CommonName(proof!), code, StringComparison.OrdinalIgnoreCase))
         {
-            return (GroupOutcome.Invalid, "The verification certificate's subject CN is not the verification code.");
+            return Problem.Invalid("The verification certificate's subject CN is not the verification code.");
         }
 
         if (!CertificateText.ChainsTo(proof!, [signer]))
         {
-            return (GroupOutcome.Invalid, "The verification certificate is not signed by the group's certificate.");
+            return Problem.Invalid("The verification certificate is not signed by the group's certificate.");
         }
 
         if (primary)
@@ -304,7 +369,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
 
         entity.ETag = NewETag();
         await db.SaveChangesAsync(cancellationToken);
-        return (GroupOutcome.Done, null);
+        return new SigningCertificate(slot, CertificateText.Thumbprint(signer), Verified: true);
     }
 
     /// <returns>true when connections authenticated through the group must close (disabled or keys changed).</returns>
@@ -349,4 +414,7 @@ public sealed class EnrollmentGroupService(IDbContextFactory<CentrumDbContext> c
     }
 
     private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+
+    [GeneratedRegex("^[A-Za-z0-9-]+$")]
+    private static partial Regex IdRegex();
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Centrum.Applications;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Applications;
 using Centrum.Identity.Authorization;
@@ -68,20 +69,25 @@ internal static class CommandLine
         tokenCreate.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
-            var role = result.GetValue(tokenRole)!;
-            try
+            var application = result.GetValue(tokenApp)!;
+            if (await services.GetRequiredService<IApplicationCatalog>().FindByIdAsync(application, cancellationToken) is null)
             {
-                var token = await services.GetRequiredService<ApiTokenService>().CreateAsync(
-                    result.GetValue(tokenApp)!, result.GetValue(tokenId)!, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))],
-                    result.GetValue(tokenExpiry), CallerHoldings.Operator, cancellationToken);
-                Console.WriteLine(token.Token);
-                return 0;
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
-            {
-                Console.Error.WriteLine(ex is Microsoft.EntityFrameworkCore.DbUpdateException ? "The application does not exist." : ex.Message);
+                Console.Error.WriteLine($"The application '{application}' does not exist.");
                 return 1;
             }
+
+            var role = result.GetValue(tokenRole)!;
+            var token = await services.GetRequiredService<ApiTokenService>().CreateAsync(
+                application, result.GetValue(tokenId)!, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))],
+                result.GetValue(tokenExpiry), CallerHoldings.Operator, cancellationToken);
+            if (!token.Succeeded)
+            {
+                Console.Error.WriteLine(token.Problem.Message);
+                return 1;
+            }
+
+            Console.WriteLine(token.Value.Token);
+            return 0;
         });
 
         var userEmail = new Option<string>("--email") { Required = true };
@@ -94,6 +100,13 @@ internal static class CommandLine
             await using var services = await OpenAsync(settings, result.GetValue(data), cancellationToken);
             await using var scope = services.CreateAsyncScope();
             var email = result.GetValue(userEmail)!;
+            var app = result.GetValue(userApp);
+            if (app is not null && await services.GetRequiredService<IApplicationCatalog>().FindByIdAsync(app, cancellationToken) is null)
+            {
+                Console.Error.WriteLine($"The application '{app}' does not exist.");
+                return 1;
+            }
+
             var created = await scope.ServiceProvider.GetRequiredService<LocalAccounts>().CreateAsync(email, result.GetValue(userPassword)!);
             if (!created.Succeeded)
             {
@@ -101,14 +114,14 @@ internal static class CommandLine
                 return 1;
             }
 
-            if (result.GetValue(userApp) is { } app)
+            if (app is not null)
             {
                 var role = result.GetValue(userRole)!;
-                var (outcome, _, message) = await services.GetRequiredService<UserService>().SaveAsync(
+                var member = await services.GetRequiredService<UserService>().SaveAsync(
                     app, Guid.NewGuid().ToString(), new ApplicationUser("", "email", email, null, null, [new RoleAssignment(RoleAliases.GetValueOrDefault(role, role))], ""), null, CallerHoldings.Operator, cancellationToken);
-                if (outcome != UserWriteOutcome.Saved)
+                if (!member.Succeeded)
                 {
-                    Console.Error.WriteLine(message ?? "The application does not exist.");
+                    Console.Error.WriteLine(member.Problem.Message);
                     return 1;
                 }
             }

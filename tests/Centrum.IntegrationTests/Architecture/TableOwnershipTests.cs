@@ -45,8 +45,6 @@ public sealed class TableOwnershipTests
     /// </summary>
     private static readonly (string Area, string Entity, string Item)[] Pending =
     [
-        ("Api", "CentrumUser", "issue 12 item 1: the account endpoints name Identity's user through UserManager/SignInManager; REST calls an identity service instead"),
-        ("Identity", "DeviceEntity", "issue 12 item 3: organizations ask IDeviceDirectory instead of reading devices"),
     ];
 
     /// <summary>The assemblies that could touch the store: the owning areas, the REST layer, telemetry and the host.</summary>

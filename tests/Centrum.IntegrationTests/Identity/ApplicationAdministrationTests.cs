@@ -74,6 +74,13 @@ public sealed class ApplicationAdministrationTests
         Assert.Contains("id=tenant-c hubHostName=tenant-c.centrum.test", await server.RunCliAsync("app", "list"), StringComparison.Ordinal);
         Assert.Equal("deleted", await server.RunCliAsync("app", "delete", "--id", "tenant-c"));
         Assert.DoesNotContain("tenant-c", await server.RunCliAsync("app", "list"), StringComparison.Ordinal);
+
+        // Verbs that use an application ask the catalog whether it exists, and create nothing when it does not.
+        var noToken = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunCliAsync("token", "create", "--app", "tenant-c", "--id", "late"));
+        Assert.Contains("The application 'tenant-c' does not exist.", noToken.Message, StringComparison.Ordinal);
+        var noMember = await Assert.ThrowsAsync<InvalidOperationException>(() => server.RunCliAsync("user", "create", "--email", "late@example.com", "--password", "Correct-horse-12", "--app", "tenant-c"));
+        Assert.Contains("The application 'tenant-c' does not exist.", noMember.Message, StringComparison.Ordinal);
+        Assert.Contains("created late@example.com", await server.RunCliAsync("user", "create", "--email", "late@example.com", "--password", "Correct-horse-12"), StringComparison.Ordinal);
         var unaffected = await server.AdminHttp().GetAsync($"api/devices?{DeviceApi.Version}");
         Assert.True(unaffected.StatusCode == HttpStatusCode.OK, await unaffected.Content.ReadAsStringAsync());
     }

@@ -42,12 +42,14 @@ public sealed class SecretLoggingTests : IAsyncLifetime
     public async Task Tokens_keys_and_signatures_never_reach_the_log_while_the_changes_do()
     {
         var tokens = _services.GetRequiredService<ApiTokenService>();
-        var issued = await tokens.CreateAsync(Application, "ops-token", [new RoleAssignment(BuiltInRoles.AppOperator)], null, CallerHoldings.Operator, CancellationToken.None);
+        var created = await tokens.CreateAsync(Application, "ops-token", [new RoleAssignment(BuiltInRoles.AppOperator)], null, CallerHoldings.Operator, CancellationToken.None);
+        Assert.True(created.Succeeded);
+        var issued = created.Value;
         var verified = await tokens.VerifyAsync(issued.Token!, CancellationToken.None);
         Assert.True(verified.Succeeded);
         var forged = SharedAccessSignature.Create(Application, Convert.FromBase64String(SymmetricKeys.Generate()), issued.Expiry.ToUnixTimeMilliseconds(), "ops-token");
         Assert.False((await tokens.VerifyAsync(forged, CancellationToken.None)).Succeeded);
-        Assert.True(await tokens.DeleteAsync(Application, "ops-token", CallerHoldings.Operator, CancellationToken.None));
+        Assert.True((await tokens.DeleteAsync(Application, "ops-token", CallerHoldings.Operator, CancellationToken.None)).Succeeded);
 
         var devices = _services.GetRequiredService<DeviceRegistry>();
         Assert.True((await devices.CreateOrReplaceAsync(Application, "keyed-1", new DeviceWrite("Keyed", null, true, false, []), null, OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
@@ -58,8 +60,8 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         var groupKey = SymmetricKeys.Generate();
         var groupSecondary = SymmetricKeys.Generate();
         var groups = _services.GetRequiredService<EnrollmentGroupService>();
-        var (outcome, _) = await groups.CreateOrReplaceAsync(Application, "fleet", new EnrollmentGroupWrite("Fleet", true, "iot", "symmetricKey", groupKey, groupSecondary), CancellationToken.None);
-        Assert.Equal(GroupOutcome.Done, outcome);
+        var group = await groups.CreateOrReplaceAsync(Application, "fleet", new EnrollmentGroupWrite("Fleet", true, "iot", "symmetricKey", groupKey, groupSecondary), CancellationToken.None);
+        Assert.True(group.Succeeded);
 
         var application = (await _services.GetRequiredService<IApplicationCatalog>().FindByIdAsync(Application))!;
         var deviceKey = SymmetricKeys.DeriveDeviceKey(groupKey, "fleet-7");

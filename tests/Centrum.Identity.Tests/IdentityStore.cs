@@ -1,0 +1,91 @@
+using Centrum.Devices;
+using Centrum.Events;
+using Centrum.Identity.Authorization;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Identity.Tests;
+
+/// <summary>
+/// The identity area as the server composes it (with the devices area, which answers whether devices sit in an
+/// organization), on a real SQLite metadata store in a folder of its own, with one application, <see cref="App"/>.
+/// </summary>
+internal sealed class IdentityStore : IAsyncDisposable
+{
+    public const string App = "app-1";
+
+    private readonly string _folder;
+
+    private IdentityStore(ServiceProvider services, string folder)
+    {
+        Services = services;
+        _folder = folder;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public static async Task<IdentityStore> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "identity-" + Guid.NewGuid().ToString("N"));
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Centrum:Storage:DataFolder"] = folder };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
+        services.AddCentrumStorage(configuration);
+        services.AddCentrumIdentity(configuration);
+        services.AddCentrumDevices();
+        var store = new IdentityStore(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), folder);
+        await store.Services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        await using var db = await store.Contexts.CreateDbContextAsync();
+        db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
+        await db.SaveChangesAsync();
+        return store;
+    }
+
+    public IDbContextFactory<CentrumDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>A caller that holds <paramref name="permissions"/> only within <paramref name="organizations"/> (application-wide when null).</summary>
+    public static CallerHoldings Holding(IReadOnlySet<string>? organizations, params Permission[] permissions) =>
+        new(permissions.ToDictionary(p => p, _ => organizations));
+
+    /// <summary>
+    /// A caller holding what the built-in role grants and <paramref name="extra"/>, within <paramref name="organizations"/>
+    /// (application-wide when null).
+    /// </summary>
+    public static CallerHoldings HoldingRole(string roleId, IReadOnlySet<string>? organizations, params Permission[] extra) =>
+        Holding(organizations, Enum.GetValues<Permission>().Where(p => BuiltInRoles.RoleGrants(roleId, p) || extra.Contains(p)).ToArray());
+
+    public async Task AddDeviceAsync(string deviceId, params string[] organizations)
+    {
+        await using var db = await Contexts.CreateDbContextAsync();
+        db.Devices.Add(new DeviceEntity
+        {
+            ApplicationId = App,
+            Id = deviceId,
+            Organizations = System.Text.Json.JsonSerializer.Serialize(organizations),
+            PrimaryKeyProtected = "-",
+            SecondaryKeyProtected = "-",
+            ETag = "e",
+        });
+        await db.SaveChangesAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}

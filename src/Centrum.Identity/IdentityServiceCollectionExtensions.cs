@@ -19,6 +19,9 @@ namespace Centrum.Identity;
 
 public static class IdentityServiceCollectionExtensions
 {
+    /// <summary>The OpenID Connect scopes single sign-on asks for: the subject, the name and the e-mail membership is matched by.</summary>
+    private static readonly string[] SingleSignOnScopes = ["openid", "profile", "email"];
+
     /// <summary>The default authentication scheme: it forwards to the API token or the session cookie.</summary>
     public const string CallerScheme = "Centrum";
 
@@ -136,7 +139,7 @@ public static class IdentityServiceCollectionExtensions
                     o.Events.OnTokenValidated = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
                     o.Events.OnUserInformationReceived = c => { RemoveCentrumClaims(c.Principal); return Task.CompletedTask; };
                     o.Scope.Clear();
-                    foreach (var scope in new[] { "openid", "profile", "email" })
+                    foreach (var scope in SingleSignOnScopes)
                     {
                         o.Scope.Add(scope);
                     }

@@ -26,7 +26,7 @@ public sealed class GrantRulesTests : IAsyncLifetime
     {
         _store = await IdentityStore.StartAsync();
         var organizations = _store.Get<OrganizationService>();
-        foreach (var (id, parent) in new[] { ("root", (string?)null), ("east", "root"), ("east-1", "east"), ("west", "root") })
+        foreach (var (id, parent) in new[] { ("root", default(string)), ("east", "root"), ("east-1", "east"), ("west", "root") })
         {
             Assert.True((await organizations.SaveAsync(App, id, id, parent, CallerHoldings.Operator, CancellationToken.None)).Succeeded);
         }

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Centrum.Devices;
 using Centrum.Outcomes;
 using Centrum.Provisioning.EnrollmentGroups;
-using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;

@@ -5,13 +5,10 @@ using System.Text.Json.Nodes;
 using System.Xml;
 using Centrum.Api.Infrastructure;
 using Centrum.Commands;
-using Centrum.Api.Templates;
 using Centrum.Identity.Authorization;
-using Centrum.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 
 namespace Centrum.Api.Commands;
 

@@ -8,7 +8,6 @@ using Centrum.Identity.Authorization;
 using Centrum.Listing;
 using Centrum.Outcomes;
 using Centrum.Telemetry;
-using Centrum.Api.Templates;
 using Centrum.Templates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -85,7 +84,7 @@ public static class DevicesApi
             nextLink = Paging.NextLink(context, EncodeSkipToken(page.ContinueAfter));
         }
 
-        return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });
+        return Results.Json(nextLink is null ? new { value } : new { value, nextLink });
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
@@ -314,7 +313,7 @@ public static class DevicesApi
         }
 
         var value = points.Select(p => new { timestamp = p.Timestamp, value = p.Value });
-        return Results.Json(nextLink is null ? new { value } : (object)new { value, nextLink });
+        return Results.Json(nextLink is null ? new { value } : new { value, nextLink });
     }
 
     private static string? IfMatch(HttpContext context, string? bodyETag)

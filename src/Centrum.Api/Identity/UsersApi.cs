@@ -13,6 +13,9 @@ namespace Centrum.Api.Identity;
 /// <summary>IoT Central's users: email users, service principals and directory groups with role assignments (IoT Central REST API reference, "Users").</summary>
 public static class UsersApi
 {
+    /// <summary>The members of IoT Central's <c>User</c> that are strings whatever the user type.</summary>
+    private static readonly string[] TextMembers = ["id", "email", "tenantId", "objectId", "etag"];
+
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
         api.MapGet("/users", ListAsync).RequirePermission(Permission.UsersRead);
@@ -108,7 +111,7 @@ public static class UsersApi
             return $"type: required, one of {string.Join(", ", UserService.Types)}.";
         }
 
-        if (new[] { "id", "email", "tenantId", "objectId", "etag" }.FirstOrDefault(m => obj[m] is { } v && v.GetValueKind() != JsonValueKind.String) is { } notText)
+        if (TextMembers.FirstOrDefault(m => obj[m] is { } v && v.GetValueKind() != JsonValueKind.String) is { } notText)
         {
             return $"{notText}: must be a string.";
         }

@@ -108,7 +108,7 @@ public sealed partial class RoleCatalog(IDbContextFactory<CentrumDbContext> cont
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.CustomRoles.FirstOrDefaultAsync(r => r.ApplicationId == applicationId && r.Id == roleId, cancellationToken);
-        IReadOnlyList<Permission> current = entity is null ? [] : ToModel(entity).Permissions;
+        var current = entity is null ? [] : ToModel(entity).Permissions;
         if ((holder.RefuseReach(Permission.RolesManage, organization: null) ?? holder.RefuseGrant(current.Concat(permissions), organization: null)) is { } refused)
         {
             Log.GrantRefused(logger, applicationId, $"save role {roleId}", refused);

@@ -49,7 +49,7 @@ internal sealed class MembershipClaimsTransformation(
         var email = session ? identity.FindFirst(ClaimTypes.Email)?.Value : ExternalIdentity.VerifiedEmail(transformed, options);
         var objectId = identity.FindFirst(options.ObjectIdClaim)?.Value ?? identity.FindFirst("sub")?.Value ?? identity.FindFirst(ClaimTypes.NameIdentifier)?.Value;
         var tenantId = identity.FindFirst(options.TenantIdClaim)?.Value;
-        IReadOnlyList<RoleAssignment> roles = email is not null
+        var roles = email is not null
             ? await users.RolesOfAsync(applicationId, email, CancellationToken.None)
             : objectId is not null
                 ? await users.RolesOfServicePrincipalAsync(applicationId, objectId, tenantId, CancellationToken.None)

@@ -91,7 +91,7 @@ public sealed class RegistrationService(
             }
 
             return attested.Disabled
-                ? Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null), now)
+                ? Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null))
                 : RegistrationAnswer.Error(401, 401002, "Unauthorized", now);
         }
 
@@ -99,7 +99,7 @@ public sealed class RegistrationService(
         {
             Log.Disabled(logger, application.Id, registrationId, "the device is disabled");
             span?.SetTag("centrum.provisioning.status", "disabled");
-            return Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null), now);
+            return Register(application, registrationId, Final(registrationId, "disabled", application, now, clientCertificate is not null, null));
         }
 
         var payload = request?["payload"];
@@ -114,7 +114,7 @@ public sealed class RegistrationService(
             ((JsonObject)result["registrationState"]!)["payload"] = payload.DeepClone();
         }
 
-        return Register(application, registrationId, result, now);
+        return Register(application, registrationId, result);
     }
 
     public RegistrationAnswer OperationStatus(Application application, string registrationId, string operationId)
@@ -153,7 +153,7 @@ public sealed class RegistrationService(
                 : "no SAS token and no client certificate";
 
     /// <summary>Stores the outcome and answers 202 with the operation to poll, as DPS does (DPS docs "Communicate with DPS using the MQTT protocol", "Polling for registration operation result").</summary>
-    private RegistrationAnswer Register(Application application, string registrationId, JsonObject result, DateTimeOffset now)
+    private RegistrationAnswer Register(Application application, string registrationId, JsonObject result)
     {
         var operationId = $"5.{Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}.{Guid.NewGuid()}";
         result["operationId"] = operationId;

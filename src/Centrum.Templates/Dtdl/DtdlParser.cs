@@ -668,9 +668,7 @@ public static class DtdlParser
                 case "Map":
                 {
                     CheckMembers(element, path, context, types!, kind, ["mapKey", "mapValue"]);
-                    var key = element["mapKey"] as JsonObject;
-                    var value = element["mapValue"] as JsonObject;
-                    if (key is null || value is null)
+                    if (element["mapKey"] is not JsonObject key || element["mapValue"] is not JsonObject value)
                     {
                         Error(path, "A Map needs a 'mapKey' and a 'mapValue' object.");
                         return null;

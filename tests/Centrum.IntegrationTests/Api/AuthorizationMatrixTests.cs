@@ -51,7 +51,7 @@ public sealed partial class AuthorizationMatrixTests
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
         await server.RunCliAsync("app", "create", "--id", "other");
-        foreach (var (id, parent) in new[] { ("north", (string?)null), ("north-east", "north"), ("south", null) })
+        foreach (var (id, parent) in new[] { ("north", default(string)), ("north-east", "north"), ("south", null) })
         {
             var body = parent is null ? $$"""{"displayName":"{{id}}"}""" : $$"""{"displayName":"{{id}}","parent":"{{parent}}"}""";
             Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/{id}?{DeviceApi.Version}", CentrumServer.Json(body))).StatusCode);

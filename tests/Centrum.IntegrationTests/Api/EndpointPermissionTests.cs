@@ -1,7 +1,6 @@
 using Centrum.Api.Infrastructure;
 using Centrum.Server.Hosting;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 

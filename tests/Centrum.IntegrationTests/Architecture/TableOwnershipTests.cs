@@ -39,14 +39,6 @@ public sealed class TableOwnershipTests
         ("Identity", "DeviceEventEntity", "the audit list reads the log's audit entries (kind Audited) of one application; they are appended and pruned through DeviceEventLog"),
     ];
 
-    /// <summary>
-    /// Uses that other branches of issue 12 remove (item 3: areas meet through the owner's seams). Only these; the
-    /// list is emptied when they merge, and an entry that no longer occurs fails the test so that it goes.
-    /// </summary>
-    private static readonly (string Area, string Entity, string Item)[] Pending =
-    [
-    ];
-
     /// <summary>The assemblies that could touch the store: the owning areas, the REST layer, telemetry and the host.</summary>
     private static readonly Assembly[] Scanned =
     [
@@ -70,14 +62,14 @@ public sealed class TableOwnershipTests
     [Fact]
     public void No_area_writes_a_table_it_does_not_own()
     {
-        var violations = Loaded.Value.ForeignUses().Where(u => u.Access == Access.Writes && !IsPending(u)).Select(u => u.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var violations = Loaded.Value.ForeignUses().Where(u => u.Access == Access.Writes).Select(u => u.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(violations.Count == 0, "Writes of another area's table:" + Environment.NewLine + string.Join(Environment.NewLine, violations));
     }
 
     [Fact]
     public void No_area_reads_a_table_it_does_not_own_but_by_a_listed_reason()
     {
-        var violations = Loaded.Value.ForeignUses().Where(u => u.Access == Access.Reads && !IsPending(u) && !IsAllowed(u))
+        var violations = Loaded.Value.ForeignUses().Where(u => u.Access == Access.Reads && !IsAllowed(u))
             .Select(u => u.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(violations.Count == 0, "Reads of another area's table:" + Environment.NewLine + string.Join(Environment.NewLine, violations));
     }
@@ -88,18 +80,8 @@ public sealed class TableOwnershipTests
         var model = Loaded.Value;
         var forbidden = model.Tables.Keys.Concat(["Centrum.Storage.CentrumDbContext", "Microsoft.EntityFrameworkCore.DbSet`1"]);
         var api = model.Assemblies.Single(a => OwnershipScanner.AreaOf(a) == "Api");
-        var violations = new OwnershipScanner(forbidden).Scan(api).Where(u => !IsPending(u)).Select(u => u.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var violations = new OwnershipScanner(forbidden).Scan(api).Select(u => u.ToString()).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(violations.Count == 0, "The REST layer reaches the store:" + Environment.NewLine + string.Join(Environment.NewLine, violations));
-    }
-
-    [Fact]
-    public void Every_pending_entry_still_occurs()
-    {
-        var model = Loaded.Value;
-        var uses = model.ForeignUses().Concat(new OwnershipScanner(model.Tables.Keys.Concat(["Centrum.Storage.CentrumDbContext", "Microsoft.EntityFrameworkCore.DbSet`1"]))
-            .Scan(model.Assemblies.Single(a => OwnershipScanner.AreaOf(a) == "Api"))).ToList();
-        var stale = Pending.Where(p => !uses.Any(u => u.Area == p.Area && OwnershipScanner.ShortName(u.Entity) == p.Entity)).Select(p => $"{p.Area} → {p.Entity} ({p.Item})").ToList();
-        Assert.True(stale.Count == 0, "Pending entries that no longer occur (remove them):" + Environment.NewLine + string.Join(Environment.NewLine, stale));
     }
 
     /// <summary>The scanner itself, on code written to break the rule in each way it must see.</summary>
@@ -182,7 +164,6 @@ public sealed class TableOwnershipTests
         return problems;
     }
 
-    private static bool IsPending(EntityUse use) => Pending.Any(p => p.Area == use.Area && p.Entity == OwnershipScanner.ShortName(use.Entity));
 
     private static bool IsAllowed(EntityUse use) => AllowedReads.Any(a => a.Area == use.Area && a.Entity == OwnershipScanner.ShortName(use.Entity));
 

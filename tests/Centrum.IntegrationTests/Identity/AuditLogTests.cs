@@ -32,7 +32,7 @@ public class AuditLogTests
         await Wait.UntilAsync(async () =>
         {
             entries.Clear();
-            string? next = $"api/auditLogs?maxpagesize=2&{DeviceApi.Version}";
+            var next = $"api/auditLogs?maxpagesize=2&{DeviceApi.Version}";
             while (next is not null)
             {
                 var page = JsonNode.Parse(await (await http.GetAsync(next)).Content.ReadAsStringAsync())!.AsObject();

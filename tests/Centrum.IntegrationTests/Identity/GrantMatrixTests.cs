@@ -289,10 +289,10 @@ public sealed class GrantMatrixTests
     private static Dictionary<string, IReadOnlySet<string>?> Holdings(Dictionary<string, HashSet<string>> table, string role, string? organization)
     {
         var reach = organization is null ? null : Subtree(organization);
-        return table.Where(t => t.Value.Contains(role)).ToDictionary(t => t.Key, _ => reach);
+        return table.Where(t => t.Value.Contains(role)).ToDictionary(t => t.Key, IReadOnlySet<string>? (_) => reach);
     }
 
-    private static IReadOnlySet<string> Subtree(string root)
+    private static HashSet<string> Subtree(string root)
     {
         var reached = new HashSet<string> { root };
         for (var grew = true; grew;)

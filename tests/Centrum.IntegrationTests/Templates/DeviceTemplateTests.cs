@@ -26,7 +26,7 @@ public class DeviceTemplateTests
         foreach (var file in Directory.GetFiles(Models.Folder, "*.json", SearchOption.AllDirectories).Order())
         {
             var documents = Models.WithDependencies(file);
-            var model = documents.Count == 1 ? documents[0] : new JsonArray(documents.Select(d => (JsonNode)d).ToArray());
+            var model = documents.Count == 1 ? documents[0] : new JsonArray(documents.ToArray());
             var id = (string)documents[0]["@id"]!;
             var response = await http.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(id)}?{DeviceApi.Version}", CentrumServer.Json(
                 new JsonObject { ["@type"] = new JsonArray("ModelDefinition", "DeviceModel"), ["displayName"] = Path.GetFileName(file), ["capabilityModel"] = model }.ToJsonString()));

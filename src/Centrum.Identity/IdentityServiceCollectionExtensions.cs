@@ -43,6 +43,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSectionOptions<SignInLimitOptions>(configuration, SignInLimitOptions.Section);
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<Accounts.AccountSignIn>();
+        services.AddScoped<Accounts.AccountSessions>();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<RoleCatalog>();
         services.AddSingleton<AccessScope>();

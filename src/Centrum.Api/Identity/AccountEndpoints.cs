@@ -8,7 +8,6 @@ using Centrum.Identity.Accounts;
 using Centrum.Identity.Authorization;
 using Centrum.Identity.Users;
 using Centrum.Outcomes;
-using Centrum.Storage.Entities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,11 +29,11 @@ public static class AccountEndpoints
     {
         var account = endpoints.MapGroup("/account").AllowAnonymous();
         account.MapPost("/signin", SignInAsync);
-        account.MapPost("/signin/twofactor", (HttpContext c, SignInManager<CentrumUser> s, AccountSignIn a) => SecondFactorAsync(c, s, a, recovery: false));
-        account.MapPost("/signin/recovery", (HttpContext c, SignInManager<CentrumUser> s, AccountSignIn a) => SecondFactorAsync(c, s, a, recovery: true));
-        account.MapPost("/signout", async (SignInManager<CentrumUser> signIn) =>
+        account.MapPost("/signin/twofactor", (HttpContext c, AccountSessions s) => SecondFactorAsync(c, s, recovery: false));
+        account.MapPost("/signin/recovery", (HttpContext c, AccountSessions s) => SecondFactorAsync(c, s, recovery: true));
+        account.MapPost("/signout", async (AccountSessions sessions) =>
         {
-            await signIn.SignOutAsync();
+            await sessions.SignOutAsync();
             return Results.NoContent();
         });
         account.MapGet("/signin/oidc", SingleSignOnAsync);
@@ -44,7 +43,7 @@ public static class AccountEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, SignInManager<CentrumUser> signIn, AccountSignIn accounts)
+    private static async Task<IResult> SignInAsync(HttpContext context, AccountSessions sessions)
     {
         var (body, error) = await ReadAsync(context, "email", "password", "application");
         if (error is not null)
@@ -52,11 +51,10 @@ public static class AccountEndpoints
             return error;
         }
 
-        var step = await accounts.PasswordAsync((string)body!["application"]!, (string)body["email"]!, (string)body["password"]!, Origin(context), context.RequestAborted);
-        return await AnswerAsync(context, signIn, step);
+        return Answer(await sessions.PasswordAsync(context, (string)body!["application"]!, (string)body["email"]!, (string)body["password"]!, Origin(context), context.RequestAborted));
     }
 
-    private static async Task<IResult> SecondFactorAsync(HttpContext context, SignInManager<CentrumUser> signIn, AccountSignIn accounts, bool recovery)
+    private static async Task<IResult> SecondFactorAsync(HttpContext context, AccountSessions sessions, bool recovery)
     {
         var (body, error) = await ReadAsync(context, "code", "application");
         if (error is not null)
@@ -64,36 +62,13 @@ public static class AccountEndpoints
             return error;
         }
 
-        // The first step left the account's id in Identity's two-factor cookie.
-        var pending = await context.AuthenticateAsync(IdentityConstants.TwoFactorUserIdScheme);
-        var userId = pending.Succeeded ? pending.Principal.FindFirstValue(ClaimTypes.Name) : null;
-        var step = await accounts.SecondFactorAsync((string)body!["application"]!, userId, (string)body["code"]!, recovery, Origin(context), context.RequestAborted);
-        return await AnswerAsync(context, signIn, step);
+        return Answer(await sessions.SecondFactorAsync(context, (string)body!["application"]!, (string)body["code"]!, recovery, Origin(context), context.RequestAborted));
     }
 
-    /// <summary>
-    /// Writes what the step asks for: the two-factor cookie that carries the account to the second step, or the
-    /// session, issued with the step's claims so every request knows which membership's roles apply.
-    /// </summary>
-    private static async Task<IResult> AnswerAsync(HttpContext context, SignInManager<CentrumUser> signIn, Outcome<SignInStep> step)
-    {
-        if (!step.Succeeded)
-        {
-            return ApiError.From(step.Problem);
-        }
-
-        if (step.Value.RequiresTwoFactor)
-        {
-            var pending = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
-            pending.AddClaim(new Claim(ClaimTypes.Name, step.Value.User.Id));
-            await context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
-            return Results.Json(new { signedIn = false, requiresTwoFactor = true });
-        }
-
-        await context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
-        await signIn.SignInWithClaimsAsync(step.Value.User, isPersistent: false, step.Value.Claims);
-        return Results.Json(new { signedIn = true });
-    }
+    private static IResult Answer(Outcome<SignInAnswer> answer) =>
+        !answer.Succeeded ? ApiError.From(answer.Problem)
+        : answer.Value.RequiresTwoFactor ? Results.Json(new { signedIn = false, requiresTwoFactor = true })
+        : Results.Json(new { signedIn = true });
 
     /// <summary>Browser sign-in through the configured OpenID Connect provider (authorization code flow with PKCE).</summary>
     private static async Task<IResult> SingleSignOnAsync(HttpContext context, IOptions<SingleSignOnOptions> sso, IApplicationCatalog applications, string? application, string? returnUrl)
@@ -145,21 +120,21 @@ public static class AccountEndpoints
     private static string LocalUrl(string? url) => url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
     /// <summary>A new authenticator key for the signed-in account, shown once; the body may carry the proof the identity area asks for.</summary>
-    private static async Task<IResult> SetupAsync(HttpContext context, UserManager<CentrumUser> manager, AccountSignIn accounts)
+    private static async Task<IResult> SetupAsync(HttpContext context, AccountSessions sessions)
     {
-        if (await SignedInAsync(context, manager) is not { } user)
+        if (await sessions.SignedInAsync(context) is not { } account)
         {
             return NotSignedIn();
         }
 
-        var key = await accounts.ReplaceAuthenticatorAsync(user, await ReadProofAsync(context));
+        var key = await sessions.ReplaceAuthenticatorAsync(account, await ReadProofAsync(context));
         return key.Succeeded ? Results.Json(new { sharedKey = key.Value.SharedKey, authenticatorUri = key.Value.AuthenticatorUri }) : ApiError.From(key.Problem);
     }
 
     /// <summary>Turns two-factor sign-in on once the account proves it has the key (a current code); answers the recovery codes once.</summary>
-    private static async Task<IResult> EnableAsync(HttpContext context, UserManager<CentrumUser> manager, AccountSignIn accounts)
+    private static async Task<IResult> EnableAsync(HttpContext context, AccountSessions sessions)
     {
-        if (await SignedInAsync(context, manager) is not { } user)
+        if (await sessions.SignedInAsync(context) is not { } account)
         {
             return NotSignedIn();
         }
@@ -170,7 +145,7 @@ public static class AccountEndpoints
             return error;
         }
 
-        var codes = await accounts.EnableTwoFactorAsync(user, (string)body!["code"]!);
+        var codes = await sessions.EnableTwoFactorAsync(account, (string)body!["code"]!);
         return codes.Succeeded ? Results.Json(new { twoFactorEnabled = true, recoveryCodes = codes.Value }) : ApiError.From(codes.Problem);
     }
 
@@ -189,12 +164,6 @@ public static class AccountEndpoints
         return error is null && body is JsonObject obj && obj.Count == 1 && obj.Single() is { Key: "password" or "code", Value: JsonValue value } && value.GetValueKind() == JsonValueKind.String
             ? obj.Single().Key == "password" ? new AccountProof((string)value!, null) : new AccountProof(null, (string)value!)
             : null;
-    }
-
-    private static async Task<CentrumUser?> SignedInAsync(HttpContext context, UserManager<CentrumUser> manager)
-    {
-        var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        return session.Succeeded ? await manager.GetUserAsync(session.Principal) : null;
     }
 
     private static IResult NotSignedIn() => ApiError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Sign in first.");

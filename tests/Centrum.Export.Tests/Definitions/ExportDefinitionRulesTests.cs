@@ -1,3 +1,4 @@
+using Centrum.Devices;
 using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Outcomes;
@@ -37,6 +38,7 @@ public sealed class ExportDefinitionRulesTests : IAsyncLifetime
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IDeviceEvents, DeviceEventBus>();
         services.AddCentrumStorage(configuration);
+        services.AddCentrumDevices();
         services.AddCentrumTemplates();
         services.AddCentrumTelemetry(configuration);
         services.AddCentrumExport(configuration);

@@ -382,9 +382,26 @@ public sealed class DeviceRegistry(
         using var span = DevicesTracing.Source.StartActivity("devices.provision");
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.device_id", deviceId);
-        var announced = modelId is null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
+        try
+        {
+            return await ProvisionOnceAsync(applicationId, deviceId, autoApprove, modelId, enrollmentGroupId, derivedKeys, cancellationToken);
+        }
+        catch (DbUpdateException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Two first registrations of one id at once (a device retrying while its first request is still being
+            // served): the loser's insert fails on the key. The device exists now, so the registration is made again,
+            // once, as an update of it; a second failure is a storage failure and goes to the caller.
+            return await ProvisionOnceAsync(applicationId, deviceId, autoApprove, modelId, enrollmentGroupId, derivedKeys, cancellationToken);
+        }
+    }
+
+    private async Task<Device> ProvisionOnceAsync(
+        string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        // The announced model matters only to a device without a template (an operator's assignment is never overridden).
+        var announced = modelId is null || entity?.TemplateId is not null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
         await using var log = eventLog.Open(db, applicationId);
         var created = entity is null;
         if (entity is null)
@@ -425,7 +442,6 @@ public sealed class DeviceRegistry(
 
         entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
         entity.ETag = NewETag();
-        // A lost race (two first registrations of one id at once) throws, as any storage failure of a registration does.
         await log.CommitAsync(cancellationToken);
         Log.Provisioned(logger, applicationId, deviceId, created, enrollmentGroupId, modelId);
         if (associated || created)

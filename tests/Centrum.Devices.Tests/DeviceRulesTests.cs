@@ -218,6 +218,18 @@ public sealed class DeviceRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_first_registrations_of_one_id_at_once_make_one_device()
+    {
+        // The second registration commits between the first one's read (no device yet) and its insert.
+        _store.Templates.WhileFinding = () => Registry.ProvisionAsync(App, "fan-race", autoApprove: true, "dtmi:com:example:Fan;1", null, null, CancellationToken.None);
+
+        var first = await Registry.ProvisionAsync(App, "fan-race", autoApprove: true, "dtmi:com:example:Fan;1", null, null, CancellationToken.None);
+
+        Assert.Equal(("fan", true), (first.Template, first.Provisioned));
+        Assert.Equal([nameof(DeviceEventKind.Created), nameof(DeviceEventKind.Updated)], await _store.EventsAsync("fan-race"));
+    }
+
+    [Fact]
     public async Task Replacing_a_device_keeps_its_approval_unless_the_write_sets_it()
     {
         await Registry.ProvisionAsync(App, "fan-9", autoApprove: false, null, null, null, CancellationToken.None);

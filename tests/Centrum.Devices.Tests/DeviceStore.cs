@@ -92,6 +92,9 @@ internal sealed class KnownTemplates : ITemplateCatalog
     /// <summary>Runs while the registry asks whether a template exists: lets a test write in between, as a concurrent request would.</summary>
     public Func<Task>? WhileAsked { get; set; }
 
+    /// <summary>Runs while the registry looks a model id up: lets a test provision the same device in between.</summary>
+    public Func<Task>? WhileFinding { get; set; }
+
     public IReadOnlyList<(string Application, string Device)> Forgotten => _forgotten.ToList();
 
     public void Add(string applicationId, string templateId, string modelId) => _templates[(applicationId, templateId)] = modelId;
@@ -107,8 +110,16 @@ internal sealed class KnownTemplates : ITemplateCatalog
         return _templates.ContainsKey((applicationId, templateId));
     }
 
-    public ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_templates.Where(t => t.Key.Application == applicationId && t.Value == modelId).Select(t => t.Key.Template).FirstOrDefault());
+    public async ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken)
+    {
+        if (WhileFinding is { } write)
+        {
+            WhileFinding = null;
+            await write();
+        }
+
+        return _templates.Where(t => t.Key.Application == applicationId && t.Value == modelId).Select(t => t.Key.Template).FirstOrDefault();
+    }
 
     public void ForgetDevice(string applicationId, string deviceId) => _forgotten.Enqueue((applicationId, deviceId));
 

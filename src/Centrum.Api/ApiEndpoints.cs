@@ -1,6 +1,7 @@
 using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Export;
+using Centrum.Api.Groups;
 using Centrum.Api.Properties;
 using Centrum.Api.Identity;
 using Centrum.Api.Provisioning;
@@ -46,6 +47,7 @@ public static class ApiEndpoints
         api.MapEnrollmentGroupsApi();
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
+        api.MapDeviceGroupsApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();

@@ -49,6 +49,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<OrganizationEntity> Organizations => Set<OrganizationEntity>();
 
+    public DbSet<DeviceGroupEntity> DeviceGroups => Set<DeviceGroupEntity>();
+
     /// <summary>
     /// PostgreSQL is made to compare as SQLite does. Text uses the "C" collation: byte order, case-sensitive, the same
     /// on every server whatever its locale (PostgreSQL documentation, "Collation Support": "C" and "POSIX" sort by byte

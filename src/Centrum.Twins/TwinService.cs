@@ -40,6 +40,26 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         return moduleId is null && await devices.ExistsAsync(applicationId, deviceId, cancellationToken) ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId }) : null;
     }
 
+    /// <summary>
+    /// The device twins (not the modules') of several devices of one application in one read, for callers that look at
+    /// many devices at once (a device group's members). A device whose twin was never written is absent from the answer;
+    /// its documents are empty.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Twin>> GetManyAsync(string applicationId, IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        if (deviceIds.Count == 0)
+        {
+            return new Dictionary<string, Twin>();
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var entities = await db.Twins.AsNoTracking()
+            .Where(t => t.ApplicationId == applicationId && t.ModuleId == "" && deviceIds.Contains(t.DeviceId))
+            .ToListAsync(cancellationToken);
+        return entities.ToDictionary(e => e.DeviceId, ToModel, StringComparer.Ordinal);
+    }
+
     /// <summary>A device reports: merge into reported, version + 1, kept in the event log with its time. The value is the new version.</summary>
     public Task<Outcome<long>> PatchReportedAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, long? expectedVersion, CancellationToken cancellationToken) =>
         UpdateAsync(applicationId, deviceId, moduleId, patch, reported: true, expectedVersion, cancellationToken);

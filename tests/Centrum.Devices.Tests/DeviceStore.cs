@@ -141,6 +141,10 @@ internal sealed class KnownOrganizations : IOrganizationCatalog
 
     public ValueTask<IReadOnlyList<string>> UnknownAsync(string applicationId, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<string>>(organizationIds.Where(o => !_organizations.ContainsKey((applicationId, o))).ToList());
+
+    /// <summary>The organizations here have no children: a subtree is the roots that exist.</summary>
+    public ValueTask<IReadOnlySet<string>> SubtreeAsync(string applicationId, IReadOnlyCollection<string> roots, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlySet<string>>(roots.Where(o => _organizations.ContainsKey((applicationId, o))).ToHashSet());
 }
 
 /// <summary>The gateway's end: records which devices it was told to disconnect.</summary>

@@ -26,9 +26,15 @@ public sealed class ListPlan<TEntity>
         ArgumentNullException.ThrowIfNull(request);
         _id = id;
         _idOf = id.Compile();
-        if (!string.IsNullOrWhiteSpace(request.Filter))
+        var condition = string.IsNullOrWhiteSpace(request.Filter) ? null : ListQueryParser.ParseFilter(request.Filter);
+        if (request.Condition is not null)
         {
-            _filter = compiler.Filter(ListQueryParser.ParseFilter(request.Filter));
+            condition = condition is null ? request.Condition : new ListLogical(And: true, condition, request.Condition);
+        }
+
+        if (condition is not null)
+        {
+            _filter = compiler.Filter(condition);
         }
 
         if (!string.IsNullOrWhiteSpace(request.OrderBy))

@@ -17,6 +17,7 @@ public static class BuiltInRoles
         Permission.DevicesRead, Permission.DevicesCreate, Permission.DevicesUpdate, Permission.DevicesDelete,
         Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute, Permission.TemplatesRead,
         Permission.RolesRead, Permission.OrganizationsRead,
+        Permission.DeviceGroupsRead, Permission.DeviceGroupsCreate, Permission.DeviceGroupsUpdate, Permission.DeviceGroupsDelete,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
@@ -25,8 +26,9 @@ public static class BuiltInRoles
         [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).Append(Permission.TemplatesManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
         [OrgAdministrator] = DeviceOperation.Append(Permission.OrganizationsManage).ToFrozenSet(),
-        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete]).ToFrozenSet(),
-        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead }.ToFrozenSet(),
+        // An Org Operator creates device groups within its organization (IoT Central docs) but deletes no devices, nor groups.
+        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete, Permission.DeviceGroupsDelete]).ToFrozenSet(),
+        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead, Permission.DeviceGroupsRead }.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The predefined roles as the roles API shows them.</summary>

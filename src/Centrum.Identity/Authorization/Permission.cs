@@ -27,4 +27,8 @@ public enum Permission
     RolesManage,
     OrganizationsRead,
     OrganizationsManage,
+    DeviceGroupsRead,
+    DeviceGroupsCreate,
+    DeviceGroupsUpdate,
+    DeviceGroupsDelete,
 }

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Centrum.Identity.Organizations;
 
 /// <summary>The identity area's answers about organizations to other areas (<see cref="IOrganizationCatalog"/>).</summary>
-internal sealed class OrganizationCatalog(IDbContextFactory<CentrumDbContext> contexts) : IOrganizationCatalog
+internal sealed class OrganizationCatalog(IDbContextFactory<CentrumDbContext> contexts, OrganizationService organizations) : IOrganizationCatalog
 {
     public async ValueTask<IReadOnlyList<string>> UnknownAsync(string applicationId, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken)
     {
@@ -19,4 +19,7 @@ internal sealed class OrganizationCatalog(IDbContextFactory<CentrumDbContext> co
             .Where(o => o.ApplicationId == applicationId && organizationIds.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken);
         return organizationIds.Where(o => !known.Contains(o)).ToList();
     }
+
+    public async ValueTask<IReadOnlySet<string>> SubtreeAsync(string applicationId, IReadOnlyCollection<string> roots, CancellationToken cancellationToken) =>
+        await organizations.SubtreeAsync(applicationId, roots, cancellationToken);
 }

@@ -5,6 +5,7 @@ using Centrum.Commands;
 using Centrum.Events;
 using Centrum.Devices;
 using Centrum.Gateway;
+using Centrum.Groups;
 using Centrum.Gateway.Transport;
 using Centrum.Hosting;
 using Centrum.Identity;
@@ -40,6 +41,7 @@ internal static class CentrumHost
         services.AddCentrumCommands(configuration);
         services.AddCentrumProvisioning(configuration);
         services.AddCentrumTemplates();
+        services.AddCentrumGroups();
     }
 
     public static WebApplication Build(string[] args)

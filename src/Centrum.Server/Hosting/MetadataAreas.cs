@@ -21,6 +21,7 @@ internal static class MetadataAreas
         typeof(Provisioning.ProvisioningServiceCollectionExtensions).Assembly,
         typeof(Commands.CommandService).Assembly,
         typeof(Export.DataExportService).Assembly,
+        typeof(Groups.DeviceGroupService).Assembly,
     ];
 
     public static IServiceCollection AddMetadataAreas(this IServiceCollection services)

@@ -595,6 +595,49 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("device_events", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceGroupEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Filter")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("device_groups", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1101,6 +1144,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceGroupEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("041dd9e9-7472-43f2-a20e-d8662a058e72"), entityTypeCount: 25)
+            : base(skipDetectChanges: false, modelId: new Guid("93da0440-3305-49a3-8d23-2331dfc76895"), entityTypeCount: 26)
         {
         }
 
@@ -28,6 +28,7 @@ namespace Centrum.Storage.CompiledModel
             var dataExportEntity = DataExportEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
             var deviceEventEntity = DeviceEventEntityEntityType.Create(this);
+            var deviceGroupEntity = DeviceGroupEntityEntityType.Create(this);
             var deviceTemplateEntity = DeviceTemplateEntityEntityType.Create(this);
             var enrollmentGroupEntity = EnrollmentGroupEntityEntityType.Create(this);
             var exportCursorEntity = ExportCursorEntityEntityType.Create(this);
@@ -51,6 +52,7 @@ namespace Centrum.Storage.CompiledModel
             DataExportDestinationEntityEntityType.CreateForeignKey1(dataExportDestinationEntity, applicationEntity);
             DataExportEntityEntityType.CreateForeignKey1(dataExportEntity, applicationEntity);
             DeviceEntityEntityType.CreateForeignKey1(deviceEntity, applicationEntity);
+            DeviceGroupEntityEntityType.CreateForeignKey1(deviceGroupEntity, applicationEntity);
             DeviceTemplateEntityEntityType.CreateForeignKey1(deviceTemplateEntity, applicationEntity);
             EnrollmentGroupEntityEntityType.CreateForeignKey1(enrollmentGroupEntity, applicationEntity);
             ExportCursorEntityEntityType.CreateForeignKey1(exportCursorEntity, dataExportEntity);
@@ -77,6 +79,7 @@ namespace Centrum.Storage.CompiledModel
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);
             DeviceEventEntityEntityType.CreateAnnotations(deviceEventEntity);
+            DeviceGroupEntityEntityType.CreateAnnotations(deviceGroupEntity);
             DeviceTemplateEntityEntityType.CreateAnnotations(deviceTemplateEntity);
             EnrollmentGroupEntityEntityType.CreateAnnotations(enrollmentGroupEntity);
             ExportCursorEntityEntityType.CreateAnnotations(exportCursorEntity);

@@ -30,6 +30,7 @@ public sealed class TableOwnershipTests
         ["command_records"] = "Commands", ["c2d_messages"] = "Commands",
         ["data_exports"] = "Export", ["data_export_destinations"] = "Export", ["export_cursors"] = "Export",
         ["device_events"] = "Storage",
+        ["device_groups"] = "Groups",
     };
 
     /// <summary>Reads of another area's table that stay, each with its reason. Writes have no such list.</summary>

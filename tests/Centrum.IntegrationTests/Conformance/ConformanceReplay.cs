@@ -246,6 +246,17 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
             await ReportPropertiesAsync(example, parameters);
         }
 
+        if (example.OperationId == "DeviceGroups_GetDevices" && example.ExpectedResponse.Body?["value"]?[0]?["id"] is JsonValue member)
+        {
+            // The example lists one member: its device exists, and the group (the creation example's filter matches
+            // only provisioned devices of another template, in an organization) is made to select it.
+            await EnsureAsync("deviceId", (string)member!, parameters);
+            var group = CreationBody("devicegroups_create", null)!;
+            group["filter"] = $"SELECT * FROM devices WHERE $id = \"{(string)member!}\"";
+            group.AsObject().Remove("organizations");
+            (await _http!.PutAsync($"api/deviceGroups/{Uri.EscapeDataString((string)parameters["deviceGroupId"]!)}?api-version={SetupVersion}", CentrumServer.Json(group.ToJsonString()))).Dispose();
+        }
+
         if (example.OperationId == "Organizations_Remove")
         {
             await EmptyOrganizationAsync((string)parameters["organizationId"]!);
@@ -374,6 +385,11 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
                 break;
             case "roleId":
                 await EnsureOneAsync($"roles/{escaped}", new JsonObject { ["displayName"] = id, ["permissions"] = new JsonArray("devicesRead") });
+                break;
+            case "deviceGroupId":
+                var group = CreationBody("devicegroups_create", null)!;
+                await EnsureReferencedAsync(group);
+                await EnsureOneAsync($"deviceGroups/{escaped}", group);
                 break;
             case "userId":
                 var user = CreationBody("users_set", null)!;

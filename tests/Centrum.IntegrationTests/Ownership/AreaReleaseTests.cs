@@ -145,6 +145,7 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         db.ApplicationUsers.Add(new ApplicationUserEntity { ApplicationId = app, Id = "u", Type = "email", Email = "u@example.test", Roles = "[]", ETag = "e", CreatedAt = now });
         db.CustomRoles.Add(new CustomRoleEntity { ApplicationId = app, Id = "r", DisplayName = "R", Scope = "app", Permissions = "[]", ETag = "e" });
         db.Organizations.Add(new OrganizationEntity { ApplicationId = app, Id = "o", DisplayName = "O", ETag = "e" });
+        db.DeviceGroups.Add(new DeviceGroupEntity { ApplicationId = app, Id = "dg", DisplayName = "DG", Filter = "SELECT * FROM devices", ETag = "e", CreatedAt = now });
         await db.SaveChangesAsync();
     }
 

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Centrum.Devices;
+using Centrum.Events;
+using Centrum.Organizations;
+using Centrum.Storage;
+using Centrum.Storage.Entities;
+using Centrum.Storage.Ownership;
+using Centrum.Templates;
+using Centrum.Twins;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Groups.Tests;
+
+/// <summary>
+/// The groups area composed with the real devices, templates and twins areas on a real SQLite metadata store in its
+/// own temp folder, without a server. Organizations (owned by identity) are a small tree the test describes.
+/// </summary>
+internal sealed class GroupStore : IAsyncDisposable
+{
+    public const string App = "app-1";
+    public const string OtherApp = "app-2";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "groups-" + Guid.NewGuid().ToString("N"));
+    private ServiceProvider _services = null!;
+
+    public OrganizationTree Organizations { get; } = new();
+
+    public DeviceGroupService Groups => _services.GetRequiredService<DeviceGroupService>();
+
+    public DeviceRegistry Devices => _services.GetRequiredService<DeviceRegistry>();
+
+    public TwinService Twins => _services.GetRequiredService<TwinService>();
+
+    public IEnumerable<IAreaData> Areas => _services.GetServices<IAreaData>();
+
+    public static async Task<GroupStore> StartAsync()
+    {
+        var store = new GroupStore();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = store._folder }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
+        services.AddCentrumStorage(configuration);
+        services.AddMetadataArea(typeof(DeviceGroupService).Assembly);
+        services.AddCentrumDevices();
+        services.AddCentrumTemplates();
+        services.AddCentrumTwins();
+        services.AddCentrumGroups();
+        services.AddSingleton<IOrganizationCatalog>(store.Organizations);
+        services.AddSingleton<IDeviceConnections, NoConnections>();
+        store._services = services.BuildServiceProvider();
+        await store._services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        await using var db = await store.ContextAsync();
+        db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
+        db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
+        await db.SaveChangesAsync();
+        return store;
+    }
+
+    public Task<CentrumDbContext> ContextAsync() => _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+
+    /// <summary>Devices written straight into the devices area's table (as provisioning would leave them), many at once.</summary>
+    public async Task AddDevicesAsync(IEnumerable<DeviceEntity> devices)
+    {
+        await using var db = await ContextAsync();
+        db.Devices.AddRange(devices);
+        await db.SaveChangesAsync();
+    }
+
+    public static DeviceEntity Device(string id, string? template = null, bool provisioned = false, bool simulated = false, string organizations = "[]", string application = App) => new()
+    {
+        ApplicationId = application, Id = id, DisplayName = id, TemplateId = template, Provisioned = provisioned, Simulated = simulated,
+        Organizations = organizations, PrimaryKeyProtected = "-", SecondaryKeyProtected = "-", ETag = "e",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+/// <summary>The identity area's organizations as other areas see them: a tree the test builds, per application.</summary>
+internal sealed class OrganizationTree : IOrganizationCatalog
+{
+    private readonly ConcurrentDictionary<(string Application, string Organization), string?> _parents = new();
+
+    public void Add(string applicationId, string id, string? parent = null) => _parents[(applicationId, id)] = parent;
+
+    public ValueTask<IReadOnlyList<string>> UnknownAsync(string applicationId, IReadOnlyCollection<string> organizationIds, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(organizationIds.Where(o => !_parents.ContainsKey((applicationId, o))).ToList());
+
+    public ValueTask<IReadOnlySet<string>> SubtreeAsync(string applicationId, IReadOnlyCollection<string> roots, CancellationToken cancellationToken)
+    {
+        var reached = roots.Where(r => _parents.ContainsKey((applicationId, r))).ToHashSet(StringComparer.Ordinal);
+        for (var grown = true; grown;)
+        {
+            grown = false;
+            foreach (var ((application, id), parent) in _parents)
+            {
+                if (application == applicationId && parent is not null && reached.Contains(parent) && reached.Add(id))
+                {
+                    grown = true;
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlySet<string>>(reached);
+    }
+}
+
+internal sealed class NoConnections : IDeviceConnections
+{
+    public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason) => ValueTask.CompletedTask;
+
+    public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason) => ValueTask.CompletedTask;
+
+    public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
+
+    public bool IsConnected(string applicationId, string deviceId) => false;
+}

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Centrum.Devices;
-using Centrum.Events;
 using Centrum.Outcomes;
-using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates;
+using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,34 +20,28 @@ public sealed class CommandRulesTests : IAsyncLifetime
 {
     private const string App = "app-1";
     private const string Model = "dtmi:com:example:Fan;1";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "commands-" + Guid.NewGuid().ToString("N"));
     private readonly RecordingInvoker _device = new();
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
-    private CommandService Commands => _services.GetRequiredService<CommandService>();
+    private CommandService Commands => _host.Services.GetRequiredService<CommandService>();
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = _folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumDevices();
-        services.AddCentrumTemplates();
-        services.AddCentrumCommands(configuration);
-        services.AddSingleton<IDirectMethodInvoker>(_device);
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
-        var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+        _host = await SqliteAreaHost.StartAsync("commands", (services, configuration) =>
+        {
+            services.AddCentrumDevices();
+            services.AddCentrumTemplates();
+            services.AddCentrumCommands(configuration);
+            services.AddSingleton<IDirectMethodInvoker>(_device);
+        });
+        var contexts = _host.Contexts;
         await using (var db = await contexts.CreateDbContextAsync())
         {
             db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
             await db.SaveChangesAsync();
         }
 
-        var template = await _services.GetRequiredService<DeviceTemplateService>().SaveAsync(App, Model, ["ModelDefinition", "DeviceModel"], "Fan", null,
+        var template = await _host.Services.GetRequiredService<DeviceTemplateService>().SaveAsync(App, Model, ["ModelDefinition", "DeviceModel"], "Fan", null,
             JsonNode.Parse($$$"""
                 {"@id":"{{{Model}}}","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
                   {"@type":"Command","name":"setSpeed","request":{"name":"rpm","schema":"integer"}},
@@ -159,7 +152,7 @@ public sealed class CommandRulesTests : IAsyncLifetime
     [MemberData(nameof(MessageRefusals))]
     public async Task A_cloud_to_device_message_that_breaks_a_rule_is_refused_and_not_queued(string deviceId, int bodyLength, TimeSpan ttl, ProblemKind kind, string message)
     {
-        var queue = _services.GetRequiredService<CloudToDeviceQueue>();
+        var queue = _host.Services.GetRequiredService<CloudToDeviceQueue>();
 
         var outcome = await queue.EnqueueAsync(App, deviceId, new byte[bodyLength], [], ttl, null, null, "text/plain", "utf-8", CancellationToken.None);
 
@@ -171,7 +164,7 @@ public sealed class CommandRulesTests : IAsyncLifetime
     [Fact]
     public async Task A_device_queue_takes_fifty_messages_within_the_limits_and_refuses_the_next_with_IoT_Hubs_code()
     {
-        var queue = _services.GetRequiredService<CloudToDeviceQueue>();
+        var queue = _host.Services.GetRequiredService<CloudToDeviceQueue>();
         for (var i = 0; i < CommandLimits.MaxQueuedMessages; i++)
         {
             var ttl = i % 2 == 0 ? TimeSpan.FromMinutes(1) : TimeSpan.FromHours(48);
@@ -184,12 +177,7 @@ public sealed class CommandRulesTests : IAsyncLifetime
         Assert.Equal(CommandLimits.MaxQueuedMessages, (await queue.PendingAsync(App, "fan-1", 0, 100, CancellationToken.None)).Count);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     /// <summary>The device end of a direct method: answers as told and records each call that reached it.</summary>
     private sealed class RecordingInvoker : IDirectMethodInvoker

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using Centrum.Events;
 using Centrum.Organizations;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates;
+using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Devices.Tests;
@@ -21,8 +20,7 @@ internal sealed class DeviceStore : IAsyncDisposable
     public const string App = "app-1";
     public const string OtherApp = "app-2";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "devices-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
     public KnownTemplates Templates { get; } = new();
 
@@ -30,25 +28,18 @@ internal sealed class DeviceStore : IAsyncDisposable
 
     public RecordingConnections Connections { get; } = new();
 
-    public DeviceRegistry Registry => _services.GetRequiredService<DeviceRegistry>();
+    public DeviceRegistry Registry => _host.Services.GetRequiredService<DeviceRegistry>();
 
-    public IDeviceDirectory Directory => _services.GetRequiredService<IDeviceDirectory>();
+    public IDeviceDirectory Directory => _host.Services.GetRequiredService<IDeviceDirectory>();
 
     public static async Task<DeviceStore> StartAsync()
     {
         var store = new DeviceStore();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = store._folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumDevices();
-        services.AddSingleton<ITemplateCatalog>(store.Templates);
-        services.AddSingleton<IOrganizationCatalog>(store.Organizations);
-        services.AddSingleton<IDeviceConnections>(store.Connections);
-        store._services = services.BuildServiceProvider();
-        await store._services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        store._host = await SqliteAreaHost.StartAsync("devices", (services, _) => services
+            .AddCentrumDevices()
+            .AddSingleton<ITemplateCatalog>(store.Templates)
+            .AddSingleton<IOrganizationCatalog>(store.Organizations)
+            .AddSingleton<IDeviceConnections>(store.Connections));
         await using var db = await store.ContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
@@ -66,7 +57,7 @@ internal sealed class DeviceStore : IAsyncDisposable
         Assert.Equal(expected with { Organizations = none }, actual with { Organizations = none });
     }
 
-    public Task<CentrumDbContext> ContextAsync() => _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+    public Task<CentrumDbContext> ContextAsync() => _host.Contexts.CreateDbContextAsync();
 
     /// <summary>The kinds of the device-event log's entries about one device, oldest first.</summary>
     public async Task<IReadOnlyList<string>> EventsAsync(string deviceId, string applicationId = App)
@@ -75,12 +66,7 @@ internal sealed class DeviceStore : IAsyncDisposable
         return await db.DeviceEvents.AsNoTracking().Where(e => e.ApplicationId == applicationId && e.DeviceId == deviceId).OrderBy(e => e.Id).Select(e => e.Kind).ToListAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(_folder, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
 
 /// <summary>The templates area as the devices area sees it: which templates exist (by model id), and which devices it was told to forget.</summary>

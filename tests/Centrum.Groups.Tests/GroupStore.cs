@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
 using Centrum.Devices;
-using Centrum.Events;
 using Centrum.Organizations;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Ownership;
 using Centrum.Templates;
+using Centrum.Testing;
 using Centrum.Twins;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Groups.Tests;
@@ -22,37 +20,31 @@ internal sealed class GroupStore : IAsyncDisposable
     public const string App = "app-1";
     public const string OtherApp = "app-2";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "groups-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
     public OrganizationTree Organizations { get; } = new();
 
-    public DeviceGroupService Groups => _services.GetRequiredService<DeviceGroupService>();
+    public DeviceGroupService Groups => _host.Services.GetRequiredService<DeviceGroupService>();
 
-    public DeviceRegistry Devices => _services.GetRequiredService<DeviceRegistry>();
+    public DeviceRegistry Devices => _host.Services.GetRequiredService<DeviceRegistry>();
 
-    public TwinService Twins => _services.GetRequiredService<TwinService>();
+    public TwinService Twins => _host.Services.GetRequiredService<TwinService>();
 
-    public IEnumerable<IAreaData> Areas => _services.GetServices<IAreaData>();
+    public IEnumerable<IAreaData> Areas => _host.Services.GetServices<IAreaData>();
 
     public static async Task<GroupStore> StartAsync()
     {
         var store = new GroupStore();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = store._folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddMetadataArea(typeof(DeviceGroupService).Assembly);
-        services.AddCentrumDevices();
-        services.AddCentrumTemplates();
-        services.AddCentrumTwins();
-        services.AddCentrumGroups();
-        services.AddSingleton<IOrganizationCatalog>(store.Organizations);
-        services.AddSingleton<IDeviceConnections, NoConnections>();
-        store._services = services.BuildServiceProvider();
-        await store._services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        store._host = await SqliteAreaHost.StartAsync("groups", (services, _) =>
+        {
+            services.AddMetadataArea(typeof(DeviceGroupService).Assembly);
+            services.AddCentrumDevices();
+            services.AddCentrumTemplates();
+            services.AddCentrumTwins();
+            services.AddCentrumGroups();
+            services.AddSingleton<IOrganizationCatalog>(store.Organizations);
+            services.AddSingleton<IDeviceConnections, NoConnections>();
+        });
         await using var db = await store.ContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
@@ -60,7 +52,7 @@ internal sealed class GroupStore : IAsyncDisposable
         return store;
     }
 
-    public Task<CentrumDbContext> ContextAsync() => _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+    public Task<CentrumDbContext> ContextAsync() => _host.Contexts.CreateDbContextAsync();
 
     /// <summary>Devices written straight into the devices area's table (as provisioning would leave them), many at once.</summary>
     public async Task AddDevicesAsync(IEnumerable<DeviceEntity> devices)
@@ -76,12 +68,7 @@ internal sealed class GroupStore : IAsyncDisposable
         Organizations = organizations, PrimaryKeyProtected = "-", SecondaryKeyProtected = "-", ETag = "e",
     };
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
 
 /// <summary>The identity area's organizations as other areas see them: a tree the test builds, per application.</summary>

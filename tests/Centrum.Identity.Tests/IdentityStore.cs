@@ -1,10 +1,9 @@
 using Centrum.Devices;
-using Centrum.Events;
 using Centrum.Identity.Authorization;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Identity.Tests;
@@ -17,38 +16,24 @@ internal sealed class IdentityStore : IAsyncDisposable
 {
     public const string App = "app-1";
 
-    private readonly string _folder;
+    private readonly SqliteAreaHost _host;
 
-    private IdentityStore(ServiceProvider services, string folder)
-    {
-        Services = services;
-        _folder = folder;
-    }
+    private IdentityStore(SqliteAreaHost host) => _host = host;
 
-    public ServiceProvider Services { get; }
+    public ServiceProvider Services => _host.Services;
 
     public static async Task<IdentityStore> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "identity-" + Guid.NewGuid().ToString("N"));
-        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Centrum:Storage:DataFolder"] = folder };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumIdentity(configuration);
-        services.AddCentrumDevices();
-        var store = new IdentityStore(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), folder);
-        await store.Services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        var store = new IdentityStore(await SqliteAreaHost.StartAsync("identity", (services, configuration) => services
+            .AddCentrumIdentity(configuration)
+            .AddCentrumDevices(), settings));
         await using var db = await store.Contexts.CreateDbContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         await db.SaveChangesAsync();
         return store;
     }
 
-    public IDbContextFactory<CentrumDbContext> Contexts => Services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+    public IDbContextFactory<CentrumDbContext> Contexts => _host.Contexts;
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
@@ -79,13 +64,5 @@ internal sealed class IdentityStore : IAsyncDisposable
         await db.SaveChangesAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

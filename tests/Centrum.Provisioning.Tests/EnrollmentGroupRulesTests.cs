@@ -4,8 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using Centrum.Devices;
 using Centrum.Outcomes;
 using Centrum.Provisioning.EnrollmentGroups;
-using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,37 +20,24 @@ namespace Centrum.Provisioning.Tests;
 public sealed class EnrollmentGroupRulesTests : IAsyncLifetime
 {
     private const string App = "app-1";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "groups-" + Guid.NewGuid().ToString("N"));
     private readonly RecordingConnections _connections = new();
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
-    private EnrollmentGroupService Groups => _services.GetRequiredService<EnrollmentGroupService>();
+    private EnrollmentGroupService Groups => _host.Services.GetRequiredService<EnrollmentGroupService>();
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = _folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumProvisioning(configuration);
-        services.AddSingleton<IDeviceConnections>(_connections);
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
-        await using var db = await _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+        _host = await SqliteAreaHost.StartAsync("enrollment-groups", (services, configuration) =>
+        {
+            services.AddCentrumProvisioning(configuration);
+            services.AddSingleton<IDeviceConnections>(_connections);
+        });
+        await using var db = await _host.Contexts.CreateDbContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         await db.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     public static TheoryData<string, EnrollmentGroupWrite, string> Refusals => new()
     {

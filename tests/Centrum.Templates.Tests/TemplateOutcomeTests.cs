@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
 using Centrum.Devices;
-using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Templates.Tests;
@@ -18,36 +17,25 @@ public sealed class TemplateOutcomeTests : IAsyncLifetime
 {
     private const string App = "app-1";
     private const string Pump = "dtmi:com:example:Pump;1";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "templates-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
-    private DeviceTemplateService Templates => _services.GetRequiredService<DeviceTemplateService>();
+    private DeviceTemplateService Templates => _host.Services.GetRequiredService<DeviceTemplateService>();
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = _folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumDevices();
-        services.AddCentrumTemplates();
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
+        _host = await SqliteAreaHost.StartAsync("templates", (services, _) =>
+        {
+            services.AddCentrumDevices();
+            services.AddCentrumTemplates();
+        });
         await using var db = await Contexts.CreateDbContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         await db.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private IDbContextFactory<CentrumDbContext> Contexts => _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+    private IDbContextFactory<CentrumDbContext> Contexts => _host.Contexts;
 
     private static JsonNode PumpModel(string contents) =>
         JsonNode.Parse($$"""{"@id":"{{Pump}}","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[{{contents}}]}""")!;

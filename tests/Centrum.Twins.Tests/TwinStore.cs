@@ -1,11 +1,8 @@
 using System.Text.Json.Nodes;
 using Centrum.Devices;
-using Centrum.Events;
-using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using Centrum.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Twins.Tests;
@@ -21,34 +18,28 @@ public sealed class TwinStore : IAsyncLifetime
     public const string Thermostat = "thermostat-1";
     public const string Loose = "loose-1";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "twins-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
-    public TwinService Twins => _services.GetRequiredService<TwinService>();
+    public TwinService Twins => _host.Services.GetRequiredService<TwinService>();
 
-    public PropertyService Properties => _services.GetRequiredService<PropertyService>();
+    public PropertyService Properties => _host.Services.GetRequiredService<PropertyService>();
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Centrum:Storage:DataFolder"] = _folder }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumDevices();
-        services.AddCentrumTemplates();
-        services.AddCentrumTwins();
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
-        var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
+        _host = await SqliteAreaHost.StartAsync("twins", (services, _) =>
+        {
+            services.AddCentrumDevices();
+            services.AddCentrumTemplates();
+            services.AddCentrumTwins();
+        });
+        var contexts = _host.Contexts;
         await using (var db = await contexts.CreateDbContextAsync())
         {
             db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
             await db.SaveChangesAsync();
         }
 
-        var template = await _services.GetRequiredService<DeviceTemplateService>().SaveAsync(App, Model, ["ModelDefinition", "DeviceModel"], "Thermostat", null,
+        var template = await _host.Services.GetRequiredService<DeviceTemplateService>().SaveAsync(App, Model, ["ModelDefinition", "DeviceModel"], "Thermostat", null,
             JsonNode.Parse($$$"""
                 {"@id":"{{{Model}}}","@type":"Interface","@context":["dtmi:iotcentral:context;2","dtmi:dtdl:context;2"],"contents":[
                   {"@type":"Property","name":"target","schema":"double","writable":true},
@@ -65,10 +56,5 @@ public sealed class TwinStore : IAsyncLifetime
         await devices.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 }

@@ -1,13 +1,10 @@
-using Centrum.Devices;
 using System.Text.Json.Nodes;
-using Centrum.Events;
+using Centrum.Devices;
 using Centrum.Outcomes;
-using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Telemetry;
 using Centrum.Templates;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using Centrum.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Export.Tests.Definitions;
@@ -21,44 +18,29 @@ public sealed class ExportDefinitionRulesTests : IAsyncLifetime
     private const string App = "app-1";
     private const string Thermostat = "dtmi:contoso:Thermostat;1";
     private const string Hook = """{"displayName":"Hook","type":"webhook@v1","url":"https://example.com/hook"}""";
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "centrum-tests", "export-definitions-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private SqliteAreaHost _host = null!;
 
-    private DataExportService Exports => _services.GetRequiredService<DataExportService>();
+    private DataExportService Exports => _host.Services.GetRequiredService<DataExportService>();
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _host = await SqliteAreaHost.StartAsync("export-definitions", (services, configuration) =>
         {
-            ["Centrum:Storage:DataFolder"] = _folder,
+            services.AddCentrumDevices();
+            services.AddCentrumTemplates();
+            services.AddCentrumTelemetry(configuration);
+            services.AddCentrumExport(configuration);
+        }, new Dictionary<string, string?>
+        {
             ["Centrum:Export:MaxExports"] = "2",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceEvents, DeviceEventBus>();
-        services.AddCentrumStorage(configuration);
-        services.AddCentrumDevices();
-        services.AddCentrumTemplates();
-        services.AddCentrumTelemetry(configuration);
-        services.AddCentrumExport(configuration);
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
-        await using var db = await _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>().CreateDbContextAsync();
+        });
+        await using var db = await _host.Contexts.CreateDbContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         db.DeviceTemplates.Add(new DeviceTemplateEntity { ApplicationId = App, Id = Thermostat, ModelId = Thermostat, Types = "[]", CapabilityModel = "{}", Interfaces = "[]", ETag = "e" });
         await db.SaveChangesAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     public static TheoryData<string, string, string> Refusals => new()
     {

@@ -51,6 +51,12 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<DeviceGroupEntity> DeviceGroups => Set<DeviceGroupEntity>();
 
+    public DbSet<JobEntity> Jobs => Set<JobEntity>();
+
+    public DbSet<JobDeviceEntity> JobDevices => Set<JobDeviceEntity>();
+
+    public DbSet<ScheduledJobEntity> ScheduledJobs => Set<ScheduledJobEntity>();
+
     /// <summary>
     /// PostgreSQL is made to compare as SQLite does. Text uses the "C" collation: byte order, case-sensitive, the same
     /// on every server whatever its locale (PostgreSQL documentation, "Collation Support": "C" and "POSIX" sort by byte

@@ -23,6 +23,9 @@ public sealed class OrganizationReach
 
     public bool IsWholeApplication => _organizations is null;
 
+    /// <summary>The organizations reached, or null for the whole application: what a job or a schedule keeps to act within its creator's reach later.</summary>
+    public IReadOnlySet<string>? Organizations => _organizations;
+
     /// <summary>
     /// Whether something that belongs to <paramref name="owners"/> is seen: one owner within reach suffices. Something
     /// in no organization belongs to the whole application and is seen only application-wide.

@@ -18,6 +18,7 @@ public static class BuiltInRoles
         Permission.DeviceConnectivityRead, Permission.DeviceDataRead, Permission.DeviceCommandsExecute, Permission.TemplatesRead,
         Permission.RolesRead, Permission.OrganizationsRead,
         Permission.DeviceGroupsRead, Permission.DeviceGroupsCreate, Permission.DeviceGroupsUpdate, Permission.DeviceGroupsDelete,
+        Permission.JobsRead, Permission.JobsCreate, Permission.JobsUpdate, Permission.JobsDelete, Permission.JobsExecute,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
@@ -26,9 +27,14 @@ public static class BuiltInRoles
         [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).Append(Permission.TemplatesManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
         [OrgAdministrator] = DeviceOperation.Append(Permission.OrganizationsManage).ToFrozenSet(),
-        // An Org Operator creates device groups within its organization (IoT Central docs) but deletes no devices, nor groups.
-        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete, Permission.DeviceGroupsDelete]).ToFrozenSet(),
-        [OrgViewer] = new[] { Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead, Permission.DeviceGroupsRead }.ToFrozenSet(),
+        // An Org Operator creates device groups and runs jobs within its organization (IoT Central docs) but deletes no
+        // devices, nor groups, nor scheduled jobs.
+        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete, Permission.DeviceGroupsDelete, Permission.JobsDelete]).ToFrozenSet(),
+        [OrgViewer] = new[]
+        {
+            Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead,
+            Permission.DeviceGroupsRead, Permission.JobsRead,
+        }.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The predefined roles as the roles API shows them.</summary>

@@ -31,4 +31,19 @@ public enum Permission
     DeviceGroupsCreate,
     DeviceGroupsUpdate,
     DeviceGroupsDelete,
+
+    /// <summary>See jobs, their devices and scheduled jobs.</summary>
+    JobsRead,
+
+    /// <summary>Create scheduled jobs.</summary>
+    JobsCreate,
+
+    /// <summary>Change scheduled jobs.</summary>
+    JobsUpdate,
+
+    /// <summary>Delete scheduled jobs.</summary>
+    JobsDelete,
+
+    /// <summary>Run jobs: start one, stop, resume and re-run it (IoT Central's "Execute" jobs permission).</summary>
+    JobsExecute,
 }

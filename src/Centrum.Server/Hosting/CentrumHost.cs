@@ -6,6 +6,7 @@ using Centrum.Events;
 using Centrum.Devices;
 using Centrum.Gateway;
 using Centrum.Groups;
+using Centrum.Jobs;
 using Centrum.Gateway.Transport;
 using Centrum.Hosting;
 using Centrum.Identity;
@@ -42,6 +43,7 @@ internal static class CentrumHost
         services.AddCentrumProvisioning(configuration);
         services.AddCentrumTemplates();
         services.AddCentrumGroups();
+        services.AddCentrumJobs(configuration);
     }
 
     public static WebApplication Build(string[] args)

@@ -22,6 +22,7 @@ internal static class MetadataAreas
         typeof(Commands.CommandService).Assembly,
         typeof(Export.DataExportService).Assembly,
         typeof(Groups.DeviceGroupService).Assembly,
+        typeof(Jobs.JobService).Assembly,
     ];
 
     public static IServiceCollection AddMetadataAreas(this IServiceCollection services)

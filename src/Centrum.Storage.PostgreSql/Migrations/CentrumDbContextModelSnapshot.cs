@@ -795,6 +795,153 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("export_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.JobDeviceEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DeviceId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Awaiting")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<int>("Batch")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("Ended")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("Started")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "JobId", "DeviceId");
+
+                    b.HasIndex("ApplicationId", "JobId", "Ordinal");
+
+                    b.HasIndex("ApplicationId", "JobId", "Status", "Ordinal");
+
+                    b.ToTable("job_devices", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.JobEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CreatedTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("CurrentBatch")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("End")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("GroupId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Reach")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("RerunOf")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ScheduledJobId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("StatusReason")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("TargetCursor")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("TargetsReady")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "CreatedTicks");
+
+                    b.HasIndex("Status", "CreatedTicks");
+
+                    b.HasIndex("ApplicationId", "ScheduledJobId", "CreatedTicks");
+
+                    b.ToTable("jobs", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -847,6 +994,75 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.HasIndex("ApplicationId", "Parent");
 
                     b.ToTable("organizations", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ScheduledJobEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("GroupId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<long?>("NextRunTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Occurrences")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Reach")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Schedule")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("NextRunTicks");
+
+                    b.ToTable("scheduled_jobs", (string)null);
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.TwinEntity", b =>
@@ -1188,6 +1404,24 @@ namespace Centrum.Storage.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.JobDeviceEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.JobEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.JobEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
@@ -1198,6 +1432,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.OrganizationEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ScheduledJobEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("93da0440-3305-49a3-8d23-2331dfc76895"), entityTypeCount: 26)
+            : base(skipDetectChanges: false, modelId: new Guid("9a4a0b9f-8159-4c92-9cac-a9e58f4f3f65"), entityTypeCount: 29)
         {
         }
 
@@ -32,8 +32,11 @@ namespace Centrum.Storage.CompiledModel
             var deviceTemplateEntity = DeviceTemplateEntityEntityType.Create(this);
             var enrollmentGroupEntity = EnrollmentGroupEntityEntityType.Create(this);
             var exportCursorEntity = ExportCursorEntityEntityType.Create(this);
+            var jobDeviceEntity = JobDeviceEntityEntityType.Create(this);
+            var jobEntity = JobEntityEntityType.Create(this);
             var mqttSessionEntity = MqttSessionEntityEntityType.Create(this);
             var organizationEntity = OrganizationEntityEntityType.Create(this);
+            var scheduledJobEntity = ScheduledJobEntityEntityType.Create(this);
             var twinEntity = TwinEntityEntityType.Create(this);
             var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
             var identityRole = IdentityRoleEntityType.Create(this);
@@ -56,8 +59,11 @@ namespace Centrum.Storage.CompiledModel
             DeviceTemplateEntityEntityType.CreateForeignKey1(deviceTemplateEntity, applicationEntity);
             EnrollmentGroupEntityEntityType.CreateForeignKey1(enrollmentGroupEntity, applicationEntity);
             ExportCursorEntityEntityType.CreateForeignKey1(exportCursorEntity, dataExportEntity);
+            JobDeviceEntityEntityType.CreateForeignKey1(jobDeviceEntity, jobEntity);
+            JobEntityEntityType.CreateForeignKey1(jobEntity, applicationEntity);
             MqttSessionEntityEntityType.CreateForeignKey1(mqttSessionEntity, applicationEntity);
             OrganizationEntityEntityType.CreateForeignKey1(organizationEntity, applicationEntity);
+            ScheduledJobEntityEntityType.CreateForeignKey1(scheduledJobEntity, applicationEntity);
             TwinEntityEntityType.CreateForeignKey1(twinEntity, deviceEntity);
             IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
             IdentityRoleClaimEntityType.CreateForeignKey1(identityRoleClaim, identityRole);
@@ -83,8 +89,11 @@ namespace Centrum.Storage.CompiledModel
             DeviceTemplateEntityEntityType.CreateAnnotations(deviceTemplateEntity);
             EnrollmentGroupEntityEntityType.CreateAnnotations(enrollmentGroupEntity);
             ExportCursorEntityEntityType.CreateAnnotations(exportCursorEntity);
+            JobDeviceEntityEntityType.CreateAnnotations(jobDeviceEntity);
+            JobEntityEntityType.CreateAnnotations(jobEntity);
             MqttSessionEntityEntityType.CreateAnnotations(mqttSessionEntity);
             OrganizationEntityEntityType.CreateAnnotations(organizationEntity);
+            ScheduledJobEntityEntityType.CreateAnnotations(scheduledJobEntity);
             TwinEntityEntityType.CreateAnnotations(twinEntity);
             IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);
             IdentityRoleEntityType.CreateAnnotations(identityRole);

@@ -31,6 +31,7 @@ public sealed class TableOwnershipTests
         ["data_exports"] = "Export", ["data_export_destinations"] = "Export", ["export_cursors"] = "Export",
         ["device_events"] = "Storage",
         ["device_groups"] = "Groups",
+        ["jobs"] = "Jobs", ["job_devices"] = "Jobs", ["scheduled_jobs"] = "Jobs",
     };
 
     /// <summary>Reads of another area's table that stay, each with its reason. Writes have no such list.</summary>

@@ -1,0 +1,15 @@
+using Centrum.Hosting;
+using Centrum.Jobs.Execution;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Centrum.Jobs;
+
+public static class JobsServiceCollectionExtensions
+{
+    public static IServiceCollection AddCentrumJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSectionOptions<JobsOptions>(configuration, JobsOptions.Section);
+        return services.AddSingleton<JobSignals>().AddSingleton<JobAdmission>().AddSingleton<JobService>();
+    }
+}

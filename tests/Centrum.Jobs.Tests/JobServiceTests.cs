@@ -123,6 +123,17 @@ public sealed class JobServiceTests : IAsyncLifetime
         Assert.Equal(ProblemKind.Invalid, (await CreateAsync(new string('a', JobLimits.MaxIdLength + 1), PropertyJob())).Problem!.Kind);
     }
 
+    [Fact]
+    public async Task Two_creates_of_one_id_at_once_make_one_job_and_the_other_is_a_conflict()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => CreateAsync("raced", PropertyJob()))));
+
+        Assert.Single(outcomes, o => o.Succeeded);
+        Assert.All(outcomes.Where(o => !o.Succeeded), o => Assert.Equal(ProblemKind.Conflict, o.Problem!.Kind));
+        await using var db = await _store.ContextAsync();
+        Assert.Equal(1, await db.Jobs.CountAsync(j => j.Id == "raced"));
+    }
+
     public static TheoryData<string, JobDefinition, string> Refusals => new()
     {
         { "neither group nor devices", PropertyJob(group: null), "one of the two" },

@@ -516,10 +516,18 @@ public sealed class DeviceRegistry(
         };
     }
 
-    /// <summary>Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.</summary>
+    /// <summary>
+    /// Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.
+    /// Symmetric keys must be base64 of at least 16 bytes, as every key the platform accepts (<see cref="SymmetricKeys"/>).
+    /// </summary>
     public async Task<Outcome<Device>> SetAttestationAsync(
         string applicationId, string deviceId, DeviceAttestation? attestation, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (attestation?.SymmetricKey is { } offered && (!SymmetricKeys.TryDecode(offered.PrimaryKey, out _) || !SymmetricKeys.TryDecode(offered.SecondaryKey, out _)))
+        {
+            return Problem.Invalid("Symmetric keys must be base64 of at least 16 bytes.");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         if (entity is null || !reach.Reaches(Organizations(entity)))

@@ -24,6 +24,7 @@ internal static class Observability
         Centrum.Templates.TemplatesTracing.SourceName,
         Centrum.Devices.DevicesTracing.SourceName,
         Centrum.Identity.IdentityTracing.SourceName,
+        Centrum.Jobs.Execution.JobsTracing.SourceName,
     ];
 
     public static WebApplicationBuilder AddCentrumObservability(this WebApplicationBuilder builder)

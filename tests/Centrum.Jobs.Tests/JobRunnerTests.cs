@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
 using Centrum.Events;
@@ -101,6 +103,9 @@ public sealed class JobRunnerTests : IAsyncLifetime
     private Task UntilRowsAsync(string id, Func<List<JobDeviceEntity>, bool> condition, string what) =>
         Wait.UntilAsync(async () => condition(await RowsAsync(id)), Patience, what);
 
+    private Task<long[]> DesiredVersionsAsync(params string[] ids) =>
+        Task.WhenAll(ids.Select(async id => (await _store.Twins.GetAsync(App, id, null, CancellationToken.None))!.DesiredVersion));
+
     private static int Count(List<JobDeviceEntity> rows, JobDeviceState state) => rows.Count(r => r.Status == JobStates.Name(state));
 
     [Fact]
@@ -147,6 +152,26 @@ public sealed class JobRunnerTests : IAsyncLifetime
         await _store.AddDevicesAsync(["ok", "hot"]);
         _devices.Answer("ok");
         _devices.Answer("hot", 500, "above the safe maximum");
+        var finished = new ConcurrentQueue<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == JobsMetrics.MeterName && instrument.Name == "centrum.jobs.devices")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "state")
+                {
+                    finished.Enqueue($"{tag.Value}:{value}");
+                }
+            }
+        });
+        listener.Start();
         await _store.StartRunnerAsync();
 
         await CreateAsync("too-hot", PropertyJob(["ok", "hot"], 95));
@@ -156,6 +181,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Assert.Equal((1, 1), (job.Completed, job.Failed));
         Assert.Equal("completed", rows[0].Status);
         Assert.Equal("targetTemperature: the device refused the value with code 500: above the safe maximum", rows[1].Reason);
+        Assert.Equal(["completed:1", "failed:1"], finished.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -377,6 +403,41 @@ public sealed class JobRunnerTests : IAsyncLifetime
         await _devices.AcknowledgeAsync("prop-2");
         var properties = await UntilStatusAsync("properties", JobStatus.Complete);
         Assert.Equal((2, 0), (properties.Completed, properties.Failed));
+    }
+
+    [Fact]
+    public async Task A_runner_stopped_mid_job_and_started_again_sends_no_command_twice_and_writes_no_property_twice()
+    {
+        await StartAsync(inFlight: 2);
+        await _store.AddDevicesAsync(["k1", "k2", "w1", "w2"]);
+        _store.Connections.Connect("k1", "k2");
+        var never = new TaskCompletionSource<DirectMethodResult>();
+        _store.Connections.Answer = (id, _) => id == "k1" ? never.Task : Task.FromResult(new DirectMethodResult(DirectMethodStatus.Answered, 200));
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("commands", CommandJob(["k1", "k2"]));
+        await CreateAsync("properties", PropertyJob(["w1", "w2"]) with { ConnectionTimeout = TimeSpan.FromMinutes(10) });
+        await UntilRowsAsync("commands", rows => rows.Count == 2 && rows[1].Status == "completed", "k2 answered while k1's command is in flight");
+        await UntilRowsAsync("properties", rows => rows.Count == 2 && rows.All(r => r.Awaiting is not null), "both property devices were written to");
+        var versions = await DesiredVersionsAsync("w1", "w2");
+
+        // The host stops with a command and two acknowledgements outstanding; their rows stay running.
+        await _store.StopRunnerAsync();
+        Assert.Equal(["running", "completed"], (await RowsAsync("commands")).Select(r => r.Status));
+        Assert.Equal(["running", "running"], (await RowsAsync("properties")).Select(r => r.Status));
+        await _devices.AcknowledgeAsync("w1");
+
+        await _store.StartRunnerAsync();
+        await UntilRowsAsync("properties", rows => rows[0].Status == "completed", "w1's acknowledgement, reported while the runner was down, is seen");
+        await _devices.AcknowledgeAsync("w2");
+
+        var commands = await UntilStatusAsync("commands", JobStatus.Complete);
+        Assert.Equal(["failed", "completed"], (await RowsAsync("commands")).Select(r => r.Status));
+        Assert.Equal(["k1", "k2"], _store.Connections.Calls);
+        Assert.Equal((1, 1), (commands.Completed, commands.Failed));
+        var properties = await UntilStatusAsync("properties", JobStatus.Complete);
+        Assert.Equal((2, 0), (properties.Completed, properties.Failed));
+        Assert.Equal(versions, await DesiredVersionsAsync("w1", "w2"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
 using Centrum.Devices;
@@ -71,6 +72,7 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddSingleton<IOrganizationCatalog>(store.Organizations);
             services.AddSingleton<IDeviceConnections>(store.Connections);
             services.AddSingleton<IDirectMethodInvoker>(store.Connections);
+            services.AddSingleton<IMeterFactory, TestMeterFactory>();
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())

@@ -41,7 +41,8 @@ internal sealed class ScriptedDevices : IDirectMethodInvoker, IDeviceConnections
         }
 
         _calls.Enqueue(deviceId);
-        return Answer(deviceId, methodName);
+        // A call abandoned by its caller (the server stopping) ends, as a gateway's pending call does.
+        return Answer(deviceId, methodName).WaitAsync(cancellationToken);
     }
 
     public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason)

@@ -9,9 +9,10 @@ namespace Centrum.Jobs.Execution;
 internal readonly record struct AwaitedProperty(string Path, string? Component, string Name, long Version);
 
 /// <summary>
-/// The devices of one job that are waited on for their Plug and Play acknowledgements. Their twins are read together,
-/// a chunk at a time, when one of them reports (woken by its <c>ReportedPropertiesChanged</c> event) and at the poll
-/// interval as the fallback for an event missed, so a thousand waiting devices cost a few queries a tick, not a thousand.
+/// The devices of one job that are waited on for their Plug and Play acknowledgements. The twins of those that reported
+/// (woken by their <c>ReportedPropertiesChanged</c> events) are read together, and at the poll interval all waiting
+/// devices' twins, a chunk at a time, as the fallback for an event missed: a thousand waiting devices cost a few
+/// queries a tick, not a thousand.
 /// </summary>
 internal sealed class AcknowledgementWatch(string applicationId, TwinService twins, TimeProvider time, TimeSpan pollInterval)
 {
@@ -19,6 +20,8 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
     private const int ReadChunk = 500;
 
     private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
+    private long _lastPoll;
     private volatile bool _ended;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -27,6 +30,8 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
     {
         var waiter = new Waiter(awaited, deadline, timeout);
         _waiting[deviceId] = waiter;
+        // It may have acknowledged already (after a restart, or before its version was kept): look at it at once.
+        _reported[deviceId] = true;
         if (_ended && _waiting.TryRemove(deviceId, out _))
         {
             // The worker is ending (the host stops): the device stays running in its row, for the next start.
@@ -42,6 +47,7 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
     {
         if (_waiting.ContainsKey(deviceId))
         {
+            _reported[deviceId] = true;
             Wake();
         }
     }
@@ -57,7 +63,7 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
             {
                 if (!_waiting.IsEmpty)
                 {
-                    await LookAsync(cancellationToken);
+                    await LookAsync(TakeDue(), cancellationToken);
                 }
 
                 await SleepAsync(cancellationToken);
@@ -110,10 +116,35 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
     /// <summary>Several wakes before the next look count as one.</summary>
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    private async Task LookAsync(CancellationToken cancellationToken)
+    /// <summary>The devices to look at now: those that reported, or all at the poll interval and when a deadline came.</summary>
+    private List<string> TakeDue()
     {
         var now = time.GetUtcNow();
-        foreach (var chunk in _waiting.Keys.Chunk(ReadChunk))
+        var stamp = time.GetTimestamp();
+        var all = time.GetElapsedTime(_lastPoll, stamp) >= pollInterval || _waiting.Values.Any(w => now >= w.Deadline);
+        if (all)
+        {
+            _lastPoll = stamp;
+            _reported.Clear();
+            return [.. _waiting.Keys];
+        }
+
+        var due = new List<string>();
+        foreach (var deviceId in _reported.Keys)
+        {
+            if (_reported.TryRemove(deviceId, out _) && _waiting.ContainsKey(deviceId))
+            {
+                due.Add(deviceId);
+            }
+        }
+
+        return due;
+    }
+
+    private async Task LookAsync(List<string> due, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var chunk in due.Chunk(ReadChunk))
         {
             var read = await twins.GetManyAsync(applicationId, chunk, cancellationToken);
             foreach (var deviceId in chunk)

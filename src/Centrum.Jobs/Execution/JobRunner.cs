@@ -48,6 +48,7 @@ public sealed class JobRunner : BackgroundService
         PropertyService properties,
         TwinService twins,
         CommandService commands,
+        JobsMetrics metrics,
         IOptions<JobsOptions> options,
         TimeProvider time,
         ILogger<JobRunner> logger)
@@ -62,7 +63,7 @@ public sealed class JobRunner : BackgroundService
         var rows = new JobRows(contexts, time);
         _parts = new JobWorkerParts(
             rows, new JobTargets(contexts, groups, devices, time), new DeviceActions(properties, twins, commands, devices, rows, time),
-            admission, twins, devices, organizations, _options, time, logger);
+            admission, twins, devices, organizations, metrics, _options, time, logger);
     }
 
     /// <summary>Jobs that have a worker on this node now.</summary>

@@ -19,6 +19,7 @@ internal sealed record JobWorkerParts(
     TwinService Twins,
     DeviceRegistry Devices,
     IOrganizationCatalog Organizations,
+    JobsMetrics Metrics,
     JobsOptions Options,
     TimeProvider Time,
     ILogger Logger);
@@ -258,14 +259,26 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.job.id", jobId);
         span?.SetTag("centrum.device_id", deviceId);
-        var result = await parts.Actions.ActAsync(run, deviceId, started, awaiting, recovering, cancellationToken);
-        span?.SetTag("centrum.job.device_state", JobStates.Name(result.State));
-        if (await parts.Rows.FinishAsync(applicationId, jobId, deviceId, result.State, result.Reason, cancellationToken) && result.State == JobDeviceState.Completed)
+        parts.Metrics.Started();
+        try
         {
-            pacer.Completed();
-        }
+            var result = await parts.Actions.ActAsync(run, deviceId, started, awaiting, recovering, cancellationToken);
+            span?.SetTag("centrum.job.device_state", JobStates.Name(result.State));
+            if (await parts.Rows.FinishAsync(applicationId, jobId, deviceId, result.State, result.Reason, cancellationToken))
+            {
+                parts.Metrics.Finished(run.Definition.Data[0].Kind, result.State);
+                if (result.State == JobDeviceState.Completed)
+                {
+                    pacer.Completed();
+                }
+            }
 
-        Log.DeviceFinished(parts.Logger, applicationId, jobId, deviceId, result.State);
+            Log.DeviceFinished(parts.Logger, applicationId, jobId, deviceId, result.State);
+        }
+        finally
+        {
+            parts.Metrics.Ended();
+        }
     }
 
     /// <summary>

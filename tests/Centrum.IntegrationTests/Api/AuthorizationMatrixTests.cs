@@ -9,8 +9,8 @@ namespace Centrum.IntegrationTests.Api;
 /// The authorization matrix: every REST operation the server maps (endpoint-permissions.txt, itself checked against
 /// the server) × each predefined role and a custom role × a device in the caller's own organization, one in another
 /// organization, and a token of another application. Expected outcomes come from role-permissions.txt, not from the
-/// server's code: refused (403) without the permission; a device outside the caller's organizations is not there
-/// (404); otherwise the operation is let through (what it then answers is its own business). Bodies are sent as
+/// server's code: refused (403) without the permission; a device or a job outside the caller's organizations is not
+/// there (404); otherwise the operation is let through (what it then answers is its own business). Bodies are sent as
 /// text/plain so operations stop at body validation, after authorization, without changing anything.
 /// </summary>
 public sealed partial class AuthorizationMatrixTests
@@ -71,6 +71,7 @@ public sealed partial class AuthorizationMatrixTests
         }
 
         await EnsureDevicesAsync(admin);
+        await CreateJobsAsync(admin);
         var failures = new List<string>();
         foreach (var (alias, roleId) in RoleIds)
         {
@@ -83,12 +84,16 @@ public sealed partial class AuthorizationMatrixTests
             foreach (var (method, route, permission) in operations)
             {
                 var granted = table[permission].Contains(alias);
-                foreach (var device in route.Contains("{deviceId}", StringComparison.Ordinal) ? new[] { "dev-north", "dev-south" } : ["dev-north"])
+                var addressesJob = route.Contains("{jobId}", StringComparison.Ordinal);
+                var targets = route.Contains("{deviceId}", StringComparison.Ordinal) ? new[] { "dev-north", "dev-south" } : addressesJob ? ["job-north", "job-south"] : ["dev-north"];
+                foreach (var device in targets)
                 {
                     var (status, text) = await SendAsync(caller, method, route, device);
-                    var hidden = text.Contains($"Device '{device}' was not found.", StringComparison.Ordinal);
+                    var hidden = text.Contains($"Device '{device}' was not found.", StringComparison.Ordinal) || text.Contains($"Job '{device}' was not found.", StringComparison.Ordinal);
+                    // A job is created by PUT /jobs/{jobId}: its body is read first (here refused as text/plain), so no existing job is looked up.
+                    var looksUp = route.Contains("{deviceId}", StringComparison.Ordinal) || (addressesJob && !(method == "PUT" && route == "/api/jobs/{jobId}"));
                     var expectation = !granted ? "403"
-                        : organizationScoped && device == "dev-south" && route.Contains("{deviceId}", StringComparison.Ordinal) ? "hidden"
+                        : organizationScoped && device is ("dev-south" or "job-south") && looksUp ? "hidden"
                         : "allowed";
                     var ok = expectation switch
                     {
@@ -140,6 +145,23 @@ public sealed partial class AuthorizationMatrixTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/devices/dev-south?{DeviceApi.Version}", CentrumServer.Json("""{"organizations":["south"]}"""))).StatusCode);
     }
 
+    /// <summary>A job in the callers' organization (north-east, under north) and one in another (south), each over that organization's device.</summary>
+    private static async Task CreateJobsAsync(HttpClient admin)
+    {
+        var template = await admin.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString("dtmi:matrix:Rebootable;1")}?{DeviceApi.Version}", CentrumServer.Json("""
+            {"@type":["ModelDefinition","DeviceModel"],"displayName":"Rebootable","capabilityModel":{"@id":"dtmi:matrix:Rebootable;1","@type":"Interface",
+             "contents":[{"@type":"Command","name":"reboot"}]}}
+            """));
+        Assert.True(template.StatusCode == HttpStatusCode.OK, await template.Content.ReadAsStringAsync());
+        foreach (var (job, organization, device) in new[] { ("job-north", "north-east", "dev-north"), ("job-south", "south", "dev-south") })
+        {
+            var created = await admin.PutAsync($"api/jobs/{job}?{DeviceApi.Version}", CentrumServer.Json($$"""
+                {"displayName":"{{job}}","devices":["{{device}}"],"organizations":["{{organization}}"],"data":[{"type":"command","target":"dtmi:matrix:Rebootable;1","path":"reboot"}]}
+                """));
+            Assert.True(created.StatusCode == HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+        }
+    }
+
     private static async Task<(HttpStatusCode Status, string Text)> SendAsync(HttpClient caller, string method, string route, string device)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), Url(route, device))
@@ -155,7 +177,7 @@ public sealed partial class AuthorizationMatrixTests
     {
         var path = RouteParameter().Replace(route, m => m.Groups[1].Value switch
         {
-            "deviceId" => device,
+            "deviceId" or "jobId" => device,
             "deviceTemplateId" => "dtmi:com:example:Missing;1",
             "entry" => "primary",
             _ => "x",

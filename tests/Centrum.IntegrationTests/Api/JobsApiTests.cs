@@ -89,6 +89,9 @@ public class JobsApiTests
         Assert.Equal(expected.Take(25), (await http.GetJsonAsync("api/jobs"))["value"]!.AsArray().Select(j => (string)j!["id"]!));
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/jobs?{DeviceApi.Version}&maxpagesize=101"), HttpStatusCode.BadRequest, "BadRequest");
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/jobs?{DeviceApi.Version}&maxpagesize=0"), HttpStatusCode.BadRequest, "BadRequest");
+        var notNumber = await http.GetAsync($"api/jobs?{DeviceApi.Version}&maxpagesize=abc");
+        Assert.Contains("'maxpagesize'", await notNumber.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await RestAuthorizationTests.AssertErrorAsync(notNumber, HttpStatusCode.BadRequest, "BadRequest");
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/jobs?{DeviceApi.Version}&$skiptoken=bm90LWEtY3Vyc29y"), HttpStatusCode.BadRequest, "BadRequest");
 
         // The job's devices page through the same way, whatever the runner has listed so far.

@@ -86,6 +86,13 @@ public sealed class RestAuthorizationTests
         await AssertErrorAsync(await viewer.DeleteAsync($"api/devices/dev-1?{DeviceApi.Version}"), HttpStatusCode.Forbidden, "Forbidden");
         await AssertErrorAsync(await viewer.GetAsync($"api/devices/dev-1/credentials?{DeviceApi.Version}"), HttpStatusCode.Forbidden, "Forbidden");
         await AssertErrorAsync(await viewer.PutAsync($"api/devices/dev-2?{DeviceApi.Version}", CentrumServer.Json("{}")), HttpStatusCode.Forbidden, "Forbidden");
+
+        // Jobs: a viewer reads them, but starts, stops, resumes and re-runs none.
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"api/jobs?{DeviceApi.Version}")).StatusCode);
+        await AssertErrorAsync(await viewer.PutAsync($"api/jobs/job-1?{DeviceApi.Version}", CentrumServer.Json("{}")), HttpStatusCode.Forbidden, "Forbidden");
+        await AssertErrorAsync(await viewer.PostAsync($"api/jobs/job-1/stop?{DeviceApi.Version}", null), HttpStatusCode.Forbidden, "Forbidden");
+        await AssertErrorAsync(await viewer.PostAsync($"api/jobs/job-1/resume?{DeviceApi.Version}", null), HttpStatusCode.Forbidden, "Forbidden");
+        await AssertErrorAsync(await viewer.PutAsync($"api/jobs/job-1/rerun/job-2?{DeviceApi.Version}", null), HttpStatusCode.Forbidden, "Forbidden");
     }
 
     internal static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code)

@@ -5,9 +5,10 @@ namespace Centrum.IntegrationTests.Conformance;
 
 /// <summary>
 /// What the job examples need: the template their data names (published as <c>urn:…</c>, which is not a DTMI, so a
-/// DTMI template of the same shape stands for it), the group they target (the device-group examples' own) with a device in it that never connects,
-/// one job id per api-version (a job is started once and cannot be deleted), and a job that has ended with a failed
-/// device for the re-run.
+/// DTMI template of the same shape stands for it), the group they target (the device-group examples' own) with a
+/// device in it that never connects, one job id per api-version (a job is started once and cannot be deleted), a job
+/// that has ended with a failed device for the re-run, and one that waits long enough for its device to be stopped
+/// and resumed.
 /// </summary>
 public sealed partial class ConformanceReplay
 {
@@ -104,6 +105,31 @@ public sealed partial class ConformanceReplay
         {
             parameters["jobId"] = await FailedJobAsync(example, (string)parameters["jobId"]!);
         }
+
+        if (example.OperationId is "Jobs_Stop" or "Jobs_Resume")
+        {
+            parameters["jobId"] = await LongJobAsync(example, (string)parameters["jobId"]!);
+        }
+    }
+
+    /// <summary>
+    /// A job over the examples' group, like the creation example's but waiting up to the longest connection timeout for
+    /// its device, which never connects: it is still running when the stop example comes, however long the examples
+    /// between took (the creation example's job waits the default 60 seconds). Stop makes it stopped for resume.
+    /// </summary>
+    private async Task<string> LongJobAsync(PublishedExample example, string jobId)
+    {
+        var longId = $"{jobId}-long";
+        var body = PublishedExample.All.First(e => e.Version == example.Version && e.OperationId == "Jobs_Create").Parameters["body"]!.DeepClone();
+        UseJobTemplate(example, body);
+        body["connectionTimeout"] = 3600;
+        using var created = await _http!.PutAsync($"api/jobs/{longId}?api-version={example.Version}", CentrumServer.Json(body.ToJsonString()));
+        if (!created.IsSuccessStatusCode && created.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            throw new InvalidOperationException($"the job to stop and resume could not be created: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+
+        return longId;
     }
 
     /// <summary>

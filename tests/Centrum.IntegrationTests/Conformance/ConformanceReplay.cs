@@ -38,6 +38,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "the job examples' template urn:1dgygpt7t:modelDefinition:02uwtefvdy (not a DTMI, which Centrum's template ids are) -> dtmi:conformance:jobTarget;1, a component 'componentName' with the writable string 'propertyName'; their group 475cad48-… (the one DeviceGroups_Get shows) -> that group with its query naming that template, whose one device, in the group's organization, never connects",
         "the job examples' ids of the second api-version (myJobId, myJobRerunId) -> the id with the api-version appended: a job is started once and there is no job deletion, so the first version's jobs keep the published ids",
         "Jobs_Rerun's job myJobId (still running then: its device has not connected) -> a job the suite starts just before with the creation example's body and connectionTimeout 0, which ends at once with its device failed",
+        "Jobs_Stop's and Jobs_Resume's job myJobId (which waits the default 60 seconds for its device, and may have ended before the stop example comes) -> a job the suite starts with the creation example's body and connectionTimeout 3600, stopped by the stop example and resumed by the resume example",
     ];
 
     private static readonly string[] DeleteOrder =

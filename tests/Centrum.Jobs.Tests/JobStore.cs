@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Centrum.Audit;
 using Centrum.Devices;
 using Centrum.Groups;
 using Centrum.Organizations;
@@ -30,6 +31,9 @@ internal sealed class JobStore : IAsyncDisposable
 
     public OrganizationTree Organizations { get; } = new();
 
+    /// <summary>What the area recorded in the audit log (owned by identity, which these tests do not compose).</summary>
+    public AuditRecorder Audit { get; } = new();
+
     public IServiceProvider Services => _host.Services;
 
     public JobService Jobs => _host.Services.GetRequiredService<JobService>();
@@ -56,6 +60,7 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddCentrumJobs(configuration);
             services.AddSingleton<IOrganizationCatalog>(store.Organizations);
             services.AddSingleton<IDeviceConnections, NoConnections>();
+            services.AddSingleton<IAuditTrail>(store.Audit);
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())
@@ -143,4 +148,18 @@ internal sealed class NoConnections : IDeviceConnections
     public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
     public bool IsConnected(string applicationId, string deviceId) => false;
+}
+
+/// <summary>The audit log as the jobs area writes to it: the entries, per application, in order.</summary>
+internal sealed class AuditRecorder : IAuditTrail
+{
+    private readonly ConcurrentQueue<(string Application, AuditTrailEntry Entry)> _entries = new();
+
+    public IReadOnlyList<(string Application, AuditTrailEntry Entry)> Entries => _entries.ToList();
+
+    public Task RecordAsync(string applicationId, AuditTrailEntry entry, CancellationToken cancellationToken)
+    {
+        _entries.Enqueue((applicationId, entry));
+        return Task.CompletedTask;
+    }
 }

@@ -2,6 +2,7 @@ using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Export;
 using Centrum.Api.Groups;
+using Centrum.Api.Jobs;
 using Centrum.Api.Properties;
 using Centrum.Api.Identity;
 using Centrum.Api.Provisioning;
@@ -48,6 +49,7 @@ public static class ApiEndpoints
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
         api.MapDeviceGroupsApi();
+        api.MapScheduledJobsApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();

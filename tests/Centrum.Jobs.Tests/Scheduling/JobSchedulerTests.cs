@@ -58,6 +58,11 @@ public sealed class JobSchedulerTests : ScheduledJobTestBase
         var audited = Store.Audit.Entries.Where(e => e.Entry.ResourceType == "job").Select(e => e.Entry).ToList();
         Assert.Equal(all.Select(r => r.Id), audited.Select(a => a.ResourceId));
         Assert.All(audited, a => Assert.Equal(("created", JobScheduler.ActorType, "scheduledJob:weekly", 200), (a.Action, a.ActorType, a.ActorId, a.Outcome)));
+
+        // Deleting the schedule keeps the jobs it started.
+        Assert.True((await Schedules.DeleteAsync(App, "weekly", Everything, CancellationToken.None)).Succeeded);
+        Assert.Equal(5, (await RunsAsync("weekly")).Count);
+        Assert.True((await Store.Jobs.GetAsync(App, all[0].Id, Everything, CancellationToken.None)).Succeeded);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "Devices_Get[Component]Properties -> the device connects over MQTT and reports the example's values first (components marked __t:c, acknowledged writable properties as {value, ac, av, ad}), and the suite waits until they are shown",
         "Devices_Run[Component]Command -> the device connects over MQTT, subscribes to direct methods and answers 200 with the example's request echoed",
         "Organizations_Remove -> the devices, users and API tokens the earlier examples put in that organization are deleted first",
-        "ScheduledJobs_* -> the template their command targets (dtmi:modelDefinition:test;1, declaring Reboot and UpdateFirmware) and the device group they name are created beforehand, and the scheduled job an example reads, updates or lists the jobs of is made from the creation example",
+        "ScheduledJobs_* -> the template their command targets (dtmi:modelDefinition:test;1, declaring Reboot and UpdateFirmware) and the device group they name (from DeviceGroups_Create's body) are created beforehand, and the scheduled job an example reads, updates or lists the jobs of is made from the creation example",
     ];
 
     private static readonly string[] DeleteOrder =

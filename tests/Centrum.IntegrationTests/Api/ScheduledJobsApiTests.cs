@@ -12,16 +12,25 @@ namespace Centrum.IntegrationTests.Api;
 /// is audited as the platform's action and cannot be changed while its run is active; the schedule's rules as 400s;
 /// organization reach. The day-by-day behaviour on a moved clock is the jobs area's tests' (JobSchedulerTests).
 /// </summary>
-public sealed class ScheduledJobsApiTests
+public class ScheduledJobsApiTests
 {
     private const string Template = "dtmi:com:example:Controller;1";
 
     private const string OrgOperator = "b4935647-30e4-4ed3-9074-dcac66c2f8ef";
 
+    public ScheduledJobsApiTests()
+        : this(MetadataStore.Sqlite)
+    {
+    }
+
+    protected ScheduledJobsApiTests(MetadataStore store) => Store = store;
+
+    protected MetadataStore Store { get; }
+
     [Fact]
     public async Task A_scheduled_job_is_written_read_listed_patched_and_deleted_in_iot_centrals_shape_with_etags()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         await PrepareAsync(http);
 
@@ -67,7 +76,7 @@ public sealed class ScheduledJobsApiTests
     [Fact]
     public async Task A_one_off_schedule_runs_once_on_the_servers_clock_and_is_not_changed_while_its_run_is_active()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         await PrepareAsync(http);
         var start = DateTimeOffset.UtcNow.AddSeconds(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -126,7 +135,7 @@ public sealed class ScheduledJobsApiTests
     [Fact]
     public async Task A_schedule_that_breaks_the_rules_is_refused_with_a_400_that_names_it()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var http = server.AdminHttp();
         await PrepareAsync(http);
 
@@ -147,7 +156,7 @@ public sealed class ScheduledJobsApiTests
     [Fact]
     public async Task A_definition_a_job_would_refuse_is_refused_and_an_organization_scoped_caller_stays_within_reach()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(store: Store);
         var admin = server.AdminHttp();
         await PrepareAsync(admin);
         var schedule = """{"start":"2030-01-01T00:00:00Z","recurrence":"monthly"}""";
@@ -223,3 +232,6 @@ public sealed class ScheduledJobsApiTests
         return await http.SendAsync(request);
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL (the scheduler's claim and the run ids read back from it).</summary>
+public sealed class ScheduledJobsApiTestsOnPostgreSql() : ScheduledJobsApiTests(MetadataStore.PostgreSql);

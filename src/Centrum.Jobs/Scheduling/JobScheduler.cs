@@ -90,6 +90,14 @@ public sealed class JobScheduler(
 
             using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var sleep = Task.Delay(delay, time, sleeping.Token);
+            // A timer counts from when it is made: a clock that moved past the deadline between the reading above and
+            // the timer's creation (a test's clock jumping a day) would leave it waiting a whole further delay.
+            if (time.GetUtcNow() >= deadline)
+            {
+                await sleeping.CancelAsync();
+                continue;
+            }
+
             var first = await Task.WhenAny(wake, sleep);
             await sleeping.CancelAsync();
             if (first == wake)

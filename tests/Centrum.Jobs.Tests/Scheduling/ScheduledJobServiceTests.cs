@@ -1,6 +1,8 @@
 using Centrum.Jobs.Scheduling;
 using Centrum.Organizations;
 using Centrum.Outcomes;
+using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Jobs.Tests.Scheduling;
 
@@ -115,6 +117,30 @@ public sealed class ScheduledJobServiceTests : ScheduledJobTestBase
         Assert.Equal(["c"], second.Value!.ScheduledJobs.Select(s => s.Id));
         Assert.Null(second.Value.ContinueAfter);
         Assert.Equal(ProblemKind.Invalid, (await Schedules.ListAsync(App, null, 0, Everything, CancellationToken.None)).Problem?.Kind);
+    }
+
+    [Fact]
+    public async Task An_application_holds_at_most_its_bound_of_scheduled_jobs()
+    {
+        var schedule = new JobSchedule(Tomorrow, JobRecurrence.Daily);
+        Assert.True((await PutAsync("first", Reboot(), schedule)).Succeeded);
+        await using (var db = await Store.ContextAsync())
+        {
+            var row = await db.ScheduledJobs.AsNoTracking().SingleAsync(s => s.Id == "first");
+            for (var i = 1; i < ScheduledJobService.MaxScheduledJobs; i++)
+            {
+                db.ScheduledJobs.Add(new ScheduledJobEntity
+                {
+                    ApplicationId = App, Id = $"filler-{i:D4}", Definition = row.Definition, Schedule = row.Schedule, ETag = "e", NextRunTicks = row.NextRunTicks,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(ProblemKind.LimitReached, (await PutAsync("one-too-many", Reboot(), schedule)).Problem?.Kind);
+        // Replacing one that exists is not a new one.
+        Assert.True((await PutAsync("first", Reboot("Renamed"), schedule)).Succeeded);
     }
 
     [Fact]

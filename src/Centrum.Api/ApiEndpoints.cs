@@ -2,9 +2,9 @@ using Centrum.Api.Commands;
 using Centrum.Api.Devices;
 using Centrum.Api.Export;
 using Centrum.Api.Groups;
+using Centrum.Api.Jobs;
 using Centrum.Api.Properties;
 using Centrum.Api.Identity;
-using Centrum.Api.Jobs;
 using Centrum.Api.Provisioning;
 using Centrum.Api.Query;
 using Centrum.Api.Templates;
@@ -50,6 +50,7 @@ public static class ApiEndpoints
         api.MapDeviceTemplatesApi();
         api.MapDeviceGroupsApi();
         api.MapJobsApi();
+        api.MapScheduledJobsApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();

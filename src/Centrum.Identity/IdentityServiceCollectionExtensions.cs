@@ -38,6 +38,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<IApplicationCatalog>(sp => sp.GetRequiredService<ApplicationCatalog>());
         services.AddSingleton<ApplicationAdministration>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Centrum.Audit.IAuditTrail>(sp => sp.GetRequiredService<Audit.AuditLog>());
         services.AddSectionOptions<Audit.AuditOptions>(configuration, Audit.AuditOptions.Section);
         services.AddHostedService<Audit.AuditRetentionWorker>();
         services.AddSectionOptions<SignInLimitOptions>(configuration, SignInLimitOptions.Section);

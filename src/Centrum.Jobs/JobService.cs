@@ -90,6 +90,47 @@ public sealed class JobService(
     }
 
     /// <summary>
+    /// Records a run a schedule could not start (its group deleted, its definition no longer valid) as a failed job with
+    /// the reason, so the schedule's jobs show it and the scheduler does not try that run again after a restart.
+    /// </summary>
+    internal async Task<Outcome<Job>> RecordFailedRunAsync(
+        string applicationId, string jobId, JobDefinition definition, OrganizationReach reach, string scheduledJobId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var entity = new JobEntity
+        {
+            ApplicationId = applicationId,
+            Id = jobId,
+            ScheduledJobId = scheduledJobId,
+            DisplayName = definition.DisplayName,
+            Description = definition.Description,
+            GroupId = definition.Group,
+            Definition = DefinitionJson.Write(definition),
+            Organizations = DefinitionJson.Write(definition.Organizations ?? []),
+            Reach = DefinitionJson.Write(reach.Organizations),
+            Status = JobStates.Name(JobStatus.Failed),
+            StatusReason = reason,
+            CreatedAt = now,
+            CreatedTicks = now.UtcTicks,
+            End = now,
+            TargetsReady = true,
+            Revision = 1,
+        };
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        db.Jobs.Add(entity);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return Problem.Conflict($"A job with id '{jobId}' already exists.");
+        }
+
+        return ToModel(entity);
+    }
+
+    /// <summary>
     /// Checks a definition against the rules every job meets, whoever makes it (REST, a schedule, the web application).
     /// Also used by the scheduled-job service before it stores a definition.
     /// </summary>

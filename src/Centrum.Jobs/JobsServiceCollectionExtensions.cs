@@ -1,5 +1,6 @@
 using Centrum.Hosting;
 using Centrum.Jobs.Execution;
+using Centrum.Jobs.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,6 +11,7 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddCentrumJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSectionOptions<JobsOptions>(configuration, JobsOptions.Section);
+        services.AddSingleton<ScheduleSignals>().AddSingleton<ScheduledJobService>().AddHostedService<JobScheduler>();
         services.AddSingleton<JobSignals>().AddSingleton<JobAdmission>().AddSingleton<JobService>().AddSingleton<JobsMetrics>();
         // One runner, reachable as itself (tests start and stop it) and run by the host.
         services.AddSingleton<JobRunner>();

@@ -65,13 +65,15 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
     /// factory) calls it. Not in <c>OnConfiguring</c>: a pooled context's options cannot be changed there.
     /// </summary>
     /// <remarks>
-    /// A failed save is logged by EF Core as a warning, not an error: whether it is one is the area's to say. A unique
-    /// key taken by a concurrent create, or a concurrency token that moved, is an answer the area gives its caller (a
-    /// conflict, a retry as an update); a failure nobody handles reaches the caller as an exception and is logged there.
+    /// A failed save (or its transaction) is logged by EF Core as a warning, not an error: whether it is one is the
+    /// area's to say. A unique key taken by a concurrent create, a concurrency token that moved, or a commit cancelled
+    /// because the host stops is an answer the area gives (a conflict, a retry as an update, work taken up at the next
+    /// start); a failure nobody handles reaches the caller as an exception and is logged there.
     /// </remarks>
     public static DbContextOptionsBuilder UseAreaModels(DbContextOptionsBuilder options) =>
         options.ReplaceService<IModelCacheKeyFactory, AreaModelCacheKeyFactory>()
-            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Warning), (RelationalEventId.CommandError, LogLevel.Warning)));
+            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Warning), (RelationalEventId.CommandError, LogLevel.Warning),
+                (RelationalEventId.TransactionError, LogLevel.Warning)));
 
     /// <summary>
     /// PostgreSQL is made to compare as SQLite does. Text uses the "C" collation: byte order, case-sensitive, the same

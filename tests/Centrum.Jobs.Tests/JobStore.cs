@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
+using Centrum.Audit;
 using Centrum.Devices;
 using Centrum.Groups;
 using Centrum.Jobs.Execution;
@@ -43,6 +44,9 @@ internal sealed class JobStore : IAsyncDisposable
 
     public PropertyService Properties => _host.Services.GetRequiredService<PropertyService>();
 
+    /// <summary>What the area recorded in the audit log (owned by identity, which these tests do not compose).</summary>
+    public AuditRecorder Audit { get; } = new();
+
     public IServiceProvider Services => _host.Services;
 
     public JobService Jobs => _host.Services.GetRequiredService<JobService>();
@@ -73,6 +77,7 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddSingleton<IDeviceConnections>(store.Connections);
             services.AddSingleton<IDirectMethodInvoker>(store.Connections);
             services.AddSingleton<IMeterFactory, TestMeterFactory>();
+            services.AddSingleton<IAuditTrail>(store.Audit);
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())
@@ -168,5 +173,19 @@ internal sealed class OrganizationTree : IOrganizationCatalog
         }
 
         return ValueTask.FromResult<IReadOnlySet<string>>(reached);
+    }
+}
+
+/// <summary>The audit log as the jobs area writes to it: the entries, per application, in order.</summary>
+internal sealed class AuditRecorder : IAuditTrail
+{
+    private readonly ConcurrentQueue<(string Application, AuditTrailEntry Entry)> _entries = new();
+
+    public IReadOnlyList<(string Application, AuditTrailEntry Entry)> Entries => _entries.ToList();
+
+    public Task RecordAsync(string applicationId, AuditTrailEntry entry, CancellationToken cancellationToken)
+    {
+        _entries.Enqueue((applicationId, entry));
+        return Task.CompletedTask;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Centrum.Audit;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Storage.Events;
@@ -29,7 +30,7 @@ public sealed record AuditRecord(long Position, DateTimeOffset Time, JsonObject 
 /// The application's audit log. Entries go to the application's event log (kind <c>Audited</c>), so the audit export
 /// source follows them like any other event, in order and at least once.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog)
+public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog) : IAuditTrail
 {
     public const int MaxPageSize = 1000;
 
@@ -81,6 +82,13 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, Devic
         log.Append(DeviceEventKind.Audited, "", data);
         await log.CommitAsync(cancellationToken);
     }
+
+    /// <summary>An action an area took on its own (no request, so no caller address): recorded as any other entry.</summary>
+    Task IAuditTrail.RecordAsync(string applicationId, AuditTrailEntry entry, CancellationToken cancellationToken) =>
+        RecordAsync(
+            applicationId,
+            new AuditEntry(entry.Action, entry.ActorType, entry.ActorId, entry.ResourceType, entry.ResourceId, entry.Method, entry.Path, entry.Outcome, null, entry.ResourceDisplayName),
+            cancellationToken);
 
     private static string? Bounded(string? text, int limit) => text is null || text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit - 1), "…");
 }

@@ -26,3 +26,6 @@ public sealed record ScheduledJob(
     string ETag);
 
 public sealed record ScheduledJobPage(IReadOnlyList<ScheduledJob> ScheduledJobs, string? ContinueAfter);
+
+/// <summary>What a caller writes of a scheduled job: the definition each run gets, when it runs, and whether it may run.</summary>
+public sealed record ScheduledJobWrite(JobDefinition Definition, JobSchedule Schedule, bool Enabled = true);

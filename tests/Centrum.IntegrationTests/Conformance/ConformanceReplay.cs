@@ -39,6 +39,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "the job examples' ids of the second api-version (myJobId, myJobRerunId) -> the id with the api-version appended: a job is started once and there is no job deletion, so the first version's jobs keep the published ids",
         "Jobs_Rerun's job myJobId (still running then: its device has not connected) -> a job the suite starts just before with the creation example's body and connectionTimeout 0, which ends at once with its device failed",
         "Jobs_Stop's and Jobs_Resume's job myJobId (which waits the default 60 seconds for its device, and may have ended before the stop example comes) -> a job the suite starts with the creation example's body and connectionTimeout 3600, stopped by the stop example and resumed by the resume example",
+        "ScheduledJobs_* -> the template their command targets (dtmi:modelDefinition:test;1, declaring Reboot and UpdateFirmware) and the device group they name (from DeviceGroups_Create's body) are created beforehand, and the scheduled job an example reads, updates or lists the jobs of is made from the creation example",
     ];
 
     private static readonly string[] DeleteOrder =
@@ -187,6 +188,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
     /// <summary>Prerequisites that depend on the operation rather than on one path parameter.</summary>
     private async Task PrepareAsync(PublishedExample example, JsonObject parameters)
     {
+        await PrepareScheduledJobAsync(example, parameters);
         if (example.PathTemplate.Contains("/certificates/", StringComparison.Ordinal))
         {
             var group = Uri.EscapeDataString((string)parameters["enrollmentGroupId"]!);

@@ -212,10 +212,16 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                 return;
             }
 
-            // A stop seen while waiting for the rate starts nothing more; the device's row moves to running before the
-            // device is touched, so a restart knows it may have been.
-            if (_stopping.IsCancellationRequested || await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
+            // The device's row moves to running before the device is touched (so a restart knows it may have been),
+            // and only while the job runs: a stop committed meanwhile starts nothing more.
+            if (_stopping.IsCancellationRequested)
             {
+                return;
+            }
+
+            if (await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
+            {
+                await ChangedAsync(cancellationToken);
                 continue;
             }
 
@@ -295,7 +301,13 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
         }
 
         await using var db = await parts.Rows.ContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.ApplicationId == applicationId && j.Id == jobId, cancellationToken);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.ApplicationId == applicationId && j.Id == jobId, cancellationToken);
+        if (job is null)
+        {
+            // Deleted with its application: there is nothing left to cancel.
+            return JobStatus.Failed;
+        }
+
         string? reason = null;
         if (definition.CancellationThreshold is { } threshold)
         {

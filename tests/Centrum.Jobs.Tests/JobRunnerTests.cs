@@ -63,6 +63,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         if (_store is not null)
         {
             await _store.DisposeAsync();
+            Assert.Empty(_store.Log.Unexpected);
         }
     }
 
@@ -182,6 +183,25 @@ public sealed class JobRunnerTests : IAsyncLifetime
         Assert.Equal("completed", rows[0].Status);
         Assert.Equal("targetTemperature: the device refused the value with code 500: above the safe maximum", rows[1].Reason);
         Assert.Equal(["completed:1", "failed:1"], finished.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_component_property_completes_on_the_acknowledgement_inside_its_component()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["fan-1", "fan-2"]);
+        _devices.Answer("fan-1");
+        _devices.Answer("fan-2", 409, "speed locked");
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("speed", new JobDefinition("Speed", null, null, ["fan-1", "fan-2"], [new JobData(JobDataKind.Property, JobStore.Thermostat, "fan.speed", JsonValue.Create(3))]));
+
+        await UntilStatusAsync("speed", JobStatus.Complete);
+        var rows = await RowsAsync("speed");
+        Assert.Equal(("completed", "failed"), (rows[0].Status, rows[1].Status));
+        Assert.Equal("fan.speed: the device refused the value with code 409: speed locked", rows[1].Reason);
+        var twin = await _store.Twins.GetAsync(App, "fan-1", null, CancellationToken.None);
+        Assert.Equal(3, twin!.Desired["fan"]!["speed"]!.GetValue<int>());
     }
 
     [Fact]

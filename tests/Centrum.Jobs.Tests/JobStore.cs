@@ -13,6 +13,7 @@ using Centrum.Templates;
 using Centrum.Testing;
 using Centrum.Twins;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Jobs.Tests;
 
@@ -38,6 +39,8 @@ internal sealed class JobStore : IAsyncDisposable
     public OrganizationTree Organizations { get; } = new();
 
     public ScriptedDevices Connections { get; } = new();
+
+    public RecordedLog Log { get; } = new();
 
     public JobRunner Runner => _host.Services.GetRequiredService<JobRunner>();
 
@@ -73,6 +76,7 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddSingleton<IDeviceConnections>(store.Connections);
             services.AddSingleton<IDirectMethodInvoker>(store.Connections);
             services.AddSingleton<IMeterFactory, TestMeterFactory>();
+            services.AddSingleton<ILoggerProvider>(store.Log);
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())

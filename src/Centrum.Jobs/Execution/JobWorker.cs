@@ -35,6 +35,9 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
     /// <summary>Rows read per query when taking up the devices a stopped process left running.</summary>
     private const int RecoveryPage = 1000;
 
+    /// <summary>Pending rows read per query when starting devices, whatever the in-flight cap.</summary>
+    private const int FillPage = 1000;
+
     private readonly CancellationTokenSource _stopping = new();
     private AcknowledgementWatch? _acknowledgements;
     private ConnectionWatch? _connections;
@@ -187,7 +190,7 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
     /// <summary>Starts the batch's next pending devices, in ordinal order, while slots are free and the rollout rate allows.</summary>
     private async Task FillAsync(JobRun run, int batch, RolloutPacer pacer, List<Task> inFlight, CancellationToken cancellationToken)
     {
-        var free = parts.Options.MaxDevicesInFlight - inFlight.Count;
+        var free = Math.Min(parts.Options.MaxDevicesInFlight - inFlight.Count, FillPage);
         if (free <= 0)
         {
             return;

@@ -461,6 +461,41 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restart_mid_way_through_listing_a_group_goes_on_after_the_last_page_and_lists_no_device_twice()
+    {
+        await StartAsync();
+        var ids = Enumerable.Range(0, 250).Select(i => $"g{i:D3}").ToArray();
+        await _store.AddDevicesAsync(ids);
+        _store.Connections.Connect(ids);
+        await _store.AddGroupAsync("fleet", "SELECT * FROM devices");
+        await CreateAsync("fleet-reboot", new JobDefinition("Reboot", null, "fleet", null, [new JobData(JobDataKind.Command, JobStore.Thermostat, "reboot", JsonValue.Create(1))], new JobBatch(JobAmountKind.Number, 100)));
+
+        // A killed process had listed the first page: its rows and the cursor after it, written together.
+        var first = (await _store.Groups.MembersAsync(App, "fleet", Everything, null, JobTargets.PageSize, CancellationToken.None)).Value!;
+        await using (var db = await _store.ContextAsync())
+        {
+            db.JobDevices.AddRange(first.Devices.Select((d, i) => new JobDeviceEntity { ApplicationId = App, JobId = "fleet-reboot", DeviceId = d.Id, Ordinal = i, Status = "pending" }));
+            await db.SaveChangesAsync();
+            await db.Jobs.Where(j => j.Id == "fleet-reboot").ExecuteUpdateAsync(s => s.SetProperty(j => j.TargetCursor, first.ContinueAfter));
+        }
+
+        // A device joining the group before the cursor after the crash is not listed: the listing goes on after the
+        // cursor rather than starting again (which would list it).
+        await _store.AddDevicesAsync(["g000a"]);
+        _store.Connections.Connect("g000a");
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("fleet-reboot", JobStatus.Complete);
+        var rows = await RowsAsync("fleet-reboot");
+        Assert.Equal((250, 250, 2), (job.Total, job.Completed, job.CurrentBatch));
+        Assert.Equal(Enumerable.Range(0, 250), rows.Select(r => r.Ordinal));
+        Assert.Equal(ids, rows.Select(r => r.DeviceId).Order(StringComparer.Ordinal));
+        Assert.Equal([100, 100, 50], rows.GroupBy(r => r.Batch).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(ids, _store.Connections.Calls.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("g000a", rows.Select(r => r.DeviceId));
+    }
+
+    [Fact]
     public async Task A_group_job_acts_only_on_members_within_the_reach_it_was_created_with()
     {
         await StartAsync();

@@ -318,6 +318,24 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_threshold_is_checked_while_the_rollout_rate_holds_devices_back()
+    {
+        await StartAsync(fakeClock: true);
+        var ids = Ids("h", 3);
+        await _store.AddDevicesAsync(ids);
+        _store.Connections.Connect(ids);
+        _store.Connections.Answer = (_, _) => Task.FromResult(new DirectMethodResult(DirectMethodStatus.Answered, 500));
+        await _store.StartRunnerAsync();
+
+        // One device a minute: the clock does not move, so only the first device may start, and its failure cancels.
+        await CreateAsync("held", CommandJob(ids) with { Rollout = new JobRollout(1), CancellationThreshold = new JobCancellationThreshold(JobAmountKind.Number, 1, false) });
+
+        await UntilStatusAsync("held", JobStatus.Cancelled);
+        Assert.Equal(["failed", "pending", "pending"], (await RowsAsync("held")).Select(r => r.Status));
+        Assert.Equal(["h01"], _store.Connections.Calls);
+    }
+
+    [Fact]
     public async Task A_stop_mid_batch_starts_no_further_device_and_a_resume_finishes_the_job()
     {
         await StartAsync(inFlight: 2);

@@ -134,18 +134,21 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
             while (true)
             {
                 await LookAgainIfDueAsync(cancellationToken);
+                var held = false;
                 if (ended is null && !_stopping.IsCancellationRequested)
                 {
-                    await FillAsync(run, batch, pacer, inFlight, cancellationToken);
+                    held = await FillAsync(run, batch, pacer, inFlight, cancellationToken);
                 }
 
-                if (inFlight.Count == 0)
+                if (ended is not null || _stopping.IsCancellationRequested)
                 {
-                    if (ended is not null || _stopping.IsCancellationRequested)
+                    if (inFlight.Count == 0)
                     {
                         break;
                     }
-
+                }
+                else if (inFlight.Count == 0 && !held)
+                {
                     // Nothing in flight and nothing pending in this batch: the batch has ended.
                     span?.Dispose();
                     if (batch + 1 < batches)
@@ -161,8 +164,7 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                     break;
                 }
 
-                // Once stopping, only the devices in flight are waited for (the stop has been seen).
-                await Task.WhenAny(_stopping.IsCancellationRequested ? inFlight : inFlight.Append(stopped.Task));
+                await WaitAsync(inFlight, stopped.Task, held ? pacer : null, cancellationToken);
                 foreach (var done in inFlight.Where(t => t.IsCompleted).ToList())
                 {
                     inFlight.Remove(done);
@@ -187,13 +189,16 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
         return final is null ? JobStatus.Failed : JobStates.ParseStatus(final.Status);
     }
 
-    /// <summary>Starts the batch's next pending devices, in ordinal order, while slots are free and the rollout rate allows.</summary>
-    private async Task FillAsync(JobRun run, int batch, RolloutPacer pacer, List<Task> inFlight, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the batch's next pending devices, in ordinal order, while slots are free and the rollout rate allows;
+    /// answers whether the rate held back a device that is pending.
+    /// </summary>
+    private async Task<bool> FillAsync(JobRun run, int batch, RolloutPacer pacer, List<Task> inFlight, CancellationToken cancellationToken)
     {
         var free = Math.Min(parts.Options.MaxDevicesInFlight - inFlight.Count, FillPage);
         if (free <= 0)
         {
-            return;
+            return false;
         }
 
         List<string> next;
@@ -206,22 +211,18 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
 
         foreach (var deviceId in next)
         {
-            try
+            if (_stopping.IsCancellationRequested)
             {
-                await pacer.WaitAsync(_stopping.Token);
+                return false;
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+
+            if (!pacer.TryTake())
             {
-                return;
+                return true;
             }
 
             // The device's row moves to running before the device is touched (so a restart knows it may have been),
             // and only while the job runs: a stop committed meanwhile starts nothing more.
-            if (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
             if (await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
             {
                 await ChangedAsync(cancellationToken);
@@ -230,6 +231,28 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
 
             inFlight.Add(ActAsync(run, pacer, deviceId, started, null, recovering: false, cancellationToken));
         }
+
+        return false;
+    }
+
+    /// <summary>Until a device in flight finishes, a caller stops the job, or (when the rate held one back) the next device may start.</summary>
+    private async Task WaitAsync(List<Task> inFlight, Task stopped, RolloutPacer? pacer, CancellationToken cancellationToken)
+    {
+        var waits = new List<Task>(inFlight);
+        if (!_stopping.IsCancellationRequested)
+        {
+            waits.Add(stopped);
+        }
+
+        using var rate = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        if (pacer is not null)
+        {
+            waits.Add(pacer.WhenReadyAsync(rate.Token));
+        }
+
+        await Task.WhenAny(waits);
+        await rate.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Devices a stopped process left running: a command is not sent again, the others are taken up where they were.</summary>

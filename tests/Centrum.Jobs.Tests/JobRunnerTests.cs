@@ -514,6 +514,26 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_whose_group_was_deleted_before_it_ran_fails_with_the_reason_and_frees_its_slot()
+    {
+        await StartAsync(running: 1);
+        await _store.AddDevicesAsync(["x1", "y1"]);
+        _store.Connections.Connect("y1");
+        await _store.AddGroupAsync("doomed", "SELECT * FROM devices");
+        await CreateAsync("orphan", new JobDefinition("Reboot", null, "doomed", null, [new JobData(JobDataKind.Command, JobStore.Thermostat, "reboot", JsonValue.Create(1))]));
+        Assert.Equal(JobStatus.Pending, (await CreateAsync("next", CommandJob(["y1"]))).Status);
+        Assert.True((await _store.Groups.DeleteAsync(App, "doomed", Everything, CancellationToken.None)).Succeeded);
+
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("orphan", JobStatus.Failed);
+        Assert.Equal("The device group 'doomed' no longer exists (or is no longer within the job's reach).", job.StatusReason);
+        Assert.NotNull(job.End);
+        Assert.Empty(await RowsAsync("orphan"));
+        await UntilStatusAsync("next", JobStatus.Complete);
+    }
+
+    [Fact]
     public async Task A_group_job_acts_only_on_members_within_the_reach_it_was_created_with()
     {
         await StartAsync();

@@ -534,6 +534,23 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_whose_stored_definition_is_damaged_fails_once_instead_of_failing_its_worker_again_and_again()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["z1"]);
+        await CreateAsync("damaged", CommandJob(["z1"]));
+        await using (var db = await _store.ContextAsync())
+        {
+            await db.Jobs.Where(j => j.Id == "damaged").ExecuteUpdateAsync(s => s.SetProperty(j => j.Definition, "{\"data\": [tru"));
+        }
+
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("damaged", JobStatus.Failed);
+        Assert.Equal("The job's stored definition cannot be read.", job.StatusReason);
+    }
+
+    [Fact]
     public async Task A_group_job_acts_only_on_members_within_the_reach_it_was_created_with()
     {
         await StartAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Centrum.Devices;
 using Centrum.Jobs.Internal;
 using Centrum.Organizations;
@@ -79,7 +80,17 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
             return job is null ? JobStatus.Failed : JobStates.ParseStatus(job.Status);
         }
 
-        var definition = DefinitionJson.ReadDefinition(job.Definition);
+        JobDefinition definition;
+        try
+        {
+            definition = DefinitionJson.ReadDefinition(job.Definition);
+        }
+        catch (JsonException)
+        {
+            // Written by this area, so only a damaged row gets here; failing the job beats retrying it forever.
+            return await EndAsync(JobStatus.Failed, "The job's stored definition cannot be read.", cancellationToken);
+        }
+
         var reach = await ReachAsync(job, cancellationToken);
         if (!job.TargetsReady)
         {
@@ -174,9 +185,10 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                 ended ??= await ThresholdAsync(run, batch, batchSize, job.Total, cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
-            // The host stops: devices in flight end with it and stay running in their rows, for the next start.
+            // The host stops (or the worker failed): the devices in flight end first, so the next worker finds only
+            // rows nobody acts on any more; those left running are taken up as a restart's.
             await Task.WhenAll(inFlight).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }

@@ -124,7 +124,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         await CreateAsync("fans", PropertyJob(ids) with { Batch = new JobBatch(JobAmountKind.Number, 3), ConnectionTimeout = TimeSpan.FromSeconds(60) });
 
         // Batch 1: t01 and t03 acknowledge; t02 is silent and holds the batch until its timeout. Batch 2 has not started.
-        await UntilRowsAsync("fans", rows => Count(rows, JobDeviceState.Completed) == 2, "batch 1's acknowledging devices completed");
+        await UntilRowsAsync("fans", rows => Count(rows, JobDeviceState.Completed) == 2 && rows[1].Awaiting is not null, "batch 1's acknowledging devices completed and t02 is waited on");
         var rows = await RowsAsync("fans");
         Assert.Equal(["completed", "running", "completed", "pending", "pending", "pending"], rows.Select(r => r.Status));
         Assert.Equal([0, 0, 0, 1, 1, 1], rows.Select(r => r.Batch));
@@ -209,17 +209,18 @@ public sealed class JobRunnerTests : IAsyncLifetime
     {
         await StartAsync(fakeClock: true);
         await _store.AddDevicesAsync(["late"]);
-        // The device acknowledged an earlier write; the job's write is a later version it has not answered.
+        // The device acknowledged an earlier write; the job's write is a later version it never answers.
         Assert.True((await _store.Properties.WriteAsync(App, "late", null, null, new JsonObject { ["targetTemperature"] = 18.0 }, false, false, CancellationToken.None)).Succeeded);
         await _devices.AcknowledgeAsync("late");
         await _store.StartRunnerAsync();
 
         await CreateAsync("later", PropertyJob(["late"]) with { ConnectionTimeout = TimeSpan.FromSeconds(30) });
         await UntilRowsAsync("later", rows => rows.Count == 1 && rows[0].Awaiting is not null, "the job wrote its version");
-        await _devices.AcknowledgeAsync("late");
+        _clock.Advance(TimeSpan.FromSeconds(31));
 
         await UntilStatusAsync("later", JobStatus.Complete);
-        Assert.Equal("completed", (await RowsAsync("later"))[0].Status);
+        var row = (await RowsAsync("later"))[0];
+        Assert.Equal(("failed", "The device did not acknowledge targetTemperature within 30 s."), (row.Status, row.Reason));
     }
 
     [Fact]

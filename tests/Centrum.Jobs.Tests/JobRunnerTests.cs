@@ -552,6 +552,41 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_device_of_another_template_fails_with_a_reason_naming_both_templates()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["thermo"]);
+        await _store.AddDevicesAsync(["probe"], JobStore.Sensor);
+        _devices.Answer("thermo");
+        await _store.AddGroupAsync("all", "SELECT * FROM devices");
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("mixed", PropertyJob([]) with { Devices = null, Group = "all" });
+
+        await UntilStatusAsync("mixed", JobStatus.Complete);
+        var rows = (await RowsAsync("mixed")).ToDictionary(r => r.DeviceId);
+        Assert.Equal("completed", rows["thermo"].Status);
+        Assert.Equal(("failed", $"The device's template '{JobStore.Sensor}' is not the job's template '{JobStore.Thermostat}'."), (rows["probe"].Status, rows["probe"].Reason));
+        Assert.Null((await _store.Twins.GetAsync(App, "probe", null, CancellationToken.None))!.Desired["targetTemperature"]);
+    }
+
+    [Fact]
+    public async Task A_device_that_does_not_answer_a_command_fails_with_the_timeout()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["mute"]);
+        _store.Connections.Connect("mute");
+        _store.Connections.Answer = (_, _) => Task.FromResult(new DirectMethodResult(DirectMethodStatus.Timeout));
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("unanswered", CommandJob(["mute"]));
+
+        await UntilStatusAsync("unanswered", JobStatus.Complete);
+        var row = (await RowsAsync("unanswered"))[0];
+        Assert.Equal(("failed", "Device 'mute' did not answer within 30 seconds."), (row.Status, row.Reason));
+    }
+
+    [Fact]
     public async Task A_group_job_acts_only_on_members_within_the_reach_it_was_created_with()
     {
         await StartAsync();

@@ -63,6 +63,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         if (_store is not null)
         {
             await _store.DisposeAsync();
+            Assert.Empty(_store.Log.Unexpected);
         }
     }
 
@@ -123,7 +124,7 @@ public sealed class JobRunnerTests : IAsyncLifetime
         await CreateAsync("fans", PropertyJob(ids) with { Batch = new JobBatch(JobAmountKind.Number, 3), ConnectionTimeout = TimeSpan.FromSeconds(60) });
 
         // Batch 1: t01 and t03 acknowledge; t02 is silent and holds the batch until its timeout. Batch 2 has not started.
-        await UntilRowsAsync("fans", rows => Count(rows, JobDeviceState.Completed) == 2, "batch 1's acknowledging devices completed");
+        await UntilRowsAsync("fans", rows => Count(rows, JobDeviceState.Completed) == 2 && rows[1].Awaiting is not null, "batch 1's acknowledging devices completed and t02 is waited on");
         var rows = await RowsAsync("fans");
         Assert.Equal(["completed", "running", "completed", "pending", "pending", "pending"], rows.Select(r => r.Status));
         Assert.Equal([0, 0, 0, 1, 1, 1], rows.Select(r => r.Batch));
@@ -185,21 +186,41 @@ public sealed class JobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_component_property_completes_on_the_acknowledgement_inside_its_component()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["fan-1", "fan-2"]);
+        _devices.Answer("fan-1");
+        _devices.Answer("fan-2", 409, "speed locked");
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("speed", new JobDefinition("Speed", null, null, ["fan-1", "fan-2"], [new JobData(JobDataKind.Property, JobStore.Thermostat, "fan.speed", JsonValue.Create(3))]));
+
+        await UntilStatusAsync("speed", JobStatus.Complete);
+        var rows = await RowsAsync("speed");
+        Assert.Equal(("completed", "failed"), (rows[0].Status, rows[1].Status));
+        Assert.Equal("fan.speed: the device refused the value with code 409: speed locked", rows[1].Reason);
+        var twin = await _store.Twins.GetAsync(App, "fan-1", null, CancellationToken.None);
+        Assert.Equal(3, twin!.Desired["fan"]!["speed"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_stale_acknowledgement_of_an_earlier_version_does_not_complete_a_device()
     {
         await StartAsync(fakeClock: true);
         await _store.AddDevicesAsync(["late"]);
-        // The device acknowledged an earlier write; the job's write is a later version it has not answered.
+        // The device acknowledged an earlier write; the job's write is a later version it never answers.
         Assert.True((await _store.Properties.WriteAsync(App, "late", null, null, new JsonObject { ["targetTemperature"] = 18.0 }, false, false, CancellationToken.None)).Succeeded);
         await _devices.AcknowledgeAsync("late");
         await _store.StartRunnerAsync();
 
         await CreateAsync("later", PropertyJob(["late"]) with { ConnectionTimeout = TimeSpan.FromSeconds(30) });
         await UntilRowsAsync("later", rows => rows.Count == 1 && rows[0].Awaiting is not null, "the job wrote its version");
-        await _devices.AcknowledgeAsync("late");
+        _clock.Advance(TimeSpan.FromSeconds(31));
 
         await UntilStatusAsync("later", JobStatus.Complete);
-        Assert.Equal("completed", (await RowsAsync("later"))[0].Status);
+        var row = (await RowsAsync("later"))[0];
+        Assert.Equal(("failed", "The device did not acknowledge targetTemperature within 30 s."), (row.Status, row.Reason));
     }
 
     [Fact]
@@ -295,6 +316,24 @@ public sealed class JobRunnerTests : IAsyncLifetime
         await UntilStatusAsync("paced", JobStatus.Complete);
         var rows = await RowsAsync("paced");
         Assert.Equal([0, 30, 45, 60, 75], rows.Select(r => (r.Started!.Value - start).TotalSeconds));
+    }
+
+    [Fact]
+    public async Task A_threshold_is_checked_while_the_rollout_rate_holds_devices_back()
+    {
+        await StartAsync(fakeClock: true);
+        var ids = Ids("h", 3);
+        await _store.AddDevicesAsync(ids);
+        _store.Connections.Connect(ids);
+        _store.Connections.Answer = (_, _) => Task.FromResult(new DirectMethodResult(DirectMethodStatus.Answered, 500));
+        await _store.StartRunnerAsync();
+
+        // One device a minute: the clock does not move, so only the first device may start, and its failure cancels.
+        await CreateAsync("held", CommandJob(ids) with { Rollout = new JobRollout(1), CancellationThreshold = new JobCancellationThreshold(JobAmountKind.Number, 1, false) });
+
+        await UntilStatusAsync("held", JobStatus.Cancelled);
+        Assert.Equal(["failed", "pending", "pending"], (await RowsAsync("held")).Select(r => r.Status));
+        Assert.Equal(["h01"], _store.Connections.Calls);
     }
 
     [Fact]
@@ -438,6 +477,113 @@ public sealed class JobRunnerTests : IAsyncLifetime
         var properties = await UntilStatusAsync("properties", JobStatus.Complete);
         Assert.Equal((2, 0), (properties.Completed, properties.Failed));
         Assert.Equal(versions, await DesiredVersionsAsync("w1", "w2"));
+    }
+
+    [Fact]
+    public async Task A_restart_mid_way_through_listing_a_group_goes_on_after_the_last_page_and_lists_no_device_twice()
+    {
+        await StartAsync();
+        var ids = Enumerable.Range(0, 250).Select(i => $"g{i:D3}").ToArray();
+        await _store.AddDevicesAsync(ids);
+        _store.Connections.Connect(ids);
+        await _store.AddGroupAsync("fleet", "SELECT * FROM devices");
+        await CreateAsync("fleet-reboot", new JobDefinition("Reboot", null, "fleet", null, [new JobData(JobDataKind.Command, JobStore.Thermostat, "reboot", JsonValue.Create(1))], new JobBatch(JobAmountKind.Number, 100)));
+
+        // A killed process had listed the first page: its rows and the cursor after it, written together.
+        var first = (await _store.Groups.MembersAsync(App, "fleet", Everything, null, JobTargets.PageSize, CancellationToken.None)).Value!;
+        await using (var db = await _store.ContextAsync())
+        {
+            db.JobDevices.AddRange(first.Devices.Select((d, i) => new JobDeviceEntity { ApplicationId = App, JobId = "fleet-reboot", DeviceId = d.Id, Ordinal = i, Status = "pending" }));
+            await db.SaveChangesAsync();
+            await db.Jobs.Where(j => j.Id == "fleet-reboot").ExecuteUpdateAsync(s => s.SetProperty(j => j.TargetCursor, first.ContinueAfter));
+        }
+
+        // A device joining the group before the cursor after the crash is not listed: the listing goes on after the
+        // cursor rather than starting again (which would list it).
+        await _store.AddDevicesAsync(["g000a"]);
+        _store.Connections.Connect("g000a");
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("fleet-reboot", JobStatus.Complete);
+        var rows = await RowsAsync("fleet-reboot");
+        Assert.Equal((250, 250, 2), (job.Total, job.Completed, job.CurrentBatch));
+        Assert.Equal(Enumerable.Range(0, 250), rows.Select(r => r.Ordinal));
+        Assert.Equal(ids, rows.Select(r => r.DeviceId).Order(StringComparer.Ordinal));
+        Assert.Equal([100, 100, 50], rows.GroupBy(r => r.Batch).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(ids, _store.Connections.Calls.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("g000a", rows.Select(r => r.DeviceId));
+    }
+
+    [Fact]
+    public async Task A_job_whose_group_was_deleted_before_it_ran_fails_with_the_reason_and_frees_its_slot()
+    {
+        await StartAsync(running: 1);
+        await _store.AddDevicesAsync(["x1", "y1"]);
+        _store.Connections.Connect("y1");
+        await _store.AddGroupAsync("doomed", "SELECT * FROM devices");
+        await CreateAsync("orphan", new JobDefinition("Reboot", null, "doomed", null, [new JobData(JobDataKind.Command, JobStore.Thermostat, "reboot", JsonValue.Create(1))]));
+        Assert.Equal(JobStatus.Pending, (await CreateAsync("next", CommandJob(["y1"]))).Status);
+        Assert.True((await _store.Groups.DeleteAsync(App, "doomed", Everything, CancellationToken.None)).Succeeded);
+
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("orphan", JobStatus.Failed);
+        Assert.Equal("The device group 'doomed' no longer exists (or is no longer within the job's reach).", job.StatusReason);
+        Assert.NotNull(job.End);
+        Assert.Empty(await RowsAsync("orphan"));
+        await UntilStatusAsync("next", JobStatus.Complete);
+    }
+
+    [Fact]
+    public async Task A_job_whose_stored_definition_is_damaged_fails_once_instead_of_failing_its_worker_again_and_again()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["z1"]);
+        await CreateAsync("damaged", CommandJob(["z1"]));
+        await using (var db = await _store.ContextAsync())
+        {
+            await db.Jobs.Where(j => j.Id == "damaged").ExecuteUpdateAsync(s => s.SetProperty(j => j.Definition, "{\"data\": [tru"));
+        }
+
+        await _store.StartRunnerAsync();
+
+        var job = await UntilStatusAsync("damaged", JobStatus.Failed);
+        Assert.Equal("The job's stored definition cannot be read.", job.StatusReason);
+    }
+
+    [Fact]
+    public async Task A_device_of_another_template_fails_with_a_reason_naming_both_templates()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["thermo"]);
+        await _store.AddDevicesAsync(["probe"], JobStore.Sensor);
+        _devices.Answer("thermo");
+        await _store.AddGroupAsync("all", "SELECT * FROM devices");
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("mixed", PropertyJob([]) with { Devices = null, Group = "all" });
+
+        await UntilStatusAsync("mixed", JobStatus.Complete);
+        var rows = (await RowsAsync("mixed")).ToDictionary(r => r.DeviceId);
+        Assert.Equal("completed", rows["thermo"].Status);
+        Assert.Equal(("failed", $"The device's template '{JobStore.Sensor}' is not the job's template '{JobStore.Thermostat}'."), (rows["probe"].Status, rows["probe"].Reason));
+        Assert.Null((await _store.Twins.GetAsync(App, "probe", null, CancellationToken.None))!.Desired["targetTemperature"]);
+    }
+
+    [Fact]
+    public async Task A_device_that_does_not_answer_a_command_fails_with_the_timeout()
+    {
+        await StartAsync();
+        await _store.AddDevicesAsync(["mute"]);
+        _store.Connections.Connect("mute");
+        _store.Connections.Answer = (_, _) => Task.FromResult(new DirectMethodResult(DirectMethodStatus.Timeout));
+        await _store.StartRunnerAsync();
+
+        await CreateAsync("unanswered", CommandJob(["mute"]));
+
+        await UntilStatusAsync("unanswered", JobStatus.Complete);
+        var row = (await RowsAsync("unanswered"))[0];
+        Assert.Equal(("failed", "Device 'mute' did not answer within 30 seconds."), (row.Status, row.Reason));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ using Centrum.Templates;
 using Centrum.Testing;
 using Centrum.Twins;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Jobs.Tests;
 
@@ -39,6 +40,8 @@ internal sealed class JobStore : IAsyncDisposable
     public OrganizationTree Organizations { get; } = new();
 
     public ScriptedDevices Connections { get; } = new();
+
+    public RecordedLog Log { get; } = new();
 
     public JobRunner Runner => _host.Services.GetRequiredService<JobRunner>();
 
@@ -78,6 +81,7 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddSingleton<IDirectMethodInvoker>(store.Connections);
             services.AddSingleton<IMeterFactory, TestMeterFactory>();
             services.AddSingleton<IAuditTrail>(store.Audit);
+            services.AddSingleton<ILoggerProvider>(store.Log);
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())

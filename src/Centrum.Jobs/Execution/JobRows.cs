@@ -26,12 +26,17 @@ internal sealed class JobRows(IDbContextFactory<CentrumDbContext> contexts, Time
         return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.ApplicationId == applicationId && j.Id == jobId, cancellationToken);
     }
 
-    /// <summary>Moves a pending device to running before it is touched; answers when, or null when it was no longer pending.</summary>
+    /// <summary>
+    /// Moves a pending device to running before it is touched, only while its job runs: once a caller's stop is
+    /// committed no further device starts. Answers when, or null when the device was no longer pending or the job no
+    /// longer runs.
+    /// </summary>
     public async Task<DateTimeOffset?> StartAsync(string applicationId, string jobId, string deviceId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var moved = await Row(db, applicationId, jobId, deviceId).Where(d => d.Status == PendingDevice)
+        var jobRuns = db.Jobs.Where(j => j.ApplicationId == applicationId && j.Id == jobId && j.Status == RunningJob);
+        var moved = await Row(db, applicationId, jobId, deviceId).Where(d => d.Status == PendingDevice && jobRuns.Any())
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, RunningDevice).SetProperty(d => d.Started, now), cancellationToken);
         return moved == 1 ? now : null;
     }

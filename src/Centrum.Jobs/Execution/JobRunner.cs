@@ -124,7 +124,7 @@ public sealed class JobRunner : BackgroundService
             List<(string ApplicationId, string Id)> running;
             await using (var db = await _contexts.CreateDbContextAsync(cancellationToken))
             {
-                waiting = await db.Jobs.AsNoTracking().Where(j => j.Status == Pending).Select(j => j.ApplicationId).Distinct().Take(ScanBudget).ToListAsync(cancellationToken);
+                waiting = await db.Jobs.AsNoTracking().Where(j => j.Status == Pending).Select(j => j.ApplicationId).Distinct().OrderBy(a => a).Take(ScanBudget).ToListAsync(cancellationToken);
             }
 
             foreach (var application in waiting)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Centrum.Devices;
 using Centrum.Jobs.Internal;
 using Centrum.Organizations;
@@ -34,6 +35,9 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
 {
     /// <summary>Rows read per query when taking up the devices a stopped process left running.</summary>
     private const int RecoveryPage = 1000;
+
+    /// <summary>Pending rows read per query when starting devices, whatever the in-flight cap.</summary>
+    private const int FillPage = 1000;
 
     private readonly CancellationTokenSource _stopping = new();
     private AcknowledgementWatch? _acknowledgements;
@@ -76,7 +80,17 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
             return job is null ? JobStatus.Failed : JobStates.ParseStatus(job.Status);
         }
 
-        var definition = DefinitionJson.ReadDefinition(job.Definition);
+        JobDefinition definition;
+        try
+        {
+            definition = DefinitionJson.ReadDefinition(job.Definition);
+        }
+        catch (JsonException)
+        {
+            // Written by this area, so only a damaged row gets here; failing the job beats retrying it forever.
+            return await EndAsync(JobStatus.Failed, "The job's stored definition cannot be read.", cancellationToken);
+        }
+
         var reach = await ReachAsync(job, cancellationToken);
         if (!job.TargetsReady)
         {
@@ -131,18 +145,21 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
             while (true)
             {
                 await LookAgainIfDueAsync(cancellationToken);
+                var held = false;
                 if (ended is null && !_stopping.IsCancellationRequested)
                 {
-                    await FillAsync(run, batch, pacer, inFlight, cancellationToken);
+                    held = await FillAsync(run, batch, pacer, inFlight, cancellationToken);
                 }
 
-                if (inFlight.Count == 0)
+                if (ended is not null || _stopping.IsCancellationRequested)
                 {
-                    if (ended is not null || _stopping.IsCancellationRequested)
+                    if (inFlight.Count == 0)
                     {
                         break;
                     }
-
+                }
+                else if (inFlight.Count == 0 && !held)
+                {
                     // Nothing in flight and nothing pending in this batch: the batch has ended.
                     span?.Dispose();
                     if (batch + 1 < batches)
@@ -158,8 +175,7 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                     break;
                 }
 
-                // Once stopping, only the devices in flight are waited for (the stop has been seen).
-                await Task.WhenAny(_stopping.IsCancellationRequested ? inFlight : inFlight.Append(stopped.Task));
+                await WaitAsync(inFlight, stopped.Task, held ? pacer : null, cancellationToken);
                 foreach (var done in inFlight.Where(t => t.IsCompleted).ToList())
                 {
                     inFlight.Remove(done);
@@ -169,9 +185,10 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                 ended ??= await ThresholdAsync(run, batch, batchSize, job.Total, cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
-            // The host stops: devices in flight end with it and stay running in their rows, for the next start.
+            // The host stops (or the worker failed): the devices in flight end first, so the next worker finds only
+            // rows nobody acts on any more; those left running are taken up as a restart's.
             await Task.WhenAll(inFlight).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
@@ -184,13 +201,16 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
         return final is null ? JobStatus.Failed : JobStates.ParseStatus(final.Status);
     }
 
-    /// <summary>Starts the batch's next pending devices, in ordinal order, while slots are free and the rollout rate allows.</summary>
-    private async Task FillAsync(JobRun run, int batch, RolloutPacer pacer, List<Task> inFlight, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the batch's next pending devices, in ordinal order, while slots are free and the rollout rate allows;
+    /// answers whether the rate held back a device that is pending.
+    /// </summary>
+    private async Task<bool> FillAsync(JobRun run, int batch, RolloutPacer pacer, List<Task> inFlight, CancellationToken cancellationToken)
     {
-        var free = parts.Options.MaxDevicesInFlight - inFlight.Count;
+        var free = Math.Min(parts.Options.MaxDevicesInFlight - inFlight.Count, FillPage);
         if (free <= 0)
         {
-            return;
+            return false;
         }
 
         List<string> next;
@@ -203,24 +223,48 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
 
         foreach (var deviceId in next)
         {
-            try
+            if (_stopping.IsCancellationRequested)
             {
-                await pacer.WaitAsync(_stopping.Token);
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
+                return false;
             }
 
-            // A stop seen while waiting for the rate starts nothing more; the device's row moves to running before the
-            // device is touched, so a restart knows it may have been.
-            if (_stopping.IsCancellationRequested || await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
+            if (!pacer.TryTake())
             {
+                return true;
+            }
+
+            // The device's row moves to running before the device is touched (so a restart knows it may have been),
+            // and only while the job runs: a stop committed meanwhile starts nothing more.
+            if (await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
+            {
+                await ChangedAsync(cancellationToken);
                 continue;
             }
 
             inFlight.Add(ActAsync(run, pacer, deviceId, started, null, recovering: false, cancellationToken));
         }
+
+        return false;
+    }
+
+    /// <summary>Until a device in flight finishes, a caller stops the job, or (when the rate held one back) the next device may start.</summary>
+    private async Task WaitAsync(List<Task> inFlight, Task stopped, RolloutPacer? pacer, CancellationToken cancellationToken)
+    {
+        var waits = new List<Task>(inFlight);
+        if (!_stopping.IsCancellationRequested)
+        {
+            waits.Add(stopped);
+        }
+
+        using var rate = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        if (pacer is not null)
+        {
+            waits.Add(pacer.WhenReadyAsync(rate.Token));
+        }
+
+        await Task.WhenAny(waits);
+        await rate.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Devices a stopped process left running: a command is not sent again, the others are taken up where they were.</summary>
@@ -295,7 +339,13 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
         }
 
         await using var db = await parts.Rows.ContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.ApplicationId == applicationId && j.Id == jobId, cancellationToken);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.ApplicationId == applicationId && j.Id == jobId, cancellationToken);
+        if (job is null)
+        {
+            // Deleted with its application: there is nothing left to cancel.
+            return JobStatus.Failed;
+        }
+
         string? reason = null;
         if (definition.CancellationThreshold is { } threshold)
         {

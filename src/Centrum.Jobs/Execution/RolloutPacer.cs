@@ -52,40 +52,52 @@ internal sealed class RolloutPacer
         }
     }
 
-    /// <summary>Waits until one more device may start.</summary>
-    public async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Takes the token for one more device if it is due; false when the rate says wait.</summary>
+    public bool TryTake()
     {
-        while (true)
+        lock (_gate)
         {
-            TimeSpan wait;
-            Task stepped;
-            lock (_gate)
+            if (PerMinute is not { } perMinute)
             {
-                if (PerMinute is not { } perMinute)
-                {
-                    return;
-                }
-
-                var now = _time.GetTimestamp();
-                var perSecond = perMinute / 60;
-                _tokens = Math.Min(1, _tokens + (_time.GetElapsedTime(_refilled, now).TotalSeconds * perSecond));
-                _refilled = now;
-                if (_tokens >= 1)
-                {
-                    _tokens -= 1;
-                    return;
-                }
-
-                wait = TimeSpan.FromSeconds((1 - _tokens) / perSecond);
-                stepped = _stepped.Task;
+                return true;
             }
 
-            // A completion may raise the rate: the wait is worked out again then, not only when it runs out.
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            await Task.WhenAny(Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, _time, tick.Token), stepped);
-            await tick.CancelAsync();
-            cancellationToken.ThrowIfCancellationRequested();
+            var now = _time.GetTimestamp();
+            _tokens = Math.Min(1, _tokens + (_time.GetElapsedTime(_refilled, now).TotalSeconds * perMinute / 60));
+            _refilled = now;
+            if (_tokens < 1)
+            {
+                return false;
+            }
+
+            _tokens -= 1;
+            return true;
         }
+    }
+
+    /// <summary>
+    /// Completes when the next token is due, or earlier when a completion may have raised the rate (the wait is then
+    /// worked out again, not only when it runs out).
+    /// </summary>
+    public async Task WhenReadyAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan wait;
+        Task stepped;
+        lock (_gate)
+        {
+            if (PerMinute is not { } perMinute)
+            {
+                return;
+            }
+
+            wait = TimeSpan.FromSeconds(Math.Max(0, 1 - _tokens) * 60 / perMinute);
+            stepped = _stepped.Task;
+        }
+
+        using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, _time, tick.Token), stepped);
+        await tick.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>A device completed: the rate may step up.</summary>

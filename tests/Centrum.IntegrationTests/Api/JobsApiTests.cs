@@ -45,8 +45,9 @@ public class JobsApiTests
         Assert.Equal(("property", Template, "fanSpeed", 3.0), ((string?)entry["type"], (string?)entry["target"], (string?)entry["path"], (double)entry["value"]!));
         Assert.NotNull(created["progress"]);
 
+        // The runner moves the job on between the two answers (its targets listed, devices started); the rest reads back as created.
         var read = await http.GetJsonAsync("api/jobs/fan-1");
-        Assert.Equal(created.ToJsonString(), read.ToJsonString());
+        Assert.Equal(WithoutProgress(created), WithoutProgress(read));
 
         // Centrum's extensions come back as sent.
         var extended = JobBody("Paced", devices: ["fan-a", "fan-b"]);
@@ -342,6 +343,17 @@ public class JobsApiTests
         var issued = await admin.PutAsync($"api/apiTokens/{id}?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{{assignment}}]}"""));
         Assert.True(issued.StatusCode == HttpStatusCode.OK, await issued.Content.ReadAsStringAsync());
         return server.Http((string)JsonNode.Parse(await issued.Content.ReadAsStringAsync())!["token"]!);
+    }
+
+    private static string WithoutProgress(JsonNode job)
+    {
+        var copy = job.DeepClone().AsObject();
+        foreach (var moving in new[] { "progress", "status", "end", "statusReason" })
+        {
+            copy.Remove(moving);
+        }
+
+        return copy.ToJsonString();
     }
 }
 

@@ -48,7 +48,9 @@ function acknowledge(id, twin, desired, ack) {
   }
   if (Object.keys(patch).length === 0) return;
   setTimeout(() => {
-    twin.properties.reported.update(patch, (err) => emit(id, 'acked', { version, code: ack.code, error: err ? err.message : null }));
+    // 'sent' is when the acknowledgement left the device, before the server can have read it.
+    const sent = Date.now();
+    twin.properties.reported.update(patch, (err) => emit(id, 'acked', { version, code: ack.code, sent, error: err ? err.message : null }));
   }, ack.delayMs || 0);
 }
 

@@ -4,6 +4,7 @@ using Centrum.Api.Export;
 using Centrum.Api.Groups;
 using Centrum.Api.Properties;
 using Centrum.Api.Identity;
+using Centrum.Api.Jobs;
 using Centrum.Api.Provisioning;
 using Centrum.Api.Query;
 using Centrum.Api.Templates;
@@ -48,6 +49,7 @@ public static class ApiEndpoints
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
         api.MapDeviceGroupsApi();
+        api.MapJobsApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();

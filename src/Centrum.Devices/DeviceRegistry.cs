@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -42,6 +43,18 @@ public sealed class DeviceRegistry(
     /// </summary>
     private const int NarrowedChunk = 200;
 
+    /// <summary>
+    /// Organizations a reach may hold for the database to narrow the list itself (one text match per organization);
+    /// a reach over more is narrowed over the rows read, within <see cref="ListScanBudget"/>.
+    /// </summary>
+    private const int MaxPushedOrganizations = 64;
+
+    /// <summary>
+    /// Device rows one list request reads at most while applying a reach the database could not: a caller reaching
+    /// few devices among many gets a short page with where to continue rather than a scan of the fleet.
+    /// </summary>
+    public const int ListScanBudget = 2000;
+
     private const string ConflictMessage = "The device was changed by another request; read it again and retry.";
 
     private const string OutsideReachMessage = "The device must belong to organizations within your reach.";
@@ -70,20 +83,29 @@ public sealed class DeviceRegistry(
     /// <summary>
     /// A page of the list, narrowed by IoT Central's <c>filter</c> and ordered by its <c>orderby</c> (as the caller wrote
     /// them; the fields are <see cref="ListFields"/>), evaluated by the database, and narrowed to the devices within
-    /// <paramref name="reach"/> without leaving pages short. Throws <see cref="ListQueryException"/> naming the option at fault.
+    /// <paramref name="reach"/>: by the database for a reach of up to <see cref="MaxPushedOrganizations"/>
+    /// organizations, over the rows read otherwise, where a page ends short (with where to continue) once
+    /// <see cref="ListScanBudget"/> rows were read. Throws <see cref="ListQueryException"/> naming the option at fault.
     /// </summary>
     public async Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var plan = new ListPlan<DeviceEntity>(ListCompiler, d => d.Id, request);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var scoped = Scoped(db, applicationId).AsNoTracking();
+        if (ReachCondition(reach) is { } within)
+        {
+            scoped = scoped.Where(within);
+        }
+
         var page = new List<Device>();
         ListCursor? last = null;
         var chunk = reach.IsWholeApplication ? pageSize + 1 : Math.Max(NarrowedChunk, pageSize + 1);
         var cursor = plan.Cursor;
+        var scanned = 0;
         while (true)
         {
-            var rows = await plan.Apply(Scoped(db, applicationId).AsNoTracking(), cursor).Take(chunk).ToListAsync(cancellationToken);
+            var rows = await plan.Apply(scoped, cursor).Take(chunk).ToListAsync(cancellationToken);
             foreach (var entity in rows)
             {
                 var device = ToModel(entity);
@@ -105,7 +127,38 @@ public sealed class DeviceRegistry(
             }
 
             cursor = plan.CursorOf(rows[^1]);
+            scanned += rows.Count;
+            if (scanned >= ListScanBudget)
+            {
+                // The page ends short, even empty, and continues after the last device read.
+                return new DevicePage(page, plan.Encode(cursor));
+            }
         }
+    }
+
+    /// <summary>
+    /// The reach as a condition the database evaluates: the organizations column (a JSON array written by
+    /// <see cref="JsonSerializer"/>) holds one of the reached ids in its quoted form, as the list's <c>scopes</c> filter
+    /// matches. Null for the whole application or a reach too wide to spell out; the rows read are checked again.
+    /// </summary>
+    private static Expression<Func<DeviceEntity, bool>>? ReachCondition(OrganizationReach reach)
+    {
+        if (reach.Organizations is not { Count: <= MaxPushedOrganizations } organizations)
+        {
+            return null;
+        }
+
+        var device = Expression.Parameter(typeof(DeviceEntity), "d");
+        var column = Expression.Property(device, nameof(DeviceEntity.Organizations));
+        var contains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
+        Expression body = Expression.Constant(false);
+        foreach (var organization in organizations.Order(StringComparer.Ordinal))
+        {
+            var element = Expression.Call(column, contains, Expression.Constant(JsonSerializer.Serialize(organization)));
+            body = Expression.OrElse(body, element);
+        }
+
+        return Expression.Lambda<Func<DeviceEntity, bool>>(body, device);
     }
 
     /// <summary>
@@ -463,10 +516,18 @@ public sealed class DeviceRegistry(
         };
     }
 
-    /// <summary>Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.</summary>
+    /// <summary>
+    /// Sets or removes (null) the device's individual enrollment; its current connection closes when credentials change.
+    /// Symmetric keys must be base64 of at least 16 bytes, as every key the platform accepts (<see cref="SymmetricKeys"/>).
+    /// </summary>
     public async Task<Outcome<Device>> SetAttestationAsync(
         string applicationId, string deviceId, DeviceAttestation? attestation, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (attestation?.SymmetricKey is { } offered && (!SymmetricKeys.TryDecode(offered.PrimaryKey, out _) || !SymmetricKeys.TryDecode(offered.SecondaryKey, out _)))
+        {
+            return Problem.Invalid("Symmetric keys must be base64 of at least 16 bytes.");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
         if (entity is null || !reach.Reaches(Organizations(entity)))

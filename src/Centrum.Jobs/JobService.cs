@@ -35,6 +35,12 @@ public sealed class JobService(
     /// <summary>IoT Central's <c>maxpagesize</c> range (REST API 2022-10-31-preview: 1–100).</summary>
     public const int MaxPageSize = 100;
 
+    /// <summary>
+    /// Job rows one list request reads at most while applying the caller's reach: ten of the largest pages. A caller
+    /// who reaches few of many jobs gets a short (even empty) page with where to continue, never a scan of the history.
+    /// </summary>
+    public const int ListScanBudget = 1000;
+
     private const string OutsideReachMessage = "The job must belong to organizations within your reach.";
 
     private static readonly string PendingName = JobStates.Name(JobStatus.Pending);
@@ -136,8 +142,10 @@ public sealed class JobService(
         }
 
         var found = new List<JobEntity>(pageSize + 1);
-        // Reach is applied over the rows read: a caller reaching few of many jobs reads pages until its own page is
-        // full, bounded by the jobs an application keeps.
+        var scanned = 0;
+        JobEntity? last = null;
+        // Reach is applied over the rows read: a caller reaching few of many jobs reads on until its page is full, but
+        // at most ListScanBudget rows per request; a page cut short by the budget continues after the last row read.
         while (found.Count <= pageSize)
         {
             var window = query;
@@ -147,13 +155,31 @@ public sealed class JobService(
             }
 
             var rows = await window.OrderByDescending(j => j.CreatedTicks).ThenByDescending(j => j.Id).Take(MaxPageSize).ToListAsync(cancellationToken);
-            found.AddRange(rows.Where(r => reach.Reaches(DefinitionJson.ReadIds(r.Organizations))));
-            if (rows.Count < MaxPageSize)
+            foreach (var row in rows)
+            {
+                scanned++;
+                last = row;
+                if (reach.Reaches(DefinitionJson.ReadIds(row.Organizations)) && found.Count <= pageSize)
+                {
+                    found.Add(row);
+                }
+
+                if (found.Count > pageSize)
+                {
+                    break;
+                }
+            }
+
+            if (rows.Count < MaxPageSize || found.Count > pageSize)
             {
                 break;
             }
 
             cursor = (rows[^1].CreatedTicks, rows[^1].Id);
+            if (scanned >= ListScanBudget)
+            {
+                return new JobPage(found.Select(ToModel).ToList(), FormatCursor(last!));
+            }
         }
 
         var page = found.Take(pageSize).ToList();

@@ -10,6 +10,9 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddCentrumJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSectionOptions<JobsOptions>(configuration, JobsOptions.Section);
-        return services.AddSingleton<JobSignals>().AddSingleton<JobAdmission>().AddSingleton<JobService>();
+        services.AddSingleton<JobSignals>().AddSingleton<JobAdmission>().AddSingleton<JobService>().AddSingleton<JobsMetrics>();
+        // One runner, reachable as itself (tests start and stop it) and run by the host.
+        services.AddSingleton<JobRunner>();
+        return services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Centrum.Storage.Ownership;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Storage;
 
@@ -58,20 +60,26 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
     public DbSet<ScheduledJobEntity> ScheduledJobs => Set<ScheduledJobEntity>();
 
     /// <summary>
+    /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
+    /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time
+    /// factory) calls it. Not in <c>OnConfiguring</c>: a pooled context's options cannot be changed there.
+    /// </summary>
+    /// <remarks>
+    /// A failed save is logged by EF Core as a warning, not an error: whether it is one is the area's to say. A unique
+    /// key taken by a concurrent create, or a concurrency token that moved, is an answer the area gives its caller (a
+    /// conflict, a retry as an update); a failure nobody handles reaches the caller as an exception and is logged there.
+    /// </remarks>
+    public static DbContextOptionsBuilder UseAreaModels(DbContextOptionsBuilder options) =>
+        options.ReplaceService<IModelCacheKeyFactory, AreaModelCacheKeyFactory>()
+            .ConfigureWarnings(w => w.Log((CoreEventId.SaveChangesFailed, LogLevel.Warning), (RelationalEventId.CommandError, LogLevel.Warning)));
+
+    /// <summary>
     /// PostgreSQL is made to compare as SQLite does. Text uses the "C" collation: byte order, case-sensitive, the same
     /// on every server whatever its locale (PostgreSQL documentation, "Collation Support": "C" and "POSIX" sort by byte
     /// values), which is SQLite's BINARY; so keyset paging by id and equality mean the same on both stores. Times are
     /// written as UTC: <c>timestamptz</c> keeps an instant, not an offset, and Npgsql refuses a
     /// <see cref="DateTimeOffset"/> whose offset is not zero (Npgsql documentation, "Date and Time Handling").
     /// </summary>
-    /// <summary>
-    /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
-    /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time
-    /// factory) calls it. Not in <c>OnConfiguring</c>: a pooled context's options cannot be changed there.
-    /// </summary>
-    public static DbContextOptionsBuilder UseAreaModels(DbContextOptionsBuilder options) =>
-        options.ReplaceService<IModelCacheKeyFactory, AreaModelCacheKeyFactory>();
-
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         base.ConfigureConventions(configurationBuilder);

@@ -160,4 +160,48 @@ public sealed class DeviceReachTests : IAsyncLifetime
         Assert.Equal(expected.Order(StringComparer.Ordinal), (await Registry.IdsByTemplateAsync(App, "fan", North, CancellationToken.None)).Order(StringComparer.Ordinal));
         Assert.Equal(454, (await Registry.IdsByTemplateAsync(App, "fan", OrganizationReach.WholeApplication, CancellationToken.None)).Count);
     }
+
+    [Fact]
+    public async Task A_caller_reaching_few_devices_among_many_is_answered_by_the_database_or_within_a_read_budget()
+    {
+        // 2,500 devices of the south, then three of the north after them in id order.
+        await using (var db = await _store.ContextAsync())
+        {
+            for (var i = 0; i < 2500; i++)
+            {
+                db.Devices.Add(Entity($"x-{i:D4}", """["south"]"""));
+            }
+
+            db.Devices.AddRange(Entity("z-1", """["north"]"""), Entity("z-2", """["north"]"""), Entity("z-3", """["east","north"]"""));
+            await db.SaveChangesAsync();
+        }
+
+        // A reach of a few organizations is a condition of the query: one request finds the north's devices past the south's.
+        var page = await Registry.ListAsync(App, "x-0000", 10, North, CancellationToken.None);
+        Assert.Equal(["z-1", "z-2", "z-3"], page.Devices.Select(d => d.Id));
+        Assert.Null(page.ContinueAfter);
+
+        // A reach too wide to spell out in the query is applied to the rows read, at most ListScanBudget per request:
+        // the first page ends short with where to continue, and going on finds every device within reach, once.
+        var wide = OrganizationReach.Within(Enumerable.Range(0, 70).Select(i => $"org-{i}").Append("north"));
+        var seen = new List<string>();
+        var after = (string?)"x-0000";
+        var requests = 0;
+        do
+        {
+            var next = await Registry.ListAsync(App, after, 10, wide, CancellationToken.None);
+            seen.AddRange(next.Devices.Select(d => d.Id));
+            after = next.ContinueAfter;
+            requests++;
+        }
+        while (after is not null && requests < 10);
+
+        Assert.Equal(["z-1", "z-2", "z-3"], seen);
+        Assert.Equal(2, requests);
+    }
+
+    private static Centrum.Storage.Entities.DeviceEntity Entity(string id, string organizations) => new()
+    {
+        ApplicationId = App, Id = id, DisplayName = id, Organizations = organizations, PrimaryKeyProtected = "-", SecondaryKeyProtected = "-", ETag = "e",
+    };
 }

@@ -48,6 +48,23 @@ public sealed class DeviceRulesTests : IAsyncLifetime
         await AssertUntouchedAsync(deviceId);
     }
 
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("c2hvcnQ=")]
+    public async Task An_individual_enrollment_with_a_symmetric_key_that_is_not_base64_of_16_bytes_is_invalid_and_keeps_the_old_one(string key)
+    {
+        Assert.True((await Registry.CreateOrReplaceAsync(App, "keyed-1", new DeviceWrite(null, null, true, false, []), null, OrganizationReach.WholeApplication, default)).Succeeded);
+        var good = Convert.ToBase64String(new byte[32]);
+        Assert.True((await Registry.SetAttestationAsync(App, "keyed-1", new DeviceAttestation("symmetricKey", new DeviceKeys(good, good), null, null), OrganizationReach.WholeApplication, default)).Succeeded);
+        var before = await Registry.GetAttestationAsync(App, "keyed-1", default);
+        Assert.NotNull(before);
+
+        var set = await Registry.SetAttestationAsync(App, "keyed-1", new DeviceAttestation("symmetricKey", new DeviceKeys(good, key), null, null), OrganizationReach.WholeApplication, default);
+
+        Assert.Equal((ProblemKind.Invalid, "Symmetric keys must be base64 of at least 16 bytes."), (set.Problem?.Kind, set.Problem?.Message));
+        Assert.Equal(before, await Registry.GetAttestationAsync(App, "keyed-1", default));
+    }
+
     [Fact]
     public async Task An_organization_of_another_application_is_unknown()
     {

@@ -123,6 +123,17 @@ public sealed class JobServiceTests : IAsyncLifetime
         Assert.Equal(ProblemKind.Invalid, (await CreateAsync(new string('a', JobLimits.MaxIdLength + 1), PropertyJob())).Problem!.Kind);
     }
 
+    [Fact]
+    public async Task Two_creates_of_one_id_at_once_make_one_job_and_the_other_is_a_conflict()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => CreateAsync("raced", PropertyJob()))));
+
+        Assert.Single(outcomes, o => o.Succeeded);
+        Assert.All(outcomes.Where(o => !o.Succeeded), o => Assert.Equal(ProblemKind.Conflict, o.Problem!.Kind));
+        await using var db = await _store.ContextAsync();
+        Assert.Equal(1, await db.Jobs.CountAsync(j => j.Id == "raced"));
+    }
+
     public static TheoryData<string, JobDefinition, string> Refusals => new()
     {
         { "neither group nor devices", PropertyJob(group: null), "one of the two" },
@@ -224,5 +235,41 @@ public sealed class JobServiceTests : IAsyncLifetime
         Assert.Equal(ProblemKind.NotFound, (await _store.Jobs.StopAsync(App, "app-1", north, CancellationToken.None)).Problem!.Kind);
         Assert.Equal(ProblemKind.Invalid, (await _store.Jobs.ListAsync(App, null, "garbage", 10, Everything, CancellationToken.None)).Problem!.Kind);
         Assert.Equal(ProblemKind.Invalid, (await _store.Jobs.ListAsync(App, null, null, 0, Everything, CancellationToken.None)).Problem!.Kind);
+    }
+
+    [Fact]
+    public async Task A_caller_who_reaches_few_of_many_jobs_pages_through_them_within_a_read_budget()
+    {
+        // Two jobs of the north organization, older than 1,200 of the whole application (written as rows: the list is what is tested).
+        await using (var db = await _store.ContextAsync())
+        {
+            for (var i = 0; i < 1202; i++)
+            {
+                db.Jobs.Add(new JobEntity
+                {
+                    ApplicationId = App, Id = $"job-{i:D4}", Definition = """{"data":[]}""", Status = "complete", CreatedTicks = i,
+                    Organizations = i < 2 ? """["north"]""" : "[]",
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var north = OrganizationReach.Within(["north", "north-1"]);
+        var requests = 0;
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await _store.Jobs.ListAsync(App, null, after, 10, north, CancellationToken.None);
+            requests++;
+            seen.AddRange(page.Value!.Jobs.Select(j => j.Id));
+            after = page.Value.ContinueAfter;
+        }
+        while (after is not null && requests < 10);
+
+        Assert.Equal(["job-0001", "job-0000"], seen);
+        // The first request stopped at the budget with an empty page and where to go on.
+        Assert.Equal(2, requests);
     }
 }

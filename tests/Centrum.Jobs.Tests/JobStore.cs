@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
+using Centrum.Commands;
 using Centrum.Devices;
 using Centrum.Groups;
+using Centrum.Jobs.Execution;
 using Centrum.Organizations;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
@@ -14,8 +17,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Centrum.Jobs.Tests;
 
 /// <summary>
-/// The jobs area composed with the real devices, templates, twins and groups areas on a real SQLite metadata store in
-/// its own temp folder, without a server. Organizations (owned by identity) are a small tree the test describes.
+/// The jobs area composed with the real devices, templates, twins, groups and commands areas on a real SQLite metadata
+/// store in its own temp folder, without a server. Organizations (owned by identity) are a small tree the test
+/// describes; the gateway's side of devices (their connections and direct methods) is <see cref="ScriptedDevices"/>.
+/// The job runner is composed but runs only when a test starts it.
 /// </summary>
 internal sealed class JobStore : IAsyncDisposable
 {
@@ -28,7 +33,15 @@ internal sealed class JobStore : IAsyncDisposable
 
     private SqliteAreaHost _host = null!;
 
+    private bool _runnerStarted;
+
     public OrganizationTree Organizations { get; } = new();
+
+    public ScriptedDevices Connections { get; } = new();
+
+    public JobRunner Runner => _host.Services.GetRequiredService<JobRunner>();
+
+    public PropertyService Properties => _host.Services.GetRequiredService<PropertyService>();
 
     public IServiceProvider Services => _host.Services;
 
@@ -53,9 +66,13 @@ internal sealed class JobStore : IAsyncDisposable
             services.AddCentrumTemplates();
             services.AddCentrumTwins();
             services.AddCentrumGroups();
+            services.AddMetadataArea(typeof(CommandService).Assembly);
+            services.AddCentrumCommands(configuration);
             services.AddCentrumJobs(configuration);
             services.AddSingleton<IOrganizationCatalog>(store.Organizations);
-            services.AddSingleton<IDeviceConnections, NoConnections>();
+            services.AddSingleton<IDeviceConnections>(store.Connections);
+            services.AddSingleton<IDirectMethodInvoker>(store.Connections);
+            services.AddSingleton<IMeterFactory, TestMeterFactory>();
             compose?.Invoke(services);
         }, settings);
         await using (var db = await store.ContextAsync())
@@ -102,7 +119,27 @@ internal sealed class JobStore : IAsyncDisposable
     public async Task AddGroupAsync(string id, string filter, params string[] organizations) =>
         Assert.True((await Groups.CreateOrReplaceAsync(App, id, new DeviceGroupWrite(id, filter, null, organizations), null, OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    /// <summary>Starts the job runner, as the host would; it is stopped with the store.</summary>
+    public async Task StartRunnerAsync()
+    {
+        _runnerStarted = true;
+        await Runner.StartAsync(CancellationToken.None);
+    }
+
+    public async Task StopRunnerAsync()
+    {
+        if (_runnerStarted)
+        {
+            _runnerStarted = false;
+            await Runner.StopAsync(CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopRunnerAsync();
+        await _host.DisposeAsync();
+    }
 }
 
 /// <summary>The identity area's organizations as other areas see them: a tree the test builds, per application.</summary>
@@ -132,15 +169,4 @@ internal sealed class OrganizationTree : IOrganizationCatalog
 
         return ValueTask.FromResult<IReadOnlySet<string>>(reached);
     }
-}
-
-internal sealed class NoConnections : IDeviceConnections
-{
-    public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason) => ValueTask.CompletedTask;
-
-    public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason) => ValueTask.CompletedTask;
-
-    public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
-
-    public bool IsConnected(string applicationId, string deviceId) => false;
 }

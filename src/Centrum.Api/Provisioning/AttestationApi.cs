@@ -60,11 +60,6 @@ public static class AttestationApi
                 var keys = obj["symmetricKey"] as JsonObject;
                 var primary = (string?)keys?["primaryKey"] ?? current?.SymmetricKey?.PrimaryKey ?? SymmetricKeys.Generate();
                 var secondary = (string?)keys?["secondaryKey"] ?? current?.SymmetricKey?.SecondaryKey ?? SymmetricKeys.Generate();
-                if (!SymmetricKeys.TryDecode(primary, out _) || !SymmetricKeys.TryDecode(secondary, out _))
-                {
-                    return ApiError.BadRequest("Symmetric keys must be base64 of at least 16 bytes.");
-                }
-
                 attestation = new DeviceAttestation("symmetricKey", new DeviceKeys(primary, secondary), null, null);
                 break;
             case "x509":

@@ -24,6 +24,7 @@ internal static class Observability
         Centrum.Templates.TemplatesTracing.SourceName,
         Centrum.Devices.DevicesTracing.SourceName,
         Centrum.Identity.IdentityTracing.SourceName,
+        Centrum.Jobs.Execution.JobsTracing.SourceName,
     ];
 
     public static WebApplicationBuilder AddCentrumObservability(this WebApplicationBuilder builder)
@@ -31,7 +32,7 @@ internal static class Observability
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("centrum"))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName)
+                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName, Centrum.Jobs.Execution.JobsMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

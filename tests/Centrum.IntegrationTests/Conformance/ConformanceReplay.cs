@@ -35,6 +35,9 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "Devices_Get[Component]Properties -> the device connects over MQTT and reports the example's values first (components marked __t:c, acknowledged writable properties as {value, ac, av, ad}), and the suite waits until they are shown",
         "Devices_Run[Component]Command -> the device connects over MQTT, subscribes to direct methods and answers 200 with the example's request echoed",
         "Organizations_Remove -> the devices, users and API tokens the earlier examples put in that organization are deleted first",
+        "the job examples' template urn:1dgygpt7t:modelDefinition:02uwtefvdy (not a DTMI, which Centrum's template ids are) -> dtmi:conformance:jobTarget;1, a component 'componentName' with the writable string 'propertyName'; their group 475cad48-… (the one DeviceGroups_Get shows) -> that group with its query naming that template, whose one device, in the group's organization, never connects",
+        "the job examples' ids of the second api-version (myJobId, myJobRerunId) -> the id with the api-version appended: a job is started once and there is no job deletion, so the first version's jobs keep the published ids",
+        "Jobs_Rerun's job myJobId (still running then: its device has not connected) -> a job the suite starts just before with the creation example's body and connectionTimeout 0, which ends at once with its device failed",
     ];
 
     private static readonly string[] DeleteOrder =
@@ -74,7 +77,8 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         // One version after the other, as a script written for it would run; within one, creations first, then updates,
         // actions and reads (so reads see what the examples wrote), deletions last, children before parents.
         var ordered = served.GroupBy(e => e.Version).SelectMany(version =>
-            version.Where(e => e.Method != "DELETE").OrderBy(e => Array.IndexOf(MethodOrder, e.Method))
+            // A job is stopped before it is resumed (the swagger lists Jobs_Resume first).
+            version.Where(e => e.Method != "DELETE").OrderBy(e => Array.IndexOf(MethodOrder, e.Method)).ThenBy(e => e.OperationId == "Jobs_Resume")
                 .Concat(version.Where(e => e.Method == "DELETE").OrderBy(e => Array.FindIndex(DeleteOrder, p => e.PathTemplate.StartsWith(p, StringComparison.Ordinal)))));
         foreach (var example in ordered)
         {
@@ -103,7 +107,8 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
 
     private async Task<ExampleOutcome> ReplayAsync(PublishedExample example)
     {
-        var parameters = example.Parameters;
+        // A copy: preparation may substitute a path parameter (the job examples' ids) for this replay only.
+        var parameters = (JsonObject)example.Parameters.DeepClone();
         var last = example.PathParameterNames.LastOrDefault();
         foreach (var name in example.PathParameterNames.Where(n => parameters[n] is not null))
         {
@@ -164,6 +169,7 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
             .Replace("AccountKey=[key]", "AccountKey=" + RandomKey(), StringComparison.Ordinal);
         var substituted = JsonNode.Parse(json)!;
         UseCoveringTemplate(example, substituted);
+        UseJobTemplate(example, substituted);
         if (example.OperationId == "EnrollmentGroups_VerifyX509" && _verificationCode is not null)
         {
             using var proof = TestCertificates.Issue(_ca!, _verificationCode, ecdsa: true, clientAuth: false);
@@ -255,6 +261,11 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
             group["filter"] = $"SELECT * FROM devices WHERE $id = \"{(string)member!}\"";
             group.AsObject().Remove("organizations");
             (await _http!.PutAsync($"api/deviceGroups/{Uri.EscapeDataString((string)parameters["deviceGroupId"]!)}?api-version={SetupVersion}", CentrumServer.Json(group.ToJsonString()))).Dispose();
+        }
+
+        if (example.OperationId.StartsWith("Jobs_", StringComparison.Ordinal))
+        {
+            await PrepareJobAsync(example, parameters);
         }
 
         if (example.OperationId == "Organizations_Remove")

@@ -86,15 +86,22 @@ public sealed class JobsEndToEndTests
         Assert.Equal(3, batches.Count);
         foreach (var snapshot in snapshots)
         {
-            var status = snapshot.ToDictionary(d => d.Id, d => d.Status);
+            // A device not yet listed (the job lists its targets as it starts) has not started either.
+            var listed = snapshot.ToDictionary(d => d.Id, d => d.Status);
+            string Status(string id) => listed.GetValueOrDefault(id, "pending");
             for (var b = 1; b < batches.Count; b++)
             {
-                if (batches[b].Any(id => status[id] != "pending"))
+                if (batches[b].Any(id => Status(id) != "pending"))
                 {
-                    Assert.All(batches[b - 1], id => Assert.True(status[id] is "completed" or "failed", $"{id} of batch {b} is {status[id]} while batch {b + 1} has started"));
+                    Assert.All(batches[b - 1], id => Assert.True(Status(id) is "completed" or "failed", $"{id} of batch {b} is {Status(id)} while batch {b + 1} has started"));
                 }
             }
         }
+
+        // The job was seen mid-way: the first batch under way while the second had not started.
+        Assert.Contains(snapshots, snapshot =>
+            snapshot.Any(d => batches[0].Contains(d.Id) && d.Status is "running" or "pending") && snapshot.Any(d => batches[0].Contains(d.Id) && d.Status != "pending")
+            && !snapshot.Any(d => batches[1].Contains(d.Id) && d.Status != "pending"));
 
         // The devices' own clock (one process) tells the same: a batch's first property arrives after the last
         // acknowledgement of the batch before was sent, and not before that batch's offline devices were waited for.

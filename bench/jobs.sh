@@ -23,4 +23,5 @@ token=$($server token create --id bench --role admin "${settings[@]}")
 $loadgen provision --api "https://$ip:8443/" --token "$token" --ca "$work/data/certificates/ca.pem" --devices "$devices" --out "$work/keys.txt" --job-template
 $loadgen jobs --host $ip --hub default.centrum.bench --keys "$work/keys.txt" --ca "$work/data/certificates/ca.pem" \
   --devices "$devices" --telemetry-devices "$telemetry_devices" --rate "$rate" --duration "$seconds" \
-  --api "https://$ip:8443/" --token "$token" --server-pid "$server_pid"
+  --api "https://$ip:8443/" --token "$token" --server-pid "$server_pid" \
+  || { echo "the run failed; the server's log ends:" >&2; tail -40 "$work/centrum.log" >&2; exit 1; }

@@ -54,10 +54,26 @@ internal sealed class JobRun(JobSettings settings)
         var credentials = DeviceFleet.Credentials(load.KeysFile, load.Devices);
         var connectWatch = Stopwatch.StartNew();
         var clients = await DeviceFleet.ConnectAsync(load, credentials, Behave, cancellationToken);
-        await Task.WhenAll(clients.Select(c => c.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtMostOnce)
-            .WithTopicFilter("$iothub/twin/PATCH/properties/desired/#", MqttQualityOfServiceLevel.AtMostOnce)
-            .WithTopicFilter("$iothub/twin/res/#", MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken)));
+        // Fifty SUBSCRIBEs in flight, as for the handshakes: ten thousand at once only queue behind each other.
+        using (var gate = new SemaphoreSlim(50))
+        {
+            await Task.WhenAll(clients.Select(async c =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    await c.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                        .WithTopicFilter("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtMostOnce)
+                        .WithTopicFilter("$iothub/twin/PATCH/properties/desired/#", MqttQualityOfServiceLevel.AtMostOnce)
+                        .WithTopicFilter("$iothub/twin/res/#", MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
         var connectSeconds = connectWatch.Elapsed.TotalSeconds;
         await PutGroupAsync(http, cancellationToken);
 

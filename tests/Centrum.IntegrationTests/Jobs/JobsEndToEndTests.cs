@@ -66,7 +66,8 @@ public sealed class JobsEndToEndTests
         {
             if (offline.Contains(id))
             {
-                Assert.True(status == "failed" && !string.IsNullOrWhiteSpace(reason), $"offline {id}: {status} ({reason})");
+                // The reason names the wait the device did not meet.
+                Assert.True(status == "failed" && reason?.Contains($"{connectionTimeoutSeconds} s", StringComparison.Ordinal) == true, $"offline {id}: {status} ({reason})");
             }
             else
             {
@@ -171,6 +172,8 @@ public sealed class JobsEndToEndTests
         Assert.All(ids.Where(id => id != "cmd-3"), id => Assert.Equal("completed", devices[id].Status));
         Assert.Equal("failed", devices["cmd-3"].Status);
         Assert.Contains("500", devices["cmd-3"].Reason, StringComparison.Ordinal);
+        Assert.Contains("overheated", devices["cmd-3"].Reason, StringComparison.Ordinal);
+        Assert.All(ids.Where(id => id != "cmd-3"), id => Assert.Null(devices[id].Reason));
         foreach (var id in ids)
         {
             var call = Assert.Single(fleet.Of(id, "method"));

@@ -30,10 +30,11 @@ root.SetAction(async (result, cancellationToken) =>
 var api = new Option<string>("--api") { Description = "Base address of Centrum's HTTPS endpoint.", Required = true };
 var token = new Option<string>("--token") { Required = true };
 var output = new Option<string>("--out") { Required = true };
-var provision = new Command("provision", "Create the bench devices through the REST API and write their keys.") { api, token, ca, devices, output };
+var jobTemplate = new Option<bool>("--job-template") { Description = "Create the jobs bench's template (a writable property and a command) and the devices on it." };
+var provision = new Command("provision", "Create the bench devices through the REST API and write their keys.") { api, token, ca, devices, output, jobTemplate };
 provision.SetAction(async (result, cancellationToken) =>
 {
-    await Provisioner.RunAsync(result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!, result.GetValue(devices), result.GetValue(output)!, cancellationToken);
+    await Provisioner.RunAsync(result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!, result.GetValue(devices), result.GetValue(output)!, result.GetValue(jobTemplate), cancellationToken);
     return 0;
 });
 root.Subcommands.Add(provision);
@@ -86,4 +87,21 @@ storm.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(storm);
+var telemetryDevices = new Option<int>("--telemetry-devices") { Description = "Devices that send telemetry (at --rate over all of them) throughout the jobs run.", DefaultValueFactory = _ => 1000 };
+var serverPid = new Option<int?>("--server-pid") { Description = "Process id of the server, whose resident memory is sampled from /proc." };
+var jobTimeout = new Option<int>("--job-timeout") { Description = "Seconds a job may take before the run gives up waiting for it.", DefaultValueFactory = _ => 900 };
+var jobs = new Command("jobs", "A command job and a property job over a group of every connected device, with paced telemetry from a share of them: job time, devices/s, server memory, telemetry rate with and without a job.")
+{
+    host, port, ca, hub, devices, rate, duration, keys, api, token, telemetryDevices, serverPid, jobTimeout,
+};
+jobs.SetAction(async (result, cancellationToken) =>
+{
+    var load = new LoadSettings(result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        result.GetValue(rate), 1, 0, TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(keys), "jobs");
+    var run = new JobRun(new JobSettings(load, result.GetValue(api)!, result.GetValue(token)!, result.GetValue(telemetryDevices), result.GetValue(serverPid),
+        TimeSpan.FromSeconds(result.GetValue(jobTimeout))));
+    Console.WriteLine(await run.RunAsync(cancellationToken));
+    return 0;
+});
+root.Subcommands.Add(jobs);
 return await root.Parse(args).InvokeAsync();

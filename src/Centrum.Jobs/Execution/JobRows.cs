@@ -27,18 +27,38 @@ internal sealed class JobRows(IDbContextFactory<CentrumDbContext> contexts, Time
     }
 
     /// <summary>
-    /// Moves a pending device to running before it is touched, only while its job runs: once a caller's stop is
-    /// committed no further device starts. Answers when, or null when the device was no longer pending or the job no
-    /// longer runs.
+    /// Moves several pending devices to running in one commit, only while their job runs, before any of them is
+    /// touched; answers those that moved (all of them, or none when a caller's stop was committed first) and when.
+    /// One commit for a page of starts instead of one per device: a start is a synced write, and the worker starting
+    /// devices one commit after another could not keep its in-flight devices busy (docs/benchmarks.md, "Jobs").
     /// </summary>
-    public async Task<DateTimeOffset?> StartAsync(string applicationId, string jobId, string deviceId, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<string> Started, DateTimeOffset At)> StartManyAsync(
+        string applicationId, string jobId, IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        // SQLite begins it immediate (Microsoft.Data.Sqlite's default), so nothing commits between the read and the update;
+        // PostgreSQL re-checks the update's conditions, and a count that differs from the read undoes it.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var jobRuns = db.Jobs.Where(j => j.ApplicationId == applicationId && j.Id == jobId && j.Status == RunningJob);
-        var moved = await Row(db, applicationId, jobId, deviceId).Where(d => d.Status == PendingDevice && jobRuns.Any())
+        var pending = await Rows(db, applicationId, jobId)
+            .Where(d => deviceIds.Contains(d.DeviceId) && d.Status == PendingDevice && jobRuns.Any())
+            .Select(d => d.DeviceId).ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return ([], now);
+        }
+
+        var moved = await Rows(db, applicationId, jobId).Where(d => pending.Contains(d.DeviceId) && d.Status == PendingDevice && jobRuns.Any())
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, RunningDevice).SetProperty(d => d.Started, now), cancellationToken);
-        return moved == 1 ? now : null;
+        if (moved != pending.Count)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return ([], now);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (pending, now);
     }
 
     /// <summary>Keeps what a running device is waited on, so a restart waits for the same thing.</summary>

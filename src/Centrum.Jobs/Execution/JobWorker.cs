@@ -221,6 +221,10 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
                 .OrderBy(d => d.Ordinal).Take(free).Select(d => d.DeviceId).ToListAsync(cancellationToken);
         }
 
+        // As many as the rollout rate lets start now, moved to running together in one commit before any is touched
+        // (so a restart knows they may have been), and only while the job runs: a stop committed first starts none.
+        var allowed = new List<string>(next.Count);
+        var held = false;
         foreach (var deviceId in next)
         {
             if (_stopping.IsCancellationRequested)
@@ -230,21 +234,30 @@ internal sealed class JobWorker(string applicationId, string jobId, JobWorkerPar
 
             if (!pacer.TryTake())
             {
-                return true;
+                held = true;
+                break;
             }
 
-            // The device's row moves to running before the device is touched (so a restart knows it may have been),
-            // and only while the job runs: a stop committed meanwhile starts nothing more.
-            if (await parts.Rows.StartAsync(applicationId, jobId, deviceId, cancellationToken) is not { } started)
-            {
-                await ChangedAsync(cancellationToken);
-                continue;
-            }
-
-            inFlight.Add(ActAsync(run, pacer, deviceId, started, null, recovering: false, cancellationToken));
+            allowed.Add(deviceId);
         }
 
-        return false;
+        if (allowed.Count == 0)
+        {
+            return held;
+        }
+
+        var (started, at) = await parts.Rows.StartManyAsync(applicationId, jobId, allowed, cancellationToken);
+        if (started.Count < allowed.Count)
+        {
+            await ChangedAsync(cancellationToken);
+        }
+
+        foreach (var deviceId in started)
+        {
+            inFlight.Add(ActAsync(run, pacer, deviceId, at, null, recovering: false, cancellationToken));
+        }
+
+        return held;
     }
 
     /// <summary>Until a device in flight finishes, a caller stops the job, or (when the rate held one back) the next device may start.</summary>

@@ -69,23 +69,7 @@ public sealed class JobService(
             return refused;
         }
 
-        var now = time.GetUtcNow();
-        var entity = new JobEntity
-        {
-            ApplicationId = applicationId,
-            Id = jobId,
-            ScheduledJobId = scheduledJobId,
-            DisplayName = definition.DisplayName,
-            Description = definition.Description,
-            GroupId = definition.Group,
-            Definition = DefinitionJson.Write(definition),
-            Organizations = DefinitionJson.Write(definition.Organizations ?? []),
-            Reach = DefinitionJson.Write(reach.Organizations),
-            Status = PendingName,
-            CreatedAt = now,
-            CreatedTicks = now.UtcTicks,
-            Revision = 1,
-        };
+        var entity = NewEntity(applicationId, jobId, definition, reach, scheduledJobId, time.GetUtcNow());
         return await InsertAsync(applicationId, entity, definition, cancellationToken);
     }
 
@@ -97,25 +81,11 @@ public sealed class JobService(
         string applicationId, string jobId, JobDefinition definition, OrganizationReach reach, string scheduledJobId, string reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var entity = new JobEntity
-        {
-            ApplicationId = applicationId,
-            Id = jobId,
-            ScheduledJobId = scheduledJobId,
-            DisplayName = definition.DisplayName,
-            Description = definition.Description,
-            GroupId = definition.Group,
-            Definition = DefinitionJson.Write(definition),
-            Organizations = DefinitionJson.Write(definition.Organizations ?? []),
-            Reach = DefinitionJson.Write(reach.Organizations),
-            Status = JobStates.Name(JobStatus.Failed),
-            StatusReason = reason,
-            CreatedAt = now,
-            CreatedTicks = now.UtcTicks,
-            End = now,
-            TargetsReady = true,
-            Revision = 1,
-        };
+        var entity = NewEntity(applicationId, jobId, definition, reach, scheduledJobId, now);
+        entity.Status = JobStates.Name(JobStatus.Failed);
+        entity.StatusReason = reason;
+        entity.End = now;
+        entity.TargetsReady = true;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Jobs.Add(entity);
         try
@@ -129,6 +99,24 @@ public sealed class JobService(
 
         return ToModel(entity);
     }
+
+    /// <summary>A new job's row, pending, with the definition and the reach it acts within.</summary>
+    private static JobEntity NewEntity(string applicationId, string jobId, JobDefinition definition, OrganizationReach reach, string? scheduledJobId, DateTimeOffset now) => new()
+    {
+        ApplicationId = applicationId,
+        Id = jobId,
+        ScheduledJobId = scheduledJobId,
+        DisplayName = definition.DisplayName,
+        Description = definition.Description,
+        GroupId = definition.Group,
+        Definition = DefinitionJson.Write(definition),
+        Organizations = DefinitionJson.Write(definition.Organizations ?? []),
+        Reach = DefinitionJson.Write(reach.Organizations),
+        Status = PendingName,
+        CreatedAt = now,
+        CreatedTicks = now.UtcTicks,
+        Revision = 1,
+    };
 
     /// <summary>
     /// Checks a definition against the rules every job meets, whoever makes it (REST, a schedule, the web application).

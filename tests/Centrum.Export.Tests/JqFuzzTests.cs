@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Centrum.Export.Jq;
-using Centrum.Testing;
 
 namespace Centrum.Export.Tests;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Centrum.Export.Tests.Destinations.Infrastructure;
+using Centrum.Testing;
 using Centrum.Identity.Accounts;
 using Centrum.Identity.ApiTokens;
 using Centrum.Identity.Authorization;

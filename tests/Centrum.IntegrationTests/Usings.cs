@@ -1,2 +1,3 @@
 global using Centrum.IntegrationTests.Infrastructure;
+global using Centrum.Testing;
 global using Xunit;

@@ -4,7 +4,6 @@ using Centrum.Outcomes;
 using Centrum.Storage.Entities;
 using Centrum.Telemetry;
 using Centrum.Templates;
-using Centrum.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Export.Tests.Definitions;

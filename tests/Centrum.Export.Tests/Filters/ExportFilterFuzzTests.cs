@@ -1,6 +1,5 @@
 using System.Text;
 using Centrum.Export.Filters;
-using Centrum.Testing;
 
 namespace Centrum.Export.Tests.Filters;
 

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
 using Centrum.Api.Jobs;
 using Centrum.Jobs;
-using Centrum.Testing;
 
 namespace Centrum.IntegrationTests.Api;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Centrum.Jobs.Scheduling;
 using Centrum.Organizations;
@@ -91,19 +90,7 @@ public abstract class ScheduledJobTestBase : IAsyncLifetime
         await UntilAsync(() => Task.FromResult(scheduler.LastPass >= target), $"the scheduler passes at {target:O}");
     }
 
-    protected static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > PassTimeout)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    protected static Task UntilAsync(Func<Task<bool>> condition, string what) => Wait.UntilAsync(condition, PassTimeout, what);
 
     /// <summary>The jobs a schedule started, oldest first.</summary>
     internal async Task<List<JobEntity>> RunsAsync(string scheduledJobId)

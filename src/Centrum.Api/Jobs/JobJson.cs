@@ -457,13 +457,13 @@ internal static class JobJson
         return true;
     }
 
-    private static bool Fail(out string? error, string message)
+    internal static bool Fail(out string? error, string message)
     {
         error = message;
         return false;
     }
 
-    private static bool TryString(JsonNode node, out string? text)
+    internal static bool TryString(JsonNode node, out string? text)
     {
         text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
         return text is not null;
@@ -477,7 +477,7 @@ internal static class JobJson
         return values is not null;
     }
 
-    private static bool TryBool(JsonNode node, out bool value)
+    internal static bool TryBool(JsonNode node, out bool value)
     {
         var kind = node.GetValueKind();
         value = kind == JsonValueKind.True;

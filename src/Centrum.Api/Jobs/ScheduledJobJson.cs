@@ -57,8 +57,8 @@ internal static class ScheduledJobJson
             var ok = name switch
             {
                 "schedule" => TrySchedule(value, out schedule, out error),
-                "enabled" => value is null || TryBool(value, out enabled) || Fail(out error, "Field 'enabled' must be true or false."),
-                "etag" => value is null || TryString(value, out etag) || Fail(out error, "Field 'etag' must be a string."),
+                "enabled" => value is null || JobJson.TryBool(value, out enabled) || JobJson.Fail(out error, "Field 'enabled' must be true or false."),
+                "etag" => value is null || JobJson.TryString(value, out etag) || JobJson.Fail(out error, "Field 'etag' must be a string."),
                 _ => true,
             };
             if (!ok)
@@ -108,7 +108,7 @@ internal static class ScheduledJobJson
         error = null;
         if (value is not JsonObject obj)
         {
-            return Fail(out error, "Field 'schedule' must be an object with start, and optionally recurrence and end.");
+            return JobJson.Fail(out error, "Field 'schedule' must be an object with start, and optionally recurrence and end.");
         }
 
         DateTimeOffset? start = null;
@@ -119,11 +119,11 @@ internal static class ScheduledJobJson
         {
             var ok = name switch
             {
-                "start" => member is not null && TryString(member, out var text) && TryTime(text!, out start) || Fail(out error, "schedule.start must be a date-time (ISO 8601, UTC or with an offset)."),
-                "recurrence" => member is null || TryString(member, out var r) && (recurrence = ParseRecurrence(r)) is not null
-                    || Fail(out error, "schedule.recurrence must be daily, weekly or monthly (or absent for a one-off job)."),
+                "start" => member is not null && JobJson.TryString(member, out var text) && TryTime(text!, out start) || JobJson.Fail(out error, "schedule.start must be a date-time (ISO 8601, UTC or with an offset)."),
+                "recurrence" => member is null || JobJson.TryString(member, out var r) && (recurrence = ParseRecurrence(r)) is not null
+                    || JobJson.Fail(out error, "schedule.recurrence must be daily, weekly or monthly (or absent for a one-off job)."),
                 "end" => member is null || TryEnd(member, out endDate, out occurrences, out error),
-                _ => Fail(out error, $"Unknown field '{name}' in schedule."),
+                _ => JobJson.Fail(out error, $"Unknown field '{name}' in schedule."),
             };
             if (!ok)
             {
@@ -133,7 +133,7 @@ internal static class ScheduledJobJson
 
         if (start is null)
         {
-            return Fail(out error, "schedule.start is required.");
+            return JobJson.Fail(out error, "schedule.start is required.");
         }
 
         schedule = new JobSchedule(start.Value, recurrence, endDate, occurrences);
@@ -145,9 +145,9 @@ internal static class ScheduledJobJson
         date = null;
         occurrences = null;
         error = null;
-        if (value is not JsonObject obj || obj["type"] is not { } typeNode || !TryString(typeNode, out var type) || type is not ("date" or "occurrences"))
+        if (value is not JsonObject obj || obj["type"] is not { } typeNode || !JobJson.TryString(typeNode, out var type) || type is not ("date" or "occurrences"))
         {
-            return Fail(out error, "schedule.end must be an object whose type is date or occurrences.");
+            return JobJson.Fail(out error, "schedule.end must be an object whose type is date or occurrences.");
         }
 
         foreach (var (name, member) in obj)
@@ -155,12 +155,12 @@ internal static class ScheduledJobJson
             var ok = name switch
             {
                 "type" => true,
-                "date" when type == "date" => member is not null && TryString(member, out var text)
+                "date" when type == "date" => member is not null && JobJson.TryString(member, out var text)
                     && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && (date = parsed) is not null
-                    || Fail(out error, "schedule.end.date must be a date (yyyy-MM-dd, UTC)."),
+                    || JobJson.Fail(out error, "schedule.end.date must be a date (yyyy-MM-dd, UTC)."),
                 "occurrences" when type == "occurrences" => member is not null && member.GetValueKind() == JsonValueKind.Number && member.AsValue().TryGetValue(out int n) && (occurrences = n) is not null
-                    || Fail(out error, "schedule.end.occurrences must be a whole number."),
-                _ => Fail(out error, $"Unknown field '{name}' in schedule.end of type {type}."),
+                    || JobJson.Fail(out error, "schedule.end.occurrences must be a whole number."),
+                _ => JobJson.Fail(out error, $"Unknown field '{name}' in schedule.end of type {type}."),
             };
             if (!ok)
             {
@@ -168,7 +168,7 @@ internal static class ScheduledJobJson
             }
         }
 
-        return date is not null || occurrences is not null || Fail(out error, $"schedule.end of type {type} needs its {type}.");
+        return date is not null || occurrences is not null || JobJson.Fail(out error, $"schedule.end of type {type} needs its {type}.");
     }
 
     private static bool TryTime(string text, out DateTimeOffset? time)
@@ -194,23 +194,4 @@ internal static class ScheduledJobJson
         JobRecurrence.Weekly => "weekly",
         _ => "monthly",
     };
-
-    private static bool Fail(out string? error, string message)
-    {
-        error = message;
-        return false;
-    }
-
-    private static bool TryString(JsonNode node, out string? text)
-    {
-        text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
-        return text is not null;
-    }
-
-    private static bool TryBool(JsonNode node, out bool value)
-    {
-        var kind = node.GetValueKind();
-        value = kind == JsonValueKind.True;
-        return kind is JsonValueKind.True or JsonValueKind.False;
-    }
 }

@@ -55,6 +55,13 @@ public sealed class DeviceRegistry(
     /// </summary>
     public const int ListScanBudget = 2000;
 
+    /// <summary>
+    /// Devices a count of the list counts exactly; beyond, the pager shows "more than". Counting reads one index entry
+    /// per device, and 10,000 keeps that within a few milliseconds (docs/benchmarks.md, "Device list") while a
+    /// person pages through at most a few hundred pages of it.
+    /// </summary>
+    public const int CountLimit = 10_000;
+
     private const string ConflictMessage = "The device was changed by another request; read it again and retry.";
 
     private const string OutsideReachMessage = "The device must belong to organizations within your reach.";
@@ -87,17 +94,63 @@ public sealed class DeviceRegistry(
     /// organizations, over the rows read otherwise, where a page ends short (with where to continue) once
     /// <see cref="ListScanBudget"/> rows were read. Throws <see cref="ListQueryException"/> naming the option at fault.
     /// </summary>
-    public async Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
+    public Task<DevicePage> ListAsync(string applicationId, ListRequest request, int pageSize, OrganizationReach reach, CancellationToken cancellationToken) =>
+        ListAsync(applicationId, new ListPlan<DeviceEntity>(ListCompiler, d => d.Id, request), null, pageSize, reach, cancellationToken);
+
+    /// <summary>
+    /// A page of the device list as a person browses it (<see cref="DeviceListQuery"/>): the same plan, keyset paging
+    /// and reach as the REST list above, over the fields the page offers (<see cref="PageFields"/>), and each device's
+    /// connection state as the gateway holds it now. A malformed <paramref name="after"/> or search is refused.
+    /// </summary>
+    public async Task<Outcome<DeviceListPage>> ListAsync(
+        string applicationId, DeviceListQuery query, string? after, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        var plan = new ListPlan<DeviceEntity>(ListCompiler, d => d.Id, request);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var scoped = Scoped(db, applicationId).AsNoTracking();
-        if (ReachCondition(reach) is { } within)
+        ArgumentNullException.ThrowIfNull(query);
+        var planned = PagePlan(query, after);
+        if (!planned.Succeeded)
         {
-            scoped = scoped.Where(within);
+            return planned.Problem;
         }
 
+        var page = await ListAsync(applicationId, planned.Value, ConnectedCondition(applicationId, query.Connected), pageSize, reach, cancellationToken);
+        var items = page.Devices.Select(d => new DeviceListItem(d, connections.IsConnected(applicationId, d.Id))).ToList();
+        return new DeviceListPage(items, page.ContinueAfter);
+    }
+
+    /// <summary>
+    /// How many devices <paramref name="query"/> selects within <paramref name="reach"/>, counted up to
+    /// <see cref="CountLimit"/>: past it the pager says "more than". The count reads at most that many index entries
+    /// (the devices' primary key starts with the application), so it costs the same for any fleet size.
+    /// </summary>
+    public async Task<Outcome<DeviceCount>> CountAsync(string applicationId, DeviceListQuery query, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var planned = PagePlan(query, null);
+        if (!planned.Succeeded)
+        {
+            return planned.Problem;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var selected = planned.Value.Filter(Narrowed(Scoped(db, applicationId).AsNoTracking(), reach, ConnectedCondition(applicationId, query.Connected)));
+        if (reach.IsWholeApplication || ReachCondition(reach) is not null)
+        {
+            var counted = await selected.Select(d => d.Id).Take(CountLimit + 1).CountAsync(cancellationToken);
+            return new DeviceCount(Math.Min(counted, CountLimit), counted > CountLimit);
+        }
+
+        // A reach too wide to spell out in SQL is checked over the rows read, within the same bound.
+        var owners = await selected.Select(d => d.Organizations).Take(CountLimit + 1).ToListAsync(cancellationToken);
+        var reached = owners.Count(o => reach.Reaches(JsonSerializer.Deserialize<List<string>>(o) ?? []));
+        return new DeviceCount(Math.Min(reached, CountLimit), owners.Count > CountLimit);
+    }
+
+    private async Task<DevicePage> ListAsync(
+        string applicationId, ListPlan<DeviceEntity> plan, Expression<Func<DeviceEntity, bool>>? condition, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var scoped = Narrowed(Scoped(db, applicationId).AsNoTracking(), reach, condition);
         var page = new List<Device>();
         ListCursor? last = null;
         var chunk = reach.IsWholeApplication ? pageSize + 1 : Math.Max(NarrowedChunk, pageSize + 1);
@@ -105,10 +158,10 @@ public sealed class DeviceRegistry(
         var scanned = 0;
         while (true)
         {
-            var rows = await plan.Apply(scoped, cursor).Take(chunk).ToListAsync(cancellationToken);
-            foreach (var entity in rows)
+            var rows = await plan.Rows(scoped, cursor).Take(chunk).ToListAsync(cancellationToken);
+            foreach (var row in rows)
             {
-                var device = ToModel(entity);
+                var device = ToModel(row.Item);
                 if (reach.Reaches(device.Organizations))
                 {
                     if (page.Count == pageSize)
@@ -117,7 +170,7 @@ public sealed class DeviceRegistry(
                     }
 
                     page.Add(device);
-                    last = plan.CursorOf(entity);
+                    last = plan.CursorOf(row);
                 }
             }
 
@@ -134,6 +187,89 @@ public sealed class DeviceRegistry(
                 return new DevicePage(page, plan.Encode(cursor));
             }
         }
+    }
+
+    private static IQueryable<DeviceEntity> Narrowed(IQueryable<DeviceEntity> scoped, OrganizationReach reach, Expression<Func<DeviceEntity, bool>>? condition)
+    {
+        if (ReachCondition(reach) is { } within)
+        {
+            scoped = scoped.Where(within);
+        }
+
+        return condition is null ? scoped : scoped.Where(condition);
+    }
+
+    /// <summary>
+    /// The page's query as a list plan: the search matches id or display name (IoT Central's <c>contains</c>,
+    /// case-insensitive), each filter is an <c>eq</c> condition of the list's grammar, and the order one of the page's
+    /// orderable fields (id order needs no key).
+    /// </summary>
+    private static Outcome<ListPlan<DeviceEntity>> PagePlan(DeviceListQuery query, string? after)
+    {
+        if (query.Search is { Length: > DeviceListQuery.MaxSearchLength })
+        {
+            return Problem.Invalid($"The search is longer than {DeviceListQuery.MaxSearchLength} characters, the longest device id.");
+        }
+
+        ListCondition? condition = null;
+        void And(ListCondition next) => condition = condition is null ? next : new ListLogical(And: true, condition, next);
+        static ListComparison Is(string field, string? text, bool? flag) => new(field, ListOperator.Equal, new ListLiteral(text, flag));
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var text = query.Search.Trim();
+            And(new ListLogical(And: false, new ListContains("id", text), new ListContains("displayName", text)));
+        }
+
+        if (query.Template is { } template)
+        {
+            And(Is("template", template, null));
+        }
+
+        if (query.Organization is { } organization)
+        {
+            And(Is("scopes", organization, null));
+        }
+
+        foreach (var (name, flag) in new[] { ("enabled", query.Enabled), ("approved", query.Approved), ("simulated", query.Simulated) })
+        {
+            if (flag is { } value)
+            {
+                And(Is(name, null, value));
+            }
+        }
+
+        var field = query.OrderBy switch
+        {
+            DeviceListOrder.DisplayName => "displayName",
+            DeviceListOrder.Template => "template",
+            DeviceListOrder.LastConnection => "lastConnectTime",
+            _ => query.Descending ? "id" : null,
+        };
+        var order = field is null ? null : query.Descending ? field + " desc" : field;
+        try
+        {
+            return new ListPlan<DeviceEntity>(PageCompiler, d => d.Id, new ListRequest(null, order, after) { Condition = condition });
+        }
+        catch (ListQueryException ex)
+        {
+            return Problem.Invalid(ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The connection state as a condition on the ids the gateway holds connected now, sent as one parameter (a JSON
+    /// array on SQLite, an array on PostgreSQL) whatever their number, so the statement stays the same.
+    /// </summary>
+    private Expression<Func<DeviceEntity, bool>>? ConnectedCondition(string applicationId, bool? connected)
+    {
+        if (connected is not { } wanted)
+        {
+            return null;
+        }
+
+        var ids = connections.ConnectedDevices(applicationId).ToArray();
+        return wanted ? d => EF.Parameter(ids).Contains(d.Id) : d => !EF.Parameter(ids).Contains(d.Id);
     }
 
     /// <summary>
@@ -178,6 +314,21 @@ public sealed class DeviceRegistry(
     };
 
     private static readonly ListQueryCompiler<DeviceEntity> ListCompiler = new(ListFields);
+
+    /// <summary>
+    /// The device list page's fields: the REST list's, plus approval and the orders a person sorts by (id, template,
+    /// last connection). The last connection is compared as the text the store keeps (ISO 8601, always UTC, so text
+    /// order is time order); the page's cursors carry that text as the database returned it.
+    /// </summary>
+    private static IReadOnlyDictionary<string, ListField<DeviceEntity>> PageFields { get; } = new Dictionary<string, ListField<DeviceEntity>>(ListFields, StringComparer.OrdinalIgnoreCase)
+    {
+        ["id"] = ListField.Text<DeviceEntity>(d => d.Id, orderable: true),
+        ["template"] = ListField.Text<DeviceEntity>(d => d.TemplateId, orderable: true),
+        ["approved"] = ListField.Boolean<DeviceEntity>(d => d.Approved),
+        ["lastConnectTime"] = ListField.Text<DeviceEntity>(d => d.LastConnectTime.ToString(), orderable: true),
+    };
+
+    private static readonly ListQueryCompiler<DeviceEntity> PageCompiler = new(PageFields);
 
     /// <summary>
     /// Creates the device or replaces its writable fields (IoT Central's <c>Devices_Create</c>, a PUT). A

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Centrum.Audit;
 using Centrum.Organizations;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
@@ -28,7 +29,13 @@ internal sealed class DeviceStore : IAsyncDisposable
 
     public RecordingConnections Connections { get; } = new();
 
+    public RecordingAudit Audit { get; } = new();
+
     public DeviceRegistry Registry => _host.Services.GetRequiredService<DeviceRegistry>();
+
+    public DeviceBulkActions BulkActions => _host.Services.GetRequiredService<DeviceBulkActions>();
+
+    public DeviceConnectionDetails ConnectionDetails => _host.Services.GetRequiredService<DeviceConnectionDetails>();
 
     public IDeviceDirectory Directory => _host.Services.GetRequiredService<IDeviceDirectory>();
 
@@ -39,7 +46,8 @@ internal sealed class DeviceStore : IAsyncDisposable
             .AddCentrumDevices()
             .AddSingleton<ITemplateCatalog>(store.Templates)
             .AddSingleton<IOrganizationCatalog>(store.Organizations)
-            .AddSingleton<IDeviceConnections>(store.Connections));
+            .AddSingleton<IDeviceConnections>(store.Connections)
+            .AddSingleton<IAuditTrail>(store.Audit));
         await using var db = await store.ContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
@@ -133,16 +141,20 @@ internal sealed class KnownOrganizations : IOrganizationCatalog
         ValueTask.FromResult<IReadOnlySet<string>>(roots.Where(o => _organizations.ContainsKey((applicationId, o))).ToHashSet());
 }
 
-/// <summary>The gateway's end: records which devices it was told to disconnect.</summary>
+/// <summary>The gateway's end: records which devices it was told to disconnect, and holds the ones a test connects.</summary>
 internal sealed class RecordingConnections : IDeviceConnections
 {
     private readonly ConcurrentQueue<(string Device, string Reason)> _closed = new();
+    private readonly ConcurrentDictionary<(string Application, string Device), bool> _connected = new();
 
     public IReadOnlyList<(string Device, string Reason)> Closed => _closed.ToList();
+
+    public void Connect(string applicationId, string deviceId) => _connected[(applicationId, deviceId)] = true;
 
     public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason)
     {
         _closed.Enqueue((deviceId, reason));
+        _connected.TryRemove((applicationId, deviceId), out _);
         return ValueTask.CompletedTask;
     }
 
@@ -150,5 +162,23 @@ internal sealed class RecordingConnections : IDeviceConnections
 
     public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
-    public bool IsConnected(string applicationId, string deviceId) => false;
+    public bool IsConnected(string applicationId, string deviceId) => _connected.ContainsKey((applicationId, deviceId));
+
+    public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [.. _connected.Keys.Where(k => k.Application == applicationId).Select(k => k.Device)];
+}
+
+/// <summary>The identity area's audit log as the devices area writes to it: the entries, in order.</summary>
+internal sealed class RecordingAudit : IAuditTrail
+{
+    private readonly ConcurrentQueue<(string Application, AuditTrailEntry Entry)> _entries = new();
+
+    public IReadOnlyList<(string Application, AuditTrailEntry Entry)> Entries => [.. _entries];
+
+    public void Clear() => _entries.Clear();
+
+    public Task RecordAsync(string applicationId, AuditTrailEntry entry, CancellationToken cancellationToken)
+    {
+        _entries.Enqueue((applicationId, entry));
+        return Task.CompletedTask;
+    }
 }

@@ -79,4 +79,6 @@ internal sealed class NoConnections : IDeviceConnections
     public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
     public bool IsConnected(string applicationId, string deviceId) => false;
+
+    public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [];
 }

@@ -31,6 +31,8 @@ internal sealed class ScriptedDevices : IDirectMethodInvoker, IDeviceConnections
 
     public bool IsConnected(string applicationId, string deviceId) => _connected.ContainsKey(deviceId);
 
+    public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [.. _connected.Keys];
+
     public Task<DirectMethodResult> InvokeAsync(
         string applicationId, string deviceId, string? moduleId, string methodName, JsonNode? payload,
         TimeSpan connectTimeout, TimeSpan responseTimeout, CancellationToken cancellationToken)

@@ -17,4 +17,10 @@ public interface IDeviceConnections
     ValueTask DisconnectApplicationAsync(string applicationId, string reason);
 
     bool IsConnected(string applicationId, string deviceId);
+
+    /// <summary>
+    /// The ids of the application's devices connected now (device connections, not their modules'): what a list
+    /// filtered on the connection state selects, as <see cref="IsConnected"/> answers for each.
+    /// </summary>
+    IReadOnlyCollection<string> ConnectedDevices(string applicationId);
 }

@@ -53,10 +53,16 @@ public sealed class ListPlan<TEntity>
     /// <summary>Where the request's page starts (after this item), or null for the first page.</summary>
     public ListCursor? Cursor { get; }
 
-    public IQueryable<TEntity> Apply(IQueryable<TEntity> source, ListCursor? after)
+    /// <summary>The items the request selects, unordered: what a count of the list counts.</summary>
+    public IQueryable<TEntity> Filter(IQueryable<TEntity> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var query = _filter is null ? source : source.Where(_filter);
+        return _filter is null ? source : source.Where(_filter);
+    }
+
+    public IQueryable<TEntity> Apply(IQueryable<TEntity> source, ListCursor? after)
+    {
+        var query = Filter(source);
         if (_key is null)
         {
             if (after is not null)
@@ -76,6 +82,29 @@ public sealed class ListPlan<TEntity>
     }
 
     public ListCursor CursorOf(TEntity entity) => new(_keyOf?.Invoke(entity), _idOf(entity));
+
+    /// <summary>
+    /// <see cref="Apply"/> with each item's sort key as the database computed it. A key the store derives (a time
+    /// written as text) has no faithful twin in .NET, and a cursor must hold the very value the next page's comparison
+    /// reads, so the page's cursors come from these rows (<see cref="CursorOf(ListRow{TEntity})"/>).
+    /// </summary>
+    public IQueryable<ListRow<TEntity>> Rows(IQueryable<TEntity> source, ListCursor? after)
+    {
+        var ordered = Apply(source, after);
+        var parameter = Expression.Parameter(typeof(TEntity), "row");
+        var key = _key is null
+            ? Expression.Constant(null, typeof(string))
+            : new Rebind(_key.Parameters[0], parameter).Visit(_key.Body);
+        var constructor = typeof(ListRow<TEntity>).GetConstructor([typeof(TEntity), typeof(string)])!;
+        var select = Expression.Lambda<Func<TEntity, ListRow<TEntity>>>(Expression.New(constructor, parameter, key), parameter);
+        return ordered.Select(select);
+    }
+
+    public ListCursor CursorOf(ListRow<TEntity> row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new(_key is null ? null : row.Key ?? "", _idOf(row.Item));
+    }
 
     /// <summary>The cursor as the text a skip token carries.</summary>
     public string Encode(ListCursor cursor)
@@ -128,6 +157,9 @@ public sealed class ListPlan<TEntity>
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }
+
+/// <summary>An item of an ordered list with its sort key as the database computed it (null in id order).</summary>
+public sealed record ListRow<TEntity>(TEntity Item, string? Key);
 
 /// <summary>The last item of a page: its sort key (null in id order) and its id.</summary>
 public sealed record ListCursor(string? Key, string Id);

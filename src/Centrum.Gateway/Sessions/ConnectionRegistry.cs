@@ -67,4 +67,8 @@ internal sealed class ConnectionRegistry : IDeviceConnections
     }
 
     public bool IsConnected(string applicationId, string deviceId) => _connections.ContainsKey((applicationId, deviceId));
+
+    /// <summary>A module's session is keyed <c>{device}/{module}</c> (IoT Hub client ids); only devices' own count.</summary>
+    public IReadOnlyCollection<string> ConnectedDevices(string applicationId) =>
+        _connections.Keys.Where(k => k.Application == applicationId && !k.ClientId.Contains('/', StringComparison.Ordinal)).Select(k => k.ClientId).ToList();
 }

@@ -122,6 +122,8 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
         public bool IsConnected(string applicationId, string deviceId) => false;
+
+        public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [];
     }
 
     /// <summary>Every log entry, as its formatted message followed by each structured value.</summary>

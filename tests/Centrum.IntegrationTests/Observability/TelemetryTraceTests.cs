@@ -133,6 +133,8 @@ public sealed class TelemetryTraceTests : IDisposable
         public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
         public bool IsConnected(string applicationId, string deviceId) => false;
+
+        public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [];
     }
 
     public void Dispose()

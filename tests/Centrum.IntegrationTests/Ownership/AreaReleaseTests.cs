@@ -186,6 +186,8 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
         public bool IsConnected(string applicationId, string deviceId) => false;
+
+        public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [];
     }
 }
 

@@ -335,8 +335,19 @@ public sealed class DeviceRegistry(
     /// <see cref="DeviceWrite.Approved"/> of <c>null</c> keeps an existing device's approval (an operator's decision,
     /// not a field IoT Central scripts know about) and approves a new one.
     /// </summary>
-    public async Task<Outcome<Device>> CreateOrReplaceAsync(
-        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
+    public Task<Outcome<Device>> CreateOrReplaceAsync(
+        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken) =>
+        CreateOrReplaceCoreAsync(applicationId, deviceId, write, ifMatch, replace: true, reach, cancellationToken);
+
+    /// <summary>
+    /// Creates the device, and only creates it: an id already taken (also by a device outside the caller's reach, or by
+    /// a concurrent create that commits first) is a conflict, never a replacement. What a person's "new device" means.
+    /// </summary>
+    public Task<Outcome<Device>> CreateAsync(string applicationId, string deviceId, DeviceWrite write, OrganizationReach reach, CancellationToken cancellationToken) =>
+        CreateOrReplaceCoreAsync(applicationId, deviceId, write, null, replace: false, reach, cancellationToken);
+
+    private async Task<Outcome<Device>> CreateOrReplaceCoreAsync(
+        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, bool replace, OrganizationReach reach, CancellationToken cancellationToken)
     {
         if (!DeviceIds.IsValid(deviceId))
         {
@@ -345,6 +356,11 @@ public sealed class DeviceRegistry(
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        if (entity is not null && !replace)
+        {
+            return Problem.Conflict($"Device '{deviceId}' already exists.");
+        }
+
         if (entity is not null && !reach.Reaches(Organizations(entity)))
         {
             return NotFound(deviceId);

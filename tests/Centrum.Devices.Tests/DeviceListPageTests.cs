@@ -1,6 +1,7 @@
 using Centrum.Organizations;
 using Centrum.Outcomes;
 using Centrum.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
 using static Centrum.Devices.Tests.DeviceStore;
 
 namespace Centrum.Devices.Tests;
@@ -178,6 +179,59 @@ public sealed class DeviceListPageTests : IAsyncLifetime
 
         Assert.Equal(ProblemKind.Invalid, tooLong.Problem?.Kind);
         Assert.Equal(ProblemKind.Invalid, foreign.Problem?.Kind);
+    }
+
+    [Theory]
+    [InlineData(DeviceListOrder.DisplayName, false, "IX_devices_display_name")]
+    [InlineData(DeviceListOrder.DisplayName, true, "IX_devices_display_name")]
+    [InlineData(DeviceListOrder.Template, false, "IX_devices_template")]
+    [InlineData(DeviceListOrder.LastConnection, true, "IX_devices_last_connect")]
+    public async Task Each_order_reads_its_index_rather_than_sorting_the_applications_devices(DeviceListOrder order, bool descending, string index)
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await CreateAsync($"d-{i}", $"Device {i}", "fan");
+        }
+
+        var query = new DeviceListQuery { OrderBy = order, Descending = descending };
+        _store.Commands.Clear();
+        var first = await PageAsync(query, pageSize: 2);
+        Assert.True((await Registry.ListAsync(App, query, first.ContinueAfter, 2, All, CancellationToken.None)).Succeeded);
+
+        var lists = _store.Commands.Executed.Where(c => c.Contains("ORDER BY", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lists.Count);
+        foreach (var sql in lists)
+        {
+            var plan = await PlanAsync(sql);
+            Assert.Contains($"USING INDEX {index}", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>SQLite's plan for a statement (its parameters unbound, as the plan does not depend on them).</summary>
+    private async Task<string> PlanAsync(string sql)
+    {
+        await using var db = await _store.ContextAsync();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in System.Text.RegularExpressions.Regex.Matches(sql, @"@\w+").Select(m => m.Value).Distinct())
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        var steps = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        return string.Join("; ", steps);
     }
 
     private async Task<List<string>> ExpectedOrderAsync(DeviceListOrder order, bool descending)

@@ -7,6 +7,7 @@ using Centrum.Templates;
 using Centrum.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Centrum.Devices.Tests;
 
@@ -31,6 +32,8 @@ internal sealed class DeviceStore : IAsyncDisposable
 
     public RecordingAudit Audit { get; } = new();
 
+    public RecordingCommands Commands { get; } = new();
+
     public DeviceRegistry Registry => _host.Services.GetRequiredService<DeviceRegistry>();
 
     public DeviceBulkActions BulkActions => _host.Services.GetRequiredService<DeviceBulkActions>();
@@ -47,7 +50,8 @@ internal sealed class DeviceStore : IAsyncDisposable
             .AddSingleton<ITemplateCatalog>(store.Templates)
             .AddSingleton<IOrganizationCatalog>(store.Organizations)
             .AddSingleton<IDeviceConnections>(store.Connections)
-            .AddSingleton<IAuditTrail>(store.Audit));
+            .AddSingleton<IAuditTrail>(store.Audit)
+            .AddSingleton<ILoggerProvider>(store.Commands));
         await using var db = await store.ContextAsync();
         db.Applications.Add(new ApplicationEntity { Id = App, DisplayName = "App", HubHostName = "app-1.localhost", IdScope = "0ne00000001" });
         db.Applications.Add(new ApplicationEntity { Id = OtherApp, DisplayName = "Other", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
@@ -180,5 +184,35 @@ internal sealed class RecordingAudit : IAuditTrail
     {
         _entries.Enqueue((applicationId, entry));
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The SQL EF Core ran (its "Executed DbCommand" events), so a test can ask SQLite how it plans a query.</summary>
+internal sealed class RecordingCommands : ILoggerProvider, ILogger
+{
+    private readonly ConcurrentQueue<string> _commands = new();
+
+    public IReadOnlyList<string> Executed => [.. _commands];
+
+    public void Clear() => _commands.Clear();
+
+    public ILogger CreateLogger(string categoryName) => categoryName == "Microsoft.EntityFrameworkCore.Database.Command" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (eventId.Name == "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted"
+            && state is IReadOnlyList<KeyValuePair<string, object?>> values && values.FirstOrDefault(v => v.Key == "commandText").Value is string text)
+        {
+            _commands.Enqueue(text);
+        }
+    }
+
+    public void Dispose()
+    {
     }
 }

@@ -5,8 +5,11 @@ using static Centrum.Devices.Tests.DeviceStore;
 
 namespace Centrum.Devices.Tests;
 
-/// <summary>What creating a device shows: the application's ID scope, the device's keys and how they connect it.</summary>
-public sealed class DeviceConnectionDetailsTests : IAsyncLifetime
+/// <summary>
+/// Creating a device as a person does (create only, never replace) and what it shows afterwards: the application's ID
+/// scope, the device's keys and how they connect it.
+/// </summary>
+public sealed class DeviceCreationTests : IAsyncLifetime
 {
     private static readonly Application Application = new(App, "App", "app-1.localhost", "0ne00000001", Suspended: false);
     private DeviceStore _store = null!;
@@ -38,6 +41,21 @@ public sealed class DeviceConnectionDetailsTests : IAsyncLifetime
             lines[1], StringComparison.Ordinal);
         // The script sits in one pair of single quotes: the shell passes it to node unchanged.
         Assert.Equal(2 + 8, lines[1].Count(c => c == '\''));
+    }
+
+    [Fact]
+    public async Task Creating_never_replaces_a_device_whoever_holds_the_id()
+    {
+        var before = await _store.Registry.GetAsync(App, "fan-1", CancellationToken.None);
+
+        var again = await _store.Registry.CreateAsync(App, "fan-1", new DeviceWrite("Other", null, false, false, ["south"]), OrganizationReach.WholeApplication, CancellationToken.None);
+        var outside = await _store.Registry.CreateAsync(App, "fan-1", new DeviceWrite("Other", null, false, false, ["north"]), OrganizationReach.Within(["north"]), CancellationToken.None);
+        var created = await _store.Registry.CreateAsync(App, "fan-2", new DeviceWrite("Fan 2", null, true, true, ["north"]), OrganizationReach.Within(["north"]), CancellationToken.None);
+
+        Assert.Equal((ProblemKind.Conflict, "Device 'fan-1' already exists."), (again.Problem?.Kind, again.Problem?.Message));
+        Assert.Equal(ProblemKind.Conflict, outside.Problem?.Kind);
+        AssertSameDevice(before, await _store.Registry.GetAsync(App, "fan-1", CancellationToken.None));
+        Assert.Equal(("Fan 2", true, true), (created.Value?.DisplayName, created.Value?.Simulated, created.Value?.Approved));
     }
 
     [Fact]

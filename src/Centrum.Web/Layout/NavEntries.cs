@@ -1,4 +1,5 @@
 using Centrum.Web.Pages;
+using Centrum.Web.Pages.Devices;
 using MudBlazor;
 
 namespace Centrum.Web.Layout;
@@ -12,5 +13,6 @@ public static class NavEntries
     public static IReadOnlyList<NavEntry> All { get; } =
     [
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
+        new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
     ];
 }

@@ -34,6 +34,14 @@ public sealed class SimulationSupervisor(
     /// <summary>Registry rows one reconciliation reads per application at most, beyond the budget: the simulated list is filtered by the database, so this only bounds a fleet far over budget.</summary>
     private const int ListPageSize = DeviceRegistry.MaxPageSize;
 
+    /// <summary>
+    /// Simulated devices in a TLS handshake and CONNECT at once: they all come from one address, and the gateway admits
+    /// 64 pending connections per address by default (<c>MaxPendingConnectionsPerAddress</c>); a quarter leaves room
+    /// for real devices behind the same address while a hundred devices still connect within a few seconds.
+    /// </summary>
+    private const int ConcurrentConnects = 16;
+
+    private readonly SemaphoreSlim _connectGate = new(ConcurrentConnects);
     private readonly ConcurrentDictionary<(string Application, string Device), SimulatedDevice> _running = new();
     private readonly HashSet<string> _warnedOverBudget = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger("Centrum.Simulation");
@@ -81,6 +89,12 @@ public sealed class SimulationSupervisor(
         await base.StopAsync(cancellationToken);
         var stopping = _running.Keys.ToList();
         await Task.WhenAll(stopping.Select(key => StopAsync(key).AsTask()));
+    }
+
+    public override void Dispose()
+    {
+        _connectGate.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Devices dial the server's own listener: they start once the host has started it.</summary>
@@ -256,7 +270,7 @@ public sealed class SimulationSupervisor(
 
         var device = new SimulatedDevice(
             new SimulatedDeviceSpec(application.Id, deviceId, application.HubHostName, keys.Value.PrimaryKey, template),
-            endpoint, _options.TelemetryInterval, time, telemetry, _logger);
+            endpoint, _connectGate, _options.TelemetryInterval, time, telemetry, _logger);
         _running[key] = device;
         device.Start();
     }

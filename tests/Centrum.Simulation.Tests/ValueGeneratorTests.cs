@@ -163,6 +163,7 @@ public sealed class ValueGeneratorTests
     [InlineData(new[] { "Velocity" }, "kilometrePerHour", "windspeed", 0, 60)]
     [InlineData(new string[0], "percent", "load", 0, 100)]
     [InlineData(new string[0], null, "batteryCharge", 20, 100)]
+    [InlineData(new string[0], null, "maxTemp", 15, 35)]
     [InlineData(new string[0], null, "anything", 0, 100)]
     [InlineData(new[] { "Temperature" }, "unknownUnit", "t", 15, 35)]
     public void The_range_comes_from_the_semantic_type_and_unit_then_the_unit_then_the_name(string[] types, string? unit, string name, double min, double max)

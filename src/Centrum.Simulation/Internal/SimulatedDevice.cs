@@ -48,6 +48,7 @@ internal sealed class SimulatedDevice : IAsyncDisposable
 
     private readonly SimulatedDeviceSpec _spec;
     private readonly SimulationEndpoint _endpoint;
+    private readonly SemaphoreSlim _connectGate;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly SimulationTelemetry _telemetry;
@@ -57,10 +58,12 @@ internal sealed class SimulatedDevice : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
 
-    public SimulatedDevice(SimulatedDeviceSpec spec, SimulationEndpoint endpoint, TimeSpan interval, TimeProvider time, SimulationTelemetry telemetry, ILogger logger)
+    /// <param name="connectGate">Shared by the supervisor's devices: how many may be in a TLS handshake and CONNECT at once.</param>
+    public SimulatedDevice(SimulatedDeviceSpec spec, SimulationEndpoint endpoint, SemaphoreSlim connectGate, TimeSpan interval, TimeProvider time, SimulationTelemetry telemetry, ILogger logger)
     {
         _spec = spec;
         _endpoint = endpoint;
+        _connectGate = connectGate;
         _interval = interval;
         _time = time;
         _telemetry = telemetry;
@@ -101,7 +104,12 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         {
             try
             {
-                await ConnectAndRunAsync(() => failures = 0, stop);
+                if (await ConnectAndRunAsync(() => failures = 0, stop))
+                {
+                    // Lost rather than renewed: wait a moment, so a device whose connection is closed at once (another
+                    // client with its identity, an overloaded gateway) does not reconnect in a tight loop.
+                    await Task.Delay(Backoff(1), _time, stop);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -141,8 +149,8 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         return capped * (0.5 + _jitter.NextDouble() * 0.5);
     }
 
-    /// <summary>One connection: from CONNECT until it is lost, the token is due for renewal, or the device stops.</summary>
-    private async Task ConnectAndRunAsync(Action connected, CancellationToken stop)
+    /// <summary>One connection: from CONNECT until it is lost (true), the token is due for renewal (false), or the device stops.</summary>
+    private async Task<bool> ConnectAndRunAsync(Action connected, CancellationToken stop)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -170,13 +178,27 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         };
 
         var issued = _time.GetUtcNow();
-        var result = await client.ConnectAsync(Options(issued), stop);
+        using var span = SimulationTelemetry.Source.StartActivity("simulation.connect");
+        span?.SetTag("centrum.application_id", _spec.ApplicationId);
+        span?.SetTag("centrum.device_id", _spec.DeviceId);
+        MqttClientConnectResult result;
+        await _connectGate.WaitAsync(stop);
+        try
+        {
+            result = await client.ConnectAsync(Options(issued), stop);
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"the gateway refused the connection ({result.ResultCode})");
         }
 
         connected();
+        span?.Dispose();
         Log.Connected(_logger, _spec.ApplicationId, _spec.DeviceId);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
@@ -203,7 +225,10 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         if (lost.Task.IsCompleted && !stop.IsCancellationRequested)
         {
             Log.Disconnected(_logger, _spec.ApplicationId, _spec.DeviceId);
+            return true;
         }
+
+        return false;
     }
 
     private MqttClientOptions Options(DateTimeOffset issued)

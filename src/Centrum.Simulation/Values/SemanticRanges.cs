@@ -4,7 +4,7 @@ namespace Centrum.Simulation.Values;
 /// Plausible ranges for numbers by DTDL semantic type and unit (DTDL v2 "Semantic types", v3 QuantitativeTypes
 /// extension: the same type and unit names): a room's temperature, the air's pressure at sea level, a lithium cell's
 /// voltage. A value with a unit but no known type is placed by its unit, and one with neither by its name (battery,
-/// percentages), else in 0–100. The table is documented in the architecture notes ("Simulated devices").
+/// temperature, …), else in 0–100. The table is documented in the architecture notes ("Simulated devices").
 /// </summary>
 internal static class SemanticRanges
 {
@@ -92,8 +92,18 @@ internal static class SemanticRanges
         ["hertz"] = new(49.8, 50.2),
     };
 
-    /// <summary>A battery's charge, by name when the model declares no type (a common shape: <c>battery</c>, <c>batteryLevel</c>, unit percent or none).</summary>
-    private static readonly SemanticRange Battery = new(20, 100, 0.005);
+    /// <summary>
+    /// Ranges by a part of the name, for values declared without type or unit (object fields and command payloads
+    /// cannot carry either in DTDL v2): <c>battery</c>, <c>batteryLevel</c>; <c>maxTemp</c>, <c>avgTemperature</c>.
+    /// </summary>
+    private static readonly (string Part, SemanticRange Range)[] ByName =
+    [
+        ("battery", new(20, 100, 0.005)),
+        ("temp", new(15, 35)),
+        ("humid", new(0, 100)),
+        ("press", new(980, 1040, 0.01)),
+        ("volt", new(3.0, 4.2)),
+    ];
 
     public static SemanticRange For(IReadOnlyList<string> coTypes, string? unit, string name)
     {
@@ -105,11 +115,19 @@ internal static class SemanticRanges
             }
         }
 
-        if (name.Contains("battery", StringComparison.OrdinalIgnoreCase))
+        if (unit is not null && ByUnit.TryGetValue(unit, out var byUnit))
         {
-            return Battery;
+            return byUnit;
         }
 
-        return unit is not null && ByUnit.TryGetValue(unit, out var byUnit) ? byUnit : Default;
+        foreach (var (part, range) in ByName)
+        {
+            if (name.Contains(part, StringComparison.OrdinalIgnoreCase))
+            {
+                return range;
+            }
+        }
+
+        return Default;
     }
 }

@@ -156,7 +156,7 @@ public sealed class SimulationSupervisor(
             var application = await applications.FindByIdAsync(applicationId, stoppingToken);
             var device = application is { Suspended: false } ? await registry.GetAsync(applicationId, deviceId, stoppingToken) : null;
             var template = device is not null && ShouldRun(device) ? await templates.GetAsync(applicationId, device.Template!, stoppingToken) : null;
-            await SettleAsync(application, deviceId, template, stoppingToken);
+            await SettleAsync(application, deviceId, template);
         }
     }
 
@@ -221,7 +221,7 @@ public sealed class SimulationSupervisor(
         foreach (var device in wanted)
         {
             var template = await templates.GetAsync(application.Id, device.Template!, stoppingToken);
-            await SettleAsync(application, device.Id, template, stoppingToken);
+            await SettleAsync(application, device.Id, template);
         }
     }
 
@@ -229,7 +229,7 @@ public sealed class SimulationSupervisor(
     /// Brings one device to what it should be: running <paramref name="template"/> (null: not running). A client that
     /// plays an older version of the template is restarted, so the device follows a template's change.
     /// </summary>
-    private async Task SettleAsync(Application? application, string deviceId, DeviceTemplate? template, CancellationToken stoppingToken)
+    private async Task SettleAsync(Application? application, string deviceId, DeviceTemplate? template)
     {
         if (application is null)
         {
@@ -262,14 +262,12 @@ public sealed class SimulationSupervisor(
             return;
         }
 
-        var keys = await registry.CredentialsAsync(application.Id, deviceId, OrganizationReach.WholeApplication, stoppingToken);
-        if (!keys.Succeeded)
-        {
-            return;
-        }
+        var applicationId = application.Id;
+        async Task<string?> PrimaryKey(CancellationToken cancellationToken) =>
+            (await registry.CredentialsAsync(applicationId, deviceId, OrganizationReach.WholeApplication, cancellationToken)).Value?.PrimaryKey;
 
         var device = new SimulatedDevice(
-            new SimulatedDeviceSpec(application.Id, deviceId, application.HubHostName, keys.Value.PrimaryKey, template),
+            new SimulatedDeviceSpec(application.Id, deviceId, application.HubHostName, template, PrimaryKey),
             endpoint, _connectGate, _options.TelemetryInterval, time, telemetry, _logger);
         _running[key] = device;
         device.Start();

@@ -177,6 +177,7 @@ internal sealed class SimulatedDevice : IAsyncDisposable
             return Task.CompletedTask;
         };
 
+        var key = await _spec.PrimaryKey(stop) ?? throw new InvalidOperationException("the registry has no keys for the device");
         var issued = _time.GetUtcNow();
         using var span = SimulationTelemetry.Source.StartActivity("simulation.connect");
         span?.SetTag("centrum.application_id", _spec.ApplicationId);
@@ -185,7 +186,7 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         await _connectGate.WaitAsync(stop);
         try
         {
-            result = await client.ConnectAsync(Options(issued), stop);
+            result = await client.ConnectAsync(Options(issued, key), stop);
         }
         finally
         {
@@ -231,10 +232,10 @@ internal sealed class SimulatedDevice : IAsyncDisposable
         return false;
     }
 
-    private MqttClientOptions Options(DateTimeOffset issued)
+    private MqttClientOptions Options(DateTimeOffset issued, string key)
     {
         var hub = _spec.HubHostName;
-        var token = SharedAccessSignature.Create($"{hub}/devices/{_spec.DeviceId}", Convert.FromBase64String(_spec.PrimaryKey), (issued + TokenLifetime).ToUnixTimeSeconds());
+        var token = SharedAccessSignature.Create($"{hub}/devices/{_spec.DeviceId}", Convert.FromBase64String(key), (issued + TokenLifetime).ToUnixTimeSeconds());
         // The model id goes into the user name raw, as the Node SDK sends it (IoT Plug and Play docs "Device developer guide").
         var userName = $"{hub}/{_spec.DeviceId}/?api-version={ApiVersion}&model-id={_spec.Template.ModelId}";
         return new MqttClientOptionsBuilder()

@@ -148,6 +148,45 @@ public sealed class SimulatedDeviceTests
     }
 
     [Fact]
+    public async Task A_refused_simulated_device_retries_until_admitted_and_signs_in_with_its_new_keys_after_they_are_replaced()
+    {
+        // One MQTT connection for the node: the second simulated device is refused at accept while the first holds it.
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string>(Fast) { ["Centrum:Gateway:MaxConnections"] = "1" });
+        var http = server.AdminHttp();
+        await CreateTemplateAsync(http);
+        await CreateSimulatedAsync(http, "sim-x");
+        await WaitConnectedAsync(http, "sim-x", true);
+        await CreateSimulatedAsync(http, "sim-y");
+        await Wait.UntilAsync(() => Task.FromResult(server.Log.Contains("Simulated device sim-y of application default could not connect", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "sim-y is refused and retries");
+        Assert.False((bool)(await http.GetJsonAsync("api/devices/sim-y"))["connected"]!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/devices/sim-x?{DeviceApi.Version}")).StatusCode);
+        await WaitConnectedAsync(http, "sim-y", true);
+
+        // Replacing the keys closes the device's connection; the client asks the registry for them at each connection.
+        var connectedAt = (string?)(await http.GetJsonAsync("api/devices/sim-y"))["lastConnectTime"];
+        var keys = new JsonObject
+        {
+            ["type"] = "symmetricKey",
+            ["symmetricKey"] = new JsonObject
+            {
+                ["primaryKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
+                ["secondaryKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
+            },
+        };
+        var replaced = await http.PutAsync($"api/devices/sim-y/attestation?{DeviceApi.Version}", CentrumServer.Json(keys.ToJsonString()));
+        Assert.True(replaced.StatusCode == HttpStatusCode.OK, await replaced.Content.ReadAsStringAsync());
+        await Wait.UntilAsync(async () =>
+        {
+            var device = await http.GetJsonAsync("api/devices/sim-y");
+            return (bool)device["connected"]! && (string?)device["lastConnectTime"] != connectedAt;
+        }, TimeSpan.FromSeconds(60), "sim-y connects again with its new key");
+        var before = await CountAsync(http, "sim-y");
+        await Wait.UntilAsync(async () => await CountAsync(http, "sim-y") > before, TimeSpan.FromSeconds(30), "sim-y sends telemetry after its keys changed");
+    }
+
+    [Fact]
     public async Task The_first_start_offers_a_demo_of_five_simulated_devices_whose_data_is_queryable_within_a_minute()
     {
         await using var server = await CentrumServer.StartAsync(new Dictionary<string, string> { ["Centrum:Simulation:Demo"] = "true" });

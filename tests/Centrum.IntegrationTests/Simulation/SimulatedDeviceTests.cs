@@ -105,6 +105,47 @@ public sealed class SimulatedDeviceTests
     }
 
     [Fact]
+    public async Task A_simulated_device_plays_its_templates_components_and_follows_a_move_to_another_template()
+    {
+        await using var server = await CentrumServer.StartAsync(Fast);
+        var http = server.AdminHttp();
+        const string Controller = "dtmi:com:example:TemperatureController;2";
+        var documents = Models.WithDependencies(Path.Combine(Models.Folder, "com", "example", "temperaturecontroller-2.json"));
+        var controller = new JsonObject { ["@type"] = new JsonArray("ModelDefinition", "DeviceModel"), ["capabilityModel"] = new JsonArray(documents.ToArray()) };
+        var saved = await http.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(Controller)}?{DeviceApi.Version}", CentrumServer.Json(controller.ToJsonString()));
+        Assert.True(saved.StatusCode == HttpStatusCode.OK, await saved.Content.ReadAsStringAsync());
+        await CreateTemplateAsync(http);
+        var created = await http.PutAsync($"api/devices/sim-tc?{DeviceApi.Version}", CentrumServer.Json($$"""{"template":"{{Controller}}","simulated":true}"""));
+        Assert.True(created.StatusCode == HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+        await WaitConnectedAsync(http, "sim-tc", true);
+
+        // Each component's telemetry is its own message ($.sub), its read-only properties are reported inside it.
+        await Wait.UntilAsync(async () => (await http.GetAsync($"api/devices/sim-tc/components/thermostat2/telemetry/temperature?{DeviceApi.Version}")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "thermostat2's temperature arrives");
+        var temperature = await http.GetJsonAsync("api/devices/sim-tc/components/thermostat2/telemetry/temperature");
+        Assert.InRange((double)temperature["value"]!, 15, 35);
+        await Wait.UntilAsync(async () => (await http.GetJsonAsync("api/devices/sim-tc/components/thermostat1/properties"))["maxTempSinceLastReboot"] is JsonValue,
+            TimeSpan.FromSeconds(30), "thermostat1 reports its read-only property");
+
+        var written = await http.PatchAsync($"api/devices/sim-tc/components/thermostat1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"targetTemperature":19}"""));
+        Assert.Equal(HttpStatusCode.Accepted, written.StatusCode);
+        await Wait.UntilAsync(async () => (string?)(await http.GetJsonAsync("api/devices/sim-tc/components/thermostat1/properties"))["$metadata"]?["targetTemperature"]?["state"] == "accepted",
+            TimeSpan.FromSeconds(30), "thermostat1's property is accepted");
+        var called = await http.PostAsync($"api/devices/sim-tc/components/thermostat1/commands/getMaxMinReport?{DeviceApi.Version}",
+            CentrumServer.Json("""{"connectionTimeout":30,"request":"2026-01-01T00:00:00Z"}"""));
+        var answer = JsonNode.Parse(await called.Content.ReadAsStringAsync())!;
+        Assert.True(called.StatusCode == HttpStatusCode.Created, answer.ToJsonString());
+        Assert.Equal(200, (int)answer["responseCode"]!);
+        Assert.Equal(["maxTemp", "minTemp", "avgTemp", "startTime", "endTime"], answer["response"]!.AsObject().Select(p => p.Key));
+
+        // Moved to another template, the device is restarted as that template's device.
+        var moved = await http.PatchAsync($"api/devices/sim-tc?{DeviceApi.Version}", CentrumServer.Json($$"""{"template":"{{TemplateId}}"}"""));
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        var rows = await WaitForRowsAsync(http, $"SELECT $id, mode FROM {TemplateId} WHERE WITHIN_WINDOW(PT1H) AND $id = 'sim-tc'", 2);
+        Assert.All(rows, row => Assert.Contains((string?)row["mode"], Modes));
+    }
+
+    [Fact]
     public async Task Disabling_deleting_or_unflagging_a_simulated_device_stops_its_client_and_a_restart_brings_the_others_back()
     {
         await using var server = await CentrumServer.StartAsync(Fast);

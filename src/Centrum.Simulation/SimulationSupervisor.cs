@@ -62,25 +62,31 @@ public sealed class SimulationSupervisor(
             return;
         }
 
-        try
+        var nextFull = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await ReconcileAllAsync(stoppingToken);
-            var nextFull = time.GetUtcNow() + _options.ReconcileInterval;
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
                 var wait = nextFull - time.GetUtcNow();
                 if (wait <= TimeSpan.Zero || !await WaitForEventAsync(subscription, wait, stoppingToken))
                 {
-                    await ReconcileAllAsync(stoppingToken);
                     nextFull = time.GetUtcNow() + _options.ReconcileInterval;
+                    await ReconcileAllAsync(stoppingToken);
                     continue;
                 }
 
                 await FollowAsync(Drain(subscription), stoppingToken);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A failed look at the registry (the store busy or gone for a moment) must not stop the host, which is
+                // what an exception leaving a hosted service does: the next comparison settles whatever was missed.
+                Log.SupervisionFailed(_logger, ex);
+            }
         }
     }
 

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11011, LogLevel.Warning, "Simulated devices of application {ApplicationId} could not be listed; retrying at the next reconciliation")]
     public static partial void ReconcileFailed(ILogger logger, string applicationId, Exception exception);
+
+    [LoggerMessage(11012, LogLevel.Warning, "The simulation supervisor could not follow the registry; it compares again at the next reconciliation")]
+    public static partial void SupervisionFailed(ILogger logger, Exception exception);
 }

@@ -74,8 +74,8 @@ internal static class CentrumHost
         builder.Services.AddCentrumTelemetry(builder.Configuration);
         builder.Services.AddCentrumGateway(builder.Configuration);
         builder.Services.AddCentrumExport(builder.Configuration);
-        builder.Services.AddCentrumApi();
         builder.Services.AddCentrumSimulation(builder.Configuration);
+        builder.Services.AddCentrumApi();
         builder.Services.AddSectionOptions<TlsOptions>(builder.Configuration, TlsOptions.Section);
         builder.AddCentrumObservability();
 

@@ -136,6 +136,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             db.Twins.Add(entity);
         }
 
+        var first = db.Entry(entity).State == EntityState.Added;
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
         if (expectedVersion is not null && expectedVersion != current)
         {
@@ -173,7 +174,22 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         var kind = reported ? DeviceEventKind.ReportedPropertiesChanged : DeviceEventKind.DesiredPropertiesChanged;
         await using var log = eventLog.Open(db, applicationId);
         log.Append(kind, deviceId, new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() }, moduleId, time: now);
-        await log.CommitAsync(cancellationToken);
+        try
+        {
+            await log.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (first)
+        {
+            // The device was deleted between the look above and this commit (its first reported patch racing its
+            // deletion): the twin's foreign key refuses the row, and the answer is the deleted device's.
+            if (await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
+            {
+                throw;
+            }
+
+            return Problem.NotFound($"Device '{deviceId}' was not found.");
+        }
+
         if (reported)
         {
             Log.ReportedUpdated(logger, applicationId, deviceId, moduleId, version, size);

@@ -16,6 +16,7 @@ using Centrum.Server.Tls;
 using Centrum.Storage;
 using Centrum.Export;
 using Centrum.Server.Administration;
+using Centrum.Simulation;
 using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Twins;
@@ -76,6 +77,7 @@ internal static class CentrumHost
         builder.Services.AddCentrumTelemetry(builder.Configuration);
         builder.Services.AddCentrumGateway(builder.Configuration);
         builder.Services.AddCentrumExport(builder.Configuration);
+        builder.Services.AddCentrumSimulation(builder.Configuration);
         builder.Services.AddCentrumApi();
         builder.Services.AddCentrumWeb();
 
@@ -137,6 +139,8 @@ internal static class CentrumHost
             Https = string.Join(", ", addresses.Select(a => $"https://{Display(a)}:{network.HttpsPort}")),
             Management = network.ManagementUrl,
         });
+        // Simulated devices dial this server's own MQTT listener and trust exactly the certificate it presents.
+        builder.Services.AddSingleton(new SimulationEndpoint(SimulationEndpoint.Dialable(addresses[0]), network.MqttPort, certificate));
         builder.Services.AddSingleton<Administration.ApplicationLifecycle>();
         var app = builder.Build();
 
@@ -179,11 +183,19 @@ internal static class CentrumHost
     private static string Display(IPAddress address) =>
         address.Equals(IPAddress.Any) ? "0.0.0.0 (every interface)" : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
-    /// <summary>Brings storage to the current schema and creates the default application; runs before listening.</summary>
+    /// <summary>
+    /// Brings storage to the current schema and creates the default application; runs before listening. A first start
+    /// (a store without applications) offers the default application the simulated-device demo.
+    /// </summary>
     public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await services.GetRequiredService<StorageInitializer>().InitializeAsync(cancellationToken);
-        await services.GetRequiredService<ApplicationAdministration>().EnsureDefaultAsync(cancellationToken);
+        var firstStart = (await services.GetRequiredService<Centrum.Applications.IApplicationCatalog>().ListAsync(cancellationToken)).Count == 0;
+        var application = await services.GetRequiredService<ApplicationAdministration>().EnsureDefaultAsync(cancellationToken);
+        if (firstStart && services.GetService<SimulationDemo>() is { } demo)
+        {
+            await demo.OfferAsync(application.Id, cancellationToken);
+        }
     }
 
     /// <summary>Health, metrics and the administration API only on the management port; the API and devices never on it.</summary>

@@ -25,6 +25,7 @@ internal static class Observability
         Centrum.Devices.DevicesTracing.SourceName,
         Centrum.Identity.IdentityTracing.SourceName,
         Centrum.Jobs.Execution.JobsTracing.SourceName,
+        Centrum.Simulation.SimulationTelemetry.SourceName,
     ];
 
     public static WebApplicationBuilder AddCentrumObservability(this WebApplicationBuilder builder)
@@ -32,7 +33,7 @@ internal static class Observability
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("centrum"))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName, Centrum.Jobs.Execution.JobsMetrics.MeterName)
+                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName, Centrum.Jobs.Execution.JobsMetrics.MeterName, Centrum.Simulation.SimulationTelemetry.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

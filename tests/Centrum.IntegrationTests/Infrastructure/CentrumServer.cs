@@ -101,6 +101,9 @@ internal sealed class CentrumServer : IAsyncDisposable
             // Test receivers live on loopback, which export destinations may reach only when allowed; a test that
             // proves the default refusal sets it back to false.
             "--Centrum:Export:AllowLocalDestinations=true",
+            // The first-run demo (a template and simulated devices) would put devices and data beside every test's own;
+            // a test of the demo turns it on.
+            "--Centrum:Simulation:Demo=false",
         };
         arguments.AddRange(Settings.Select(s => $"--{s.Key}={s.Value}"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

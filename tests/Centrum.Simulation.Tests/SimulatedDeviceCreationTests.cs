@@ -131,5 +131,7 @@ public sealed class SimulatedDeviceCreationTests : IAsyncLifetime
         public ValueTask DisconnectApplicationAsync(string applicationId, string reason) => ValueTask.CompletedTask;
 
         public bool IsConnected(string applicationId, string deviceId) => false;
+
+        public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [];
     }
 }

@@ -69,4 +69,31 @@ public sealed class PageAuthorizationTests(Chromium chromium) : IClassFixture<Ch
         Assert.Equal(server.BaseAddress.ToString(), browser.Page.Url);
         Assert.Empty(browser.ForeignRequests);
     }
+
+    [Fact]
+    public async Task An_open_page_follows_a_role_taken_away_without_being_reloaded_by_the_person()
+    {
+        // A short revalidation period so the test spans several of them.
+        await using var server = await CentrumServer.StartAsync(new Dictionary<string, string> { ["Centrum:Web:MembershipRevalidation"] = "00:00:01" });
+        await using var browser = await chromium.OpenAsync(server);
+        var email = await browser.SignInAsAsync(BuiltInRoles.AppAdministrator);
+        await browser.NavLink("Audit log").ClickAsync();
+        await Assertions.Expect(browser.Page.GetByTestId("audit-log")).ToBeVisibleAsync();
+
+        // The administrator becomes an operator: the open page stops showing the audit log, the navigation drops it.
+        using var admin = server.Http(await server.CreateTokenAsync("web-admin"));
+        var changed = await admin.PatchAsync(
+            $"api/users/{email.Split('@')[0]}?{DeviceApi.Version}", CentrumServer.Json($$"""{"roles":[{"role":"{{BuiltInRoles.AppOperator}}"}]}"""));
+        Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
+        await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(browser.Page.GetByTestId("audit-log")).ToHaveCountAsync(0);
+        await Assertions.Expect(browser.Page).ToHaveURLAsync(new Regex("/administration/audit-log$"));
+        await browser.WaitUntilInteractiveAsync();
+        await Assertions.Expect(browser.NavLink("Audit log")).ToHaveCountAsync(0);
+
+        // Removed from the application: the page goes to sign-in.
+        Assert.True((await admin.DeleteAsync($"api/users/{email.Split('@')[0]}?{DeviceApi.Version}")).IsSuccessStatusCode);
+        await Assertions.Expect(browser.Page).ToHaveURLAsync(new Regex(@"/signin\?returnUrl="), new() { Timeout = 30_000 });
+        await Assertions.Expect(browser.Page.GetByLabel("Password")).ToBeVisibleAsync();
+    }
 }

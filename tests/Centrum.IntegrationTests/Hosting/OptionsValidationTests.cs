@@ -32,6 +32,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Centrum:Identity:Audit:Retention", "00:00:01")]
     [InlineData("Centrum:Identity:SignIn:Window", "00:00:00")]
     [InlineData("Centrum:Commands:MinMessageTtl", "3.00:00:00")]
+    [InlineData("Centrum:Web:MembershipRevalidation", "00:00:00")]
     public void An_invalid_setting_stops_the_start_naming_its_key(string key, string value)
     {
         var refused = Assert.ThrowsAny<Exception>(() => CentrumHost.Build([$"--Centrum:Storage:DataFolder={_folder}", $"--{key}={value}"]));

@@ -804,6 +804,46 @@ public sealed class DeviceRegistry(
         }
     }
 
+    /// <summary>
+    /// The devices within <paramref name="reach"/>, counted: by the database for the whole application; for a limited
+    /// caller over the rows its organizations narrow the table to, each checked against the reach as the list does.
+    /// </summary>
+    public async Task<DeviceCounts> CountAsync(string applicationId, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var scoped = Scoped(db, applicationId).AsNoTracking();
+        if (reach.IsWholeApplication)
+        {
+            return new DeviceCounts(
+                await scoped.CountAsync(cancellationToken),
+                await scoped.CountAsync(d => d.Provisioned, cancellationToken),
+                await scoped.CountAsync(d => !d.Enabled, cancellationToken),
+                await scoped.CountAsync(d => d.Simulated, cancellationToken));
+        }
+
+        if (ReachCondition(reach) is { } within)
+        {
+            scoped = scoped.Where(within);
+        }
+
+        int total = 0, provisioned = 0, blocked = 0, simulated = 0;
+        var rows = scoped.Select(d => new { d.Organizations, d.Provisioned, d.Enabled, d.Simulated }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            if (!reach.Reaches(JsonSerializer.Deserialize<List<string>>(row.Organizations) ?? []))
+            {
+                continue;
+            }
+
+            total++;
+            provisioned += row.Provisioned ? 1 : 0;
+            blocked += row.Enabled ? 0 : 1;
+            simulated += row.Simulated ? 1 : 0;
+        }
+
+        return new DeviceCounts(total, provisioned, blocked, simulated);
+    }
+
     private static IQueryable<DeviceEntity> Scoped(CentrumDbContext db, string applicationId) =>
         db.Devices.Where(d => d.ApplicationId == applicationId);
 

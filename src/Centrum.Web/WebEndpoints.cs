@@ -1,9 +1,12 @@
 using Centrum.Web.Authorization;
 using Centrum.Web.Components;
+using Centrum.Hosting;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -19,10 +22,12 @@ public static class WebEndpoints
     /// <summary>The Blazor hub's routes (<c>/_blazor</c>, <c>/_blazor/negotiate</c>): only members open a circuit.</summary>
     private const string CircuitPathPrefix = "/_blazor";
 
-    public static IServiceCollection AddCentrumWeb(this IServiceCollection services)
+    public static IServiceCollection AddCentrumWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSectionOptions<WebOptions>(configuration, WebOptions.Section);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, MembershipRevalidation>();
         services.AddMudServices();
         services.AddScoped<WebCaller>();
         services.AddAuthorizationBuilder().AddPolicy(WebPolicies.Member, WebPolicies.MemberPolicy);

@@ -109,6 +109,47 @@ public sealed class SignInRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Switching_application_needs_membership_there_and_asks_the_second_factor_again()
+    {
+        const string Other = "app-2";
+        await using (var db = await _store.Contexts.CreateDbContextAsync())
+        {
+            db.Applications.Add(new ApplicationEntity { Id = Other, DisplayName = "App 2", HubHostName = "app-2.localhost", IdScope = "0ne00000002" });
+            await db.SaveChangesAsync();
+        }
+
+        // Not a member there (or no such application): refused alike, and the applications offered are the memberships.
+        Assert.Equal("NotAMember", (await AsAccountAsync(Member, (a, user) => a.SwitchAsync(Other, user, From, CancellationToken.None))).Problem?.Code);
+        Assert.Equal("NotAMember", (await AsAccountAsync(Member, (a, user) => a.SwitchAsync("no-such-app", user, From, CancellationToken.None))).Problem?.Code);
+        Assert.Equal([App], await _store.Get<UserService>().ApplicationsOfAsync(Member, CancellationToken.None));
+        var saved = await _store.Get<UserService>().SaveAsync(
+            Other, "ann", new ApplicationUser("", "email", Member, null, null, [new RoleAssignment(BuiltInRoles.AppOperator)], ""), null, CallerHoldings.Operator, CancellationToken.None);
+        Assert.True(saved.Succeeded, saved.Problem?.Message);
+        Assert.Equal([App, Other], await _store.Get<UserService>().ApplicationsOfAsync("ANN@example.com", CancellationToken.None));
+
+        // A member: a session for the other application, without the password again.
+        var switched = await AsAccountAsync(Member, (a, user) => a.SwitchAsync(Other, user, From, CancellationToken.None));
+        Assert.True(switched.Succeeded, switched.Problem?.Message);
+        Assert.False(switched.Value.RequiresTwoFactor);
+        Assert.Contains(switched.Value.Claims, c => c.Type == CentrumClaims.Application && c.Value == Other);
+
+        // With two-factor sign-in on, the second factor is asked again: no session yet.
+        var key = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null));
+        Assert.True((await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Totp(key.Value!.SharedKey)))).Succeeded);
+        var second = await AsAccountAsync(Member, (a, user) => a.SwitchAsync(Other, user, From, CancellationToken.None));
+        Assert.True(second.Value?.RequiresTwoFactor);
+        Assert.Empty(second.Value!.Claims);
+
+        // A locked account does not move either.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await SignInAsync(Member, "Wrong-password-1");
+        }
+
+        Assert.Equal("LockedOut", (await AsAccountAsync(Member, (a, user) => a.SwitchAsync(Other, user, From, CancellationToken.None))).Problem?.Code);
+    }
+
+    [Fact]
     public async Task An_active_authenticator_is_replaced_only_with_the_password_or_a_current_code()
     {
         var key = (await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null))).Value!;

@@ -39,6 +39,15 @@ public sealed class AccountSessions(AccountSignIn accounts, SignInManager<Centru
         return await IssueAsync(context, await accounts.SecondFactorAsync(applicationId, userId, code, recovery, origin, cancellationToken));
     }
 
+    /// <summary>
+    /// Moves the request's session to <paramref name="applicationId"/> (<see cref="AccountSignIn.SwitchAsync"/>): a new
+    /// session for it, or the two-factor cookie when the second factor is asked again (the old session holds until then).
+    /// </summary>
+    public async Task<Outcome<SignInAnswer>> SwitchAsync(HttpContext context, string applicationId, SignInOrigin origin, CancellationToken cancellationToken) =>
+        await SignedInAsync(context) is { } account
+            ? await IssueAsync(context, await accounts.SwitchAsync(applicationId, account.User, origin, cancellationToken))
+            : new Problem(ProblemKind.Unauthorized, "InvalidCredentials", "Sign in first.");
+
     public Task SignOutAsync() => signIn.SignOutAsync();
 
     /// <summary>The account of the request's session, or <c>null</c> when it has none.</summary>

@@ -143,6 +143,35 @@ public sealed class AccountSignIn(
     }
 
     /// <summary>
+    /// A signed-in account moves its session to another application: by the same rules as a password sign-in there
+    /// (the application exists, the account is its member and not locked out), without the password again since the
+    /// session proved it. The second factor is asked again when two-factor sign-in is on: the session records no
+    /// proof of it that could be carried from one application to the next.
+    /// </summary>
+    public async Task<Outcome<SignInStep>> SwitchAsync(string applicationId, CentrumUser user, SignInOrigin origin, CancellationToken cancellationToken)
+    {
+        if (Throttled(throttle.FromAddress(origin.Address), "this address", origin) is { } throttled)
+        {
+            return throttled;
+        }
+
+        if (await applications.FindByIdAsync(applicationId, cancellationToken) is null || user.Email is null || !await IsMemberAsync(applicationId, user.Email, cancellationToken))
+        {
+            return new Problem(ProblemKind.Forbidden, "NotAMember", "You are not a member of that application.");
+        }
+
+        if (await accounts.IsLockedOutAsync(user))
+        {
+            await RecordAsync(applicationId, "lockedOut", user.Email, StatusCodes.Forbidden, origin);
+            return LockedOut;
+        }
+
+        return await accounts.GetTwoFactorEnabledAsync(user) && (await accounts.GetValidTwoFactorProvidersAsync(user)).Count > 0
+            ? new SignInStep(user, RequiresTwoFactor: true, [])
+            : await SignedInAsync(applicationId, user, origin);
+    }
+
+    /// <summary>
     /// Single sign-on: the provider vouched for <paramref name="verifiedEmail"/> (null when it did not give a verified
     /// one); the person gets a session if the application has them as an email member, like a password sign-in, without
     /// a local account. Answers the member's email.

@@ -189,6 +189,19 @@ public sealed partial class UserService(IDbContextFactory<CentrumDbContext> cont
         return roles is null ? [] : JsonSerializer.Deserialize<List<RoleAssignment>>(roles, Json) ?? [];
     }
 
+    /// <summary>
+    /// The applications the account with <paramref name="email"/> is a member of by email (not through a directory group,
+    /// which only a provider's token names): what a person signed in to one of them may switch to.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ApplicationsOfAsync(string email, CancellationToken cancellationToken)
+    {
+        var normalized = email.Trim().ToLowerInvariant();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ApplicationUsers.AsNoTracking()
+            .Where(u => u.Type == "email" && u.Email == normalized)
+            .Select(u => u.ApplicationId).Distinct().OrderBy(a => a).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The roles of the service principal member with this object id (and tenant, when the member names one).</summary>
     public async Task<IReadOnlyList<RoleAssignment>> RolesOfServicePrincipalAsync(string applicationId, string objectId, string? tenantId, CancellationToken cancellationToken)
     {

@@ -79,7 +79,7 @@ internal static class CentrumHost
         builder.Services.AddCentrumExport(builder.Configuration);
         builder.Services.AddCentrumSimulation(builder.Configuration);
         builder.Services.AddCentrumApi();
-        builder.Services.AddCentrumWeb();
+        builder.Services.AddCentrumWeb(builder.Configuration);
 
         // The web application's CSS and JavaScript (its own and its packages') from where the build left them; a
         // published server has them in wwwroot and this finds no manifest to read.

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Claims;
 using Centrum.Applications;
 using Centrum.Identity.Authorization;
+using Centrum.Identity.Users;
 using Centrum.Organizations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -14,7 +15,8 @@ namespace Centrum.Web.Authorization;
 /// permission policies). Pages hand <see cref="ReachAsync"/> to the areas' services, which apply it; a page never
 /// decides reach itself. One per circuit (scoped), over the circuit's authentication state.
 /// </summary>
-public sealed class WebCaller(AuthenticationStateProvider authentication, AccessScope scope, IAuthorizationService authorization, IApplicationCatalog applications)
+public sealed class WebCaller(
+    AuthenticationStateProvider authentication, AccessScope scope, IAuthorizationService authorization, IApplicationCatalog applications, UserService members)
 {
     private ClaimsPrincipal? _principal;
 
@@ -26,6 +28,26 @@ public sealed class WebCaller(AuthenticationStateProvider authentication, Access
     /// <summary>The application's display name for the app bar.</summary>
     public async Task<Application?> ApplicationAsync(CancellationToken cancellationToken) =>
         await ApplicationIdAsync() is { } id ? await applications.FindByIdAsync(id, cancellationToken) : null;
+
+    /// <summary>The applications the signed-in person is a member of (the identity area answers), the current one included.</summary>
+    public async Task<IReadOnlyList<Application>> ApplicationsAsync(CancellationToken cancellationToken)
+    {
+        if (await EmailAsync() is not { } email)
+        {
+            return [];
+        }
+
+        var found = new List<Application>();
+        foreach (var id in await members.ApplicationsOfAsync(email, cancellationToken))
+        {
+            if (await applications.FindByIdAsync(id, cancellationToken) is { } application)
+            {
+                found.Add(application);
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>The account's email, as the session names it.</summary>
     public async Task<string?> EmailAsync() => (await PrincipalAsync()).FindFirstValue(ClaimTypes.Email) ?? (await PrincipalAsync()).Identity?.Name;

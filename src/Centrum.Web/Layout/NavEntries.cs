@@ -4,15 +4,21 @@ using MudBlazor;
 
 namespace Centrum.Web.Layout;
 
-/// <summary>A link of the navigation drawer to a page; shown only to callers the page's attributes admit.</summary>
-public sealed record NavEntry(string Title, string Href, string Icon, Type Page);
+/// <summary>
+/// A link of the navigation drawer to a page, under <paramref name="Group"/> when it has one; shown only to callers the
+/// page's attributes admit.
+/// </summary>
+public sealed record NavEntry(string Title, string Href, string Icon, Type Page, string? Group = null);
 
 /// <summary>The navigation drawer's entries, in order: one line per page that exists.</summary>
 public static class NavEntries
 {
+    public const string Administration = "Administration";
+
     public static IReadOnlyList<NavEntry> All { get; } =
     [
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
+        new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
     ];
 }

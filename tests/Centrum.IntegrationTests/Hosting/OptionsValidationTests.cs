@@ -35,6 +35,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Centrum:Simulation:TelemetryInterval", "00:00:00")]
     [InlineData("Centrum:Simulation:MaxDevicesPerApplication", "-1")]
     [InlineData("Centrum:Simulation:ReconcileInterval", "02:00:00")]
+    [InlineData("Centrum:Web:MembershipRevalidation", "00:00:00")]
     public void An_invalid_setting_stops_the_start_naming_its_key(string key, string value)
     {
         var refused = Assert.ThrowsAny<Exception>(() => CentrumHost.Build([$"--Centrum:Storage:DataFolder={_folder}", $"--{key}={value}"]));

@@ -57,6 +57,30 @@ public sealed partial class SignInPageTests(Chromium chromium) : IClassFixture<C
         Assert.Equal(401, (await browser.Page.APIRequest.GetAsync($"api/devices?{DeviceApi.Version}")).Status);
     }
 
+    [Fact]
+    public async Task With_two_factor_sign_in_the_password_leads_to_the_code_and_a_wrong_code_is_refused_with_a_message()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        await using var browser = await chromium.OpenAsync(server);
+        var email = await browser.CreateMemberAsync(BuiltInRoles.AppOperator);
+        var key = await browser.EnableTwoFactorAsync(email);
+
+        await browser.SubmitPasswordAsync(email);
+        await Assertions.Expect(browser.Page.GetByLabel("Authenticator code")).ToBeVisibleAsync();
+        Assert.Equal(401, (await browser.Page.APIRequest.GetAsync($"api/devices?{DeviceApi.Version}")).Status);
+
+        // A wrong code: the identity area's message, and the code step again (the account is still carried).
+        await browser.SubmitCodeAsync(Authenticator.Totp(key) == "000000" ? "111111" : "000000");
+        await Assertions.Expect(browser.Page.GetByTestId("signin-error")).ToContainTextAsync("not valid");
+        await Assertions.Expect(browser.Page.GetByLabel("Authenticator code")).ToBeVisibleAsync();
+        Assert.Equal(401, (await browser.Page.APIRequest.GetAsync($"api/devices?{DeviceApi.Version}")).Status);
+
+        await browser.SubmitCodeAsync(Authenticator.Totp(key));
+        await browser.WaitUntilInteractiveAsync();
+        await Assertions.Expect(browser.Page.GetByText($"Signed in as {email}.")).ToBeVisibleAsync();
+        Assert.Equal(200, (await browser.Page.APIRequest.GetAsync($"api/devices?{DeviceApi.Version}")).Status);
+    }
+
     [GeneratedRegex(@"/signin\?returnUrl=%2F$")]
     private static partial Regex SignInFromHome();
 }

@@ -9,9 +9,10 @@ public sealed record DeviceActions(bool ReadData, bool UpdateProperties, bool Ru
 
 /// <summary>
 /// The device page's header and About tab: the device as the registry holds it, its default views (null when it has no
-/// template), whether it is connected now, how it was enrolled (individual enrollment type, or none), and what the caller may do.
+/// template), whether it is connected now, and what the caller may do. Provisioning status is the device's own
+/// (provisioned, approved); its credentials are not read here, they are shown only where connecting a device is.
 /// </summary>
-public sealed record DeviceOverview(Device Device, DeviceView? View, bool Connected, string? AttestationType, DeviceActions Actions);
+public sealed record DeviceOverview(Device Device, DeviceView? View, bool Connected, DeviceActions Actions);
 
 /// <summary>Where a property stands (IoT Central's device view): a writable one is pending until the device acknowledges the version written.</summary>
 public enum PropertyStatus

@@ -54,9 +54,7 @@ public sealed class DeviceViewService(
             await ReachesAsync(caller, device, Permission.DevicesUpdate, cancellationToken),
             await ReachesAsync(caller, device, Permission.DeviceCommandsExecute, cancellationToken),
             await ReachesAsync(caller, device, Permission.DeviceConnectivityRead, cancellationToken));
-        var attestation = await registry.GetAttestationAsync(application, deviceId, cancellationToken);
-        return new DeviceOverview(
-            device, template is null ? null : DeviceView.From(template), registry.IsConnected(application, deviceId), attestation?.Type, actions);
+        return new DeviceOverview(device, template is null ? null : DeviceView.From(template), registry.IsConnected(application, deviceId), actions);
     }
 
     /// <summary>Every declared property with its value and state (REST's property read, declared properties only).</summary>
@@ -181,7 +179,14 @@ public sealed class DeviceViewService(
             return Problem.NotFound($"Device '{deviceId}' was not found.");
         }
 
-        var found = await registry.FindAsync(application, deviceId, await ReachAsync(caller, permission, cancellationToken), cancellationToken);
+        // As REST: a permission held nowhere is refused (403 there), a device outside the reach of one held is not found.
+        var reach = await ReachAsync(caller, permission, cancellationToken);
+        if (reach.Organizations is { Count: 0 })
+        {
+            return Problem.Forbidden($"You may not do this on devices ({permission}).");
+        }
+
+        var found = await registry.FindAsync(application, deviceId, reach, cancellationToken);
         return found.Succeeded ? (application, found.Value) : found.Problem;
     }
 

@@ -106,6 +106,18 @@ public sealed class DeviceLiveFeed : IAsyncDisposable
         return feed;
     }
 
+    /// <summary>Whether updates are waiting to be taken.</summary>
+    public bool HasPending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changes != DeviceChanges.None || _pending.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Everything waiting since the last take, oldest value first.</summary>
     public DeviceUpdate Take()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Centrum.Commands;
 using Centrum.Telemetry;
 using Centrum.Templates.Views;
@@ -9,7 +10,7 @@ using Centrum.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
-namespace Centrum.Web.Components.Devices;
+namespace Centrum.Web.Pages.Devices;
 
 /// <summary>
 /// A device's page, generated from its template as IoT Central's default views are. Everything it reads and does goes
@@ -24,7 +25,7 @@ public sealed partial class DevicePage : ComponentBase
     private const int MaxBodyChars = 2048;
 
     private readonly CancellationTokenSource _closed = new();
-    private readonly Dictionary<string, List<(DateTimeOffset Time, double Value)>> _series = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LiveChart> _charts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LastKnownValue> _lastKnown = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FormInput> _propertyInputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _propertyErrors = new(StringComparer.Ordinal);
@@ -85,6 +86,12 @@ public sealed partial class DevicePage : ComponentBase
                 _lastKnown[Key(value.View.Component, value.View.Name)] = value;
             }
 
+            // Prerendering runs this too, for a page that is discarded once the circuit starts: only the circuit watches.
+            if (!RendererInfo.IsInteractive)
+            {
+                return;
+            }
+
             var feed = await Views.WatchAsync(_caller, DeviceId, token);
             if (feed.Succeeded)
             {
@@ -120,78 +127,88 @@ public sealed partial class DevicePage : ComponentBase
 
     private async Task ApplyFeedAsync()
     {
-        Volatile.Write(ref _renderQueued, 0);
+        try
+        {
+            await ApplyAsync();
+        }
+        finally
+        {
+            Volatile.Write(ref _renderQueued, 0);
+        }
+
+        // What arrived while this one applied woke nobody (a render was queued then): look again.
+        if (_feed is { HasPending: true })
+        {
+            OnFeedChanged();
+        }
+    }
+
+    private async Task ApplyAsync()
+    {
         if (_feed is not { } feed || _overview?.View is not { } view || _closed.IsCancellationRequested)
         {
             return;
         }
 
         var update = feed.Take();
+        var points = new Dictionary<string, List<(DateTimeOffset Time, double Value)>>(StringComparer.Ordinal);
         foreach (var value in update.Values)
         {
-            Apply(view, value);
+            if (value.ModuleId is not null || view.FindTelemetry(value.Component, value.Name) is not { } declared)
+            {
+                continue;
+            }
+
+            var key = Key(value.Component, value.Name);
+            _lastKnown[key] = new LastKnownValue(declared, JsonNode.Parse(value.Value.GetRawText()), value.Timestamp);
+            if (declared.Value.IsNumeric && value.Value.ValueKind == JsonValueKind.Number)
+            {
+                if (!points.TryGetValue(key, out var series))
+                {
+                    points[key] = series = [];
+                }
+
+                series.Add((value.Timestamp, value.Value.GetDouble()));
+            }
         }
 
         if (update.Changes.HasFlag(DeviceChanges.Gone))
         {
             _gone = true;
-        }
-        else
-        {
-            if (update.Changes.HasFlag(DeviceChanges.Properties))
-            {
-                await LoadPropertiesAsync(view, fillForms: false);
-            }
-
-            if (update.Changes.HasFlag(DeviceChanges.Commands) && _tab == "Commands")
-            {
-                await LoadHistoriesAsync(view);
-            }
-
-            if (update.Changes.HasFlag(DeviceChanges.Telemetry) && _tab == "Raw data")
-            {
-                await LoadRawAsync();
-            }
-
-            if (update.Changes.HasFlag(DeviceChanges.Connection) || update.Changes.HasFlag(DeviceChanges.Device))
-            {
-                var overview = await Views.OverviewAsync(_caller, DeviceId, _closed.Token);
-                _overview = overview.Value ?? _overview;
-                _gone = !overview.Succeeded;
-            }
-        }
-
-        StateHasChanged();
-    }
-
-    private void Apply(DeviceView view, DeviceTelemetryValue value)
-    {
-        if (value.ModuleId is not null || view.FindTelemetry(value.Component, value.Name) is not { } declared)
-        {
+            StateHasChanged();
             return;
         }
 
-        var key = Key(value.Component, value.Name);
-        _lastKnown[key] = new LastKnownValue(declared, System.Text.Json.Nodes.JsonNode.Parse(value.Value.GetRawText()), value.Timestamp);
-        if (declared.Value.IsNumeric && value.Value.ValueKind == JsonValueKind.Number)
+        if (update.Changes.HasFlag(DeviceChanges.Properties))
         {
-            var series = Series(key);
-            series.Add((value.Timestamp, value.Value.GetDouble()));
-            if (series.Count > TelemetryChart.MaxPoints)
+            await LoadPropertiesAsync(view, fillForms: false);
+        }
+
+        if (update.Changes.HasFlag(DeviceChanges.Commands) && _tab == "Commands")
+        {
+            await LoadHistoriesAsync(view);
+        }
+
+        if (update.Changes.HasFlag(DeviceChanges.Telemetry) && _tab == "Raw data")
+        {
+            await LoadRawAsync();
+        }
+
+        if (update.Changes.HasFlag(DeviceChanges.Connection) || update.Changes.HasFlag(DeviceChanges.Device))
+        {
+            var overview = await Views.OverviewAsync(_caller, DeviceId, _closed.Token);
+            _overview = overview.Value ?? _overview;
+            _gone = !overview.Succeeded;
+        }
+
+        StateHasChanged();
+        foreach (var (key, series) in points)
+        {
+            if (_charts.TryGetValue(key, out var chart))
             {
-                series.RemoveRange(0, series.Count - TelemetryChart.MaxPoints);
+                await chart.AppendAsync(series);
             }
         }
-    }
-
-    private List<(DateTimeOffset Time, double Value)> Series(string key)
-    {
-        if (!_series.TryGetValue(key, out var series))
-        {
-            _series[key] = series = [];
-        }
-
-        return series;
     }
 
     private async Task OpenTabAsync(string tab)
@@ -279,7 +296,7 @@ public sealed partial class DevicePage : ComponentBase
     private async Task RunCommandAsync(CommandView command)
     {
         var key = Key(command.Component, command.Name);
-        System.Text.Json.Nodes.JsonNode? request = null;
+        JsonNode? request = null;
         if (_commandInputs.TryGetValue(key, out var input))
         {
             var entered = input.Required();

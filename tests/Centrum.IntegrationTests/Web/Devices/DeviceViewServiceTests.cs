@@ -4,10 +4,9 @@ using Centrum.Identity.Authorization;
 using Centrum.Outcomes;
 using Centrum.Telemetry;
 using Centrum.Templates.Views;
-using Centrum.Testing;
 using Centrum.Web.Devices;
 
-namespace Centrum.Web.Tests.Devices;
+namespace Centrum.IntegrationTests.Web.Devices;
 
 /// <summary>
 /// What a device page reads and does goes through the areas' services with the caller's reach for the permission REST

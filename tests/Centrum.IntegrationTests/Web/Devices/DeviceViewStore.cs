@@ -10,13 +10,12 @@ using Centrum.Storage.Ownership;
 using Centrum.Storage.Entities;
 using Centrum.Telemetry;
 using Centrum.Templates;
-using Centrum.Testing;
 using Centrum.Twins;
 using Centrum.Web.Devices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Centrum.Web.Tests.Devices;
+namespace Centrum.IntegrationTests.Web.Devices;
 
 /// <summary>
 /// The areas a device page reads composed as the server composes them (identity for roles and organizations, devices,

@@ -3,12 +3,11 @@ using System.Text.Json.Nodes;
 using Centrum.Events;
 using Centrum.Storage;
 using Centrum.Telemetry;
-using Centrum.Testing;
 using Centrum.Web.Devices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Centrum.Web.Tests.Devices;
+namespace Centrum.IntegrationTests.Web.Devices;
 
 /// <summary>
 /// A device page's live feed over the real telemetry store and event stream: it shows its device's values as they are

@@ -25,8 +25,8 @@ public sealed class DeviceViewLoadTests(Chromium chromium, ITestOutputHelper out
         var sessions = Setting("CENTRUM_VIEW_BENCH_SESSIONS", 2);
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
-        var template = $$"""
-            {"@type":["ModelDefinition","DeviceModel"],"capabilityModel":{"@id":"{{Model}}","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
+        var template = $$$"""
+            {"@type":["ModelDefinition","DeviceModel"],"capabilityModel":{"@id":"{{{Model}}}","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
               {"@type":"Telemetry","name":"value","schema":"double"},{"@type":"Telemetry","name":"seq","schema":"integer"}]}}
             """;
         Assert.True((await admin.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(Model)}?{DeviceApi.Version}", CentrumServer.Json(template))).IsSuccessStatusCode);

@@ -16,8 +16,8 @@ public sealed class DevicePageTests(Chromium chromium) : IClassFixture<Chromium>
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private const string Template = $$$"""
-        {"@type":["ModelDefinition","DeviceModel"],"displayName":"Thermostat","capabilityModel":{"@id":"{{{Model}}}","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
+    private const string Template = """
+        {"@type":["ModelDefinition","DeviceModel"],"displayName":"Thermostat","capabilityModel":{"@id":"dtmi:centrum:web:Thermostat;1","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
           {"@type":"Telemetry","name":"temperature","displayName":"Temperature","schema":"double"},
           {"@type":"Property","name":"targetTemperature","displayName":"Target temperature","schema":"double","writable":true},
           {"@type":"Property","name":"serialNumber","schema":"string"},

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace Centrum.Api.Infrastructure;
 
-/// <summary>The caller's organization reach for one permission, in the form the areas' services take.</summary>
+/// <summary>The caller's organization reach for one permission, in the form the areas' services take (the identity area derives it).</summary>
 internal static class CallerReach
 {
-    public static async Task<OrganizationReach> ReachAsync(this AccessScope scope, HttpContext context, Permission permission) =>
-        OrganizationReach.From(await scope.OrganizationsAsync(context.User, permission, context.RequestAborted));
+    public static Task<OrganizationReach> ReachAsync(this AccessScope scope, HttpContext context, Permission permission) =>
+        scope.ReachAsync(context.User, permission, context.RequestAborted);
 }

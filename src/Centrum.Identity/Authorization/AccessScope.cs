@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Centrum.Identity.Organizations;
+using Centrum.Organizations;
 
 namespace Centrum.Identity.Authorization;
 
@@ -37,6 +38,13 @@ public sealed class AccessScope(RoleCatalog roles, OrganizationService organizat
 
         return await organizations.SubtreeAsync(application, roots, cancellationToken);
     }
+
+    /// <summary>
+    /// The caller's reach for one permission in the form the areas' services take: what every head (REST, the web
+    /// application) hands them, derived in this one place.
+    /// </summary>
+    public async Task<OrganizationReach> ReachAsync(ClaimsPrincipal caller, Permission permission, CancellationToken cancellationToken) =>
+        OrganizationReach.From(await OrganizationsAsync(caller, permission, cancellationToken));
 
     /// <summary>Everything the caller holds, with each permission's reach: what the grant rule compares a grant against.</summary>
     public async Task<CallerHoldings> HoldingsAsync(ClaimsPrincipal caller, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ using Centrum.Server.Administration;
 using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Twins;
+using Centrum.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -48,7 +49,9 @@ internal static class CentrumHost
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The server's own name even when another program builds the host (a test reading its endpoint table): the web
+        // application's static assets are found through the manifest named after it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(CentrumHost).Assembly.GetName().Name });
         // Defaults below every other source, so appsettings.json, the environment and the command line override them;
         // they hold when appsettings.json is not in the content root (dotnet run from the repository root).
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = QuietLogging });
@@ -74,6 +77,11 @@ internal static class CentrumHost
         builder.Services.AddCentrumGateway(builder.Configuration);
         builder.Services.AddCentrumExport(builder.Configuration);
         builder.Services.AddCentrumApi();
+        builder.Services.AddCentrumWeb();
+
+        // The web application's CSS and JavaScript (its own and its packages') from where the build left them; a
+        // published server has them in wwwroot and this finds no manifest to read.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddSectionOptions<TlsOptions>(builder.Configuration, TlsOptions.Section);
         builder.AddCentrumObservability();
 
@@ -146,6 +154,7 @@ internal static class CentrumHost
         app.MapHealthChecks("/health/ready").AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         app.MapAdministrationApi();
+        app.MapCentrumWeb();
         return app;
     }
 
@@ -160,6 +169,11 @@ internal static class CentrumHost
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+
+        // The web application's static assets are exactly those its build lists: no file served from disk by a path
+        // the manifest does not name (a catch-all route beside the API's), no re-reading of assets for hot reload.
+        ["DisableStaticAssetNotFoundRuntimeFallback"] = "true",
+        ["ReloadStaticAssetsAtRuntime"] = "false",
     };
 
     private static string Display(IPAddress address) =>

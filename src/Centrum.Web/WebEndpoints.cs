@@ -25,6 +25,7 @@ public static class WebEndpoints
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<WebCaller>();
+        services.AddSingleton<Devices.DeviceViewService>();
         services.AddAuthorizationBuilder().AddPolicy(WebPolicies.Member, WebPolicies.MemberPolicy);
         services.AddAntiforgery(o =>
         {

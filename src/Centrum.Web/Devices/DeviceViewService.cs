@@ -190,8 +190,8 @@ public sealed class DeviceViewService(
         return found.Succeeded ? (application, found.Value) : found.Problem;
     }
 
-    private async Task<OrganizationReach> ReachAsync(ClaimsPrincipal caller, Permission permission, CancellationToken cancellationToken) =>
-        OrganizationReach.From(await scope.OrganizationsAsync(caller, permission, cancellationToken));
+    private Task<OrganizationReach> ReachAsync(ClaimsPrincipal caller, Permission permission, CancellationToken cancellationToken) =>
+        scope.ReachAsync(caller, permission, cancellationToken);
 
     private async Task<bool> ReachesAsync(ClaimsPrincipal caller, Device device, Permission permission, CancellationToken cancellationToken) =>
         (await ReachAsync(caller, permission, cancellationToken)).Reaches(device.Organizations);

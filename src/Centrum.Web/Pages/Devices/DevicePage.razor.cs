@@ -8,7 +8,7 @@ using Centrum.Telemetry;
 using Centrum.Templates.Views;
 using Centrum.Web.Devices;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
+using Centrum.Web.Authorization;
 
 namespace Centrum.Web.Pages.Devices;
 
@@ -50,11 +50,11 @@ public sealed partial class DevicePage : ComponentBase
     private DeviceViewService Views { get; set; } = null!;
 
     [Inject]
-    private AuthenticationStateProvider Authentication { get; set; } = null!;
+    private WebCaller Caller { get; set; } = null!;
 
     protected override async Task OnInitializedAsync()
     {
-        _caller = (await Authentication.GetAuthenticationStateAsync()).User;
+        _caller = await Caller.PrincipalAsync();
         var token = _closed.Token;
         var overview = await Views.OverviewAsync(_caller, DeviceId, token);
         _loading = false;

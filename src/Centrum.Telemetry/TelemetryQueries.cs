@@ -8,6 +8,12 @@ public sealed record TelemetryValue(JsonElement Value, DateTimeOffset Timestamp,
 
 public sealed record TelemetryPoint(long Sequence, DateTimeOffset Timestamp, JsonElement Value, bool Modeled);
 
+/// <summary>One field of one message of a device, as a device view draws or lists it.</summary>
+public sealed record DeviceTelemetryValue(long Sequence, DateTimeOffset Timestamp, string? ModuleId, string? Component, string Name, JsonElement Value, bool Modeled);
+
+/// <summary>A stored message of a device with the names of its fields the template does not declare (IoT Central's raw data view).</summary>
+public sealed record RawMessage(StoredMessage Message, IReadOnlyList<string> UnmodeledFields);
+
 public sealed record TelemetryBucket(DateTimeOffset Start, long Count, double? Average, double? Minimum, double? Maximum);
 
 /// <summary>Reads of one telemetry stream: <c>(device, module, component, name)</c>.</summary>
@@ -87,6 +93,93 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         return buckets;
     }
 
+    /// <summary>
+    /// The newest values one device sent after <paramref name="afterSequence"/> and not before <paramref name="since"/>,
+    /// at most <paramref name="limit"/>, oldest first: what a live view missed since it last read, read when the event
+    /// stream wakes it. A view that fell further behind than the limit skips to the newest values.
+    /// </summary>
+    public async Task<IReadOnlyList<DeviceTelemetryValue>> DeviceValuesAsync(
+        string applicationId, string deviceId, long afterSequence, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT seq, enqueued_time, module_id, component, name, value_json, modeled FROM telemetry
+            WHERE seq > $after AND device_id = $device AND enqueued_time >= $since
+            ORDER BY seq DESC, name DESC LIMIT $limit
+            """;
+        command.Parameters.Add(new DuckDBParameter("after", afterSequence));
+        command.Parameters.Add(new DuckDBParameter("device", deviceId));
+        command.Parameters.Add(new DuckDBParameter("since", since.UtcDateTime));
+        command.Parameters.Add(new DuckDBParameter("limit", limit));
+        var values = new List<DeviceTelemetryValue>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(new DeviceTelemetryValue(
+                reader.GetInt64(0), Utc(reader.GetDateTime(1)), NullableString(reader, 2), NullableString(reader, 3), reader.GetString(4),
+                Parse(reader.GetString(5)), !reader.IsDBNull(6) && reader.GetBoolean(6)));
+        }
+
+        values.Reverse();
+        return values;
+    }
+
+    /// <summary>
+    /// A device's newest <paramref name="limit"/> messages, newest first, each with the fields its template does not
+    /// declare: IoT Central's raw data view shows both modeled and unmodeled data.
+    /// </summary>
+    public async Task<IReadOnlyList<RawMessage>> RecentMessagesAsync(string applicationId, string deviceId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = ingest.Store(applicationId).OpenReadConnection();
+        var messages = new List<StoredMessage>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT seq, enqueued_time, device_id, module_id, component, message_id, content_type, content_encoding, properties, body, traceparent
+                FROM messages WHERE device_id = $device ORDER BY seq DESC LIMIT $limit
+                """;
+            command.Parameters.Add(new DuckDBParameter("device", deviceId));
+            command.Parameters.Add(new DuckDBParameter("limit", limit));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                messages.Add(Message(reader));
+            }
+        }
+
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var unmodeled = new Dictionary<long, List<string>>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT seq, name FROM telemetry
+                WHERE seq >= $oldest AND seq <= $newest AND device_id = $device AND NOT coalesce(modeled, false)
+                ORDER BY seq, name
+                """;
+            command.Parameters.Add(new DuckDBParameter("oldest", messages[^1].Sequence));
+            command.Parameters.Add(new DuckDBParameter("newest", messages[0].Sequence));
+            command.Parameters.Add(new DuckDBParameter("device", deviceId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var sequence = reader.GetInt64(0);
+                if (!unmodeled.TryGetValue(sequence, out var names))
+                {
+                    unmodeled[sequence] = names = [];
+                }
+
+                names.Add(reader.GetString(1));
+            }
+        }
+
+        return [.. messages.Select(m => new RawMessage(m, unmodeled.TryGetValue(m.Sequence, out var names) ? names : []))];
+    }
+
     /// <summary>How many messages an application has stored, by device (used by tests and operations).</summary>
     public async Task<IReadOnlyList<(string MessageId, long Count)>> CountByMessageIdAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
@@ -119,13 +212,7 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            messages.Add(new StoredMessage(
-                reader.GetInt64(0), Utc(reader.GetDateTime(1)), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
-                NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8) ?? "{}",
-                reader.IsDBNull(9) ? [] : Bytes(reader, 9))
-            {
-                TraceParent = NullableString(reader, 10),
-            });
+            messages.Add(Message(reader));
         }
 
         return messages;
@@ -159,6 +246,15 @@ public sealed class TelemetryQueries(TelemetryIngest ingest)
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
+
+    /// <summary>A row of <c>messages</c> read in the column order both message reads select.</summary>
+    private static StoredMessage Message(DbDataReader reader) => new(
+        reader.GetInt64(0), Utc(reader.GetDateTime(1)), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
+        NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8) ?? "{}",
+        reader.IsDBNull(9) ? [] : Bytes(reader, 9))
+    {
+        TraceParent = NullableString(reader, 10),
+    };
 
     /// <summary>DuckDB hands BLOBs out as streams over its own memory; the message keeps a copy.</summary>
     private static byte[] Bytes(DbDataReader reader, int ordinal)

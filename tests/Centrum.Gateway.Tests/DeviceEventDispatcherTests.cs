@@ -50,6 +50,8 @@ public sealed class DeviceEventDispatcherTests
             Interlocked.Increment(ref _subscriptions);
             return _bus.Subscribe(capacity);
         }
+
+        public DeviceEventSubscription SubscribeToDevice(string applicationId, string deviceId, int capacity) => _bus.SubscribeToDevice(applicationId, deviceId, capacity);
     }
 
     private sealed class ListenerProbe(CountingEvents events) : IHostedService

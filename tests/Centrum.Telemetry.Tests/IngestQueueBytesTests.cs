@@ -104,6 +104,8 @@ public sealed class IngestQueueBytesTests : IDisposable
 
         public DeviceEventSubscription Subscribe(int capacity = 10_000) => throw new NotSupportedException();
 
+        public DeviceEventSubscription SubscribeToDevice(string applicationId, string deviceId, int capacity) => throw new NotSupportedException();
+
         public void Dispose() => _gate.Dispose();
     }
 }

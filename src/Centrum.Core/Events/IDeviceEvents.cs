@@ -15,6 +15,14 @@ public interface IDeviceEvents
     /// and reads them back from the durable logs by sequence.
     /// </summary>
     DeviceEventSubscription Subscribe(int capacity = 10_000);
+
+    /// <summary>
+    /// A live subscription to one device's events (its modules' included), for a view of that device: the events of
+    /// other devices and applications are never queued for it, so a small <paramref name="capacity"/> holds only what
+    /// the view has not read yet. Like <see cref="Subscribe"/>, a full subscription loses its oldest events and never
+    /// blocks publishers.
+    /// </summary>
+    DeviceEventSubscription SubscribeToDevice(string applicationId, string deviceId, int capacity);
 }
 
 public sealed class DeviceEventSubscription(ChannelReader<DeviceEvent> reader, Action unsubscribe) : IDisposable

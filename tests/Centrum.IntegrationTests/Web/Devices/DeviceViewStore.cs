@@ -122,6 +122,8 @@ internal sealed class DeviceViewStore : IAsyncDisposable
 
         public bool IsConnected(string applicationId, string deviceId) => _connected.ContainsKey(deviceId);
 
+        public IReadOnlyCollection<string> ConnectedDevices(string applicationId) => [.. _connected.Keys];
+
         public Task<DirectMethodResult> InvokeAsync(
             string applicationId, string deviceId, string? moduleId, string methodName, JsonNode? payload,
             TimeSpan connectTimeout, TimeSpan responseTimeout, CancellationToken cancellationToken)

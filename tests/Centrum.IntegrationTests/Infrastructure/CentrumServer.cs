@@ -155,7 +155,18 @@ internal sealed class CentrumServer : IAsyncDisposable
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // What the server was doing when it would not stop is in its log; the process goes, so the next test starts clean.
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw new TimeoutException($"The server did not stop within 30 s of SIGTERM. Its log:\n{Log}");
+        }
+
         _http?.Dispose();
         _http = null;
     }

@@ -1,0 +1,41 @@
+// A live line chart drawn by plotly.js (https://plotly.com/javascript/plotlyjs-function-reference/): newPlot once,
+// extendTraces as values arrive (keeping the newest `max` points), purge when the page lets go of it. plotly.js itself is
+// loaded once per page, on the first chart, from the URL the server gives (the application serves it; no CDN).
+let plotly;
+
+function load(url) {
+  if (!plotly) {
+    plotly = new Promise((resolve, reject) => {
+      if (window.Plotly) {
+        resolve(window.Plotly);
+        return;
+      }
+      const script = document.createElement('script');
+      script.src = url;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { plotly = undefined; reject(new Error('plotly.js did not load from ' + url)); };
+      document.head.appendChild(script);
+    });
+  }
+  return plotly;
+}
+
+export async function create(element, plotlyUrl, title) {
+  const Plotly = await load(plotlyUrl);
+  const trace = { x: [], y: [], name: title, type: 'scatter', mode: 'lines+markers' };
+  const layout = { height: 220, margin: { l: 48, r: 16, t: 8, b: 32 }, showlegend: false };
+  await Plotly.newPlot(element, [trace], layout, { responsive: true });
+}
+
+export function extend(element, times, values, max) {
+  if (window.Plotly && element && element.data) {
+    window.Plotly.extendTraces(element, { x: [times], y: [values] }, [0], max);
+  }
+}
+
+export function purge(element) {
+  if (window.Plotly && element) {
+    window.Plotly.purge(element);
+  }
+}

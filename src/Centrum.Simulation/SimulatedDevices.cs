@@ -84,7 +84,14 @@ public sealed partial class SimulatedDevices(DeviceRegistry registry, DeviceTemp
             }
 
             var write = new DeviceWrite($"{DisplayName(template)} (simulated) {next - 1}", templateId, Enabled: true, Simulated: true, organizations);
-            var device = await registry.CreateOrReplaceAsync(applicationId, id, write, ifMatch: null, reach, cancellationToken);
+            // Create only: an id taken meanwhile (a concurrent create of the same id) is skipped like one taken before,
+            // never replaced.
+            var device = await registry.CreateAsync(applicationId, id, write, reach, cancellationToken);
+            if (device.Problem is { Kind: ProblemKind.Conflict } && await registry.GetAsync(applicationId, id, cancellationToken) is not null)
+            {
+                continue;
+            }
+
             if (!device.Succeeded)
             {
                 return device.Problem;

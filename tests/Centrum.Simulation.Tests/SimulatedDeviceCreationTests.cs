@@ -122,6 +122,25 @@ public sealed class SimulatedDeviceCreationTests : IAsyncLifetime
         Assert.Equal(2, await Simulated.CountAsync(App, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Two_creators_at_once_get_distinct_devices_and_neither_replaces_the_others()
+    {
+        // Both look for free ids from the same number: whichever creates an id second finds it taken and moves on,
+        // where a create-or-replace would have overwritten the first creator's device.
+        var both = await Task.WhenAll(
+            Task.Run(() => Simulated.CreateAsync(App, Model, 3, [], OrganizationReach.WholeApplication, CancellationToken.None)),
+            Task.Run(() => Simulated.CreateAsync(App, Model, 3, [], OrganizationReach.WholeApplication, CancellationToken.None)));
+
+        Assert.All(both, created => Assert.True(created.Succeeded, created.Problem?.Message));
+        var devices = both.SelectMany(created => created.Value!).ToList();
+        Assert.Equal(6, devices.Select(d => d.Id).Distinct(StringComparer.Ordinal).Count());
+        foreach (var device in devices)
+        {
+            var stored = await Registry.GetAsync(App, device.Id, CancellationToken.None);
+            Assert.Equal(device.ETag, stored!.ETag);
+        }
+    }
+
     private sealed class NoConnections : IDeviceConnections
     {
         public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason) => ValueTask.CompletedTask;

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using Centrum.Testing;
 using Centrum.Identity.Accounts;
 using Centrum.Identity.ApiTokens;
@@ -85,7 +83,7 @@ public sealed class SignInRulesTests : IAsyncLifetime
         var key = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null));
         Assert.True(key.Succeeded);
         Assert.Equal(ProblemKind.Invalid, (await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, "000000"))).Problem?.Kind);
-        var recoveryCodes = await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Totp(key.Value.SharedKey)));
+        var recoveryCodes = await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Authenticator.Totp(key.Value.SharedKey)));
         Assert.Equal(AccountSignIn.RecoveryCodes, recoveryCodes.Value?.Count);
 
         var first = await SignInAsync(Member, Password);
@@ -95,10 +93,10 @@ public sealed class SignInRulesTests : IAsyncLifetime
 
         var wrong = await Scoped(a => a.SecondFactorAsync(App, userId, WrongCode(key.Value.SharedKey), recovery: false, From, CancellationToken.None));
         Assert.Equal("InvalidCredentials", wrong.Problem?.Code);
-        var noFirstStep = await Scoped(a => a.SecondFactorAsync(App, null, Totp(key.Value.SharedKey), recovery: false, From, CancellationToken.None));
+        var noFirstStep = await Scoped(a => a.SecondFactorAsync(App, null, Authenticator.Totp(key.Value.SharedKey), recovery: false, From, CancellationToken.None));
         Assert.Equal(ProblemKind.Unauthorized, noFirstStep.Problem?.Kind);
 
-        var completed = await Scoped(a => a.SecondFactorAsync(App, userId, Totp(key.Value.SharedKey), recovery: false, From, CancellationToken.None));
+        var completed = await Scoped(a => a.SecondFactorAsync(App, userId, Authenticator.Totp(key.Value.SharedKey), recovery: false, From, CancellationToken.None));
         Assert.True(completed.Succeeded, completed.Problem?.Message);
         Assert.Contains(completed.Value.Claims, c => c.Type == "amr" && c.Value == "mfa");
 
@@ -135,7 +133,7 @@ public sealed class SignInRulesTests : IAsyncLifetime
 
         // With two-factor sign-in on, the second factor is asked again: no session yet.
         var key = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null));
-        Assert.True((await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Totp(key.Value!.SharedKey)))).Succeeded);
+        Assert.True((await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Authenticator.Totp(key.Value!.SharedKey)))).Succeeded);
         var second = await AsAccountAsync(Member, (a, user) => a.SwitchAsync(Other, user, From, CancellationToken.None));
         Assert.True(second.Value?.RequiresTwoFactor);
         Assert.Empty(second.Value!.Claims);
@@ -153,7 +151,7 @@ public sealed class SignInRulesTests : IAsyncLifetime
     public async Task An_active_authenticator_is_replaced_only_with_the_password_or_a_current_code()
     {
         var key = (await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null))).Value!;
-        Assert.True((await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Totp(key.SharedKey)))).Succeeded);
+        Assert.True((await AsAccountAsync(Member, (a, user) => a.EnableTwoFactorAsync(user, Authenticator.Totp(key.SharedKey)))).Succeeded);
 
         Assert.Equal(ProblemKind.Invalid, (await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, null))).Problem?.Kind);
         var wrongPassword = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, new AccountProof("Wrong-password-1", null)));
@@ -164,7 +162,7 @@ public sealed class SignInRulesTests : IAsyncLifetime
         Assert.Equal(ProblemKind.Invalid, (await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, new AccountProof(Password, "123456")))).Problem?.Kind);
 
         // The refused attempts left the key as it was: a current code of it proves the account.
-        var replaced = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, new AccountProof(null, Totp(key.SharedKey))));
+        var replaced = await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, new AccountProof(null, Authenticator.Totp(key.SharedKey))));
         Assert.True(replaced.Succeeded, replaced.Problem?.Message);
         Assert.NotEqual(key.SharedKey, replaced.Value.SharedKey);
         Assert.True((await AsAccountAsync(Member, (a, user) => a.ReplaceAuthenticatorAsync(user, new AccountProof(Password, null)))).Succeeded);
@@ -268,41 +266,7 @@ public sealed class SignInRulesTests : IAsyncLifetime
     /// <summary>A code no step near now produces: the authenticator accepts the codes of neighbouring 30-second steps.</summary>
     private static string WrongCode(string key)
     {
-        var near = Enumerable.Range(-3, 7).Select(step => Totp(key, step)).ToHashSet();
+        var near = Enumerable.Range(-3, 7).Select(step => Authenticator.Totp(key, step)).ToHashSet();
         return Enumerable.Range(0, 1_000_000).Select(n => n.ToString("D6", CultureInfo.InvariantCulture)).First(code => !near.Contains(code));
-    }
-
-    /// <summary>RFC 6238 with the authenticator defaults: HMAC-SHA1, 30-second steps, six digits; the key is base32 (RFC 4648 §6).</summary>
-#pragma warning disable CA5350 // SHA-1 is what RFC 6238 authenticator apps compute; the test must compute the same.
-    private static string Totp(string base32Key, int stepOffset = 0)
-    {
-        var key = Base32(base32Key);
-        Span<byte> counter = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(counter, (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30) + stepOffset);
-        var hash = HMACSHA1.HashData(key, counter);
-        var offset = hash[^1] & 0x0f;
-        var binary = BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(offset)) & 0x7fffffff;
-        return (binary % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
-    }
-#pragma warning restore CA5350
-
-    private static byte[] Base32(string text)
-    {
-        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var bits = 0;
-        var value = 0;
-        var bytes = new List<byte>();
-        foreach (var c in text.TrimEnd('=').ToUpperInvariant())
-        {
-            value = (value << 5) | Alphabet.IndexOf(c, StringComparison.Ordinal);
-            bits += 5;
-            if (bits >= 8)
-            {
-                bytes.Add((byte)(value >> (bits - 8)));
-                bits -= 8;
-            }
-        }
-
-        return [.. bytes];
     }
 }

@@ -1,18 +1,21 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Centrum.IntegrationTests.Infrastructure;
+namespace Centrum.Testing;
 
 /// <summary>What an authenticator app computes from the shared key the two-factor setup shows.</summary>
 internal static class Authenticator
 {
-    /// <summary>RFC 6238 with the authenticator defaults: HMAC-SHA1, 30-second steps, six digits; the key is base32.</summary>
+    /// <summary>
+    /// RFC 6238 with the authenticator defaults: HMAC-SHA1, 30-second steps, six digits; the key is base32 (RFC 4648 §6).
+    /// <paramref name="stepOffset"/> moves the clock by whole steps (a code of the step before or after).
+    /// </summary>
 #pragma warning disable CA5350 // SHA-1 is what RFC 6238 authenticator apps compute; the test must compute the same.
-    public static string Totp(string base32Key)
+    public static string Totp(string base32Key, int stepOffset = 0)
     {
         var key = Base32(base32Key);
         Span<byte> counter = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(counter, DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30);
+        BinaryPrimitives.WriteInt64BigEndian(counter, (DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30) + stepOffset);
         var hash = HMACSHA1.HashData(key, counter);
         var offset = hash[^1] & 0x0f;
         var binary = BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(offset)) & 0x7fffffff;

@@ -216,6 +216,28 @@ public sealed partial class DataExportService(
         return existing;
     }
 
+    /// <summary>
+    /// How many entries of its source's log an export has still to deliver, summed over its destinations: the log's
+    /// newest position less each delivery's persisted cursor, read now. The status board's figure is published by the
+    /// pipeline between batches, so it stands still while a destination refuses every batch; this one keeps growing.
+    /// Event-log sources count the log's positions, which other sources' events share, so it is an upper bound there.
+    /// </summary>
+    public async Task<long> BacklogAsync(string applicationId, ExportDefinition export, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var positions = await db.ExportCursors.AsNoTracking()
+            .Where(c => c.ApplicationId == applicationId && c.ExportId == export.Id && c.Source == export.Source)
+            .Select(c => c.Position).ToListAsync(cancellationToken);
+        if (positions.Count == 0)
+        {
+            return 0;
+        }
+
+        var (newest, _) = await _reader.RangeAsync(applicationId, export.Source, cancellationToken);
+        return positions.Sum(position => Math.Max(0, newest - position));
+    }
+
     public static Problem ExportNotFound(string id) => Problem.NotFound($"The export '{id}' was not found.");
 
     public static Problem DestinationNotFound(string id) => Problem.NotFound($"The destination '{id}' was not found.");

@@ -20,5 +20,8 @@ public static class NavEntries
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
+        new("Enrollment groups", "administration/enrollment-groups", Icons.Material.Filled.VpnKey, typeof(Pages.Administration.EnrollmentGroupList), Administration),
+        new("Data exports", "administration/exports", Icons.Material.Filled.CloudUpload, typeof(Pages.Administration.ExportList), Administration),
+        new("Destinations", "administration/destinations", Icons.Material.Filled.Outbox, typeof(Pages.Administration.DestinationList), Administration),
     ];
 }

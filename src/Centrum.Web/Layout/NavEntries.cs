@@ -20,7 +20,8 @@ public static class NavEntries
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
-        new("Enrollment groups", "administration/enrollment-groups", Icons.Material.Filled.VpnKey, typeof(Pages.Administration.EnrollmentGroupList), Administration),
+        // Not under Administration: operators read device connection settings too, and see no administration group.
+        new("Enrollment groups", "administration/enrollment-groups", Icons.Material.Filled.VpnKey, typeof(Pages.Administration.EnrollmentGroupList)),
         new("Data exports", "administration/exports", Icons.Material.Filled.CloudUpload, typeof(Pages.Administration.ExportList), Administration),
         new("Destinations", "administration/destinations", Icons.Material.Filled.Outbox, typeof(Pages.Administration.DestinationList), Administration),
     ];

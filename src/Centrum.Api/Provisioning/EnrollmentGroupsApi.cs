@@ -29,7 +29,7 @@ public static class EnrollmentGroupsApi
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, EnrollmentGroupService groups, int? maxpagesize)
+    private static async Task<IResult> ListAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, int? maxpagesize)
     {
         if (Paging.Read(context, maxpagesize, EnrollmentGroupService.MaxPageSize, out var pageSize, out var after) is { } error)
         {
@@ -37,19 +37,19 @@ public static class EnrollmentGroupsApi
         }
 
         var application = context.Application();
-        var (page, next) = await groups.ListAsync(application.Id, after, pageSize, context.RequestAborted);
+        var (page, next) = await groups.ListAsync(application.Id, after, pageSize, await scope.ReachAsync(context, Permission.DeviceConnectivityRead), context.RequestAborted);
         var value = page.Select(g => ToJson(g, application.IdScope)).ToList();
         return Paging.Page(context, value, next);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)
+    private static async Task<IResult> GetAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId)
     {
         var application = context.Application();
-        var group = await groups.GetAsync(application.Id, enrollmentGroupId, context.RequestAborted);
+        var group = await groups.GetAsync(application.Id, enrollmentGroupId, await scope.ReachAsync(context, Permission.DeviceConnectivityRead), context.RequestAborted);
         return group is null ? NotFound(enrollmentGroupId) : Results.Json(ToJson(group, application.IdScope));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)
+    private static async Task<IResult> CreateAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -64,11 +64,11 @@ public static class EnrollmentGroupsApi
         }
 
         var application = context.Application();
-        var saved = await groups.CreateOrReplaceAsync(application.Id, enrollmentGroupId, write.Value, context.RequestAborted);
+        var saved = await groups.CreateOrReplaceAsync(application.Id, enrollmentGroupId, write.Value, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
         return saved.Succeeded ? Results.Json(ToJson(saved.Value, application.IdScope)) : ApiError.From(saved.Problem);
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId)
+    private static async Task<IResult> UpdateAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -78,28 +78,28 @@ public static class EnrollmentGroupsApi
 
         var application = context.Application();
         var ifMatch = context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? (string?)(body as JsonObject)?["etag"];
-        var saved = await groups.UpdateAsync(application.Id, enrollmentGroupId, current => Read(body, current), ifMatch, context.RequestAborted);
+        var saved = await groups.UpdateAsync(application.Id, enrollmentGroupId, current => Read(body, current), ifMatch, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
         return saved.Succeeded ? Results.Json(ToJson(saved.Value, application.IdScope)) : ApiError.From(saved.Problem);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId) =>
-        await groups.DeleteAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted) is { Succeeded: false } refused
+    private static async Task<IResult> DeleteAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId) =>
+        await groups.DeleteAsync(context.Application().Id, enrollmentGroupId, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted) is { Succeeded: false } refused
             ? ApiError.From(refused.Problem)
             : Results.NoContent();
 
-    private static async Task<IResult> GetCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
+    private static async Task<IResult> GetCertificateAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId, string entry)
     {
         if (Entry(entry) is not { } primary)
         {
             return BadEntry();
         }
 
-        var group = await groups.GetAsync(context.Application().Id, enrollmentGroupId, context.RequestAborted);
+        var group = await groups.GetAsync(context.Application().Id, enrollmentGroupId, await scope.ReachAsync(context, Permission.DeviceConnectivityRead), context.RequestAborted);
         var slot = primary ? group?.Primary : group?.Secondary;
         return slot is null ? ApiError.From(EnrollmentGroupService.CertificateNotFound(enrollmentGroupId, primary)) : Results.Json(CertificateJson(slot, group!.ETag));
     }
 
-    private static async Task<IResult> SetCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
+    private static async Task<IResult> SetCertificateAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId, string entry)
     {
         if (Entry(entry) is not { } primary)
         {
@@ -113,35 +113,35 @@ public static class EnrollmentGroupsApi
         }
 
         var verified = obj!["verified"] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
-        var set = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, context.RequestAborted);
+        var set = await groups.SetCertificateAsync(context.Application().Id, enrollmentGroupId, primary, text!, verified, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
 
         // The answer carries the group's new etag (IoT Central REST API 2022-07-31, EnrollmentGroups_CreateX509 example).
         return set.Succeeded ? Results.Json(CertificateJson(set.Value.Certificate, set.Value.ETag)) : ApiError.From(set.Problem);
     }
 
-    private static async Task<IResult> RemoveCertificateAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
+    private static async Task<IResult> RemoveCertificateAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId, string entry)
     {
         if (Entry(entry) is not { } primary)
         {
             return BadEntry();
         }
 
-        var removed = await groups.RemoveCertificateAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
+        var removed = await groups.RemoveCertificateAsync(context.Application().Id, enrollmentGroupId, primary, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
         return removed.Succeeded ? Results.NoContent() : ApiError.From(removed.Problem);
     }
 
-    private static async Task<IResult> GenerateCodeAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
+    private static async Task<IResult> GenerateCodeAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId, string entry)
     {
         if (Entry(entry) is not { } primary)
         {
             return BadEntry();
         }
 
-        var code = await groups.GenerateVerificationCodeAsync(context.Application().Id, enrollmentGroupId, primary, context.RequestAborted);
+        var code = await groups.GenerateVerificationCodeAsync(context.Application().Id, enrollmentGroupId, primary, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
         return code.Succeeded ? Results.Json(new { verificationCode = code.Value }) : ApiError.From(code.Problem);
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext context, EnrollmentGroupService groups, string enrollmentGroupId, string entry)
+    private static async Task<IResult> VerifyAsync(HttpContext context, EnrollmentGroupService groups, AccessScope scope, string enrollmentGroupId, string entry)
     {
         if (Entry(entry) is not { } primary)
         {
@@ -154,7 +154,7 @@ public static class EnrollmentGroupsApi
             return error;
         }
 
-        var verified = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text!, context.RequestAborted);
+        var verified = await groups.VerifyAsync(context.Application().Id, enrollmentGroupId, primary, text!, await scope.ReachAsync(context, Permission.DeviceConnectivityManage), context.RequestAborted);
         return verified.Succeeded ? Results.NoContent() : ApiError.From(verified.Problem);
     }
 
@@ -209,7 +209,9 @@ public static class EnrollmentGroupsApi
         enabled = group.Enabled,
         type = group.Type,
         attestation = group.AttestationType == "symmetricKey"
-            ? (object)new { type = "symmetricKey", symmetricKey = new { primaryKey = group.PrimaryKey, secondaryKey = group.SecondaryKey } }
+            ? group.PrimaryKey is null
+                ? new { type = "symmetricKey" } // the keys are withheld from this caller (EnrollmentGroupService.GetAsync)
+                : (object)new { type = "symmetricKey", symmetricKey = new { primaryKey = group.PrimaryKey, secondaryKey = group.SecondaryKey } }
             : new
             {
                 type = "x509",

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Centrum.Devices;
+using Centrum.Organizations;
 using Centrum.Outcomes;
 using Centrum.Provisioning.Certificates;
 using Centrum.Provisioning.Internal;
@@ -25,14 +26,24 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     /// <summary>IoT Central's enrollment group ids: at most 255 characters.</summary>
     public const int MaxIdLength = 255;
 
-    public async Task<EnrollmentGroup?> GetAsync(string applicationId, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// A group as <paramref name="reach"/> may see it: a symmetric-key group's keys derive the key of any registration id
+    /// in the application (DPS "derive a device key" from a group enrollment key), so they are an application-wide
+    /// secret, withheld from a caller whose reach stops at organizations.
+    /// </summary>
+    public async Task<EnrollmentGroup?> GetAsync(string applicationId, string id, OrganizationReach reach, CancellationToken cancellationToken) =>
+        await FindAsync(applicationId, id, cancellationToken) is { } group ? Visible(group, reach) : null;
+
+    private async Task<EnrollmentGroup?> FindAsync(string applicationId, string id, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.AsNoTracking().FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         return entity is null ? null : ToModel(entity);
     }
 
-    public async Task<(IReadOnlyList<EnrollmentGroup> Groups, string? ContinueAfter)> ListAsync(string applicationId, string? after, int pageSize, CancellationToken cancellationToken)
+    /// <summary>A page of groups, each as <paramref name="reach"/> may see it (<see cref="GetAsync"/>).</summary>
+    public async Task<(IReadOnlyList<EnrollmentGroup> Groups, string? ContinueAfter)> ListAsync(
+        string applicationId, string? after, int pageSize, OrganizationReach reach, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var query = db.EnrollmentGroups.AsNoTracking().Where(g => g.ApplicationId == applicationId);
@@ -42,7 +53,7 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
         }
 
         var rows = await query.OrderBy(g => g.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var page = rows.Take(pageSize).Select(ToModel).ToList();
+        var page = rows.Take(pageSize).Select(ToModel).Select(g => Visible(g, reach)).ToList();
         return (page, rows.Count > pageSize ? page[^1].Id : null);
     }
 
@@ -61,8 +72,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     /// group's attestation type cannot change.
     /// </summary>
     public async Task<Outcome<EnrollmentGroup>> CreateOrReplaceAsync(
-        string applicationId, string id, EnrollmentGroupWrite write, CancellationToken cancellationToken)
+        string applicationId, string id, EnrollmentGroupWrite write, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         if ((InvalidId(id) ?? Invalid(write)) is { } invalid)
         {
             Log.GroupRefused(logger, applicationId, id, invalid.Message);
@@ -107,8 +123,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     /// the result is held to the same rules as a new group.
     /// </summary>
     public async Task<Outcome<EnrollmentGroup>> UpdateAsync(
-        string applicationId, string id, Func<EnrollmentGroupWrite, Outcome<EnrollmentGroupWrite>> patch, string? ifMatch, CancellationToken cancellationToken)
+        string applicationId, string id, Func<EnrollmentGroupWrite, Outcome<EnrollmentGroupWrite>> patch, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null)
@@ -143,9 +164,14 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     }
 
     /// <summary>Deletes a group and closes the connections it authenticated; answers the group deleted.</summary>
-    public async Task<Outcome<EnrollmentGroup>> DeleteAsync(string applicationId, string id, CancellationToken cancellationToken)
+    public async Task<Outcome<EnrollmentGroup>> DeleteAsync(string applicationId, string id, OrganizationReach reach, CancellationToken cancellationToken)
     {
-        if (await GetAsync(applicationId, id, cancellationToken) is not { } existing)
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
+        if (await FindAsync(applicationId, id, cancellationToken) is not { } existing)
         {
             return NotFound(id);
         }
@@ -165,6 +191,16 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
 
     public static Problem CertificateNotFound(string id, bool primary) =>
         Problem.NotFound($"The {Slot(primary)} certificate of enrollment group '{id}' was not found.");
+
+    /// <summary>
+    /// Enrollment groups belong to the whole application, not to an organization (IoT Central: device connection
+    /// groups are application settings), so only a caller whose reach is the whole application changes them.
+    /// </summary>
+    private static readonly Problem ApplicationWide =
+        Problem.Forbidden("Enrollment groups belong to the whole application; a role assigned within an organization cannot change them.");
+
+    private static EnrollmentGroup Visible(EnrollmentGroup group, OrganizationReach reach) =>
+        reach.IsWholeApplication ? group : group with { PrimaryKey = null, SecondaryKey = null };
 
     private static readonly Problem AttestationFixed = Problem.Invalid("An enrollment group's attestation type cannot change.");
 
@@ -198,8 +234,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
 
     /// <summary>Sets one signing certificate; answers it with the group's new etag, as IoT Central's EnrollmentGroups_CreateX509 answers it.</summary>
     public async Task<Outcome<SignedCertificate>> SetCertificateAsync(
-        string applicationId, string id, bool primary, string certificateText, bool verified, CancellationToken cancellationToken)
+        string applicationId, string id, bool primary, string certificateText, bool verified, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         var result = await SetCertificateCoreAsync(applicationId, id, primary, certificateText, verified, cancellationToken);
         if (result.Succeeded)
         {
@@ -257,8 +298,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     }
 
     /// <summary>Empties one certificate slot and closes the connections it authenticated; answers the certificate removed.</summary>
-    public async Task<Outcome<SigningCertificate>> RemoveCertificateAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
+    public async Task<Outcome<SigningCertificate>> RemoveCertificateAsync(string applicationId, string id, bool primary, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         var removed = entity is null ? null : Slot(primary ? entity.PrimaryCertificate : entity.SecondaryCertificate, primary ? entity.PrimaryVerified : entity.SecondaryVerified);
@@ -284,8 +330,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     }
 
     /// <summary>Issues the nonce a certificate's owner signs to prove possession of its private key.</summary>
-    public async Task<Outcome<string>> GenerateVerificationCodeAsync(string applicationId, string id, bool primary, CancellationToken cancellationToken)
+    public async Task<Outcome<string>> GenerateVerificationCodeAsync(string applicationId, string id, bool primary, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.EnrollmentGroups.FirstOrDefaultAsync(g => g.ApplicationId == applicationId && g.Id == id, cancellationToken);
         if (entity is null || (primary ? entity.PrimaryCertificate : entity.SecondaryCertificate) is null)
@@ -311,8 +362,13 @@ public sealed partial class EnrollmentGroupService(IDbContextFactory<CentrumDbCo
     /// Proof of possession: a certificate whose subject CN is the issued code, signed by the slot's certificate,
     /// marks the slot verified. Answers the verified certificate.
     /// </summary>
-    public async Task<Outcome<SigningCertificate>> VerifyAsync(string applicationId, string id, bool primary, string certificateText, CancellationToken cancellationToken)
+    public async Task<Outcome<SigningCertificate>> VerifyAsync(string applicationId, string id, bool primary, string certificateText, OrganizationReach reach, CancellationToken cancellationToken)
     {
+        if (!reach.IsWholeApplication)
+        {
+            return ApplicationWide;
+        }
+
         var result = await VerifyCoreAsync(applicationId, id, primary, certificateText, cancellationToken);
         if (result.Succeeded)
         {

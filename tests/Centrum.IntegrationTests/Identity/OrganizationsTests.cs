@@ -61,6 +61,14 @@ public class OrganizationsTests
         await Expect(northOperator.PatchAsync(Url("devices/n-1"), CentrumServer.Json("""{"organizations":["south"]}""")), HttpStatusCode.Forbidden);
         await Expect(northOperator.PatchAsync(Url("devices/n-1"), CentrumServer.Json("""{"displayName":"Renamed"}""")), HttpStatusCode.OK);
 
+        // An enrollment group's key derives any device's key, other organizations' included: withheld from north's operator.
+        await Expect(admin.PutAsync(Url("enrollmentGroups/fleet"), CentrumServer.Json("""{"displayName":"Fleet","type":"iot","attestation":{"type":"symmetricKey"}}""")), HttpStatusCode.OK);
+        Assert.NotNull((await admin.GetJsonAsync("api/enrollmentGroups/fleet"))["attestation"]!["symmetricKey"]?["primaryKey"]);
+        var withheld = JsonNode.Parse(await northOperator.GetStringAsync(Url("enrollmentGroups/fleet")))!;
+        Assert.Equal("symmetricKey", (string)withheld["attestation"]!["type"]!);
+        Assert.Null(withheld["attestation"]!["symmetricKey"]);
+        Assert.All(JsonNode.Parse(await northOperator.GetStringAsync(Url("enrollmentGroups")))!["value"]!.AsArray(), g => Assert.Null(g!["attestation"]!["symmetricKey"]));
+
         // An organization in use is kept.
         await Expect(admin.DeleteAsync(Url("organizations/north-east")), HttpStatusCode.Conflict);
         await Expect(admin.DeleteAsync(Url("organizations/l5")), HttpStatusCode.NoContent);

@@ -60,7 +60,7 @@ public sealed class SecretLoggingTests : IAsyncLifetime
         var groupKey = SymmetricKeys.Generate();
         var groupSecondary = SymmetricKeys.Generate();
         var groups = _services.GetRequiredService<EnrollmentGroupService>();
-        var group = await groups.CreateOrReplaceAsync(Application, "fleet", new EnrollmentGroupWrite("Fleet", true, "iot", "symmetricKey", groupKey, groupSecondary), CancellationToken.None);
+        var group = await groups.CreateOrReplaceAsync(Application, "fleet", new EnrollmentGroupWrite("Fleet", true, "iot", "symmetricKey", groupKey, groupSecondary), OrganizationReach.WholeApplication, CancellationToken.None);
         Assert.True(group.Succeeded);
 
         var application = (await _services.GetRequiredService<IApplicationCatalog>().FindByIdAsync(Application))!;

@@ -20,5 +20,9 @@ public static class NavEntries
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
+        new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),
+        new("Roles", "administration/roles", Icons.Material.Filled.Badge, typeof(Pages.Administration.RolesPage), Administration),
+        new("Organizations", "administration/organizations", Icons.Material.Filled.AccountTree, typeof(Pages.Administration.OrganizationsPage), Administration),
+        new("API tokens", "administration/api-tokens", Icons.Material.Filled.Key, typeof(Pages.Administration.ApiTokensPage), Administration),
     ];
 }

@@ -49,6 +49,19 @@ public sealed class IdentityAdminPageAuthorizationTests(Chromium chromium) : ICl
         ]),
     ];
 
+    /// <summary>An expectation that, when it fails, says which role, page and action it was about.</summary>
+    private static async Task Expect(string role, string page, string what, Func<Task> expectation)
+    {
+        try
+        {
+            await expectation();
+        }
+        catch (PlaywrightException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{role} on {page}: {what}: {e.Message}");
+        }
+    }
+
     [Fact]
     public void Each_thing_the_identity_administration_pages_do_needs_the_permission_of_the_same_rest_operation()
     {
@@ -101,29 +114,27 @@ public sealed class IdentityAdminPageAuthorizationTests(Chromium chromium) : ICl
             foreach (var (title, address, open, actions) in Pages)
             {
                 var mayOpen = table[open.ToString()].Contains(role);
-                await Assertions.Expect(browser.NavLink(title)).ToHaveCountAsync(mayOpen ? 1 : 0);
+                await Expect(role, title, "navigation entry", () => Assertions.Expect(browser.NavLink(title)).ToHaveCountAsync(mayOpen ? 1 : 0));
                 await browser.Page.GotoAsync(address);
                 await browser.WaitUntilInteractiveAsync();
                 if (!mayOpen)
                 {
-                    await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToBeVisibleAsync();
+                    await Expect(role, title, "not allowed", () => Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToBeVisibleAsync());
                     continue;
                 }
 
-                await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToHaveCountAsync(0);
-                await Assertions.Expect(browser.Page.Locator("h4").First).ToHaveTextAsync(title);
+                await Expect(role, title, "page opened", async () =>
+                {
+                    await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToHaveCountAsync(0);
+                    await Assertions.Expect(browser.Page.Locator("h4").First).ToHaveTextAsync(title);
+                });
                 foreach (var (testId, needs) in actions)
                 {
                     // Row actions (ids ending in '-') are checked on every row: each listed page has at least one row.
                     var offered = testId.EndsWith('-') ? browser.Page.Locator($"[data-testid^='{testId}']") : browser.Page.GetByTestId(testId);
-                    if (table[needs.ToString()].Contains(role))
-                    {
-                        await Assertions.Expect(offered.First).ToBeVisibleAsync();
-                    }
-                    else
-                    {
-                        await Assertions.Expect(offered).ToHaveCountAsync(0);
-                    }
+                    var holds = table[needs.ToString()].Contains(role);
+                    await Expect(role, title, (holds ? "offered " : "not offered ") + testId,
+                        () => holds ? Assertions.Expect(offered.First).ToBeVisibleAsync() : Assertions.Expect(offered).ToHaveCountAsync(0));
                 }
             }
         }

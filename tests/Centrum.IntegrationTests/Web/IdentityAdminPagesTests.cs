@@ -40,6 +40,7 @@ public sealed class IdentityAdminPagesTests(Chromium chromium) : IClassFixture<C
 
         // Deleting an organization that has children is refused as REST refuses it; both stay.
         await page.GetByTestId("delete-organization-north").ClickAsync();
+        await page.GetByTestId("confirm-delete-organization-north").ClickAsync();
         await Assertions.Expect(page.GetByTestId("organization-error")).ToContainTextAsync("belong to this organization");
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"api/organizations/north?{DeviceApi.Version}")).StatusCode);
 
@@ -75,6 +76,13 @@ public sealed class IdentityAdminPagesTests(Chromium chromium) : IClassFixture<C
         await page.GetByTestId("confirm-delete-user-" + anaId).ClickAsync();
         await Assertions.Expect(page.GetByTestId("user-" + anaId)).ToHaveCountAsync(0);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"api/users/{anaId}?{DeviceApi.Version}")).StatusCode);
+        await browser.NavLink("Organizations").ClickAsync();
+        await browser.WaitUntilInteractiveAsync();
+        await page.GetByTestId("delete-organization-north-plant").ClickAsync();
+        await page.GetByTestId("confirm-delete-organization-north-plant").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("organization-north-plant")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("organization-error")).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"api/organizations/north-plant?{DeviceApi.Version}")).StatusCode);
 
         // Roles: a custom role made by ticking permissions, listed under IoT Central's groups, read back through REST.
         await browser.NavLink("Roles").ClickAsync();
@@ -92,6 +100,20 @@ public sealed class IdentityAdminPagesTests(Chromium chromium) : IClassFixture<C
         var saved = await admin.GetJsonAsync("api/roles/plant-auditor");
         Assert.Equal("Plant auditor", (string?)saved["displayName"]);
         Assert.Equal(["devicesRead", "auditLogRead"], saved["permissions"]!.AsArray().Select(p => (string)p!).ToArray());
+
+        // Edited by ticking other permissions, then deleted.
+        await page.GetByTestId("edit-role-plant-auditor").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("permission-auditLogRead")).ToBeCheckedAsync();
+        await page.GetByTestId("permission-auditLogRead").UncheckAsync();
+        await page.GetByTestId("permission-deviceDataRead").CheckAsync();
+        await page.GetByTestId("save-role").ClickAsync();
+        await Assertions.Expect(role).ToContainTextAsync("Devices: devicesRead, deviceDataRead");
+        await Assertions.Expect(role).Not.ToContainTextAsync("Administration");
+        Assert.Equal(["devicesRead", "deviceDataRead"], (await admin.GetJsonAsync("api/roles/plant-auditor"))["permissions"]!.AsArray().Select(p => (string)p!).ToArray());
+        await page.GetByTestId("delete-role-plant-auditor").ClickAsync();
+        await page.GetByTestId("confirm-delete-role-plant-auditor").ClickAsync();
+        await Assertions.Expect(role).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"api/roles/plant-auditor?{DeviceApi.Version}")).StatusCode);
 
         // API tokens: the secret is shown once, works against REST with the token's role, and is never shown again.
         await browser.NavLink("API tokens").ClickAsync();
@@ -123,6 +145,7 @@ public sealed class IdentityAdminPagesTests(Chromium chromium) : IClassFixture<C
 
         // Deleting the token on the page revokes it for REST at once.
         await page.GetByTestId("delete-token-page-token").ClickAsync();
+        await page.GetByTestId("confirm-delete-token-page-token").ClickAsync();
         await Assertions.Expect(page.GetByTestId("token-page-token")).ToHaveCountAsync(0);
         using (var scripted = server.Http(secret))
         {

@@ -134,6 +134,9 @@ public sealed class GrantRulesTests : IAsyncLifetime
         Assert.True(readers.Succeeded, readers.Problem?.Message);
         Assert.Equal(ProblemKind.Invalid, (await Roles.SaveAsync(App, BuiltInRoles.AppOperator, "Mine", RoleCatalog.ApplicationScope, [], CallerHoldings.Operator, CancellationToken.None)).Problem?.Kind);
         Assert.Equal(ProblemKind.Invalid, (await Roles.SaveAsync(App, "bad id!", "Bad", RoleCatalog.ApplicationScope, [], CallerHoldings.Operator, CancellationToken.None)).Problem?.Kind);
+        Assert.Equal(ProblemKind.Invalid, (await Roles.SaveAsync(App, "unnamed", "", RoleCatalog.ApplicationScope, [], CallerHoldings.Operator, CancellationToken.None)).Problem?.Kind);
+        Assert.Equal(ProblemKind.Invalid, (await Roles.SaveAsync(App, "long-name", new string('n', RoleCatalog.MaxDisplayNameLength + 1), RoleCatalog.ApplicationScope, [], CallerHoldings.Operator, CancellationToken.None)).Problem?.Kind);
+        Assert.True((await Roles.SaveAsync(App, "long-name", new string('n', RoleCatalog.MaxDisplayNameLength), RoleCatalog.ApplicationScope, [], CallerHoldings.Operator, CancellationToken.None)).Succeeded);
         Assert.Equal(ProblemKind.Invalid, (await Roles.SaveAsync(App, "scoped", "Scoped", "galaxy", [], CallerHoldings.Operator, CancellationToken.None)).Problem?.Kind);
 
         Assert.True((await Tokens.CreateAsync(App, "reader", [new RoleAssignment("readers", "east")], null, CallerHoldings.Operator, CancellationToken.None)).Succeeded);

@@ -22,6 +22,9 @@ public sealed partial class RoleCatalog(IDbContextFactory<CentrumDbContext> cont
     public const string ApplicationScope = "application";
     public const string OrganizationScope = "organization";
 
+    /// <summary>The longest role name accepted, as for organizations and the other named resources of the REST API.</summary>
+    public const int MaxDisplayNameLength = 200;
+
     public static string Name(Permission permission) => JsonNamingPolicy.CamelCase.ConvertName(permission.ToString());
 
     public static Permission? Parse(string name) =>
@@ -94,6 +97,11 @@ public sealed partial class RoleCatalog(IDbContextFactory<CentrumDbContext> cont
         if (!IdRegex().IsMatch(roleId))
         {
             return Problem.Invalid("Role ids have 1 to 64 letters, digits and '-'.");
+        }
+
+        if (displayName.Length is 0 or > MaxDisplayNameLength)
+        {
+            return Problem.Invalid($"displayName: 1 to {MaxDisplayNameLength} characters.");
         }
 
         if (scope is not (ApplicationScope or OrganizationScope))

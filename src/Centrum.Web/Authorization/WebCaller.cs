@@ -61,6 +61,13 @@ public sealed class WebCaller(
         await scope.ReachAsync(await PrincipalAsync(), permission, cancellationToken);
 
     /// <summary>
+    /// Everything the caller holds, each permission with its reach: what the identity area's grant rule compares a grant
+    /// against when a page assigns roles, issues a token, defines a role or places an organization (as REST hands it).
+    /// </summary>
+    public async Task<CallerHoldings> HoldingsAsync(CancellationToken cancellationToken) =>
+        await scope.HoldingsAsync(await PrincipalAsync(), cancellationToken);
+
+    /// <summary>
     /// Whether the caller may open the page <paramref name="page"/>: every <c>[Authorize]</c> it carries is met, as the
     /// router checks before rendering it. A page with none is open to nobody (deny by default), unless anonymous.
     /// </summary>

@@ -20,8 +20,11 @@ public static class NavEntries
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
-        // Not under Administration: operators read device connection settings too, and see no administration group.
-        new("Enrollment groups", "administration/enrollment-groups", Icons.Material.Filled.VpnKey, typeof(Pages.Administration.EnrollmentGroupList)),
+        new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),
+        new("Roles", "administration/roles", Icons.Material.Filled.Badge, typeof(Pages.Administration.RolesPage), Administration),
+        new("Organizations", "administration/organizations", Icons.Material.Filled.AccountTree, typeof(Pages.Administration.OrganizationsPage), Administration),
+        new("API tokens", "administration/api-tokens", Icons.Material.Filled.Key, typeof(Pages.Administration.ApiTokensPage), Administration),
+        new("Enrollment groups", "administration/enrollment-groups", Icons.Material.Filled.VpnKey, typeof(Pages.Administration.EnrollmentGroupList), Administration),
         new("Data exports", "administration/exports", Icons.Material.Filled.CloudUpload, typeof(Pages.Administration.ExportList), Administration),
         new("Destinations", "administration/destinations", Icons.Material.Filled.Outbox, typeof(Pages.Administration.DestinationList), Administration),
     ];

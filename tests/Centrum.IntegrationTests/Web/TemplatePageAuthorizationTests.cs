@@ -9,7 +9,8 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// The template pages in the authorization matrix: each thing they do needs the permission REST's same operation needs
 /// (endpoint-permissions.txt), and each predefined role is offered exactly the actions (import, delete, migrate)
-/// role-permissions.txt gives it, so a page cannot do what the role cannot.
+/// role-permissions.txt gives it, so a page cannot do what the role cannot; and a migration made on the page acts only
+/// on devices within the caller's reach.
 /// </summary>
 public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
 {
@@ -93,5 +94,33 @@ public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFi
             await Assertions.Expect(browser.Page.GetByTestId("template-json")).ToHaveCountAsync(mayImport ? 1 : 0);
             await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToHaveCountAsync(mayImport ? 0 : 1);
         }
+
+        // A migration acts within the caller's reach: an organization's operator moves its organization's device, and
+        // the device of another organization using the same template stays where it is.
+        const string Target = "dtmi:contoso:Sensor;2";
+        var next = await admin.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(Target)}?{DeviceApi.Version}", CentrumServer.Json($$$"""
+            {"displayName":"Sensor 2","capabilityModel":{"@id":"{{{Target}}}","@type":"Interface","contents":[{"@type":"Telemetry","name":"t","schema":"double"}]}}
+            """));
+        Assert.True(next.IsSuccessStatusCode, await next.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/south?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"South"}"""))).StatusCode);
+        var other = await admin.PutAsync($"api/devices/s-1?{DeviceApi.Version}", CentrumServer.Json($$"""{"organizations":["south"],"template":"{{TemplateId}}"}"""));
+        Assert.True(other.IsSuccessStatusCode, await other.Content.ReadAsStringAsync());
+
+        await using var scoped = await chromium.OpenAsync(server);
+        await scoped.SignInAsync(await scoped.CreateMemberAsync(RoleIds["org-operator"], organization: "north"));
+        await scoped.Page.GotoAsync("templates/" + Uri.EscapeDataString(TemplateId));
+        await scoped.WaitUntilInteractiveAsync();
+        await Assertions.Expect(scoped.Page.GetByTestId("device-count")).ToHaveTextAsync("1 device uses this template.");
+        await Assertions.Expect(scoped.Page.GetByTestId("device-link-s-1")).ToHaveCountAsync(0);
+        await scoped.Page.GetByTestId("migration-target").ClickAsync();
+        await scoped.Page.Locator(".mud-popover-open").GetByText(Target).First.ClickAsync();
+        await scoped.Page.GetByTestId("migrate-all").ClickAsync();
+        await Assertions.Expect(scoped.Page.GetByTestId("migration-job-status")).ToHaveTextAsync("complete", new() { Timeout = 60_000 });
+        await Assertions.Expect(scoped.Page.GetByTestId("migration-job-progress")).ToHaveTextAsync("1 of 1 completed, 0 failed");
+        Assert.Equal(Target, await TemplateOfAsync(admin, "n-1"));
+        Assert.Equal(TemplateId, await TemplateOfAsync(admin, "s-1"));
     }
+
+    private static async Task<string?> TemplateOfAsync(HttpClient admin, string deviceId) =>
+        (string?)System.Text.Json.Nodes.JsonNode.Parse(await admin.GetStringAsync($"api/devices/{deviceId}?{DeviceApi.Version}"))!["template"];
 }

@@ -97,6 +97,11 @@ public sealed class TemplatePagesTests(Chromium chromium) : IClassFixture<Chromi
         await Assertions.Expect(page.GetByTestId("template-json")).ToHaveValueAsync(Broken);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync($"api/deviceTemplates/{Uri.EscapeDataString("dtmi:contoso:Broken;1")}?{DeviceApi.Version}")).StatusCode);
 
+        // A file larger than REST accepts is refused before it is read to its end; the editor keeps what it had.
+        await page.GetByTestId("template-file").SetInputFilesAsync(new FilePayload { Name = "huge.json", MimeType = "application/json", Buffer = new byte[Centrum.Templates.TemplateImport.MaxBytes + 1] });
+        await Assertions.Expect(page.GetByTestId("import-error")).ToContainTextAsync("larger than");
+        await Assertions.Expect(page.GetByTestId("template-json")).ToHaveValueAsync(Broken);
+
         // Pasted, with a display name: the template's id is the device Interface's.
         await page.GetByTestId("template-json").FillAsync(Pasted);
         await Field(page, "template-name").FillAsync("Controller v1");

@@ -130,6 +130,13 @@ public sealed class TemplatePagesTests(Chromium chromium) : IClassFixture<Chromi
         await Assertions.Expect(page.GetByTestId("template-id")).ToHaveTextAsync(ControllerV2);
         await Assertions.Expect(page.GetByTestId("cap-root-humidity")).ToBeVisibleAsync();
 
+        // Importing the same id again is refused: an import creates, it never replaces a template unseen.
+        await page.GotoAsync("templates/new");
+        await browser.WaitUntilInteractiveAsync();
+        await page.GetByTestId("template-json").FillAsync(Uploaded);
+        await page.GetByTestId("import-template").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-error")).ToContainTextAsync("exists already");
+
         // A device using the first template is listed under it, and counted in the list.
         var created = await admin.PutAsync($"api/devices/boiler-1?{DeviceApi.Version}", CentrumServer.Json($$"""{"displayName":"Boiler","template":"{{ControllerV1}}"}"""));
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());

@@ -42,6 +42,9 @@ public sealed partial class DevicePage : ComponentBase
     private bool _gone;
     private bool _busy;
     private int _renderQueued;
+    private bool _connectionShown;
+    private Centrum.Devices.DeviceConnectionInfo? _connection;
+    private string? _connectionError;
 
     [Parameter]
     public string DeviceId { get; set; } = "";
@@ -326,6 +329,21 @@ public sealed partial class DevicePage : ComponentBase
         {
             _busy = false;
         }
+    }
+
+    /// <summary>Shows or hides the Connect details; the keys are read when shown, through the service with the caller's reach.</summary>
+    private async Task ToggleConnectionAsync()
+    {
+        _connectionShown = !_connectionShown;
+        if (!_connectionShown)
+        {
+            _connection = null;
+            return;
+        }
+
+        var read = await Views.ConnectionAsync(_caller, DeviceId, _closed.Token);
+        _connection = read.Value;
+        _connectionError = read.Problem?.Message;
     }
 
     private static string Key(string? component, string name) => component is null ? name : $"{component}.{name}";

@@ -59,6 +59,8 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
         Assert.All(DevicePagePermissions.Actions, kind => Assert.Equal(rest[RestOperations[kind]], DevicePagePermissions.For(kind).ToString()));
         Assert.Equal(rest["GET /devices"], DevicePagePermissions.List.ToString());
         Assert.Equal(rest["GET /devices/new"], DevicePagePermissions.Create.ToString());
+        Assert.Equal(rest["PUT /api/devices/{deviceId}"], DevicePagePermissions.CreateSimulated.ToString());
+        Assert.Equal(rest["GET /devices/new/simulated"], DevicePagePermissions.CreateSimulated.ToString());
         Assert.Equal(rest["GET /api/devices/{deviceId}/telemetry/{telemetryName}"], DevicePagePermissions.ReadData.ToString());
         Assert.Equal(rest["PATCH /api/devices/{deviceId}/properties"], DevicePagePermissions.WriteProperty.ToString());
         Assert.Equal(rest["PATCH /api/devices/{deviceId}/components/{componentName}/properties"], DevicePagePermissions.WriteProperty.ToString());
@@ -125,6 +127,8 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
 
             var mayCreate = table[DevicePagePermissions.Create.ToString()].Contains(role);
             await Assertions.Expect(browser.Page.GetByTestId("new-device")).ToHaveCountAsync(mayCreate ? 1 : 0);
+            var mayCreateSimulated = table[DevicePagePermissions.CreateSimulated.ToString()].Contains(role);
+            await Assertions.Expect(browser.Page.GetByTestId("new-simulated-devices")).ToHaveCountAsync(mayCreateSimulated ? 1 : 0);
 
             await AssertDeviceViewActionsAsync(browser, role, table);
         }

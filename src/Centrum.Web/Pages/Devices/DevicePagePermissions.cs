@@ -22,6 +22,9 @@ public static class DevicePagePermissions
     /// </summary>
     public const Permission ConnectionDetails = Permission.DeviceConnectivityRead;
 
+    /// <summary>Creating simulated devices for a template: each is a device created as REST's <c>PUT /api/devices/{deviceId}</c> creates one.</summary>
+    public const Permission CreateSimulated = Permission.DevicesCreate;
+
     /// <summary>The device view's telemetry (last known values, live charts, raw data): REST's <c>GET /api/devices/{deviceId}/telemetry/{telemetryName}</c>.</summary>
     public const Permission ReadData = Permission.DeviceDataRead;
 

@@ -9,6 +9,7 @@ using Centrum.Templates.Views;
 using Centrum.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using Centrum.Web.Authorization;
+using MudBlazor;
 
 namespace Centrum.Web.Pages.Devices;
 
@@ -359,6 +360,35 @@ public sealed partial class DevicePage : ComponentBase
         PropertyStatus.Reported => "Reported",
         _ => "Not set",
     };
+
+    /// <summary>Color of a property's state chip: pending amber until acknowledged, accepted green, failed red.</summary>
+    private static Color StatusColor(PropertyStatus status) => status switch
+    {
+        PropertyStatus.Pending => Color.Warning,
+        PropertyStatus.Accepted => Color.Success,
+        PropertyStatus.Failed => Color.Error,
+        PropertyStatus.Reported or PropertyStatus.Saved => Color.Info,
+        _ => Color.Default,
+    };
+
+    private static string AccessText(PropertyAccess access) => access switch
+    {
+        PropertyAccess.Writable => "Writable",
+        PropertyAccess.Cloud => "Cloud property",
+        _ => "Read-only",
+    };
+
+    /// <summary>A value as a person reads it: a string without its JSON quotes, anything else as its JSON.</summary>
+    private static string Display(JsonNode? value) => value switch
+    {
+        null => "–",
+        JsonValue text when text.GetValueKind() == JsonValueKind.String => text.GetValue<string>(),
+        _ => value.ToJsonString(),
+    };
+
+    /// <summary>Times are shown in UTC: the server renders the page and does not know the browser's time zone.</summary>
+    private static string When(DateTimeOffset? time) =>
+        time is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "";
 
     private static string Body(byte[] body)
     {

@@ -70,6 +70,12 @@ public sealed class ScreenshotTests(Chromium chromium) : IClassFixture<Chromium>
             null, new() { Timeout = 60_000 });
         await TakeAsync("device-overview");
 
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Properties" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=properties] [data-property]").First).ToBeVisibleAsync();
+        // The click leaves the pointer over the tab, which would draw its hover shade.
+        await page.Mouse.MoveAsync(Width - 1, Height - 1);
+        await TakeAsync("device-properties");
+
         // Template pages come with another part of the web application; captured once the drawer has them.
         if (NavEntries.All.FirstOrDefault(e => e.Href.Contains("template", StringComparison.OrdinalIgnoreCase)) is { } templates)
         {

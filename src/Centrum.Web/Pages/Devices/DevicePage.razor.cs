@@ -378,17 +378,15 @@ public sealed partial class DevicePage : ComponentBase
         _ => "Read-only",
     };
 
-    /// <summary>A value as a person reads it: a string without its JSON quotes, anything else as its JSON.</summary>
-    private static string Display(JsonNode? value) => value switch
-    {
-        null => "–",
-        JsonValue text when text.GetValueKind() == JsonValueKind.String => text.GetValue<string>(),
-        _ => value.ToJsonString(),
-    };
+    private static string Display(JsonNode? value) => ValueText.Of(value);
 
     /// <summary>Times are shown in UTC: the server renders the page and does not know the browser's time zone.</summary>
     private static string When(DateTimeOffset? time) =>
         time is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "";
+
+    /// <summary>A value card's time, short enough for one line of a card six to a row ("Nov 28 10:07:43 UTC").</summary>
+    private static string Short(DateTimeOffset? time) =>
+        time is { } at ? at.UtcDateTime.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "";
 
     private static string Body(byte[] body)
     {

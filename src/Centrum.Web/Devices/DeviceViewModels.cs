@@ -5,7 +5,11 @@ using Centrum.Templates.Views;
 namespace Centrum.Web.Devices;
 
 /// <summary>What a caller may do on a device page: each is the permission the REST operation requires, within reach of the device.</summary>
-public sealed record DeviceActions(bool ReadData, bool UpdateProperties, bool RunCommands, bool ReadConnectivity);
+public sealed record DeviceActions(bool ReadData, bool WriteProperties, bool EditCloudProperties, bool RunCommands, bool ReadConnectivity)
+{
+    /// <summary>Whether the caller may save <paramref name="property"/> (a cloud property's permission may differ from a writable one's).</summary>
+    public bool MaySave(PropertyView property) => property.Access == PropertyAccess.Cloud ? EditCloudProperties : WriteProperties;
+}
 
 /// <summary>
 /// The device page's header and About tab: the device as the registry holds it, its default views (null when it has no

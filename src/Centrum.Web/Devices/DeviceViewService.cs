@@ -11,14 +11,16 @@ using Centrum.Telemetry;
 using Centrum.Templates;
 using Centrum.Templates.Views;
 using Centrum.Twins;
+using Centrum.Applications;
+using Centrum.Web.Pages.Devices;
 using Microsoft.Extensions.Logging;
 
 namespace Centrum.Web.Devices;
 
 /// <summary>
 /// What a device page reads and does, through the services REST uses and with the same rules: each operation takes the
-/// caller's reach for the permission its REST operation requires (IoT Central's permissions, <see cref="Permission"/>)
-/// and a device outside it is not found, as REST's device filter answers. Writes and commands go through
+/// caller's reach for the permission its REST operation requires (<see cref="DevicePagePermissions"/>, which the
+/// authorization matrix holds to REST's) and a device outside it is not found, as REST's device filter answers. Writes and commands go through
 /// <see cref="PropertyService"/> and <see cref="CommandService"/>, which apply the template's rules.
 /// </summary>
 public sealed class DeviceViewService(
@@ -29,6 +31,8 @@ public sealed class DeviceViewService(
     TelemetryQueries telemetry,
     AccessScope scope,
     IDeviceEvents events,
+    DeviceConnectionDetails connection,
+    IApplicationCatalog applications,
     TimeProvider time,
     ILogger<DeviceViewService> logger)
 {
@@ -50,10 +54,11 @@ public sealed class DeviceViewService(
         var (application, device) = found.Value;
         var template = await models.ForDeviceAsync(application, deviceId, cancellationToken);
         var actions = new DeviceActions(
-            await ReachesAsync(caller, device, Permission.DeviceDataRead, cancellationToken),
-            await ReachesAsync(caller, device, Permission.DevicesUpdate, cancellationToken),
-            await ReachesAsync(caller, device, Permission.DeviceCommandsExecute, cancellationToken),
-            await ReachesAsync(caller, device, Permission.DeviceConnectivityRead, cancellationToken));
+            await ReachesAsync(caller, device, DevicePagePermissions.ReadData, cancellationToken),
+            await ReachesAsync(caller, device, DevicePagePermissions.WriteProperty, cancellationToken),
+            await ReachesAsync(caller, device, DevicePagePermissions.EditCloudProperty, cancellationToken),
+            await ReachesAsync(caller, device, DevicePagePermissions.RunCommand, cancellationToken),
+            await ReachesAsync(caller, device, DevicePagePermissions.ConnectionDetails, cancellationToken));
         return new DeviceOverview(device, template is null ? null : DeviceView.From(template), registry.IsConnected(application, deviceId), actions);
     }
 
@@ -80,7 +85,8 @@ public sealed class DeviceViewService(
     public async Task<Outcome<JsonObject>> WritePropertyAsync(
         ClaimsPrincipal caller, string deviceId, PropertyView property, JsonNode value, CancellationToken cancellationToken)
     {
-        var found = await DeviceAsync(caller, deviceId, Permission.DevicesUpdate, cancellationToken);
+        var permission = property.Access == PropertyAccess.Cloud ? DevicePagePermissions.EditCloudProperty : DevicePagePermissions.WriteProperty;
+        var found = await DeviceAsync(caller, deviceId, permission, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Problem;
@@ -94,13 +100,33 @@ public sealed class DeviceViewService(
     public async Task<Outcome<CommandExecution>> RunCommandAsync(
         ClaimsPrincipal caller, string deviceId, CommandView command, JsonNode? request, CancellationToken cancellationToken)
     {
-        var found = await DeviceAsync(caller, deviceId, Permission.DeviceCommandsExecute, cancellationToken);
+        var found = await DeviceAsync(caller, deviceId, DevicePagePermissions.RunCommand, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Problem;
         }
 
         return await commands.RunAsync(found.Value.Application, deviceId, new CommandCall(command.Name, request, Component: command.Component), cancellationToken);
+    }
+
+    /// <summary>
+    /// How to connect the device (IoT Central's Connect dialog on a device): ID scope, keys, connection string and the
+    /// Node SDK command, read as REST's credentials operation with the caller's reach for its permission.
+    /// </summary>
+    public async Task<Outcome<DeviceConnectionInfo>> ConnectionAsync(ClaimsPrincipal caller, string deviceId, CancellationToken cancellationToken)
+    {
+        var found = await DeviceAsync(caller, deviceId, DevicePagePermissions.ConnectionDetails, cancellationToken);
+        if (!found.Succeeded)
+        {
+            return found.Problem;
+        }
+
+        if (await applications.FindByIdAsync(found.Value.Application, cancellationToken) is not { } application)
+        {
+            return Problem.NotFound($"Device '{deviceId}' was not found.");
+        }
+
+        return await connection.GetAsync(application, deviceId, await ReachAsync(caller, DevicePagePermissions.ConnectionDetails, cancellationToken), cancellationToken);
     }
 
     /// <summary>A command's past executions, newest first, as REST's command history.</summary>
@@ -119,7 +145,7 @@ public sealed class DeviceViewService(
     /// <summary>The device's newest messages with their unmodeled fields (reading data needs REST's telemetry permission).</summary>
     public async Task<Outcome<IReadOnlyList<RawMessage>>> RawDataAsync(ClaimsPrincipal caller, string deviceId, CancellationToken cancellationToken)
     {
-        var found = await DeviceAsync(caller, deviceId, Permission.DeviceDataRead, cancellationToken);
+        var found = await DeviceAsync(caller, deviceId, DevicePagePermissions.ReadData, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Problem;
@@ -131,7 +157,7 @@ public sealed class DeviceViewService(
     /// <summary>The last known value of each declared telemetry (REST's telemetry read).</summary>
     public async Task<Outcome<IReadOnlyList<LastKnownValue>>> LastKnownValuesAsync(ClaimsPrincipal caller, string deviceId, DeviceView view, CancellationToken cancellationToken)
     {
-        var found = await DeviceAsync(caller, deviceId, Permission.DeviceDataRead, cancellationToken);
+        var found = await DeviceAsync(caller, deviceId, DevicePagePermissions.ReadData, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Problem;
@@ -153,14 +179,14 @@ public sealed class DeviceViewService(
     /// </summary>
     public async Task<Outcome<DeviceLiveFeed>> WatchAsync(ClaimsPrincipal caller, string deviceId, CancellationToken cancellationToken)
     {
-        var found = await DeviceAsync(caller, deviceId, Permission.DeviceDataRead, cancellationToken);
+        var found = await DeviceAsync(caller, deviceId, DevicePagePermissions.ReadData, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Problem;
         }
 
         var application = found.Value.Application;
-        var reach = await ReachAsync(caller, Permission.DeviceDataRead, cancellationToken);
+        var reach = await ReachAsync(caller, DevicePagePermissions.ReadData, cancellationToken);
         return DeviceLiveFeed.Start(
             events.SubscribeToDevice(application, deviceId, DeviceLiveFeed.EventCapacity),
             application,

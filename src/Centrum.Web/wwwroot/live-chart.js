@@ -23,9 +23,15 @@ function load(url) {
 
 export async function create(element, plotlyUrl, title) {
   const Plotly = await load(plotlyUrl);
-  const trace = { x: [], y: [], name: title, type: 'scatter', mode: 'lines+markers' };
-  const layout = { height: 220, margin: { l: 48, r: 16, t: 8, b: 32 }, showlegend: false };
-  await Plotly.newPlot(element, [trace], layout, { responsive: true });
+  // The application's primary color (MudBlazor's default palette) on a transparent plot, so the chart sits in its card.
+  const trace = { x: [], y: [], name: title, type: 'scatter', mode: 'lines+markers', line: { color: '#594ae2', width: 2 }, marker: { size: 4 } };
+  const layout = {
+    height: 220, margin: { l: 48, r: 16, t: 8, b: 32 }, showlegend: false,
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+    font: { family: 'Roboto, Helvetica, Arial, sans-serif', size: 11, color: '#616161' },
+    xaxis: { gridcolor: '#eeeeee' }, yaxis: { gridcolor: '#eeeeee', zeroline: false },
+  };
+  await Plotly.newPlot(element, [trace], layout, { responsive: true, displayModeBar: false });
 }
 
 export function extend(element, times, values, max) {

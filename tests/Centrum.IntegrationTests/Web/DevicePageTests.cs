@@ -18,7 +18,7 @@ public sealed class DevicePageTests(Chromium chromium) : IClassFixture<Chromium>
 
     private const string Template = """
         {"@type":["ModelDefinition","DeviceModel"],"displayName":"Thermostat","capabilityModel":{"@id":"dtmi:centrum:web:Thermostat;1","@type":"Interface","@context":"dtmi:dtdl:context;2","contents":[
-          {"@type":"Telemetry","name":"temperature","displayName":"Temperature","schema":"double"},
+          {"@type":["Telemetry","Temperature"],"name":"temperature","displayName":"Temperature","schema":"double","unit":"degreeCelsius"},
           {"@type":"Property","name":"targetTemperature","displayName":"Target temperature","schema":"double","writable":true},
           {"@type":"Property","name":"serialNumber","schema":"string"},
           {"@type":"Command","name":"reboot","request":{"name":"delay","schema":"integer"},"response":{"name":"result","schema":{"@type":"Object","fields":[{"name":"rebooted","schema":"boolean"}]}}}]}}
@@ -48,10 +48,20 @@ public sealed class DevicePageTests(Chromium chromium) : IClassFixture<Chromium>
         Assert.True(await browser.Page.EvaluateAsync<bool>("() => window.centrumNotReloaded === true"));
         await Assertions.Expect(browser.Page.Locator("[data-telemetry=temperature] [data-testid=last-value]")).ToContainTextAsync("23");
 
+        // The header and the tab bar: status chips, the template as a link to its page, and tabs a screen reader names as such.
+        await Assertions.Expect(browser.Page.Locator("[data-telemetry=temperature] [data-testid=last-value]")).ToHaveTextAsync("23 °C");
+        await Assertions.Expect(browser.Page.GetByTestId("connection")).ToHaveTextAsync("Connected");
+        await Assertions.Expect(browser.Page.GetByTestId("chip-enabled")).ToHaveTextAsync("Enabled");
+        await Assertions.Expect(browser.Page.GetByTestId("template")).ToHaveAttributeAsync("href", "templates/" + Uri.EscapeDataString(Model));
+        await Assertions.Expect(browser.Page.GetByRole(AriaRole.Tab, new() { Name = "Overview" })).ToHaveAttributeAsync("aria-selected", "true");
+        await Assertions.Expect(browser.Page.GetByRole(AriaRole.Tablist).GetByRole(AriaRole.Tab)).ToHaveCountAsync(5);
+
         // The raw data tab lists the messages with the field the template does not declare.
         await browser.Page.GetByRole(AriaRole.Tab, new() { Name = "Raw data" }).ClickAsync();
         await Assertions.Expect(browser.Page.GetByTestId("unmodeled").First).ToHaveTextAsync("firmware");
         await Assertions.Expect(browser.Page.Locator("[data-testid=raw-data] tbody tr")).ToHaveCountAsync(sent.Length);
+        await Assertions.Expect(browser.Page.GetByRole(AriaRole.Tab, new() { Name = "Raw data" })).ToHaveAttributeAsync("aria-selected", "true");
+        await Assertions.Expect(browser.Page.GetByTestId("overview")).ToBeHiddenAsync();
         Assert.Empty(browser.ForeignRequests);
     }
 

@@ -9,6 +9,7 @@ using Centrum.Templates.Views;
 using Centrum.Web.Devices;
 using Microsoft.AspNetCore.Components;
 using Centrum.Web.Authorization;
+using MudBlazor;
 
 namespace Centrum.Web.Pages.Devices;
 
@@ -42,6 +43,9 @@ public sealed partial class DevicePage : ComponentBase
     private bool _gone;
     private bool _busy;
     private int _renderQueued;
+    private bool _connectionShown;
+    private Centrum.Devices.DeviceConnectionInfo? _connection;
+    private string? _connectionError;
 
     [Parameter]
     public string DeviceId { get; set; } = "";
@@ -328,6 +332,21 @@ public sealed partial class DevicePage : ComponentBase
         }
     }
 
+    /// <summary>Shows or hides the Connect details; the keys are read when shown, through the service with the caller's reach.</summary>
+    private async Task ToggleConnectionAsync()
+    {
+        _connectionShown = !_connectionShown;
+        if (!_connectionShown)
+        {
+            _connection = null;
+            return;
+        }
+
+        var read = await Views.ConnectionAsync(_caller, DeviceId, _closed.Token);
+        _connection = read.Value;
+        _connectionError = read.Problem?.Message;
+    }
+
     private static string Key(string? component, string name) => component is null ? name : $"{component}.{name}";
 
     private static string Title(string? component, string displayName) => component is null ? displayName : $"{component} / {displayName}";
@@ -341,6 +360,33 @@ public sealed partial class DevicePage : ComponentBase
         PropertyStatus.Reported => "Reported",
         _ => "Not set",
     };
+
+    /// <summary>Color of a property's state chip: pending amber until acknowledged, accepted green, failed red.</summary>
+    private static Color StatusColor(PropertyStatus status) => status switch
+    {
+        PropertyStatus.Pending => Color.Warning,
+        PropertyStatus.Accepted => Color.Success,
+        PropertyStatus.Failed => Color.Error,
+        PropertyStatus.Reported or PropertyStatus.Saved => Color.Info,
+        _ => Color.Default,
+    };
+
+    private static string AccessText(PropertyAccess access) => access switch
+    {
+        PropertyAccess.Writable => "Writable",
+        PropertyAccess.Cloud => "Cloud property",
+        _ => "Read-only",
+    };
+
+    private static string Display(JsonNode? value) => ValueText.Of(value);
+
+    /// <summary>Times are shown in UTC: the server renders the page and does not know the browser's time zone.</summary>
+    private static string When(DateTimeOffset? time) =>
+        time is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "";
+
+    /// <summary>A value card's time, short enough for one line of a card six to a row ("Nov 28 10:07:43 UTC").</summary>
+    private static string Short(DateTimeOffset? time) =>
+        time is { } at ? at.UtcDateTime.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "";
 
     private static string Body(byte[] body)
     {

@@ -55,16 +55,21 @@ public sealed class DeviceViewServiceTests : IAsyncLifetime
     {
         var viewer = DeviceViewStore.Caller(BuiltInRoles.OrgViewer, "north");
         var overview = (await _store.Views.OverviewAsync(viewer, DeviceViewStore.North, None)).Value!;
-        Assert.Equal(new DeviceActions(ReadData: true, UpdateProperties: false, RunCommands: false, ReadConnectivity: false), overview.Actions);
+        Assert.Equal(new DeviceActions(ReadData: true, WriteProperties: false, EditCloudProperties: false, RunCommands: false, ReadConnectivity: false), overview.Actions);
         var operatorActions = (await _store.Views.OverviewAsync(DeviceViewStore.Caller(BuiltInRoles.OrgOperator, "north"), DeviceViewStore.North, None)).Value!.Actions;
-        Assert.Equal(new DeviceActions(true, true, true, true), operatorActions);
+        Assert.Equal(new DeviceActions(true, true, true, true, true), operatorActions);
 
         var view = overview.View!;
         var written = await _store.Views.WritePropertyAsync(viewer, DeviceViewStore.North, view.FindProperty(null, "targetTemperature")!, 20, None);
         var run = await _store.Views.RunCommandAsync(viewer, DeviceViewStore.North, view.FindCommand(null, "reboot")!, 1, None);
 
+        var cloud = await _store.Views.WritePropertyAsync(viewer, DeviceViewStore.North, view.FindProperty(null, "site")!, "plant 2", None);
+        var connection = await _store.Views.ConnectionAsync(viewer, DeviceViewStore.North, None);
+
         Assert.Equal(ProblemKind.Forbidden, written.Problem?.Kind);
+        Assert.Equal(ProblemKind.Forbidden, cloud.Problem?.Kind);
         Assert.Equal(ProblemKind.Forbidden, run.Problem?.Kind);
+        Assert.Equal(ProblemKind.Forbidden, connection.Problem?.Kind);
         Assert.Empty(_store.Connections.Calls);
         Assert.Empty((await _store.Twins.GetAsync(DeviceViewStore.App, DeviceViewStore.North, null, None))!.Desired);
     }

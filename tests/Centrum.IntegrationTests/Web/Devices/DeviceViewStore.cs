@@ -57,7 +57,8 @@ internal sealed class DeviceViewStore : IAsyncDisposable
             services.AddSingleton(sp => new DeviceViewService(
                 sp.GetRequiredService<DeviceRegistry>(), sp.GetRequiredService<DeviceModels>(), sp.GetRequiredService<PropertyService>(),
                 sp.GetRequiredService<CommandService>(), sp.GetRequiredService<TelemetryQueries>(), sp.GetRequiredService<AccessScope>(),
-                sp.GetRequiredService<Centrum.Events.IDeviceEvents>(), TimeProvider.System, NullLogger<DeviceViewService>.Instance));
+                sp.GetRequiredService<Centrum.Events.IDeviceEvents>(),
+                sp.GetRequiredService<DeviceConnectionDetails>(), sp.GetRequiredService<Centrum.Applications.IApplicationCatalog>(), TimeProvider.System, NullLogger<DeviceViewService>.Instance));
         });
 
         await using (var db = await store._host.Contexts.CreateDbContextAsync())

@@ -14,16 +14,6 @@ namespace Centrum.IntegrationTests.Web;
 /// </summary>
 public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
 {
-    private static readonly Dictionary<string, string> RoleIds = new()
-    {
-        ["admin"] = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4",
-        ["builder"] = "344138e9-8de4-4497-8c54-5237e96d6aaf",
-        ["operator"] = "ae2c9854-393b-4f97-8c42-479d70ce626e",
-        ["org-admin"] = "c495eb57-eb18-489e-9802-62c474e5645c",
-        ["org-operator"] = "b4935647-30e4-4ed3-9074-dcac66c2f8ef",
-        ["org-viewer"] = "84cc62c1-dabe-49d3-b16e-8b291232b285",
-    };
-
     /// <summary>The REST operation each bulk action performs on each device.</summary>
     private static readonly Dictionary<DeviceBulkActionKind, string> RestOperations = new()
     {
@@ -47,10 +37,7 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
     [Fact]
     public void Each_thing_the_device_pages_do_needs_the_permission_of_the_same_rest_operation()
     {
-        var rest = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "endpoint-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(' '))
-            .ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+        var rest = PermissionTables.Endpoints;
 
         Assert.Equal(rest["GET /api/devices/"], DevicePagePermissions.List.ToString());
         Assert.Equal(rest["PUT /api/devices/{deviceId}"], DevicePagePermissions.Create.ToString());
@@ -91,10 +78,7 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
     [Fact]
     public async Task Each_role_is_offered_exactly_the_device_actions_it_holds()
     {
-        var table = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "role-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(':', 2))
-            .ToDictionary(p => p[0].Trim(), p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet());
+        var table = PermissionTables.Holders;
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/north?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"North"}"""))).StatusCode);
@@ -103,7 +87,7 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
         var created = await admin.PutAsync($"api/devices/n-1?{DeviceApi.Version}", CentrumServer.Json("""{"organizations":["north"],"template":"dtmi:com:example:MatrixPump;1"}"""));
         Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
 
-        foreach (var (role, roleId) in RoleIds)
+        foreach (var (role, roleId) in PermissionTables.PredefinedRoles)
         {
             await using var browser = await chromium.OpenAsync(server);
             var email = await browser.CreateMemberAsync(roleId);
@@ -135,7 +119,7 @@ public sealed class DevicePageAuthorizationTests(Chromium chromium) : IClassFixt
     }
 
     /// <summary>The device view of n-1 offers the role exactly the actions it holds, and what it offers works.</summary>
-    private static async Task AssertDeviceViewActionsAsync(BrowserSession browser, string role, Dictionary<string, HashSet<string>> table)
+    private static async Task AssertDeviceViewActionsAsync(BrowserSession browser, string role, IReadOnlyDictionary<string, IReadOnlySet<string>> table)
     {
         bool Holds(Permission permission) => table[permission.ToString()].Contains(role);
         var page = browser.Page;

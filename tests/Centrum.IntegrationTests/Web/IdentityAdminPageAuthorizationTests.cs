@@ -11,16 +11,6 @@ namespace Centrum.IntegrationTests.Web;
 /// </summary>
 public sealed class IdentityAdminPageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
 {
-    private static readonly Dictionary<string, string> RoleIds = new()
-    {
-        ["admin"] = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4",
-        ["builder"] = "344138e9-8de4-4497-8c54-5237e96d6aaf",
-        ["operator"] = "ae2c9854-393b-4f97-8c42-479d70ce626e",
-        ["org-admin"] = "c495eb57-eb18-489e-9802-62c474e5645c",
-        ["org-operator"] = "b4935647-30e4-4ed3-9074-dcac66c2f8ef",
-        ["org-viewer"] = "84cc62c1-dabe-49d3-b16e-8b291232b285",
-    };
-
     /// <summary>Each page: its navigation title, address, the permission it needs, and its actions (the test id of the control that offers each, with the permission it needs).</summary>
     private static readonly (string Title, string Address, Centrum.Identity.Authorization.Permission Open, (string TestId, Centrum.Identity.Authorization.Permission Needs)[] Actions)[] Pages =
     [
@@ -65,10 +55,7 @@ public sealed class IdentityAdminPageAuthorizationTests(Chromium chromium) : ICl
     [Fact]
     public void Each_thing_the_identity_administration_pages_do_needs_the_permission_of_the_same_rest_operation()
     {
-        var rest = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "endpoint-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(' '))
-            .ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+        var rest = PermissionTables.Endpoints;
 
         Assert.Equal(rest["GET /api/users"], AdministrationPagePermissions.Users.ToString());
         Assert.Equal(rest["PUT /api/users/{userId}"], AdministrationPagePermissions.AddUser.ToString());
@@ -96,17 +83,14 @@ public sealed class IdentityAdminPageAuthorizationTests(Chromium chromium) : ICl
     [Fact]
     public async Task Each_role_is_linked_exactly_the_identity_pages_and_offered_exactly_the_actions_it_holds()
     {
-        var table = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "role-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(':', 2))
-            .ToDictionary(p => p[0].Trim(), p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet());
+        var table = PermissionTables.Holders;
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/north?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"North"}"""))).StatusCode);
         var custom = await admin.PutAsync($"api/roles/reader?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Reader","permissions":["devicesRead"]}"""));
         Assert.True(custom.IsSuccessStatusCode, await custom.Content.ReadAsStringAsync());
 
-        foreach (var (role, roleId) in RoleIds)
+        foreach (var (role, roleId) in PermissionTables.PredefinedRoles)
         {
             await using var browser = await chromium.OpenAsync(server);
             var email = await browser.CreateMemberAsync(roleId, organization: role.StartsWith("org-", StringComparison.Ordinal) ? "north" : null);

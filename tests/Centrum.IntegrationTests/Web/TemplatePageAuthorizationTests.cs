@@ -16,23 +16,10 @@ public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFi
 {
     private const string TemplateId = "dtmi:contoso:Sensor;1";
 
-    private static readonly Dictionary<string, string> RoleIds = new()
-    {
-        ["admin"] = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4",
-        ["builder"] = "344138e9-8de4-4497-8c54-5237e96d6aaf",
-        ["operator"] = "ae2c9854-393b-4f97-8c42-479d70ce626e",
-        ["org-admin"] = "c495eb57-eb18-489e-9802-62c474e5645c",
-        ["org-operator"] = "b4935647-30e4-4ed3-9074-dcac66c2f8ef",
-        ["org-viewer"] = "84cc62c1-dabe-49d3-b16e-8b291232b285",
-    };
-
     [Fact]
     public void Each_thing_the_template_pages_do_needs_the_permission_of_the_same_rest_operation()
     {
-        var rest = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "endpoint-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(' '))
-            .ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+        var rest = PermissionTables.Endpoints;
 
         Assert.Equal(rest["GET /api/deviceTemplates/"], TemplatePagePermissions.Read.ToString());
         Assert.Equal(rest["GET /api/deviceTemplates/{deviceTemplateId}"], TemplatePagePermissions.Read.ToString());
@@ -53,10 +40,7 @@ public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFi
     [Fact]
     public async Task Each_role_is_offered_exactly_the_template_actions_it_holds()
     {
-        var table = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", "role-permissions.txt"))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(':', 2))
-            .ToDictionary(p => p[0].Trim(), p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet());
+        var table = PermissionTables.Holders;
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/north?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"North"}"""))).StatusCode);
@@ -67,7 +51,7 @@ public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFi
         var device = await admin.PutAsync($"api/devices/n-1?{DeviceApi.Version}", CentrumServer.Json($$"""{"organizations":["north"],"template":"{{TemplateId}}"}"""));
         Assert.True(device.IsSuccessStatusCode, await device.Content.ReadAsStringAsync());
 
-        foreach (var (role, roleId) in RoleIds)
+        foreach (var (role, roleId) in PermissionTables.PredefinedRoles)
         {
             await using var browser = await chromium.OpenAsync(server);
             var email = await browser.CreateMemberAsync(roleId, organization: role.StartsWith("org-", StringComparison.Ordinal) ? "north" : null);
@@ -107,7 +91,7 @@ public sealed class TemplatePageAuthorizationTests(Chromium chromium) : IClassFi
         Assert.True(other.IsSuccessStatusCode, await other.Content.ReadAsStringAsync());
 
         await using var scoped = await chromium.OpenAsync(server);
-        await scoped.SignInAsync(await scoped.CreateMemberAsync(RoleIds["org-operator"], organization: "north"));
+        await scoped.SignInAsync(await scoped.CreateMemberAsync(PermissionTables.PredefinedRoles["org-operator"], organization: "north"));
         await scoped.Page.GotoAsync("templates/" + Uri.EscapeDataString(TemplateId));
         await scoped.WaitUntilInteractiveAsync();
         await Assertions.Expect(scoped.Page.GetByTestId("device-count")).ToHaveTextAsync("1 device uses this template.");

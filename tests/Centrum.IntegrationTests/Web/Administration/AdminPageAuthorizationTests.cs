@@ -13,20 +13,10 @@ namespace Centrum.IntegrationTests.Web.Administration;
 /// </summary>
 public sealed class AdminPageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
 {
-    private static readonly Dictionary<string, string> RoleIds = new()
-    {
-        ["admin"] = BuiltInRoles.AppAdministrator,
-        ["builder"] = BuiltInRoles.AppBuilder,
-        ["operator"] = BuiltInRoles.AppOperator,
-        ["org-admin"] = BuiltInRoles.OrgAdministrator,
-        ["org-operator"] = BuiltInRoles.OrgOperator,
-        ["org-viewer"] = BuiltInRoles.OrgViewer,
-    };
-
     [Fact]
     public void Each_thing_the_administration_pages_do_needs_the_permission_of_the_same_rest_operation()
     {
-        var rest = Table("endpoint-permissions.txt", ' ').ToDictionary(p => $"{p[0]} {p[1]}", p => p[2]);
+        var rest = PermissionTables.Endpoints;
         const string Group = "/api/enrollmentGroups/{enrollmentGroupId}";
         const string Certificate = Group + "/certificates/{entry}";
         Assert.Equal(rest["GET /api/enrollmentGroups/"], EnrollmentGroupPagePermissions.Read.ToString());
@@ -73,8 +63,7 @@ public sealed class AdminPageAuthorizationTests(Chromium chromium) : IClassFixtu
     [Fact]
     public async Task Each_role_is_offered_exactly_the_administration_pages_and_actions_it_holds()
     {
-        var grants = Table("role-permissions.txt", ':').ToDictionary(p => p[0].Trim(), p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet());
-        bool Holds(string role, Permission permission) => grants[permission.ToString()].Contains(role);
+        static bool Holds(string role, Permission permission) => PermissionTables.Holds(role, permission);
 
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
@@ -86,7 +75,7 @@ public sealed class AdminPageAuthorizationTests(Chromium chromium) : IClassFixtu
         await ExpectOkAsync(admin.PutAsync($"api/dataExport/destinations/hook?{Export.ExportTests.Preview}", CentrumServer.Json("""{"displayName":"Hook","type":"webhook@v1","url":"http://127.0.0.1:9/x"}""")));
         await ExpectOkAsync(admin.PutAsync($"api/dataExport/exports/e1?{Export.ExportTests.Preview}", CentrumServer.Json("""{"displayName":"E1","enabled":false,"source":"telemetry","destinations":[{"id":"hook"}]}""")));
 
-        foreach (var (role, roleId) in RoleIds)
+        foreach (var (role, roleId) in PermissionTables.PredefinedRoles)
         {
             await using var browser = await chromium.OpenAsync(server);
             var email = await browser.CreateMemberAsync(roleId, organization: role.StartsWith("org-", StringComparison.Ordinal) ? "north" : null);
@@ -154,11 +143,6 @@ public sealed class AdminPageAuthorizationTests(Chromium chromium) : IClassFixtu
             }
         }
     }
-
-    private static IEnumerable<string[]> Table(string file, char separator) =>
-        File.ReadAllLines(Path.Combine(Repository.Root, "tests", "Centrum.IntegrationTests", "Api", file))
-            .Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(separator, separator == ':' ? 2 : int.MaxValue));
 
     private static async Task ExpectOkAsync(Task<HttpResponseMessage> request)
     {

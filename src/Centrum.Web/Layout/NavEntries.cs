@@ -20,6 +20,7 @@ public static class NavEntries
     [
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
+        new("Jobs", "jobs", Icons.Material.Filled.Work, typeof(Pages.Jobs.JobList)),
         new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
         new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Centrum.Identity.Authorization;
+using Centrum.Web.Pages.Jobs;
+using Microsoft.Playwright;
+using static Centrum.IntegrationTests.Jobs.JobsRest;
+
+namespace Centrum.IntegrationTests.Web;
+
+/// <summary>
+/// The job pages in the authorization matrix: each thing they do needs the permission REST's same operation needs
+/// (endpoint-permissions.txt), and each predefined role is offered exactly the actions role-permissions.txt gives it:
+/// creating a job, and stopping one (resume and re-run share its permission and its rule in the page).
+/// </summary>
+public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
+{
+    private const string Template = "dtmi:com:example:JobFan;1";
+
+    [Fact]
+    public void Each_thing_the_job_pages_do_needs_the_permission_of_the_same_rest_operation()
+    {
+        var rest = PermissionTables.Endpoints;
+
+        Assert.Equal(rest["GET /api/jobs/"], JobPagePermissions.List.ToString());
+        Assert.Equal(rest["GET /jobs"], JobPagePermissions.List.ToString());
+        Assert.Equal(rest["GET /api/jobs/{jobId}"], JobPagePermissions.Read.ToString());
+        Assert.Equal(rest["GET /api/jobs/{jobId}/devices"], JobPagePermissions.Read.ToString());
+        Assert.Equal(rest["GET /jobs/{JobId}"], JobPagePermissions.Read.ToString());
+        Assert.Equal(rest["PUT /api/jobs/{jobId}"], JobPagePermissions.Create.ToString());
+        Assert.Equal(rest["GET /jobs/new"], JobPagePermissions.Create.ToString());
+        Assert.Equal(rest["GET /api/deviceGroups/"], JobPagePermissions.ChooseGroup.ToString());
+        Assert.Equal(rest["POST /api/jobs/{jobId}/stop"], JobPagePermissions.Stop.ToString());
+        Assert.Equal(rest["POST /api/jobs/{jobId}/resume"], JobPagePermissions.Resume.ToString());
+        Assert.Equal(rest["PUT /api/jobs/{jobId}/rerun/{rerunId}"], JobPagePermissions.Rerun.ToString());
+    }
+
+    [Fact]
+    public async Task Each_role_is_offered_exactly_the_job_actions_it_holds()
+    {
+        var table = PermissionTables.Holders;
+        await using var server = await CentrumServer.StartAsync();
+        var admin = server.AdminHttp();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/north?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"North"}"""))).StatusCode);
+        await PutTemplateAsync(admin, Template, "Fan");
+        var created = await admin.PutAsync($"api/devices/n-1?{DeviceApi.Version}", CentrumServer.Json($$"""{"organizations":["north"],"template":"{{Template}}"}"""));
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        var group = new JsonObject { ["displayName"] = "Fans", ["filter"] = $"SELECT * FROM devices WHERE $template = \"{Template}\"", ["organizations"] = Ids(["north"]) };
+        var grouped = await admin.PutAsync($"api/deviceGroups/fans?{DeviceApi.Version}", CentrumServer.Json(group.ToJsonString()));
+        Assert.True(grouped.IsSuccessStatusCode, await grouped.Content.ReadAsStringAsync());
+        // n-1 never connects and the job waits an hour for it: the job stays running, so stop is what it offers.
+        await PutJobAsync(admin, "matrix", new JsonObject
+        {
+            ["group"] = "fans",
+            ["organizations"] = Ids(["north"]),
+            ["data"] = new JsonArray(PropertyData(Template, 2)),
+            ["connectionTimeout"] = 3600,
+        });
+        JsonObject job = null!;
+        await Wait.UntilAsync(async () => (string?)(job = await GetJobAsync(admin, "matrix"))["status"] != "pending", TimeSpan.FromSeconds(30), "the job starts");
+        Assert.True((string?)job["status"] == "running", job.ToJsonString());
+
+        foreach (var (role, roleId) in PermissionTables.PredefinedRoles)
+        {
+            bool Holds(Permission permission) => table[permission.ToString()].Contains(role);
+            await using var browser = await chromium.OpenAsync(server);
+            var email = await browser.CreateMemberAsync(roleId);
+            if (role.StartsWith("org-", StringComparison.Ordinal))
+            {
+                var scoped = await admin.PutAsync($"api/users/{email.Split('@')[0]}?{DeviceApi.Version}",
+                    CentrumServer.Json($$"""{"type":"email","email":"{{email}}","roles":[{"role":"{{roleId}}","organization":"north"}]}"""));
+                Assert.True(scoped.IsSuccessStatusCode, await scoped.Content.ReadAsStringAsync());
+            }
+
+            await browser.SignInAsync(email);
+            await browser.Page.GotoAsync("jobs");
+            await browser.WaitUntilInteractiveAsync();
+            await Assertions.Expect(browser.Page.GetByTestId("job-matrix")).ToHaveCountAsync(Holds(JobPagePermissions.List) ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("new-job")).ToHaveCountAsync(Holds(JobPagePermissions.Create) ? 1 : 0);
+
+            var now = await GetJobAsync(admin, "matrix");
+            Assert.True((string?)now["status"] == "running", $"{role}: {now.ToJsonString()}");
+            await browser.Page.GotoAsync("jobs/matrix");
+            await browser.WaitUntilInteractiveAsync();
+            await Assertions.Expect(browser.Page.GetByTestId("job-status")).ToHaveTextAsync("Running", new() { Timeout = 10_000 });
+            await Assertions.Expect(browser.Page.GetByTestId("stop-job")).ToHaveCountAsync(Holds(JobPagePermissions.Stop) ? 1 : 0);
+        }
+    }
+}

@@ -25,10 +25,10 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
             Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/{organization}?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Site"}"""))).StatusCode);
         }
 
-        foreach (var template in new[] { Pump, Valve })
+        foreach (var (template, name) in new[] { (Pump, "Group pump"), (Valve, "Group valve") })
         {
             var created = await admin.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(template)}?{DeviceApi.Version}", CentrumServer.Json($$$"""
-                {"displayName":"T","capabilityModel":{"@id":"{{{template}}}","@type":"Interface","contents":[{"@type":"Telemetry","name":"t","schema":"double"}]}}
+                {"displayName":"{{{name}}}","capabilityModel":{"@id":"{{{template}}}","@type":"Interface","contents":[{"@type":"Telemetry","name":"t","schema":"double"}]}}
                 """));
             Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         }
@@ -61,6 +61,18 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
             await Field(browser, "group-filter").FillAsync(invalid);
             await Assertions.Expect(browser.Page.GetByTestId("preview-error")).ToHaveTextAsync(restMessage);
             await Assertions.Expect(browser.Page.Locator("[data-preview-device]")).ToHaveCountAsync(0);
+
+            // The builder writes the filter for a template and a condition; the preview follows it.
+            await browser.Page.GetByTestId("builder-template").ClickAsync();
+            await browser.Page.Locator(".mud-popover-open").GetByText("Group pump", new() { Exact = true }).ClickAsync();
+            await browser.Page.GetByTestId("builder-add-condition").ClickAsync();
+            await Field(browser, "builder-field-0").FillAsync("$displayName");
+            await browser.Page.GetByTestId("builder-operator-0").ClickAsync();
+            await browser.Page.Locator(".mud-popover-open").GetByText("!=", new() { Exact = true }).ClickAsync();
+            await Field(browser, "builder-value-0").FillAsync("pump-s");
+            await browser.Page.GetByTestId("builder-apply").ClickAsync();
+            await Assertions.Expect(Field(browser, "group-filter")).ToHaveValueAsync($"SELECT * FROM devices WHERE $template = \"{Pump}\" AND $displayName != \"pump-s\"");
+            await AssertPreviewAsync(browser, "pump-n");
 
             await Field(browser, "group-filter").FillAsync(pumps);
             await AssertPreviewAsync(browser, "pump-n", "pump-s");

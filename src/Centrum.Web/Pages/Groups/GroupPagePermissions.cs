@@ -18,6 +18,9 @@ public static class GroupPagePermissions
     /// </summary>
     public const Permission Members = Permission.DevicesRead;
 
+    /// <summary>The filter builder's choice of template: REST's <c>GET /api/deviceTemplates/</c>.</summary>
+    public const Permission Templates = Permission.TemplatesRead;
+
     /// <summary>Creating a group: REST's <c>PUT /api/deviceGroups/{deviceGroupId}</c>.</summary>
     public const Permission Create = Permission.DeviceGroupsCreate;
 

@@ -222,10 +222,49 @@ public sealed class DeviceGroupService(
             return Problem.Invalid($"The filter of device group '{groupId}' can no longer be evaluated: {ex.Message}");
         }
 
-        var members = reach;
-        if (group.Organizations.Count > 0)
+        return await EvaluateAsync(applicationId, plan, group.Organizations, reach, after, pageSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// The devices an unsaved filter would hold, evaluated exactly as <see cref="MembersAsync"/> evaluates a saved
+    /// group's (same filter rules, same organizations narrowing, same reach), so a page that builds a filter previews
+    /// the members the group will have once saved. An invalid filter gets the message a write of it would get.
+    /// </summary>
+    public async Task<Outcome<GroupMemberPage>> PreviewAsync(
+        string applicationId, string filter, IReadOnlyList<string> groupOrganizations, OrganizationReach reach, string? after, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reach);
+        ArgumentNullException.ThrowIfNull(groupOrganizations);
+        if (pageSize is < 1 or > MaxPageSize)
         {
-            var subtree = await organizations.SubtreeAsync(applicationId, group.Organizations, cancellationToken);
+            return Problem.Invalid($"maxpagesize must be between 1 and {MaxPageSize}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(filter))
+        {
+            return Problem.Invalid("filter is required: a device query such as SELECT * FROM devices WHERE $template = \"dtmi:…\".");
+        }
+
+        GroupFilterPlan plan;
+        try
+        {
+            plan = GroupFilterPlan.Compile(filter);
+        }
+        catch (GroupQueryException ex)
+        {
+            return Problem.Invalid($"filter: {ex.Message}");
+        }
+
+        return await EvaluateAsync(applicationId, plan, groupOrganizations, reach, after, pageSize, cancellationToken);
+    }
+
+    private async Task<GroupMemberPage> EvaluateAsync(
+        string applicationId, GroupFilterPlan plan, IReadOnlyList<string> groupOrganizations, OrganizationReach reach, string? after, int pageSize, CancellationToken cancellationToken)
+    {
+        var members = reach;
+        if (groupOrganizations.Count > 0)
+        {
+            var subtree = await organizations.SubtreeAsync(applicationId, groupOrganizations, cancellationToken);
             members = OrganizationReach.Within(subtree.Where(o => reach.Reaches([o])));
         }
 

@@ -112,6 +112,45 @@ public sealed class DeviceGroupServiceTests
     }
 
     [Fact]
+    public async Task A_preview_of_an_unsaved_filter_is_the_membership_the_saved_group_gets()
+    {
+        await using var store = await GroupStore.StartAsync();
+        store.Organizations.Add(App, "north");
+        store.Organizations.Add(App, "south");
+        await store.AddDevicesAsync([
+            GroupStore.Device("p-north", Template, organizations: "[\"north\"]"),
+            GroupStore.Device("p-south", Template, organizations: "[\"south\"]"),
+            GroupStore.Device("p-other", "dtmi:com:example:Other;1", organizations: "[\"north\"]"),
+        ]);
+        await ReportAsync(store, "p-north", """{"firmware":"2.0"}""");
+        var cases = new (string Filter, string[] Organizations, OrganizationReach Reach)[]
+        {
+            ($"SELECT * FROM devices WHERE $template = \"{Template}\"", [], All),
+            ($"SELECT * FROM devices WHERE $template = \"{Template}\"", ["north"], All),
+            ($"SELECT * FROM devices WHERE $template = \"{Template}\"", ["north", "south"], OrganizationReach.Within(["south"])),
+            ("SELECT * FROM devices WHERE firmware = \"2.0\"", [], All),
+        };
+        foreach (var (filter, organizations, reach) in cases)
+        {
+            Assert.True((await store.Groups.CreateOrReplaceAsync(App, "saved", Write(filter, organizations), null, All, default)).Succeeded);
+            var preview = await store.Groups.PreviewAsync(App, filter, organizations, reach, null, 100, default);
+            Assert.True(preview.Succeeded, preview.Problem?.Message);
+            var members = await MemberIdsAsync(store, "saved", reach);
+            Assert.NotEmpty(members);
+            Assert.Equal(members, preview.Value.Devices.Select(d => d.Id).ToArray());
+        }
+
+        // An invalid filter gets the message a write of it gets, and nothing is read.
+        const string invalid = "SELECT * FROM devices WHERE";
+        var refused = await store.Groups.PreviewAsync(App, invalid, [], All, null, 100, default);
+        var written = await store.Groups.CreateOrReplaceAsync(App, "invalid", Write(invalid), null, All, default);
+        Assert.Equal(ProblemKind.Invalid, refused.Problem?.Kind);
+        Assert.Equal(written.Problem?.Message, refused.Problem?.Message);
+        Assert.Equal(ProblemKind.Invalid, (await store.Groups.PreviewAsync(App, " ", [], All, null, 100, default)).Problem?.Kind);
+        Assert.Equal(ProblemKind.Invalid, (await store.Groups.PreviewAsync(App, "SELECT * FROM devices", [], All, null, 101, default)).Problem?.Kind);
+    }
+
+    [Fact]
     public async Task Property_conditions_are_checked_against_the_twin_as_it_is_now()
     {
         await using var store = await GroupStore.StartAsync();

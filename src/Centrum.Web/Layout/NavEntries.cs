@@ -20,9 +20,9 @@ public static class NavEntries
     [
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
-        new("Jobs", "jobs", Icons.Material.Filled.Work, typeof(Pages.Jobs.JobList)),
-        new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),
         new("Device groups", "device-groups", Icons.Material.Filled.Workspaces, typeof(Pages.Groups.GroupList)),
+        new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),
+        new("Jobs", "jobs", Icons.Material.Filled.Work, typeof(Pages.Jobs.JobList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
         new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),
         new("Roles", "administration/roles", Icons.Material.Filled.Badge, typeof(Pages.Administration.RolesPage), Administration),

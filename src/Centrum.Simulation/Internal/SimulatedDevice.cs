@@ -211,7 +211,7 @@ internal sealed class SimulatedDevice : IAsyncDisposable
                 .Build(), connection.Token);
 
             var handling = HandleInboundAsync(client, inbound.Reader, connection.Token);
-            await StartSessionAsync(client, twinAnswers, connection.Token);
+            await StartSessionAsync(client, twinAnswers, lost.Task, connection.Token);
             await SendTelemetryAsync(client, lost.Task, issued + TokenRenewal, connection.Token);
             await connection.CancelAsync();
             await handling;
@@ -260,13 +260,21 @@ internal sealed class SimulatedDevice : IAsyncDisposable
     /// finds there (IoT Plug and Play conventions: "devices should acknowledge writable properties on start-up"), and
     /// reports its read-only properties.
     /// </summary>
-    private async Task StartSessionAsync(IMqttClient client, ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Payload)>> twinAnswers, CancellationToken cancellationToken)
+    /// <remarks>A connection lost while the twin is awaited ends the wait at once: the answer can no longer arrive.</remarks>
+    private async Task StartSessionAsync(IMqttClient client, ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Payload)>> twinAnswers, Task lost, CancellationToken cancellationToken)
     {
         var requestId = Guid.NewGuid().ToString("N");
         var answer = new TaskCompletionSource<(int Status, byte[] Payload)>(TaskCreationOptions.RunContinuationsAsynchronously);
         twinAnswers[requestId] = answer;
         await client.PublishAsync(Message($"$iothub/twin/GET/?$rid={requestId}", " "u8.ToArray(), MqttQualityOfServiceLevel.AtMostOnce), cancellationToken);
-        var (status, payload) = await answer.Task.WaitAsync(TwinTimeout, _time, cancellationToken);
+        var answered = answer.Task.WaitAsync(TwinTimeout, _time, cancellationToken);
+        if (await Task.WhenAny(answered, lost) != answered)
+        {
+            twinAnswers.TryRemove(requestId, out _);
+            return;
+        }
+
+        var (status, payload) = await answered;
         if (status != 200)
         {
             throw new InvalidOperationException($"the twin could not be read (status {status})");

@@ -23,6 +23,7 @@ public sealed class GroupPageAuthorizationTests(Chromium chromium) : IClassFixtu
         Assert.Equal(rest["DELETE /api/deviceGroups/{deviceGroupId}"], GroupPagePermissions.Delete.ToString());
         Assert.Equal(rest["GET /api/devices/"], GroupPagePermissions.Members.ToString());
         Assert.Equal(rest["GET /api/deviceTemplates/"], GroupPagePermissions.Templates.ToString());
+        Assert.Equal(rest["GET /api/organizations"], GroupPagePermissions.Organizations.ToString());
         Assert.Equal(rest["GET /device-groups"], GroupPagePermissions.Read.ToString());
         Assert.Equal(rest["GET /device-groups/{GroupId}"], GroupPagePermissions.Read.ToString());
         Assert.Equal(rest["GET /device-groups/new"], GroupPagePermissions.Create.ToString());

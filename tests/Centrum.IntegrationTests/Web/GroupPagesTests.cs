@@ -8,7 +8,8 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// The device group pages against the real server: a filter built on the page previews exactly the devices the groups
 /// area matches, the saved group reads back through REST with the same members, an invalid filter shows the area's own
-/// message (the one REST answers), and an organization-scoped operator's preview omits other organizations' devices.
+/// message (the one REST answers), the organization picker saves the organizations REST reads back, and an
+/// organization-scoped operator's preview omits other organizations' devices and its picker other organizations.
 /// </summary>
 public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
 {
@@ -20,9 +21,9 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
     {
         await using var server = await CentrumServer.StartAsync();
         var admin = server.AdminHttp();
-        foreach (var organization in new[] { "north", "south" })
+        foreach (var (organization, name) in new[] { ("north", "North"), ("south", "South") })
         {
-            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/{organization}?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Site"}"""))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/{organization}?{DeviceApi.Version}", CentrumServer.Json($$"""{"displayName":"{{name}}"}"""))).StatusCode);
         }
 
         foreach (var (template, name) in new[] { (Pump, "Group pump"), (Valve, "Group valve") })
@@ -76,6 +77,15 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
 
             await Field(browser, "group-filter").FillAsync(pumps);
             await AssertPreviewAsync(browser, "pump-n", "pump-s");
+
+            // The organization picker offers the organizations by name; the group is saved with both.
+            await browser.Page.GetByTestId("group-organizations").ClickAsync();
+            var choices = browser.Page.Locator(".mud-popover-open");
+            await choices.GetByText("North", new() { Exact = true }).ClickAsync();
+            await choices.GetByText("South", new() { Exact = true }).ClickAsync();
+            await browser.Page.Keyboard.PressAsync("Escape");
+            await Assertions.Expect(choices).ToHaveCountAsync(0);
+            await AssertPreviewAsync(browser, "pump-n", "pump-s");
             await browser.Page.GetByTestId("save-group").ClickAsync();
             await browser.Page.WaitForURLAsync("**/device-groups/pumps");
             await Assertions.Expect(browser.Page.Locator("[data-member]")).ToHaveCountAsync(2);
@@ -84,6 +94,7 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
             var group = await admin.GetJsonAsync("api/deviceGroups/pumps");
             Assert.Equal("All pumps", (string?)group["displayName"]);
             Assert.Equal(pumps, (string?)group["filter"]);
+            Assert.Equal(["north", "south"], group["organizations"]!.AsArray().Select(o => (string?)o).Order());
             var members = (await admin.GetJsonAsync("api/deviceGroups/pumps/devices"))["value"]!.AsArray().Select(d => (string?)d!["id"]).Order();
             Assert.Equal(["pump-n", "pump-s"], members);
 
@@ -115,6 +126,12 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
             await scoped.WaitUntilInteractiveAsync();
             await Field(scoped, "group-filter").FillAsync(pumps);
             await AssertPreviewAsync(scoped, "pump-n");
+
+            // Its organization picker offers only the organizations within its reach.
+            await scoped.Page.GetByTestId("group-organizations").ClickAsync();
+            var choices = scoped.Page.Locator(".mud-popover-open");
+            await Assertions.Expect(choices.GetByText("North", new() { Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(choices.GetByText("South", new() { Exact = true })).ToHaveCountAsync(0);
         }
     }
 

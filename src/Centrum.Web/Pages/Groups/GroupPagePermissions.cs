@@ -21,6 +21,9 @@ public static class GroupPagePermissions
     /// <summary>The filter builder's choice of template: REST's <c>GET /api/deviceTemplates/</c>.</summary>
     public const Permission Templates = Permission.TemplatesRead;
 
+    /// <summary>The editor's organization picker: REST's <c>GET /api/organizations</c>, within the caller's reach for it.</summary>
+    public const Permission Organizations = Permission.OrganizationsRead;
+
     /// <summary>Creating a group: REST's <c>PUT /api/deviceGroups/{deviceGroupId}</c>.</summary>
     public const Permission Create = Permission.DeviceGroupsCreate;
 

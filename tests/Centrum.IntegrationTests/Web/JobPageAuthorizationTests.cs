@@ -29,6 +29,8 @@ public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture
         Assert.Equal(rest["PUT /api/jobs/{jobId}"], JobPagePermissions.Create.ToString());
         Assert.Equal(rest["GET /jobs/new"], JobPagePermissions.Create.ToString());
         Assert.Equal(rest["GET /api/deviceGroups/"], JobPagePermissions.ChooseGroup.ToString());
+        Assert.Equal(rest["GET /api/deviceTemplates/"], JobPagePermissions.ChooseTemplate.ToString());
+        Assert.Equal(rest["GET /api/deviceTemplates/{deviceTemplateId}"], JobPagePermissions.ChooseTemplate.ToString());
         Assert.Equal(rest["POST /api/jobs/{jobId}/stop"], JobPagePermissions.Stop.ToString());
         Assert.Equal(rest["POST /api/jobs/{jobId}/resume"], JobPagePermissions.Resume.ToString());
         Assert.Equal(rest["PUT /api/jobs/{jobId}/rerun/{rerunId}"], JobPagePermissions.Rerun.ToString());

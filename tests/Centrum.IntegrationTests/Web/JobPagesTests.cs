@@ -45,9 +45,9 @@ public sealed class JobPagesTests(Chromium chromium) : IClassFixture<Chromium>
         await Field(page, "job-name").FillAsync("Fan speed 4");
         await page.GetByTestId("job-group").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("fans", new() { Exact = true }).ClickAsync();
-        await Field(page, "job-target").FillAsync(Template);
-        await Field(page, "job-path").FillAsync("fanSpeed");
-        await Field(page, "job-value").FillAsync("4");
+        await Choose(page, "job-target", "Fan");
+        await Choose(page, "job-path", "fanSpeed");
+        await page.Locator("input[name='value']").FillAsync("4");
         await page.GetByTestId("create-job").ClickAsync();
 
         // The job's page follows it: fan-1 completes while fan-2 is still waited for.
@@ -78,6 +78,14 @@ public sealed class JobPagesTests(Chromium chromium) : IClassFixture<Chromium>
         await browser.NavLink("Jobs").ClickAsync();
         await Assertions.Expect(page.GetByTestId("status-fan-speed")).ToHaveTextAsync("Complete");
         Assert.Empty(browser.ForeignRequests);
+    }
+
+    /// <summary>Picks the option shown as <paramref name="text"/> of the MudBlazor select marked <paramref name="testId"/>.</summary>
+    internal static async Task Choose(IPage page, string testId, string text)
+    {
+        await page.GetByTestId(testId).ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(text, new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
     }
 
     internal static ILocator Field(IPage page, string testId) =>

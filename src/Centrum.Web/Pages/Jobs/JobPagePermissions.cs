@@ -21,6 +21,12 @@ public static class JobPagePermissions
     /// <summary>The device groups a new job may target: REST's <c>GET /api/deviceGroups</c>.</summary>
     public const Permission ChooseGroup = Permission.DeviceGroupsRead;
 
+    /// <summary>
+    /// The job form's choice of template and the value form generated from the capability's schema: REST's
+    /// <c>GET /api/deviceTemplates/</c> and <c>GET /api/deviceTemplates/{deviceTemplateId}</c>.
+    /// </summary>
+    public const Permission ChooseTemplate = Permission.TemplatesRead;
+
     /// <summary>Stopping a job: REST's <c>POST /api/jobs/{jobId}/stop</c>.</summary>
     public const Permission Stop = Permission.JobsExecute;
 

@@ -10,7 +10,8 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// The job pages in the authorization matrix: each thing they do needs the permission REST's same operation needs
 /// (endpoint-permissions.txt), and each predefined role is offered exactly the actions role-permissions.txt gives it:
-/// creating a job, and stopping one (resume and re-run share its permission and its rule in the page).
+/// creating a job, and stopping one (resume and re-run share its permission and its rule in the page); on the scheduled
+/// job pages, creating, changing and deleting a scheduled job.
 /// </summary>
 public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
 {
@@ -31,6 +32,15 @@ public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture
         Assert.Equal(rest["GET /api/deviceGroups/"], JobPagePermissions.ChooseGroup.ToString());
         Assert.Equal(rest["GET /api/deviceTemplates/"], JobPagePermissions.ChooseTemplate.ToString());
         Assert.Equal(rest["GET /api/deviceTemplates/{deviceTemplateId}"], JobPagePermissions.ChooseTemplate.ToString());
+        Assert.Equal(rest["GET /api/scheduledJobs/"], JobPagePermissions.ScheduledList.ToString());
+        Assert.Equal(rest["GET /jobs/scheduled"], JobPagePermissions.ScheduledList.ToString());
+        Assert.Equal(rest["GET /api/scheduledJobs/{scheduledJobId}"], JobPagePermissions.ScheduledRead.ToString());
+        Assert.Equal(rest["GET /api/scheduledJobs/{scheduledJobId}/jobs"], JobPagePermissions.ScheduledRead.ToString());
+        Assert.Equal(rest["GET /jobs/scheduled/{ScheduledJobId}"], JobPagePermissions.ScheduledRead.ToString());
+        Assert.Equal(rest["PUT /api/scheduledJobs/{scheduledJobId}"], JobPagePermissions.ScheduledCreate.ToString());
+        Assert.Equal(rest["GET /jobs/scheduled/new"], JobPagePermissions.ScheduledCreate.ToString());
+        Assert.Equal(rest["PATCH /api/scheduledJobs/{scheduledJobId}"], JobPagePermissions.ScheduledUpdate.ToString());
+        Assert.Equal(rest["DELETE /api/scheduledJobs/{scheduledJobId}"], JobPagePermissions.ScheduledDelete.ToString());
         Assert.Equal(rest["POST /api/jobs/{jobId}/stop"], JobPagePermissions.Stop.ToString());
         Assert.Equal(rest["POST /api/jobs/{jobId}/resume"], JobPagePermissions.Resume.ToString());
         Assert.Equal(rest["PUT /api/jobs/{jobId}/rerun/{rerunId}"], JobPagePermissions.Rerun.ToString());
@@ -57,6 +67,15 @@ public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture
             ["data"] = new JsonArray(PropertyData(Template, 2)),
             ["connectionTimeout"] = 3600,
         });
+        // A scheduled job of the north organization whose start is far ahead: it stays as written while each role looks.
+        var schedule = await admin.PutAsync($"api/scheduledJobs/matrix-schedule?{DeviceApi.Version}", CentrumServer.Json(new JsonObject
+        {
+            ["group"] = "fans",
+            ["organizations"] = Ids(["north"]),
+            ["data"] = new JsonArray(PropertyData(Template, 3)),
+            ["schedule"] = new JsonObject { ["start"] = "2030-01-01T00:00:00Z", ["recurrence"] = "daily" },
+        }.ToJsonString()));
+        Assert.True(schedule.IsSuccessStatusCode, await schedule.Content.ReadAsStringAsync());
         JsonObject job = null!;
         await Wait.UntilAsync(async () => (string?)(job = await GetJobAsync(admin, "matrix"))["status"] != "pending", TimeSpan.FromSeconds(30), "the job starts");
         Assert.True((string?)job["status"] == "running", job.ToJsonString());
@@ -79,6 +98,16 @@ public sealed class JobPageAuthorizationTests(Chromium chromium) : IClassFixture
             await browser.WaitUntilInteractiveAsync();
             await Assertions.Expect(browser.Page.GetByTestId("job-status")).ToHaveTextAsync("Running", new() { Timeout = 10_000 });
             await Assertions.Expect(browser.Page.GetByTestId("stop-job")).ToHaveCountAsync(Holds(JobPagePermissions.Stop) ? 1 : 0);
+
+            await browser.Page.GotoAsync("jobs/scheduled");
+            await browser.WaitUntilInteractiveAsync();
+            await Assertions.Expect(browser.Page.GetByTestId("scheduled-matrix-schedule")).ToHaveCountAsync(Holds(JobPagePermissions.ScheduledList) ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("new-scheduled-job")).ToHaveCountAsync(Holds(JobPagePermissions.ScheduledCreate) ? 1 : 0);
+            await browser.Page.GotoAsync("jobs/scheduled/matrix-schedule");
+            await browser.WaitUntilInteractiveAsync();
+            await Assertions.Expect(browser.Page.GetByTestId("scheduled-schedule")).ToHaveCountAsync(Holds(JobPagePermissions.ScheduledRead) ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("save-scheduled-job")).ToHaveCountAsync(Holds(JobPagePermissions.ScheduledUpdate) ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("delete-scheduled-job")).ToHaveCountAsync(Holds(JobPagePermissions.ScheduledDelete) ? 1 : 0);
         }
     }
 }

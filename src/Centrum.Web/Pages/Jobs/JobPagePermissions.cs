@@ -27,6 +27,21 @@ public static class JobPagePermissions
     /// </summary>
     public const Permission ChooseTemplate = Permission.TemplatesRead;
 
+    /// <summary>The scheduled job list: REST's <c>GET /api/scheduledJobs/</c>.</summary>
+    public const Permission ScheduledList = Permission.JobsRead;
+
+    /// <summary>A scheduled job and the jobs it started: REST's <c>GET /api/scheduledJobs/{scheduledJobId}</c> and <c>GET /api/scheduledJobs/{scheduledJobId}/jobs</c>.</summary>
+    public const Permission ScheduledRead = Permission.JobsRead;
+
+    /// <summary>Creating a scheduled job: REST's <c>PUT /api/scheduledJobs/{scheduledJobId}</c>.</summary>
+    public const Permission ScheduledCreate = Permission.JobsCreate;
+
+    /// <summary>Changing a scheduled job's schedule, job or enabled state: REST's <c>PATCH /api/scheduledJobs/{scheduledJobId}</c>.</summary>
+    public const Permission ScheduledUpdate = Permission.JobsUpdate;
+
+    /// <summary>Deleting a scheduled job: REST's <c>DELETE /api/scheduledJobs/{scheduledJobId}</c>.</summary>
+    public const Permission ScheduledDelete = Permission.JobsDelete;
+
     /// <summary>Stopping a job: REST's <c>POST /api/jobs/{jobId}/stop</c>.</summary>
     public const Permission Stop = Permission.JobsExecute;
 

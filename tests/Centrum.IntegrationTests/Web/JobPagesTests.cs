@@ -12,7 +12,8 @@ namespace Centrum.IntegrationTests.Web;
 /// browser over a device group, its progress per device followed live, stopped and resumed while it waits for a device
 /// that is not connected, and seen to complete once that device connects and acknowledges the desired property; a job
 /// whose value comes from the form generated from the property's DTDL schema, with batches by percentage and a rollout
-/// rate; and a scheduled job created, edited and deleted on its pages, read back through REST.
+/// rate; a scheduled job created, edited and deleted on its pages, read back through REST; and a template migration
+/// job with abort criteria.
 /// </summary>
 public sealed class JobPagesTests(Chromium chromium) : IClassFixture<Chromium>
 {
@@ -99,6 +100,7 @@ public sealed class JobPagesTests(Chromium chromium) : IClassFixture<Chromium>
                {"@type":"Property","name":"level","schema":"integer","writable":true}]}}
             """));
         Assert.True(template.IsSuccessStatusCode, await template.Content.ReadAsStringAsync());
+        await PutTemplateAsync(http, Template, "Fan");
         var keys = await CreateDevicesAsync(http, ["unit-1"], ModeTemplate);
         await PutGroupAsync(http, "units", $"SELECT * FROM devices WHERE $template = \"{ModeTemplate}\"");
         await using var fleet = NodeFleet.Start(server, keys, new JsonObject { ["ack"] = new JsonObject { ["code"] = 200, ["description"] = "applied" } });
@@ -203,6 +205,22 @@ public sealed class JobPagesTests(Chromium chromium) : IClassFixture<Chromium>
         await page.GetByTestId("confirm-delete").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/jobs/scheduled$"));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"api/scheduledJobs/nightly?{DeviceApi.Version}")).StatusCode);
+
+        // A template migration job with abort criteria: the device is moved to the template chosen on the page.
+        await page.GotoAsync("jobs/new");
+        await browser.WaitUntilInteractiveAsync();
+        await Field(page, "job-id").FillAsync("migrate");
+        await Choose(page, "job-group", "units");
+        await Choose(page, "job-kind", "Change device template");
+        await Choose(page, "job-target", "Fan");
+        await Field(page, "job-abort-rate").FillAsync("50");
+        await Field(page, "job-abort-minimum").FillAsync("1");
+        await page.GetByTestId("create-job").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("job-status")).ToHaveTextAsync("Complete", new() { Timeout = 60_000 });
+        var migration = await GetJobAsync(http, "migrate");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""[{"type":"deviceTemplateMigration","template":"{{Template}}"}]"""), migration["data"]), migration.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"failureRate":50,"minimumDevices":1}"""), migration["abort"]), migration.ToJsonString());
+        Assert.Equal(Template, (string?)(await http.GetJsonAsync("api/devices/unit-1"))["template"]);
         Assert.Empty(browser.ForeignRequests);
     }
 

@@ -107,6 +107,18 @@ public class DashboardsApiTests
         await RestAuthorizationTests.AssertErrorAsync(
             await http.PutAsync($"api/dashboards/bad?{Preview}", CentrumServer.Json("""{"displayName":"Bad","tiles":[""" + new string('[', 80) + new string(']', 80) + "]}")),
             HttpStatusCode.BadRequest, "BadRequest");
+        // An escaped unpaired surrogate is no Unicode text (RFC 8259 §8.2), in a member name, a field or a tile.
+        foreach (var body in new[]
+        {
+            """{"displayName":"\ud800"}""",
+            """{"displayName":"Bad","\ud800":1}""",
+            """{"displayName":"Bad","tiles":[{"displayName":"\udc00","configuration":{"type":"markdown","description":"d"},"x":0,"y":0,"width":1,"height":1}]}""",
+            """{"displayName":"Bad","tiles":[{"displayName":"T","configuration":{"type":"command","command":"c","device":{"\ud800x":"\ud800"}},"x":0,"y":0,"width":1,"height":1}]}""",
+        })
+        {
+            await RestAuthorizationTests.AssertErrorAsync(await http.PutAsync($"api/dashboards/bad?{Preview}", CentrumServer.Json(body)), HttpStatusCode.BadRequest, "BadRequest");
+        }
+
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards?{DeviceApi.Version}"), HttpStatusCode.BadRequest, "BadRequest");
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards?{Preview}&maxpagesize=101"), HttpStatusCode.BadRequest, "BadRequest");
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards/bad?{Preview}"), HttpStatusCode.NotFound, "NotFound");

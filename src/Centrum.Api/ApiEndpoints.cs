@@ -1,4 +1,5 @@
 using Centrum.Api.Commands;
+using Centrum.Api.Dashboards;
 using Centrum.Api.Devices;
 using Centrum.Api.Export;
 using Centrum.Api.Groups;
@@ -51,6 +52,7 @@ public static class ApiEndpoints
         api.MapDeviceGroupsApi();
         api.MapJobsApi();
         api.MapScheduledJobsApi();
+        api.MapDashboardsApi();
         api.MapQueryApi();
         api.MapApiTokensApi();
         api.MapDataExportApi();

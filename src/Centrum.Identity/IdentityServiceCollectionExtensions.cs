@@ -159,6 +159,8 @@ public static class IdentityServiceCollectionExtensions
                     .RequireClaim(CentrumClaims.Application)
                     .AddRequirements(new PermissionRequirement(permission)));
             }
+
+            options.AddPolicy(MemberPolicy.Name, MemberPolicy.Policy);
         });
         return services;
     }

@@ -59,6 +59,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<ScheduledJobEntity> ScheduledJobs => Set<ScheduledJobEntity>();
 
+    public DbSet<DashboardEntity> Dashboards => Set<DashboardEntity>();
+
     /// <summary>
     /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
     /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time

@@ -45,11 +45,45 @@ public static class JsonBody
             }
 
             limited.Position = 0;
-            return (await JsonNode.ParseAsync(limited, documentOptions: DocumentOptions, cancellationToken: request.HttpContext.RequestAborted), null);
+            var body = await JsonNode.ParseAsync(limited, documentOptions: DocumentOptions, cancellationToken: request.HttpContext.RequestAborted);
+            ReadAllText(body);
+            return (body, null);
         }
         catch (JsonException ex)
         {
             return (null, ApiError.BadRequest($"The request body is not valid JSON: {ex.Message}"));
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped unpaired surrogate ("\ud800") is no Unicode text (RFC 8259 §8.2); the reader accepts it and
+            // throws this when the text is read, so every name and string is read here, once, instead of in a handler.
+            return (null, ApiError.BadRequest("The request body is not valid JSON: a name or string holds an unpaired surrogate."));
+        }
+    }
+
+    /// <summary>Reads every member name and string of the body (depth bounded by <see cref="MaxDepth"/>), so text that is not Unicode throws here.</summary>
+    private static void ReadAllText(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj)
+                {
+                    _ = name.Length;
+                    ReadAllText(value);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    ReadAllText(item);
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
+                break;
         }
     }
 }

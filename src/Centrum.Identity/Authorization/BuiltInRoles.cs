@@ -19,6 +19,7 @@ public static class BuiltInRoles
         Permission.RolesRead, Permission.OrganizationsRead,
         Permission.DeviceGroupsRead, Permission.DeviceGroupsCreate, Permission.DeviceGroupsUpdate, Permission.DeviceGroupsDelete,
         Permission.JobsRead, Permission.JobsCreate, Permission.JobsUpdate, Permission.JobsDelete, Permission.JobsExecute,
+        Permission.DashboardsRead, Permission.DashboardsCreate, Permission.DashboardsUpdate, Permission.DashboardsDelete,
     ];
 
     private static readonly FrozenDictionary<string, FrozenSet<Permission>> Grants = new Dictionary<string, FrozenSet<Permission>>
@@ -27,13 +28,13 @@ public static class BuiltInRoles
         [AppBuilder] = DeviceOperation.Append(Permission.DeviceConnectivityManage).Append(Permission.TemplatesManage).ToFrozenSet(),
         [AppOperator] = DeviceOperation.ToFrozenSet(),
         [OrgAdministrator] = DeviceOperation.Append(Permission.OrganizationsManage).ToFrozenSet(),
-        // An Org Operator creates device groups and runs jobs within its organization (IoT Central docs) but deletes no
-        // devices, nor groups, nor scheduled jobs.
-        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete, Permission.DeviceGroupsDelete, Permission.JobsDelete]).ToFrozenSet(),
+        // An Org Operator creates device groups and dashboards and runs jobs within its organization (IoT Central docs)
+        // but deletes no devices, nor groups, nor scheduled jobs, nor dashboards.
+        [OrgOperator] = DeviceOperation.Except([Permission.DevicesDelete, Permission.DeviceGroupsDelete, Permission.JobsDelete, Permission.DashboardsDelete]).ToFrozenSet(),
         [OrgViewer] = new[]
         {
             Permission.DevicesRead, Permission.DeviceDataRead, Permission.TemplatesRead, Permission.RolesRead, Permission.OrganizationsRead,
-            Permission.DeviceGroupsRead, Permission.JobsRead,
+            Permission.DeviceGroupsRead, Permission.JobsRead, Permission.DashboardsRead,
         }.ToFrozenSet(),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

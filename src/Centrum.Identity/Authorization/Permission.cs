@@ -46,4 +46,19 @@ public enum Permission
 
     /// <summary>Run jobs: start one, stop, resume and re-run it (IoT Central's "Execute" jobs permission).</summary>
     JobsExecute,
+
+    /// <summary>
+    /// See application dashboards (IoT Central's "Application dashboards: View"). Personal dashboards need no
+    /// permission, only membership: every member keeps its own (<see cref="MemberPolicy"/>).
+    /// </summary>
+    DashboardsRead,
+
+    /// <summary>Create application dashboards (IoT Central's "Application dashboards: Create").</summary>
+    DashboardsCreate,
+
+    /// <summary>Change application dashboards (IoT Central's "Application dashboards: Update").</summary>
+    DashboardsUpdate,
+
+    /// <summary>Delete application dashboards (IoT Central's "Application dashboards: Delete").</summary>
+    DashboardsDelete,
 }

@@ -5,7 +5,7 @@ public sealed record PermissionGroup(string Title, IReadOnlyList<Permission> Per
 
 /// <summary>
 /// The permissions as IoT Central's role editor groups them (IoT Central documentation, "Manage users and roles in your
-/// IoT Central application": devices, device groups, device templates, jobs, data export, and the administration
+/// IoT Central application": devices, device groups, device templates, jobs, data export, application dashboards, and the administration
 /// permissions for users, roles, organizations, API tokens and the audit log). Every permission is in exactly one group.
 /// </summary>
 public static class PermissionGroups
@@ -21,6 +21,7 @@ public static class PermissionGroups
         new("Device templates", [Permission.TemplatesRead, Permission.TemplatesManage]),
         new("Jobs", [Permission.JobsRead, Permission.JobsCreate, Permission.JobsUpdate, Permission.JobsDelete, Permission.JobsExecute]),
         new("Data export", [Permission.DataExportRead, Permission.DataExportManage]),
+        new("Application dashboards", [Permission.DashboardsRead, Permission.DashboardsCreate, Permission.DashboardsUpdate, Permission.DashboardsDelete]),
         new("Administration",
         [
             Permission.UsersRead, Permission.UsersManage, Permission.RolesRead, Permission.RolesManage,

@@ -5,6 +5,7 @@ using Centrum.Commands;
 using Centrum.Events;
 using Centrum.Devices;
 using Centrum.Gateway;
+using Centrum.Dashboards;
 using Centrum.Groups;
 using Centrum.Jobs;
 using Centrum.Gateway.Transport;
@@ -46,6 +47,7 @@ internal static class CentrumHost
         services.AddCentrumTemplates();
         services.AddCentrumGroups();
         services.AddCentrumJobs(configuration);
+        services.AddCentrumDashboards(configuration);
     }
 
     public static WebApplication Build(string[] args)

@@ -23,6 +23,7 @@ internal static class MetadataAreas
         typeof(Export.DataExportService).Assembly,
         typeof(Groups.DeviceGroupService).Assembly,
         typeof(Jobs.JobService).Assembly,
+        typeof(Dashboards.DashboardService).Assembly,
     ];
 
     public static IServiceCollection AddMetadataAreas(this IServiceCollection services)

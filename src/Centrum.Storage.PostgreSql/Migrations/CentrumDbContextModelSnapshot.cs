@@ -374,6 +374,55 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("custom_roles", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Favorite")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Owner")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Personal")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Tiles")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("dashboards", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1333,6 +1382,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.CustomRoleEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("9a4a0b9f-8159-4c92-9cac-a9e58f4f3f65"), entityTypeCount: 29)
+            : base(skipDetectChanges: false, modelId: new Guid("d3641c65-6cf6-4e18-8083-11e395f6b478"), entityTypeCount: 30)
         {
         }
 
@@ -24,6 +24,7 @@ namespace Centrum.Storage.CompiledModel
             var cloudToDeviceMessageEntity = CloudToDeviceMessageEntityEntityType.Create(this);
             var commandRecordEntity = CommandRecordEntityEntityType.Create(this);
             var customRoleEntity = CustomRoleEntityEntityType.Create(this);
+            var dashboardEntity = DashboardEntityEntityType.Create(this);
             var dataExportDestinationEntity = DataExportDestinationEntityEntityType.Create(this);
             var dataExportEntity = DataExportEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
@@ -52,6 +53,7 @@ namespace Centrum.Storage.CompiledModel
             CloudToDeviceMessageEntityEntityType.CreateForeignKey1(cloudToDeviceMessageEntity, deviceEntity);
             CommandRecordEntityEntityType.CreateForeignKey1(commandRecordEntity, deviceEntity);
             CustomRoleEntityEntityType.CreateForeignKey1(customRoleEntity, applicationEntity);
+            DashboardEntityEntityType.CreateForeignKey1(dashboardEntity, applicationEntity);
             DataExportDestinationEntityEntityType.CreateForeignKey1(dataExportDestinationEntity, applicationEntity);
             DataExportEntityEntityType.CreateForeignKey1(dataExportEntity, applicationEntity);
             DeviceEntityEntityType.CreateForeignKey1(deviceEntity, applicationEntity);
@@ -81,6 +83,7 @@ namespace Centrum.Storage.CompiledModel
             CloudToDeviceMessageEntityEntityType.CreateAnnotations(cloudToDeviceMessageEntity);
             CommandRecordEntityEntityType.CreateAnnotations(commandRecordEntity);
             CustomRoleEntityEntityType.CreateAnnotations(customRoleEntity);
+            DashboardEntityEntityType.CreateAnnotations(dashboardEntity);
             DataExportDestinationEntityEntityType.CreateAnnotations(dataExportDestinationEntity);
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);

@@ -321,6 +321,48 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("custom_roles", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Favorite")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Personal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tiles")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("dashboards", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1142,6 +1184,15 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.CustomRoleEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -405,6 +405,9 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
                 await EnsureReferencedAsync(group);
                 await EnsureOneAsync($"deviceGroups/{escaped}", group);
                 break;
+            case "dashboardId":
+                await EnsureOneAsync($"dashboards/{escaped}", CreationBody("dashboards_create", null));
+                break;
             case "userId":
                 var user = CreationBody("users_set", null)!;
                 user["email"] = $"{id}@example.com";

@@ -33,7 +33,7 @@ public sealed class MetadataAreaTests
         Assert.Equal(MetadataAreas.All, provider.GetServices<MetadataArea>().Select(a => a.Assembly));
         var releases = provider.GetServices<IAreaData>().Select(a => a.Area).ToList();
         Assert.Equal(releases.Distinct(), releases);
-        Assert.Equal(["Commands", "Devices", "Export", "Gateway", "Groups", "Jobs", "Provisioning", "Storage", "Templates", "Twins"], releases.Order(StringComparer.Ordinal));
+        Assert.Equal(["Commands", "Dashboards", "Devices", "Export", "Gateway", "Groups", "Jobs", "Provisioning", "Storage", "Templates", "Twins"], releases.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public static class DashboardsApi
         var written = await dashboards.UpdateAsync(context.Application().Id, dashboardId, caller, current =>
             DashboardJson.TryRead(body, dashboardId, current, out var write, out _, out var message) ? write : Problem.Invalid(message!),
             IfMatch(context, bodyETag), reach, context.RequestAborted);
-        return Answer(written);
+        return written.Succeeded ? Answer(written) : await RefusalAsync(context, dashboards, scope, dashboardId, caller, written.Problem, "change");
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, DashboardService dashboards, AccessScope scope, string dashboardId)
@@ -107,7 +107,23 @@ public static class DashboardsApi
         }
 
         var deleted = await dashboards.DeleteAsync(context.Application().Id, dashboardId, caller, await scope.ReachAsync(context, Permission.DashboardsDelete), context.RequestAborted);
-        return deleted.Succeeded ? Results.NoContent() : ApiError.From(deleted.Problem);
+        return deleted.Succeeded ? Results.NoContent() : await RefusalAsync(context, dashboards, scope, dashboardId, caller, deleted.Problem, "delete");
+    }
+
+    /// <summary>
+    /// A dashboard the caller may read but not change or delete is forbidden to it, not missing: deny with 403 as IoT
+    /// Central answers a role without the permission. One it may not even read stays not found, so nothing is learned
+    /// of dashboards outside its reach or of other members' personal ones.
+    /// </summary>
+    private static async Task<IResult> RefusalAsync(HttpContext context, DashboardService dashboards, AccessScope scope, string dashboardId, string caller, Problem problem, string action)
+    {
+        if (problem.Kind == ProblemKind.NotFound
+            && (await dashboards.GetAsync(context.Application().Id, dashboardId, caller, await scope.ReachAsync(context, Permission.DashboardsRead), context.RequestAborted)).Succeeded)
+        {
+            return ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", $"The caller may read dashboard '{dashboardId}' but not {action} it.");
+        }
+
+        return ApiError.From(problem);
     }
 
     /// <summary>Dashboards exist only in IoT Central's preview API (2022-10-31-preview); the stable version has no such operations.</summary>

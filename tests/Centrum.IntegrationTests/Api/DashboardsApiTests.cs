@@ -192,9 +192,11 @@ public class DashboardsApiTests
         Assert.Equal(["north"], await IdsAsync(northViewer));
         await RestAuthorizationTests.AssertErrorAsync(
             await northViewer.PutAsync($"api/dashboards/viewed?{Preview}", CentrumServer.Json("""{"displayName":"Viewed","organizations":["north"]}""")), HttpStatusCode.Forbidden, "Forbidden");
+        // What it may read but not change is forbidden to it, not missing.
         await RestAuthorizationTests.AssertErrorAsync(
-            await northViewer.PatchAsync($"api/dashboards/north?{Preview}", CentrumServer.Json("""{"displayName":"Changed"}""")), HttpStatusCode.NotFound, "NotFound");
-        await RestAuthorizationTests.AssertErrorAsync(await northViewer.DeleteAsync($"api/dashboards/north?{Preview}"), HttpStatusCode.NotFound, "NotFound");
+            await northViewer.PatchAsync($"api/dashboards/north?{Preview}", CentrumServer.Json("""{"displayName":"Changed"}""")), HttpStatusCode.Forbidden, "Forbidden");
+        await RestAuthorizationTests.AssertErrorAsync(await northViewer.DeleteAsync($"api/dashboards/north?{Preview}"), HttpStatusCode.Forbidden, "Forbidden");
+        await RestAuthorizationTests.AssertErrorAsync(await northViewer.DeleteAsync($"api/dashboards/south?{Preview}"), HttpStatusCode.NotFound, "NotFound");
         await PutAsync(northViewer, "viewer:notes", JsonNode.Parse("""{"displayName":"Notes","personal":true}""")!.AsObject());
         Assert.Equal(["north", "viewer:notes"], await IdsAsync(northViewer));
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync($"api/dashboards/mine?{Preview}")).StatusCode);

@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Centrum.Groups;
 using Centrum.Listing;
 using Centrum.Outcomes;
+using Centrum.Telemetry;
 using Centrum.Telemetry.Query;
 using Centrum.Templates;
 using Centrum.Templates.Dtdl;
@@ -18,7 +20,7 @@ namespace Centrum.Web.Pages.Explorer;
 /// (narrowed to a device group's members when one is chosen). Results show as a table, a page at a time, or a chart,
 /// and download as CSV; the service's refusals show in the page as its message.
 /// </summary>
-public sealed partial class DataExplorer
+public sealed partial class DataExplorer : IDisposable
 {
     private const string Explicit = "explicit";
 
@@ -40,6 +42,8 @@ public sealed partial class DataExplorer
     /// </summary>
     private const int MaxGroupDevices = 10_000;
 
+    /// <summary>Cancelled when the page goes away, so a long query stops with it instead of running out its time limit.</summary>
+    private readonly CancellationTokenSource _closed = new();
     private readonly List<FieldChoice> _fields = [];
     private IReadOnlyList<DeviceTemplate> _templates = [];
     private IReadOnlyList<DeviceGroup> _groups = [];
@@ -236,7 +240,7 @@ public sealed partial class DataExplorer
                 devices = devices.Intersect(members.Value.Select(d => d.Id), StringComparer.Ordinal).ToList();
             }
 
-            var results = await Queries.RunAsync(_applicationId, prepared.Value, devices, CancellationToken.None);
+            var results = await Queries.RunAsync(_applicationId, prepared.Value, devices, _closed.Token);
             if (!results.Succeeded)
             {
                 Refuse(results.Problem);
@@ -249,6 +253,19 @@ public sealed partial class DataExplorer
             _page = 0;
             _ran = true;
             ExplorerLog.Ran(Logger, _applicationId, devices.Count, _rows.Count, clock.ElapsedMilliseconds);
+        }
+        catch (Exception e) when (_closed.IsCancellationRequested && e is OperationCanceledException or DbException)
+        {
+            // The page went away while the query ran (DuckDB reports its interruption as its own exception): nobody is
+            // left to show it to.
+        }
+        catch (Exception e) when (e is DbException or TelemetryStoreException)
+        {
+            // The store failed (a disk, a file): REST would answer 500; the page says so and stays usable.
+            ExplorerLog.Failed(Logger, _applicationId, e);
+            _error = "The query could not be run because the telemetry store failed; try again, and tell the operator if it keeps failing.";
+            _rows = [];
+            _ran = false;
         }
         finally
         {
@@ -339,6 +356,12 @@ public sealed partial class DataExplorer
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    public void Dispose()
+    {
+        _closed.Cancel();
+        _closed.Dispose();
+    }
 
     private sealed class FieldChoice(string? component, string name, string title, Aggregate aggregate)
     {

@@ -67,7 +67,8 @@ public sealed class ExplorerPageTests(Chromium chromium) : IClassFixture<Chromiu
         await page.GetByTestId("explorer-run").ClickAsync();
         await page.GetByTestId("explorer-view-chart").ClickAsync();
         await Assertions.Expect(page.Locator("#explorer-plot")).ToHaveAttributeAsync("data-series", "3");
-        await Assertions.Expect(page.Locator("#explorer-plot .scatterlayer .trace")).ToHaveCountAsync(3);
+        // plotly.js (3.7 MB) loads on the first chart: on a loaded machine that takes more than the default 5 s.
+        await Assertions.Expect(page.Locator("#explorer-plot .scatterlayer .trace")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
         var names = await page.Locator("#explorer-plot").EvaluateAsync<string[]>("e => e.data.map(t => t.name)");
         Assert.Equal(["north-1 · temperature", "north-2 · temperature", "south-1 · temperature"], names.Order(StringComparer.Ordinal));
 

@@ -240,7 +240,9 @@ public sealed partial class DataExplorer : IDisposable
                 devices = devices.Intersect(members.Value.Select(d => d.Id), StringComparer.Ordinal).ToList();
             }
 
-            var results = await Queries.RunAsync(_applicationId, prepared.Value, devices, _closed.Token);
+            // DuckDB.NET runs a statement synchronously inside its async calls: off the circuit's context, the page
+            // renders its running state and still answers (leaving it cancels the query) while the query runs.
+            var results = await Task.Run(() => Queries.RunAsync(_applicationId, prepared.Value, devices, _closed.Token), CancellationToken.None);
             if (!results.Succeeded)
             {
                 Refuse(results.Problem);

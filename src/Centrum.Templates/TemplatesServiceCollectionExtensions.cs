@@ -11,6 +11,7 @@ public static class TemplatesServiceCollectionExtensions
         services.AddSingleton<DeviceModels>();
         services.AddSingleton<ITelemetryModel>(sp => sp.GetRequiredService<DeviceModels>());
         services.AddSingleton<ITemplateCatalog, TemplateCatalog>();
+        services.AddSingleton<Query.TemplateQueryService>();
         return services;
     }
 }

@@ -3,8 +3,7 @@ using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
 using Centrum.Devices;
 using Centrum.Identity.Authorization;
-using Centrum.Telemetry.Query;
-using Centrum.Templates;
+using Centrum.Templates.Query;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,7 +19,7 @@ public static class QueryApi
         return api;
     }
 
-    private static async Task<IResult> RunAsync(HttpContext context, QueryService queries, DeviceTemplateService templates, DeviceRegistry registry, AccessScope scope, TimeProvider time)
+    private static async Task<IResult> RunAsync(HttpContext context, TemplateQueryService queries, DeviceRegistry registry, AccessScope scope)
     {
         if (context.Request.Query["api-version"] != ApiVersions.Preview)
         {
@@ -38,59 +37,17 @@ public static class QueryApi
             return ApiError.BadRequest("The body must be {\"query\": \"SELECT …\"}.");
         }
 
-        TelemetryQuery query;
-        try
-        {
-            query = QueryParser.Parse(text.GetValue<string>());
-        }
-        catch (QueryException ex)
-        {
-            return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", ex.Message);
-        }
-
         var application = context.Application();
-        var template = await templates.GetAsync(application.Id, query.Template, context.RequestAborted);
-        if (template is null)
+        var prepared = await queries.PrepareAsync(application.Id, text.GetValue<string>(), context.RequestAborted);
+        if (!prepared.Succeeded)
         {
-            return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", $"Device template '{query.Template}' does not exist.");
-        }
-
-        if (Undeclared(query, template) is { } unknown)
-        {
-            var kind = DeviceModels.Property(template.Model, unknown.Component, unknown.Name) is null ? "telemetry of the template" : "telemetry (property queries are not supported)";
-            return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", new QueryException($"'{unknown.Text}' is not {kind}", unknown.Position, unknown.Text).Message);
+            return ApiError.From(prepared.Problem);
         }
 
         // A caller limited to organizations queries only its devices.
         var reach = await scope.ReachAsync(context, Permission.DeviceDataRead);
-        var devices = await registry.IdsByTemplateAsync(application.Id, query.Template, reach, context.RequestAborted);
-        try
-        {
-            var results = await queries.ExecuteAsync(application.Id, query, devices, time.GetUtcNow(), context.RequestAborted);
-            return Results.Json(new { results });
-        }
-        catch (QueryException ex)
-        {
-            return ApiError.Result(StatusCodes.Status400BadRequest, "InvalidQuery", ex.Message);
-        }
-        catch (QueryLimitException ex)
-        {
-            return ApiError.Result(StatusCodes.Status400BadRequest, ex.Code, ex.Message);
-        }
-    }
-
-    private static QueryField? Undeclared(TelemetryQuery query, DeviceTemplate template)
-    {
-        IEnumerable<QueryField> Fields(Condition? c) => c switch
-        {
-            AndCondition a => Fields(a.Left).Concat(Fields(a.Right)),
-            OrCondition o => Fields(o.Left).Concat(Fields(o.Right)),
-            CompareCondition compare => [compare.Field],
-            InCondition @in => [@in.Field],
-            _ => [],
-        };
-
-        return query.Items.Select(i => i.Field).Concat(Fields(query.Where)).Concat(query.OrderBy is null ? [] : [query.OrderBy.Field])
-            .FirstOrDefault(f => !f.IsId && !f.IsTimestamp && DeviceModels.Telemetry(template.Model, f.Component, f.Name) is null);
+        var devices = await registry.IdsByTemplateAsync(application.Id, prepared.Value.Template, reach, context.RequestAborted);
+        var results = await queries.RunAsync(application.Id, prepared.Value, devices, context.RequestAborted);
+        return results.Succeeded ? Results.Json(new { results = results.Value }) : ApiError.From(results.Problem);
     }
 }

@@ -22,6 +22,7 @@ public static class NavEntries
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Device groups", "device-groups", Icons.Material.Filled.Workspaces, typeof(Pages.Groups.GroupList)),
         new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),
+        new("Data explorer", "explorer", Icons.Material.Filled.QueryStats, typeof(Pages.Explorer.DataExplorer)),
         new("Jobs", "jobs", Icons.Material.Filled.Work, typeof(Pages.Jobs.JobList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
         new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),

@@ -1,0 +1,56 @@
+using System.Net;
+using Centrum.Web.Pages.Explorer;
+using Microsoft.Playwright;
+
+namespace Centrum.IntegrationTests.Web;
+
+/// <summary>
+/// The data explorer in the authorization matrix: running a query needs the permission of REST's <c>POST /api/query</c>
+/// (endpoint-permissions.txt), choosing a template or a group needs REST's permission to list them, and each
+/// predefined role (role-permissions.txt) is linked and shown the page exactly as it holds that permission; a custom
+/// role without it is refused the page by its address.
+/// </summary>
+public sealed class ExplorerPageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
+{
+    [Fact]
+    public void Each_thing_the_data_explorer_does_needs_the_permission_of_the_same_rest_operation()
+    {
+        var rest = PermissionTables.Endpoints;
+
+        Assert.Equal(rest["POST /api/query"], ExplorerPagePermissions.Run.ToString());
+        Assert.Equal(rest["GET /explorer"], ExplorerPagePermissions.Run.ToString());
+        Assert.Equal(rest["POST /explorer"], ExplorerPagePermissions.Run.ToString());
+        Assert.Equal(rest["GET /api/deviceTemplates/"], ExplorerPagePermissions.ChooseTemplate.ToString());
+        Assert.Equal(rest["GET /api/deviceGroups/"], ExplorerPagePermissions.ChooseGroup.ToString());
+        Assert.Equal(rest["GET /api/deviceGroups/{deviceGroupId}/devices"], ExplorerPagePermissions.ChooseGroup.ToString());
+    }
+
+    [Fact]
+    public async Task Each_role_opens_the_data_explorer_exactly_when_it_may_query_device_data()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        var admin = server.AdminHttp();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/north?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"North"}"""))).StatusCode);
+        var reader = await admin.PutAsync($"api/roles/reader?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Reader","permissions":["devicesRead"]}"""));
+        Assert.True(reader.IsSuccessStatusCode, await reader.Content.ReadAsStringAsync());
+
+        var roles = PermissionTables.PredefinedRoles.Select(r => (r.Key, r.Value, PermissionTables.Holds(r.Key, ExplorerPagePermissions.Run)))
+            .Append(("reader", "reader", false));
+        foreach (var (role, roleId, holds) in roles)
+        {
+            await using var browser = await chromium.OpenAsync(server);
+            var email = await browser.CreateMemberAsync(roleId, organization: role.StartsWith("org-", StringComparison.Ordinal) ? "north" : null);
+            await browser.SignInAsync(email);
+            await Assertions.Expect(browser.NavLink("Home")).ToBeVisibleAsync();
+            await Assertions.Expect(browser.NavLink("Data explorer")).ToHaveCountAsync(holds ? 1 : 0);
+
+            await browser.Page.GotoAsync("explorer");
+            await browser.WaitUntilInteractiveAsync();
+            await Assertions.Expect(browser.Page.GetByTestId("explorer-form")).ToHaveCountAsync(holds ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("not-allowed")).ToHaveCountAsync(holds ? 0 : 1);
+            // Each role holding the query permission also lists templates and groups, so its form offers both.
+            await Assertions.Expect(browser.Page.GetByTestId("explorer-template")).ToHaveCountAsync(holds && PermissionTables.Holds(role, ExplorerPagePermissions.ChooseTemplate) ? 1 : 0);
+            await Assertions.Expect(browser.Page.GetByTestId("explorer-group")).ToHaveCountAsync(holds && PermissionTables.Holds(role, ExplorerPagePermissions.ChooseGroup) ? 1 : 0);
+        }
+    }
+}

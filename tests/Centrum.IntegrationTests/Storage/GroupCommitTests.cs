@@ -60,7 +60,7 @@ public abstract class GroupCommitTests(MetadataStore store) : IAsyncLifetime
     public async Task Patches_of_many_devices_in_several_applications_are_stored_with_consecutive_versions_and_heard_in_log_order()
     {
         var twins = _services!.GetRequiredService<TwinService>();
-        using var subscription = _services.GetRequiredService<IDeviceEvents>().Subscribe();
+        using var subscription = _services!.GetRequiredService<IDeviceEvents>().Subscribe();
         var answered = new ConcurrentDictionary<(string, string), ConcurrentQueue<long>>();
 
         // Two racing writers per device, every device of every application at once.

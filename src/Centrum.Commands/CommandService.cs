@@ -7,7 +7,7 @@ using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
-using Centrum.Storage.Events;
+using Centrum.Storage.Writing;
 using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -42,7 +42,7 @@ internal enum CommandStatus
 /// Central's offline commands do. Every execution is kept for the command history.
 /// </summary>
 public sealed class CommandService(
-    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceModels models, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, DeviceEventLog eventLog, TimeProvider time, ILogger<CommandService> logger)
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceModels models, IDirectMethodInvoker invoker, CloudToDeviceQueue queue, MetadataWriter writer, TimeProvider time, ILogger<CommandService> logger)
 {
     /// <summary>
     /// Runs a command on a device, after the rules every caller (REST, jobs, pages) is held to: a valid name, timeouts
@@ -123,8 +123,6 @@ public sealed class CommandService(
         span?.SetTag("centrum.command.name", method);
         span?.SetTag("centrum.command.id", id);
         Log.Sent(logger, applicationId, deviceId, method, id);
-        await AppendEventAsync(DeviceEventKind.CommandCalled, applicationId, deviceId, moduleId, component,
-            new JsonObject { ["id"] = id, ["name"] = commandName, ["request"] = request?.DeepClone() }, cancellationToken);
 
         var result = await invoker.InvokeAsync(applicationId, deviceId, moduleId, method, request, connectionTimeout, responseTimeout, cancellationToken);
         var status = result.Status switch
@@ -161,7 +159,7 @@ public sealed class CommandService(
             _ => null,
         };
         var execution = new CommandExecution(id, (int)connectionTimeout.TotalSeconds, (int)responseTimeout.TotalSeconds, request, result.Payload, responseCode, started);
-        await RecordAsync(applicationId, deviceId, moduleId, component, commandName, execution, status, cancellationToken);
+        await RecordAsync(applicationId, deviceId, moduleId, component, commandName, execution, status);
         return (status, execution);
     }
 
@@ -200,13 +198,27 @@ public sealed class CommandService(
             .ToList();
     }
 
-    /// <summary>The history record and the answer's event are written together.</summary>
+    /// <summary>
+    /// The call's event, the history record and the answer's event are written together, in one durable write that
+    /// shares its commit with other devices' (<see cref="MetadataWriter"/>), once the device has answered.
+    /// </summary>
+    /// <remarks>
+    /// Nothing is written before the method reaches the device. A command is a direct method: synchronous, answered
+    /// within its timeout or failed, and never kept or retried by the hub (IoT Hub docs "Understand and invoke direct
+    /// methods from IoT Hub"; "Cloud-to-device communications guidance": direct methods have no durability). The only
+    /// claim made about a command is its answer to the caller, which IoT Central returns as the command's record
+    /// (IoT Central REST API 2022-07-31, Devices_RunCommand returns the <c>DeviceCommand</c> with its response) and
+    /// lists in the command history afterwards (Devices_GetCommandHistory). So the record is written once the outcome
+    /// is known and the caller is answered only after it is committed: a crash before that commit loses a call whose
+    /// caller was never answered (as IoT Hub's would be), and never an answer that was given. Writing the call first
+    /// as well would cost a second synced commit on every command's critical path and record nothing a caller was told.
+    /// The write is not cancelled with the caller: the device has run the command, so its history is kept even when
+    /// the caller has gone.
+    /// </remarks>
     private async Task RecordAsync(
-        string applicationId, string deviceId, string? moduleId, string? component, string commandName, CommandExecution execution, CommandStatus status,
-        CancellationToken cancellationToken)
+        string applicationId, string deviceId, string? moduleId, string? component, string commandName, CommandExecution execution, CommandStatus status)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        db.CommandRecords.Add(new CommandRecordEntity
+        var record = new CommandRecordEntity
         {
             ApplicationId = applicationId,
             Id = execution.Id,
@@ -220,31 +232,27 @@ public sealed class CommandService(
             Response = execution.Response?.ToJsonString(),
             ResponseCode = execution.ResponseCode,
             Time = execution.Time,
-        });
-        var data = new JsonObject
+        };
+        var called = new JsonObject { ["id"] = execution.Id, ["name"] = commandName, ["request"] = execution.Request?.DeepClone() };
+        var answered = new JsonObject
         {
             ["id"] = execution.Id, ["name"] = commandName, ["status"] = status.ToString(),
             ["responseCode"] = execution.ResponseCode, ["response"] = execution.Response?.DeepClone(),
         };
-        await using var log = eventLog.Open(db, applicationId);
-        log.Append(DeviceEventKind.CommandAnswered, deviceId, data, moduleId, component);
         try
         {
-            await log.CommitAsync(cancellationToken);
+            await writer.WriteAsync(applicationId, unit =>
+            {
+                unit.Db.CommandRecords.Add(record);
+                unit.Append(DeviceEventKind.CommandCalled, deviceId, called, moduleId, component, execution.Time);
+                unit.Append(DeviceEventKind.CommandAnswered, deviceId, answered, moduleId, component);
+            }, CancellationToken.None);
         }
         catch (DbUpdateException)
         {
             // The device was deleted while its command ran: there is no history to keep (a foreign key violation on
-            // either store; the log has rolled the event back with the record).
+            // either store; the transaction has rolled the events back with the record).
         }
-    }
-
-    private async Task AppendEventAsync(DeviceEventKind kind, string applicationId, string deviceId, string? moduleId, string? component, JsonObject data, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var log = eventLog.Open(db, applicationId);
-        log.Append(kind, deviceId, data, moduleId, component);
-        await log.CommitAsync(cancellationToken);
     }
 
     private static JsonNode? Parse(string? json) => json is null ? null : JsonNode.Parse(json);

@@ -60,6 +60,10 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<StorageInitializer>();
         services.AddSingleton<Events.DeviceEventLog>();
+        services.AddMetrics();
+        services.AddSectionOptions<Writing.MetadataWriterOptions>(configuration, Writing.MetadataWriterOptions.Section);
+        services.AddSingleton<Writing.MetadataWriterMetrics>();
+        services.AddSingleton<Writing.MetadataWriter>();
         return services;
     }
 

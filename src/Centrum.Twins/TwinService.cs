@@ -4,7 +4,7 @@ using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
-using Centrum.Storage.Events;
+using Centrum.Storage.Writing;
 using Centrum.Twins.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -23,8 +23,14 @@ namespace Centrum.Twins;
 /// transaction. The twin's foreign key to its device (with cascade) keeps the guarantee the single query gave: a device
 /// deleted between the answer and the commit makes the insert fail rather than leave an orphaned twin, and a deletion
 /// after the commit removes the twin with the device.
+/// <para>
+/// Writes go through the metadata store's group commit (<see cref="MetadataWriter"/>): many devices' updates share one
+/// durable transaction, and each caller is answered only after the commit that holds its update, as IoT Hub answers a
+/// reported patch only once the twin is stored. The twin's lock is held from the read to that commit, so the next update
+/// of the same twin reads the committed document and version: versions still grow by exactly one, in order.
+/// </para>
 /// </remarks>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, DeviceEventLog eventLog, TimeProvider time, ILogger<TwinService> logger)
+public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, MetadataWriter writer, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -82,8 +88,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         }
 
         using var held = await _locks.AcquireAsync(applicationId, deviceId, null, cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == "", cancellationToken);
+        var entity = await ReadAsync(applicationId, deviceId, "", cancellationToken);
+        var first = entity is null;
+        var read = (entity?.DesiredVersion ?? 0, entity?.ReportedVersion ?? 0);
         if (entity is null)
         {
             if (!await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
@@ -92,7 +99,6 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             }
 
             entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
-            db.Twins.Add(entity);
         }
 
         var now = time.GetUtcNow();
@@ -102,9 +108,12 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         TwinDocuments.UpdateMetadata(metadata, patch, now, null);
         entity.CloudProperties = document.ToJsonString();
         entity.CloudMetadata = metadata.ToJsonString();
-        await using var log = eventLog.Open(db, applicationId);
-        log.Append(DeviceEventKind.CloudPropertiesChanged, deviceId, new JsonObject { ["patch"] = patch.DeepClone() }, time: now);
-        await log.CommitAsync(cancellationToken);
+        var data = new JsonObject { ["patch"] = patch.DeepClone() };
+        if (await CommitAsync(entity, first ? null : read, DeviceEventKind.CloudPropertiesChanged, data, null, now, cancellationToken) is { } gone)
+        {
+            return gone;
+        }
+
         Log.CloudUpdated(logger, applicationId, deviceId);
         return document;
     }
@@ -122,9 +131,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         }
 
         using var held = await _locks.AcquireAsync(applicationId, deviceId, moduleId, cancellationToken);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var module = moduleId ?? "";
-        var entity = await db.Twins.FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == module, cancellationToken);
+        var entity = await ReadAsync(applicationId, deviceId, moduleId ?? "", cancellationToken);
+        var first = entity is null;
+        var read = (entity?.DesiredVersion ?? 0, entity?.ReportedVersion ?? 0);
         if (entity is null)
         {
             if (moduleId is not null || !await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
@@ -133,10 +142,8 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             }
 
             entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
-            db.Twins.Add(entity);
         }
 
-        var first = db.Entry(entity).State == EntityState.Added;
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
         if (expectedVersion is not null && expectedVersion != current)
         {
@@ -172,22 +179,10 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         }
 
         var kind = reported ? DeviceEventKind.ReportedPropertiesChanged : DeviceEventKind.DesiredPropertiesChanged;
-        await using var log = eventLog.Open(db, applicationId);
-        log.Append(kind, deviceId, new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() }, moduleId, time: now);
-        try
+        var data = new JsonObject { ["version"] = version, ["patch"] = patch.DeepClone() };
+        if (await CommitAsync(entity, first ? null : read, kind, data, moduleId, now, cancellationToken) is { } gone)
         {
-            await log.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (first)
-        {
-            // The device was deleted between the look above and this commit (its first reported patch racing its
-            // deletion): the twin's foreign key refuses the row, and the answer is the deleted device's.
-            if (await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
-            {
-                throw;
-            }
-
-            return Problem.NotFound($"Device '{deviceId}' was not found.");
+            return gone;
         }
 
         if (reported)
@@ -199,6 +194,55 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             Log.DesiredUpdated(logger, applicationId, deviceId, moduleId, version, size);
         }
         return version;
+    }
+
+    /// <summary>The twin as committed; read without tracking, since the write happens in the writer's context.</summary>
+    private async Task<TwinEntity?> ReadAsync(string applicationId, string deviceId, string module, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Twins.AsNoTracking().FirstOrDefaultAsync(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == module, cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits the twin's new state and its event in the next group commit; a problem when the device is gone. The
+    /// caller holds the twin's lock until this returns, so no other update of the twin reads before the commit.
+    /// </summary>
+    /// <param name="read">The versions the update was made from; null for a twin's first row.</param>
+    private async Task<Problem?> CommitAsync(
+        TwinEntity entity, (long Desired, long Reported)? read, DeviceEventKind kind, JsonObject data, string? moduleId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.WriteAsync(entity.ApplicationId, unit =>
+            {
+                if (read is not { } versions)
+                {
+                    unit.Db.Twins.Add(entity);
+                }
+                else
+                {
+                    // Each side's version is its concurrency token: the row is updated only if it still has the versions
+                    // this update was made from.
+                    var entry = unit.Db.Twins.Update(entity);
+                    entry.Property(t => t.DesiredVersion).OriginalValue = versions.Desired;
+                    entry.Property(t => t.ReportedVersion).OriginalValue = versions.Reported;
+                }
+
+                unit.Append(kind, entity.DeviceId, data, moduleId, time: now);
+            }, cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException)
+        {
+            // The device was deleted between the read above and this commit: its first twin row breaks the foreign
+            // key, or the twin row went with the device and the update finds none. The answer is the deleted device's.
+            if (await devices.ExistsAsync(entity.ApplicationId, entity.DeviceId, CancellationToken.None))
+            {
+                throw;
+            }
+
+            return Problem.NotFound($"Device '{entity.DeviceId}' was not found.");
+        }
     }
 
     private static Twin ToModel(TwinEntity e) => new(

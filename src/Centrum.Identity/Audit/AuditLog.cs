@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Centrum.Audit;
 using Centrum.Events;
 using Centrum.Storage;
-using Centrum.Storage.Events;
+using Centrum.Storage.Writing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Identity.Audit;
@@ -28,9 +28,11 @@ public sealed record AuditRecord(long Position, DateTimeOffset Time, JsonObject 
 
 /// <summary>
 /// The application's audit log. Entries go to the application's event log (kind <c>Audited</c>), so the audit export
-/// source follows them like any other event, in order and at least once.
+/// source follows them like any other event, in order and at least once. An entry is written through the metadata
+/// store's group commit (<see cref="MetadataWriter"/>): a REST change's entry shares its durable commit with other
+/// writes instead of costing a synced transaction of its own on every audited request.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog) : IAuditTrail
+public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, MetadataWriter writer) : IAuditTrail
 {
     public const int MaxPageSize = 1000;
 
@@ -77,10 +79,7 @@ public sealed class AuditLog(IDbContextFactory<CentrumDbContext> contexts, Devic
             ["request"] = new JsonObject { ["method"] = Bounded(entry.Method, MaxFieldLength), ["path"] = Bounded(entry.Path, MaxPathLength), ["address"] = Bounded(entry.Address, MaxFieldLength) },
             ["outcome"] = entry.Outcome,
         };
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var log = eventLog.Open(db, applicationId);
-        log.Append(DeviceEventKind.Audited, "", data);
-        await log.CommitAsync(cancellationToken);
+        await writer.WriteAsync(applicationId, unit => unit.Append(DeviceEventKind.Audited, "", data), cancellationToken);
     }
 
     /// <summary>An action an area took on its own (no request, so no caller address): recorded as any other entry.</summary>

@@ -33,7 +33,7 @@ internal static class Observability
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("centrum"))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName, Centrum.Jobs.Execution.JobsMetrics.MeterName, Centrum.Simulation.SimulationTelemetry.MeterName)
+                .AddMeter(TelemetryMetrics.MeterName, "Centrum.Gateway", Centrum.Export.ExportMetrics.MeterName, Centrum.Jobs.Execution.JobsMetrics.MeterName, Centrum.Simulation.SimulationTelemetry.MeterName, Centrum.Storage.Writing.MetadataWriterMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());

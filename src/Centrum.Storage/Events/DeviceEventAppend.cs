@@ -44,15 +44,7 @@ public sealed class DeviceEventAppend : IAsyncDisposable
     /// </summary>
     public DeviceEventEntity Append(DeviceEventKind kind, string deviceId, JsonNode? data, string? moduleId = null, string? component = null, DateTimeOffset? time = null)
     {
-        var row = new DeviceEventEntity
-        {
-            ApplicationId = _applicationId,
-            DeviceId = deviceId,
-            ModuleId = moduleId,
-            Kind = kind.ToString(),
-            Time = ToMicroseconds(time ?? _log.Now),
-            Data = data?.ToJsonString(),
-        };
+        var row = _log.NewRow(_applicationId, kind, deviceId, data, moduleId, time);
         _db.DeviceEvents.Add(row);
         _pending.Add((kind, row, data, component));
         return row;
@@ -102,13 +94,6 @@ public sealed class DeviceEventAppend : IAsyncDisposable
             await _transaction.DisposeAsync();
         }
     }
-
-    /// <summary>
-    /// PostgreSQL keeps times to the microsecond (PostgreSQL documentation, "Date/Time Types": timestamp resolution is
-    /// 1 microsecond), .NET to 100 ns; an event published with the finer time would differ from the same event read
-    /// back from the log, so every event's time is cut to the microsecond on both stores.
-    /// </summary>
-    private static DateTimeOffset ToMicroseconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMicrosecond));
 
     /// <summary>SQLite serialises writers itself (one write transaction at a time), so only PostgreSQL needs the lock.</summary>
     private bool NeedsOrderingLock => _db.Database.IsNpgsql();

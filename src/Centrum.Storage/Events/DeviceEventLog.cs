@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Centrum.Events;
+using Centrum.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Centrum.Storage.Events;
@@ -39,6 +41,24 @@ public sealed class DeviceEventLog(IDeviceEvents events, TimeProvider time)
     internal DateTimeOffset Now => time.GetUtcNow();
 
     internal void Publish(DeviceEvent deviceEvent) => events.Publish(deviceEvent);
+
+    /// <summary>A new row of the log; its id is assigned when it is saved. The time is now unless the change carries its own.</summary>
+    internal DeviceEventEntity NewRow(string applicationId, DeviceEventKind kind, string deviceId, JsonNode? data, string? moduleId, DateTimeOffset? time) => new()
+    {
+        ApplicationId = applicationId,
+        DeviceId = deviceId,
+        ModuleId = moduleId,
+        Kind = kind.ToString(),
+        Time = ToMicroseconds(time ?? Now),
+        Data = data?.ToJsonString(),
+    };
+
+    /// <summary>
+    /// PostgreSQL keeps times to the microsecond (PostgreSQL documentation, "Date/Time Types": timestamp resolution is
+    /// 1 microsecond), .NET to 100 ns; an event published with the finer time would differ from the same event read
+    /// back from the log, so every event's time is cut to the microsecond on both stores.
+    /// </summary>
+    private static DateTimeOffset ToMicroseconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerMicrosecond));
 
     /// <summary>
     /// A stable 32-bit key for an application (FNV-1a over its UTF-16 id): every process of a deployment must lock the

@@ -2,6 +2,7 @@ using Centrum.Events;
 using Centrum.Identity.Audit;
 using Centrum.Storage;
 using Centrum.Storage.Events;
+using Centrum.Storage.Writing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,8 @@ public sealed class AuditRetentionTests : IAsyncDisposable
         await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
         var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
         var clock = new MovableClock(Start);
-        var audit = new AuditLog(contexts, new DeviceEventLog(new DeviceEventBus(), clock));
+        await using var writer = Writer(contexts, clock);
+        var audit = new AuditLog(contexts, writer);
         var options = Options.Create(new AuditOptions { Retention = TimeSpan.FromDays(30), RowsPerPass = 100 });
         var worker = new AuditRetentionWorker(contexts, options, clock, NullLogger<AuditRetentionWorker>.Instance);
 
@@ -86,7 +88,8 @@ public sealed class AuditRetentionTests : IAsyncDisposable
     {
         await _services.GetRequiredService<StorageInitializer>().InitializeAsync(CancellationToken.None);
         var contexts = _services.GetRequiredService<IDbContextFactory<CentrumDbContext>>();
-        var audit = new AuditLog(contexts, new DeviceEventLog(new DeviceEventBus(), new MovableClock(Start)));
+        await using var writer = Writer(contexts, new MovableClock(Start));
+        var audit = new AuditLog(contexts, writer);
         var huge = new string('x', 100_000);
         await audit.RecordAsync("default", new AuditEntry("signInFailed", "user", huge + "@example.com", huge, huge, "POST", "/" + huge, 401, huge), CancellationToken.None);
         await using var db = await contexts.CreateDbContextAsync();
@@ -100,6 +103,11 @@ public sealed class AuditRetentionTests : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
+
+    /// <summary>The metadata store's writer on the test's clock, so entries carry the times the test sets.</summary>
+    private MetadataWriter Writer(IDbContextFactory<CentrumDbContext> contexts, TimeProvider clock) => new(
+        contexts, new DeviceEventLog(new DeviceEventBus(), clock), Options.Create(new MetadataWriterOptions()),
+        new MetadataWriterMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<MetadataWriter>.Instance);
 
     private static AuditEntry Entry(string resource) => new("updated", "apiToken", "t1", "device", resource, "PUT", "/api/devices/" + resource, 200, "127.0.0.1");
 

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Centrum.Events;
+using Centrum.Storage.Events;
+using Centrum.Storage.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Centrum.Storage.Writing;
+
+/// <summary>
+/// Group commit for the metadata store: many callers' small writes (a device's reported patch, a command's record) in
+/// one durable transaction. Callers queue a write into a bounded channel; the single writer takes what has queued (up to
+/// <see cref="MetadataWriterOptions.MaxBatchSize"/>), lets each write add its changes and device events to one context,
+/// saves and commits once, publishes the events in id order, and only then completes the callers' tasks, so nobody is
+/// answered before the change is on disk, and one synced commit serves the whole batch instead of one each.
+/// <para>
+/// A batch whose commit fails is not acknowledged; each of its writes is then tried in a transaction of its own, so a
+/// write the store refuses (a twin of a device deleted meanwhile breaks its foreign key) fails alone and the others are
+/// kept. Callers that must not see each other's changes interleaved hold their own locks around the write (the twins
+/// area's per-twin lock): this writer never reorders two writes of one caller, and commits a batch all or nothing.
+/// </para>
+/// <para>
+/// The device-event ordering rule of <see cref="DeviceEventLog"/> holds: on PostgreSQL the batch takes the advisory
+/// lock of every application it writes, in ascending key order, before its first write, so two batch writers (or a
+/// batch and a unit of work of one application, which takes one such lock first) can never wait on each other in a
+/// cycle; on SQLite the one write transaction orders ids by itself.
+/// </para>
+/// </summary>
+public sealed class MetadataWriter : IAsyncDisposable
+{
+    /// <summary>How long a stop waits for queued writes to commit before it gives up on them (not acknowledged).</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IDbContextFactory<CentrumDbContext> _contexts;
+    private readonly DeviceEventLog _eventLog;
+    private readonly MetadataWriterOptions _options;
+    private readonly MetadataWriterMetrics _metrics;
+    private readonly ILogger<MetadataWriter> _logger;
+    private readonly Channel<PendingWrite> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writerTask;
+
+    public MetadataWriter(
+        IDbContextFactory<CentrumDbContext> contexts, DeviceEventLog eventLog, IOptions<MetadataWriterOptions> options, MetadataWriterMetrics metrics, ILogger<MetadataWriter> logger)
+    {
+        _contexts = contexts;
+        _eventLog = eventLog;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _metrics.QueueDepth = () => _queue.Reader.Count;
+        _writerTask = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>
+    /// Queues a write and completes when it is committed; throws what the store said when it was not. <paramref name="apply"/>
+    /// adds the caller's changes to the unit's context and appends its events; it may run more than once (again, in a
+    /// fresh context, when its batch failed), so it must only add what it describes and not depend on an earlier run.
+    /// A cancellation takes effect only while the write still waits in the queue: once taken, the caller waits for
+    /// the commit, so a caller holding a lock around its write never lets go of it before the write's fate is known.
+    /// </summary>
+    /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
+    public async Task WriteAsync(string applicationId, Action<MetadataWriteUnit> apply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        var pending = new PendingWrite(applicationId, apply);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new MetadataWriterStoppedException();
+        }
+
+        await using (cancellationToken.Register(static state => Withdraw((PendingWrite)state!), pending))
+        {
+            await pending.Task;
+        }
+    }
+
+    private static void Withdraw(PendingWrite pending)
+    {
+        if (pending.TryWithdraw())
+        {
+            pending.TrySetCanceled();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(Math.Min(_options.MaxBatchSize, 1024));
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token))
+            {
+                if (_options.MaxBatchDelay > TimeSpan.Zero && reader.Count < _options.MaxBatchSize)
+                {
+                    await Task.Delay(_options.MaxBatchDelay, _stopping.Token);
+                }
+
+                while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var write))
+                {
+                    if (write.TryTake())
+                    {
+                        batch.Add(write);
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await CommitBatchAsync(batch, _stopping.Token);
+                    batch.Clear();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+
+        // What is still queued was never committed: its callers are told, nothing of it is acknowledged.
+        var left = 0;
+        while (reader.TryRead(out var write))
+        {
+            if (write.TryTake())
+            {
+                write.TrySetException(new MetadataWriterStoppedException());
+                left++;
+            }
+        }
+
+        if (left > 0)
+        {
+            Log.StoppedWithWrites(_logger, left);
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await CommitAsync(batch, cancellationToken);
+            _metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+            foreach (var write in batch)
+            {
+                write.TrySetResult();
+            }
+
+            return;
+        }
+        catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
+        {
+            // Which write broke the batch is not known (a constraint names no caller); each is tried alone, so one
+            // refused write costs only itself.
+            Log.BatchSplit(_logger, ex, batch.Count);
+        }
+        catch (Exception ex)
+        {
+            foreach (var write in batch)
+            {
+                Fail(write, ex);
+            }
+
+            return;
+        }
+
+        foreach (var write in batch)
+        {
+            started = Stopwatch.GetTimestamp();
+            try
+            {
+                await CommitAsync([write], cancellationToken);
+                _metrics.Committed(1, Stopwatch.GetElapsedTime(started));
+                write.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                Fail(write, ex);
+            }
+        }
+    }
+
+    private void Fail(PendingWrite write, Exception exception)
+    {
+        if (exception is DbUpdateException)
+        {
+            Log.WriteRefused(_logger, exception, write.ApplicationId);
+        }
+        else if (exception is not OperationCanceledException)
+        {
+            Log.WriteFailed(_logger, exception, write.ApplicationId);
+        }
+
+        _metrics.Failed(1);
+        write.TrySetException(exception);
+    }
+
+    /// <summary>Every write's changes and events in one transaction; the events are published after the commit, in id order.</summary>
+    private async Task CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        var events = new List<PendingEvent>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            foreach (var key in writes.Select(w => DeviceEventLog.LockKey(w.ApplicationId)).Distinct().Order())
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({DeviceEventLog.AdvisoryLockSpace}, {key})", cancellationToken);
+            }
+        }
+
+        foreach (var write in writes)
+        {
+            write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var e in events.OrderBy(e => e.Row.Id))
+        {
+            _eventLog.Publish(new DeviceEvent(e.Kind, e.Row.ApplicationId, e.Row.DeviceId, e.Row.Id, e.Row.Time, e.Data, e.Row.ModuleId, e.Component));
+        }
+    }
+
+    /// <summary>Stops taking writes, commits what is queued (for at most <see cref="DrainTimeout"/>), and fails the rest.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (await Task.WhenAny(_writerTask, Task.Delay(DrainTimeout)) != _writerTask)
+        {
+            await _stopping.CancelAsync();
+            await _writerTask;
+        }
+
+        _stopping.Dispose();
+    }
+}

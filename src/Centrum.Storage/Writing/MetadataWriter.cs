@@ -147,22 +147,18 @@ public sealed class MetadataWriter : IAsyncDisposable
     private async Task CommitBatchAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        List<PendingEvent> committed;
         try
         {
-            await CommitAsync(batch, cancellationToken);
-            _metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
-            foreach (var write in batch)
-            {
-                write.TrySetResult();
-            }
-
-            return;
+            committed = await CommitAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
             // Which write broke the batch is not known (a constraint names no caller); each is tried alone, so one
             // refused write costs only itself.
             Log.BatchSplit(_logger, ex, batch.Count);
+            await CommitEachAsync(batch, cancellationToken);
+            return;
         }
         catch (Exception ex)
         {
@@ -174,19 +170,34 @@ public sealed class MetadataWriter : IAsyncDisposable
             return;
         }
 
+        // Committed: from here on nothing is retried, whatever happens while the callers are answered.
+        _metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+        Publish(committed);
         foreach (var write in batch)
         {
-            started = Stopwatch.GetTimestamp();
+            write.TrySetResult();
+        }
+    }
+
+    private async Task CommitEachAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    {
+        foreach (var write in batch)
+        {
+            var started = Stopwatch.GetTimestamp();
+            List<PendingEvent> committed;
             try
             {
-                await CommitAsync([write], cancellationToken);
-                _metrics.Committed(1, Stopwatch.GetElapsedTime(started));
-                write.TrySetResult();
+                committed = await CommitAsync([write], cancellationToken);
             }
             catch (Exception ex)
             {
                 Fail(write, ex);
+                continue;
             }
+
+            _metrics.Committed(1, Stopwatch.GetElapsedTime(started));
+            Publish(committed);
+            write.TrySetResult();
         }
     }
 
@@ -205,8 +216,11 @@ public sealed class MetadataWriter : IAsyncDisposable
         write.TrySetException(exception);
     }
 
-    /// <summary>Every write's changes and events in one transaction; the events are published after the commit, in id order.</summary>
-    private async Task CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every write's changes and events in one transaction; answers the events it committed. They are published by the
+    /// caller once the commit has returned, outside the retry: a committed batch is never applied a second time.
+    /// </summary>
+    private async Task<List<PendingEvent>> CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
         await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
         var events = new List<PendingEvent>();
@@ -226,6 +240,12 @@ public sealed class MetadataWriter : IAsyncDisposable
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return events;
+    }
+
+    /// <summary>The committed events, in id order.</summary>
+    private void Publish(List<PendingEvent> events)
+    {
         foreach (var e in events.OrderBy(e => e.Row.Id))
         {
             _eventLog.Publish(new DeviceEvent(e.Kind, e.Row.ApplicationId, e.Row.DeviceId, e.Row.Id, e.Row.Time, e.Data, e.Row.ModuleId, e.Component));

@@ -99,7 +99,13 @@ internal sealed class AcknowledgementWatch(string applicationId, TwinService twi
         using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sleep = Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1), time, tick.Token);
         var woken = _wake.Reader.ReadAsync(tick.Token).AsTask();
-        await Task.WhenAny(sleep, woken);
+        // The delay counts from when it was armed: a clock that moved between reading it and arming (a suspended
+        // machine, a moved test clock) would push the nearest deadline a whole delay later. Look again at once instead.
+        if (time.GetUtcNow() - now < delay)
+        {
+            await Task.WhenAny(sleep, woken);
+        }
+
         await tick.CancelAsync();
         try
         {

@@ -19,6 +19,7 @@ public static class NavEntries
     public static IReadOnlyList<NavEntry> All { get; } =
     [
         new("Home", "", Icons.Material.Filled.Home, typeof(Home)),
+        new("Dashboards", "dashboards", Icons.Material.Filled.Dashboard, typeof(Pages.Dashboards.DashboardList)),
         new("Devices", "devices", Icons.Material.Filled.Devices, typeof(DeviceList)),
         new("Device groups", "device-groups", Icons.Material.Filled.Workspaces, typeof(Pages.Groups.GroupList)),
         new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),

@@ -26,7 +26,10 @@ public static class DashboardPagePermissions
     /// <summary>Telemetry a chart, last-known-value or KPI tile shows: REST's <c>POST /api/query</c>.</summary>
     public const Permission ReadData = Permission.DeviceDataRead;
 
-    /// <summary>The devices of a tile's group and a device count tile: REST's <c>GET /api/deviceGroups/{deviceGroupId}/devices</c>.</summary>
+    /// <summary>
+    /// The devices of a tile's group and a device count tile: as on the group pages (<c>GroupPagePermissions.Members</c>),
+    /// a group's members are devices the caller may read, so the reach is REST's <c>GET /api/devices/</c>.
+    /// </summary>
     public const Permission Members = Permission.DevicesRead;
 
     /// <summary>The groups and templates the editor offers: REST's <c>GET /api/deviceGroups/</c> and <c>GET /api/deviceTemplates/</c>.</summary>

@@ -175,6 +175,11 @@ public sealed partial class DashboardPage
 
         foreach (var tile in _tiles.ToList())
         {
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
+
             var state = State(tile);
             try
             {
@@ -187,7 +192,10 @@ public sealed partial class DashboardPage
             }
         }
 
-        StateHasChanged();
+        if (!_closed.IsCancellationRequested)
+        {
+            StateHasChanged();
+        }
     }
 
     /// <summary>Reads one tile's data into its state; answers the problem to show, or null.</summary>
@@ -351,24 +359,28 @@ public sealed partial class DashboardPage
     }
 
     private void Move(Tile tile, int dx, int dy) =>
-        Replace(tile, tile with { X = Math.Clamp(tile.X + dx, 0, TileRules.MaxPosition), Y = Math.Clamp(tile.Y + dy, 0, TileRules.MaxPosition) });
+        Change(tile.Id, t => t with { X = Math.Clamp(t.X + dx, 0, TileRules.MaxPosition), Y = Math.Clamp(t.Y + dy, 0, TileRules.MaxPosition) });
 
     private void Resize(Tile tile, int dw, int dh) =>
-        Replace(tile, tile with
+        Change(tile.Id, t => t with
         {
-            Width = Math.Clamp(tile.Width + dw, TileRules.MinSize, TileRules.MaxSize), Height = Math.Clamp(tile.Height + dh, TileRules.MinSize, TileRules.MaxSize),
+            Width = Math.Clamp(t.Width + dw, TileRules.MinSize, TileRules.MaxSize), Height = Math.Clamp(t.Height + dh, TileRules.MinSize, TileRules.MaxSize),
         });
 
-    private void Replace(Tile old, Tile changed)
+    /// <summary>
+    /// Changes the tile as it is now, found by id: a second click can arrive before the page re-rendered, and its
+    /// handler still holds the tile as drawn, so changing that copy would lose the first click.
+    /// </summary>
+    private void Change(string tileId, Func<Tile, Tile> change)
     {
-        var index = _tiles.IndexOf(old);
+        var index = _tiles.FindIndex(t => t.Id == tileId);
         if (index >= 0)
         {
-            _tiles[index] = changed;
+            _tiles[index] = change(_tiles[index]);
         }
     }
 
-    private void Remove(Tile tile) => _tiles.Remove(tile);
+    private void Remove(Tile tile) => _tiles.RemoveAll(t => t.Id == tile.Id);
 
     private async Task CancelAsync()
     {

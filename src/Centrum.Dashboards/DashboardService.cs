@@ -88,9 +88,21 @@ public sealed class DashboardService(
             var plan = new ListPlan<DashboardEntity>(ListCompiler, d => d.Id, request);
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var candidates = Scoped(db, applicationId).AsNoTracking().Where(d => !d.Personal || d.Owner == caller);
-            var rows = await plan.Apply(candidates, plan.Cursor).Take(options.Value.MaxDashboardsPerApplication + 1).ToListAsync(cancellationToken);
+
+            // Reach is judged over the rows without their tiles (up to 1 MiB each); only the page's tiles are read.
+            var rows = await plan.Apply(candidates, plan.Cursor)
+                .Select(d => new DashboardEntity
+                {
+                    ApplicationId = d.ApplicationId, Id = d.Id, DisplayName = d.DisplayName, Personal = d.Personal, Owner = d.Owner, Favorite = d.Favorite,
+                    Organizations = d.Organizations, ETag = d.ETag, Tiles = "",
+                })
+                .Take(options.Value.MaxDashboardsPerApplication + 1).ToListAsync(cancellationToken);
             var seen = rows.Where(r => Sees(r, caller, reach)).Take(pageSize + 1).ToList();
-            var page = seen.Take(pageSize).Select(ToModel).ToList();
+            var ids = seen.Take(pageSize).Select(r => r.Id).ToList();
+            // Read whole, as they are now: one deleted meanwhile is left out, one changed meanwhile is answered as changed
+            // (and, if no longer seen, left out).
+            var whole = await Scoped(db, applicationId).AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, cancellationToken);
+            var page = ids.Where(whole.ContainsKey).Select(id => whole[id]).Where(d => Sees(d, caller, reach)).Select(ToModel).ToList();
             return new DashboardPage(page, seen.Count > pageSize ? plan.Encode(plan.CursorOf(seen[pageSize - 1])) : null);
         }
         catch (ListQueryException ex)

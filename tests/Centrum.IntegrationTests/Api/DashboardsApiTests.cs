@@ -123,6 +123,14 @@ public class DashboardsApiTests
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards?{Preview}&maxpagesize=101"), HttpStatusCode.BadRequest, "BadRequest");
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards/bad?{Preview}"), HttpStatusCode.NotFound, "NotFound");
 
+        // A tile whose device group is deleted stays, naming the group, as in IoT Central (it then shows nothing).
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"api/deviceGroups/fleet?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"Fleet","filter":"SELECT * FROM devices"}"""))).StatusCode);
+        await PutAsync(http, "fleet", JsonNode.Parse("""
+            {"displayName":"Fleet","tiles":[{"displayName":"Count","configuration":{"type":"deviceCount","group":"fleet"},"x":0,"y":0,"width":2,"height":1}]}
+            """)!.AsObject());
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/deviceGroups/fleet?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal("fleet", (string?)(await GetAsync(http, "api/dashboards/fleet"))["tiles"]![0]!["configuration"]!["group"]);
+
         Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/dashboards/{line}?{Preview}")).StatusCode);
         await RestAuthorizationTests.AssertErrorAsync(await http.GetAsync($"api/dashboards/{line}?{Preview}"), HttpStatusCode.NotFound, "NotFound");
 

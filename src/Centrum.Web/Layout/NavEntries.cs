@@ -11,7 +11,7 @@ namespace Centrum.Web.Layout;
 /// </summary>
 public sealed record NavEntry(string Title, string Href, string Icon, Type Page, string? Group = null);
 
-/// <summary>The navigation drawer's entries, in order: one line per page that exists.</summary>
+/// <summary>The navigation drawer's entries, in IoT Central's order: one line per page that exists.</summary>
 public static class NavEntries
 {
     public const string Administration = "Administration";
@@ -23,6 +23,7 @@ public static class NavEntries
         new("Device groups", "device-groups", Icons.Material.Filled.Workspaces, typeof(Pages.Groups.GroupList)),
         new("Device templates", "templates", Icons.Material.Filled.Schema, typeof(TemplateList)),
         new("Data explorer", "explorer", Icons.Material.Filled.QueryStats, typeof(Pages.Explorer.DataExplorer)),
+        new("Dashboards", "dashboards", Icons.Material.Filled.Dashboard, typeof(Pages.Dashboards.DashboardList)),
         new("Jobs", "jobs", Icons.Material.Filled.Work, typeof(Pages.Jobs.JobList)),
         new("Audit log", "administration/audit-log", Icons.Material.Filled.History, typeof(Pages.Administration.AuditLogPage), Administration),
         new("Users", "administration/users", Icons.Material.Filled.People, typeof(Pages.Administration.UsersPage), Administration),

@@ -45,11 +45,15 @@ internal static class JobsRest
 
     public static Task<JsonObject> GetJobAsync(HttpClient http, string id) => http.GetJsonAsync($"api/jobs/{id}");
 
-    /// <summary>Every target of the job with its status and reason, in the order the job takes them, through every page.</summary>
+    /// <summary>
+    /// Every target of the job with its status and reason, in the order the job takes them, through every page. Pages
+    /// are as large as the API allows, so a job of up to 100 devices is read in one request: one statement, one
+    /// consistent snapshot of a running job (pages read one after another may see its devices at different moments).
+    /// </summary>
     public static async Task<List<(string Id, string Status, string? Reason)>> DevicesAsync(HttpClient http, string id)
     {
         var all = new List<(string, string, string?)>();
-        var next = (string?)$"api/jobs/{id}/devices?{DeviceApi.Version}";
+        var next = (string?)$"api/jobs/{id}/devices?maxpagesize={Centrum.Jobs.JobService.MaxPageSize}&{DeviceApi.Version}";
         while (next is not null)
         {
             var response = await http.GetAsync(next);

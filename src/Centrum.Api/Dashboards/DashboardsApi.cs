@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
@@ -19,8 +17,6 @@ namespace Centrum.Api.Dashboards;
 /// </summary>
 public static class DashboardsApi
 {
-    private const int DefaultPageSize = 25;
-
     public static RouteGroupBuilder MapDashboardsApi(this RouteGroupBuilder api)
     {
         var dashboards = api.MapGroup("/dashboards").AddEndpointFilter(PreviewOnly);
@@ -34,9 +30,9 @@ public static class DashboardsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DashboardService dashboards, AccessScope scope, int? maxpagesize)
     {
-        if (!TryAfter(context, out var after))
+        if (Paging.Read(context, maxpagesize, DashboardService.MaxPageSize, out var pageSize, out var after) is { } refused)
         {
-            return ApiError.BadRequest("The $skiptoken is not valid.");
+            return refused;
         }
 
         if (Caller(context) is not { } caller)
@@ -45,7 +41,7 @@ public static class DashboardsApi
         }
 
         var reach = await scope.ReachAsync(context, Permission.DashboardsRead);
-        var page = await dashboards.ListAsync(context.Application().Id, caller, Paging.ListRequest(context, after), maxpagesize ?? DefaultPageSize, reach, context.RequestAborted);
+        var page = await dashboards.ListAsync(context.Application().Id, caller, Paging.ListRequest(context, after), pageSize, reach, context.RequestAborted);
         return page.Succeeded
             ? Paging.Page(context, page.Value.Dashboards.Select(DashboardJson.ToResponse).ToList(), page.Value.ContinueAfter)
             : ApiError.From(page.Problem);
@@ -141,23 +137,4 @@ public static class DashboardsApi
     private static IResult Unknown() => ApiError.Result(StatusCodes.Status403Forbidden, "Forbidden", "The caller cannot be identified as a member of the application.");
 
     private static string? IfMatch(HttpContext context, string? bodyETag) => context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? bodyETag;
-
-    private static bool TryAfter(HttpContext context, out string? after)
-    {
-        after = null;
-        if (context.Request.Query["$skiptoken"].FirstOrDefault() is not { } token)
-        {
-            return true;
-        }
-
-        try
-        {
-            after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 }

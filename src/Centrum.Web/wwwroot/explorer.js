@@ -1,25 +1,7 @@
 // The data explorer's chart and CSV download. The chart is drawn by plotly.js
 // (https://plotly.com/javascript/plotlyjs-function-reference/): newPlot on every result, one line per series, purge when
-// the page lets go of it. plotly.js is loaded once per page from the URL the server gives (the application serves it).
-let plotly;
-
-function load(url) {
-  if (!plotly) {
-    plotly = new Promise((resolve, reject) => {
-      if (window.Plotly) {
-        resolve(window.Plotly);
-        return;
-      }
-      const script = document.createElement('script');
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { plotly = undefined; reject(new Error('plotly.js did not load from ' + url)); };
-      document.head.appendChild(script);
-    });
-  }
-  return plotly;
-}
+// the page lets go of it. plotly.js is loaded once per page by plotly-loader.js, from the URL the server gives.
+import { loadPlotly as load } from './plotly-loader.js';
 
 export async function draw(element, plotlyUrl, series) {
   const Plotly = await load(plotlyUrl);

@@ -1,25 +1,7 @@
 // A live line chart drawn by plotly.js (https://plotly.com/javascript/plotlyjs-function-reference/): newPlot once,
 // extendTraces as values arrive (keeping the newest `max` points), purge when the page lets go of it. plotly.js itself is
-// loaded once per page, on the first chart, from the URL the server gives (the application serves it; no CDN).
-let plotly;
-
-function load(url) {
-  if (!plotly) {
-    plotly = new Promise((resolve, reject) => {
-      if (window.Plotly) {
-        resolve(window.Plotly);
-        return;
-      }
-      const script = document.createElement('script');
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => { plotly = undefined; reject(new Error('plotly.js did not load from ' + url)); };
-      document.head.appendChild(script);
-    });
-  }
-  return plotly;
-}
+// loaded once per page by plotly-loader.js, on the first chart, from the URL the server gives.
+import { loadPlotly as load } from './plotly-loader.js';
 
 export async function create(element, plotlyUrl, title) {
   const Plotly = await load(plotlyUrl);

@@ -10,6 +10,7 @@ public static class DashboardsServiceCollectionExtensions
     {
         services.AddSectionOptions<DashboardsOptions>(configuration, DashboardsOptions.Section);
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<SavedQueryService>();
         return services;
     }
 }

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d3641c65-6cf6-4e18-8083-11e395f6b478"), entityTypeCount: 30)
+            : base(skipDetectChanges: false, modelId: new Guid("6936db03-91db-4292-aa4e-f8e48f8eb59f"), entityTypeCount: 31)
         {
         }
 
@@ -37,6 +37,7 @@ namespace Centrum.Storage.CompiledModel
             var jobEntity = JobEntityEntityType.Create(this);
             var mqttSessionEntity = MqttSessionEntityEntityType.Create(this);
             var organizationEntity = OrganizationEntityEntityType.Create(this);
+            var savedQueryEntity = SavedQueryEntityEntityType.Create(this);
             var scheduledJobEntity = ScheduledJobEntityEntityType.Create(this);
             var twinEntity = TwinEntityEntityType.Create(this);
             var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
@@ -65,6 +66,7 @@ namespace Centrum.Storage.CompiledModel
             JobEntityEntityType.CreateForeignKey1(jobEntity, applicationEntity);
             MqttSessionEntityEntityType.CreateForeignKey1(mqttSessionEntity, applicationEntity);
             OrganizationEntityEntityType.CreateForeignKey1(organizationEntity, applicationEntity);
+            SavedQueryEntityEntityType.CreateForeignKey1(savedQueryEntity, applicationEntity);
             ScheduledJobEntityEntityType.CreateForeignKey1(scheduledJobEntity, applicationEntity);
             TwinEntityEntityType.CreateForeignKey1(twinEntity, deviceEntity);
             IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
@@ -96,6 +98,7 @@ namespace Centrum.Storage.CompiledModel
             JobEntityEntityType.CreateAnnotations(jobEntity);
             MqttSessionEntityEntityType.CreateAnnotations(mqttSessionEntity);
             OrganizationEntityEntityType.CreateAnnotations(organizationEntity);
+            SavedQueryEntityEntityType.CreateAnnotations(savedQueryEntity);
             ScheduledJobEntityEntityType.CreateAnnotations(scheduledJobEntity);
             TwinEntityEntityType.CreateAnnotations(twinEntity);
             IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);

@@ -11,6 +11,7 @@ public static class DashboardsServiceCollectionExtensions
         services.AddSectionOptions<DashboardsOptions>(configuration, DashboardsOptions.Section);
         services.AddSingleton<DashboardService>();
         services.AddSingleton<SavedQueryService>();
+        services.AddSingleton<HomeDashboardService>();
         return services;
     }
 }

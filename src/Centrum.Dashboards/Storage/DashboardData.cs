@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Centrum.Dashboards.Storage;
 
 /// <summary>
-/// An application's dashboards and saved queries go with it. A tile names devices and groups by id only, so a device deletion leaves the
+/// An application's dashboards, saved queries and favorites go with it. A tile names devices and groups by id only, so a device deletion leaves the
 /// tile as it is and it shows nothing for that device, as IoT Central's tiles do.
 /// </summary>
 internal sealed class DashboardData : IAreaData
@@ -18,5 +18,6 @@ internal sealed class DashboardData : IAreaData
     {
         await db.Dashboards.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
         await db.SavedQueries.Where(q => q.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+        await db.DashboardFavorites.Where(f => f.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
     }
 }

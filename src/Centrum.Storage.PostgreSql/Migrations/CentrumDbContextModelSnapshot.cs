@@ -423,6 +423,26 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardFavoriteEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Member")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DashboardId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Member");
+
+                    b.ToTable("dashboard_favorites", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1437,6 +1457,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardFavoriteEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6936db03-91db-4292-aa4e-f8e48f8eb59f"), entityTypeCount: 31)
+            : base(skipDetectChanges: false, modelId: new Guid("44aecd37-50bc-4961-8c42-b499774f97ab"), entityTypeCount: 32)
         {
         }
 
@@ -25,6 +25,7 @@ namespace Centrum.Storage.CompiledModel
             var commandRecordEntity = CommandRecordEntityEntityType.Create(this);
             var customRoleEntity = CustomRoleEntityEntityType.Create(this);
             var dashboardEntity = DashboardEntityEntityType.Create(this);
+            var dashboardFavoriteEntity = DashboardFavoriteEntityEntityType.Create(this);
             var dataExportDestinationEntity = DataExportDestinationEntityEntityType.Create(this);
             var dataExportEntity = DataExportEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
@@ -55,6 +56,7 @@ namespace Centrum.Storage.CompiledModel
             CommandRecordEntityEntityType.CreateForeignKey1(commandRecordEntity, deviceEntity);
             CustomRoleEntityEntityType.CreateForeignKey1(customRoleEntity, applicationEntity);
             DashboardEntityEntityType.CreateForeignKey1(dashboardEntity, applicationEntity);
+            DashboardFavoriteEntityEntityType.CreateForeignKey1(dashboardFavoriteEntity, applicationEntity);
             DataExportDestinationEntityEntityType.CreateForeignKey1(dataExportDestinationEntity, applicationEntity);
             DataExportEntityEntityType.CreateForeignKey1(dataExportEntity, applicationEntity);
             DeviceEntityEntityType.CreateForeignKey1(deviceEntity, applicationEntity);
@@ -86,6 +88,7 @@ namespace Centrum.Storage.CompiledModel
             CommandRecordEntityEntityType.CreateAnnotations(commandRecordEntity);
             CustomRoleEntityEntityType.CreateAnnotations(customRoleEntity);
             DashboardEntityEntityType.CreateAnnotations(dashboardEntity);
+            DashboardFavoriteEntityEntityType.CreateAnnotations(dashboardFavoriteEntity);
             DataExportDestinationEntityEntityType.CreateAnnotations(dataExportDestinationEntity);
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);

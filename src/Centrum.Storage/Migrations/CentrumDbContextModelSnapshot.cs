@@ -363,6 +363,23 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("dashboards", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardFavoriteEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Member")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DashboardId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Member");
+
+                    b.ToTable("dashboard_favorites", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DataExportDestinationEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1232,6 +1249,15 @@ namespace Centrum.Storage.Migrations
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.DashboardEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DashboardFavoriteEntity", b =>
                 {
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()

@@ -14,4 +14,18 @@ public sealed class DashboardsOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxDashboardsPerApplication { get; set; } = 1000;
+
+    /// <summary>
+    /// Saved data-explorer queries one application holds, application and personal ones together. IoT Central
+    /// publishes no such quota; this bounds what one application stores and what the explorer's list reads.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxSavedQueriesPerApplication { get; set; } = 1000;
+
+    /// <summary>
+    /// Personal saved queries one member keeps, so one member cannot fill the application's share alone. IoT Central
+    /// publishes no such quota either.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxSavedQueriesPerMember { get; set; } = 100;
 }

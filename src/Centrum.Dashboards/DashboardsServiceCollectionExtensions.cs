@@ -10,6 +10,8 @@ public static class DashboardsServiceCollectionExtensions
     {
         services.AddSectionOptions<DashboardsOptions>(configuration, DashboardsOptions.Section);
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<SavedQueryService>();
+        services.AddSingleton<HomeDashboardService>();
         return services;
     }
 }

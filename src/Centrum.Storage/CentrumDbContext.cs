@@ -61,6 +61,10 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<DashboardEntity> Dashboards => Set<DashboardEntity>();
 
+    public DbSet<SavedQueryEntity> SavedQueries => Set<SavedQueryEntity>();
+
+    public DbSet<DashboardFavoriteEntity> DashboardFavorites => Set<DashboardFavoriteEntity>();
+
     /// <summary>
     /// Caches the built model per set of registered areas (<see cref="AreaModelCacheKeyFactory"/>); every way of
     /// configuring the context (<see cref="StorageServiceCollectionExtensions.UseMetadataStore"/>, the design-time

@@ -30,6 +30,7 @@ public static class WebEndpoints
         services.AddScoped<AuthenticationStateProvider, MembershipRevalidation>();
         services.AddMudServices();
         services.AddScoped<WebCaller>();
+        services.AddScoped<Pages.Explorer.SavedQueryRunner>();
         services.AddSingleton<Devices.DeviceViewService>();
         services.AddAuthorizationBuilder().AddPolicy(WebPolicies.Member, WebPolicies.MemberPolicy);
         services.AddAntiforgery(o =>

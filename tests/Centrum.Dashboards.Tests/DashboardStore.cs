@@ -22,6 +22,10 @@ internal sealed class DashboardStore : IAsyncDisposable
 
     public DashboardService Dashboards => _host.Services.GetRequiredService<DashboardService>();
 
+    public SavedQueryService SavedQueries => _host.Services.GetRequiredService<SavedQueryService>();
+
+    public HomeDashboardService Home => _host.Services.GetRequiredService<HomeDashboardService>();
+
     public IEnumerable<IAreaData> Areas => _host.Services.GetServices<IAreaData>();
 
     public static async Task<DashboardStore> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)

@@ -10,4 +10,10 @@ internal static partial class Log
 
     [LoggerMessage(11502, LogLevel.Information, "Dashboard {DashboardId} of application {ApplicationId} deleted")]
     public static partial void Deleted(ILogger logger, string applicationId, string dashboardId);
+
+    [LoggerMessage(11550, LogLevel.Information, "Saved query {QueryId} of application {ApplicationId} written (new {Created}, personal {Personal})")]
+    public static partial void SavedQueryWritten(ILogger logger, string applicationId, string queryId, bool created, bool personal);
+
+    [LoggerMessage(11551, LogLevel.Information, "Saved query {QueryId} of application {ApplicationId} deleted")]
+    public static partial void SavedQueryDeleted(ILogger logger, string applicationId, string queryId);
 }

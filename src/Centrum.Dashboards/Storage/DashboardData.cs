@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Centrum.Dashboards.Storage;
 
 /// <summary>
-/// An application's dashboards go with it. A tile names devices and groups by id only, so a device deletion leaves the
+/// An application's dashboards, saved queries and favorites go with it. A tile names devices and groups by id only, so a device deletion leaves the
 /// tile as it is and it shows nothing for that device, as IoT Central's tiles do.
 /// </summary>
 internal sealed class DashboardData : IAreaData
@@ -14,6 +14,10 @@ internal sealed class DashboardData : IAreaData
 
     public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
-        db.Dashboards.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+    public async Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken)
+    {
+        await db.Dashboards.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+        await db.SavedQueries.Where(q => q.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+        await db.DashboardFavorites.Where(f => f.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+    }
 }

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d3641c65-6cf6-4e18-8083-11e395f6b478"), entityTypeCount: 30)
+            : base(skipDetectChanges: false, modelId: new Guid("44aecd37-50bc-4961-8c42-b499774f97ab"), entityTypeCount: 32)
         {
         }
 
@@ -25,6 +25,7 @@ namespace Centrum.Storage.CompiledModel
             var commandRecordEntity = CommandRecordEntityEntityType.Create(this);
             var customRoleEntity = CustomRoleEntityEntityType.Create(this);
             var dashboardEntity = DashboardEntityEntityType.Create(this);
+            var dashboardFavoriteEntity = DashboardFavoriteEntityEntityType.Create(this);
             var dataExportDestinationEntity = DataExportDestinationEntityEntityType.Create(this);
             var dataExportEntity = DataExportEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
@@ -37,6 +38,7 @@ namespace Centrum.Storage.CompiledModel
             var jobEntity = JobEntityEntityType.Create(this);
             var mqttSessionEntity = MqttSessionEntityEntityType.Create(this);
             var organizationEntity = OrganizationEntityEntityType.Create(this);
+            var savedQueryEntity = SavedQueryEntityEntityType.Create(this);
             var scheduledJobEntity = ScheduledJobEntityEntityType.Create(this);
             var twinEntity = TwinEntityEntityType.Create(this);
             var identityPasskeyData = IdentityPasskeyDataEntityType.Create(this);
@@ -54,6 +56,7 @@ namespace Centrum.Storage.CompiledModel
             CommandRecordEntityEntityType.CreateForeignKey1(commandRecordEntity, deviceEntity);
             CustomRoleEntityEntityType.CreateForeignKey1(customRoleEntity, applicationEntity);
             DashboardEntityEntityType.CreateForeignKey1(dashboardEntity, applicationEntity);
+            DashboardFavoriteEntityEntityType.CreateForeignKey1(dashboardFavoriteEntity, applicationEntity);
             DataExportDestinationEntityEntityType.CreateForeignKey1(dataExportDestinationEntity, applicationEntity);
             DataExportEntityEntityType.CreateForeignKey1(dataExportEntity, applicationEntity);
             DeviceEntityEntityType.CreateForeignKey1(deviceEntity, applicationEntity);
@@ -65,6 +68,7 @@ namespace Centrum.Storage.CompiledModel
             JobEntityEntityType.CreateForeignKey1(jobEntity, applicationEntity);
             MqttSessionEntityEntityType.CreateForeignKey1(mqttSessionEntity, applicationEntity);
             OrganizationEntityEntityType.CreateForeignKey1(organizationEntity, applicationEntity);
+            SavedQueryEntityEntityType.CreateForeignKey1(savedQueryEntity, applicationEntity);
             ScheduledJobEntityEntityType.CreateForeignKey1(scheduledJobEntity, applicationEntity);
             TwinEntityEntityType.CreateForeignKey1(twinEntity, deviceEntity);
             IdentityPasskeyDataEntityType.CreateForeignKey1(identityPasskeyData, identityUserPasskey);
@@ -84,6 +88,7 @@ namespace Centrum.Storage.CompiledModel
             CommandRecordEntityEntityType.CreateAnnotations(commandRecordEntity);
             CustomRoleEntityEntityType.CreateAnnotations(customRoleEntity);
             DashboardEntityEntityType.CreateAnnotations(dashboardEntity);
+            DashboardFavoriteEntityEntityType.CreateAnnotations(dashboardFavoriteEntity);
             DataExportDestinationEntityEntityType.CreateAnnotations(dataExportDestinationEntity);
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);
@@ -96,6 +101,7 @@ namespace Centrum.Storage.CompiledModel
             JobEntityEntityType.CreateAnnotations(jobEntity);
             MqttSessionEntityEntityType.CreateAnnotations(mqttSessionEntity);
             OrganizationEntityEntityType.CreateAnnotations(organizationEntity);
+            SavedQueryEntityEntityType.CreateAnnotations(savedQueryEntity);
             ScheduledJobEntityEntityType.CreateAnnotations(scheduledJobEntity);
             TwinEntityEntityType.CreateAnnotations(twinEntity);
             IdentityPasskeyDataEntityType.CreateAnnotations(identityPasskeyData);

@@ -32,7 +32,7 @@ public sealed class TableOwnershipTests
         ["device_events"] = "Storage",
         ["device_groups"] = "Groups",
         ["jobs"] = "Jobs", ["job_devices"] = "Jobs", ["scheduled_jobs"] = "Jobs",
-        ["dashboards"] = "Dashboards",
+        ["dashboards"] = "Dashboards", ["saved_queries"] = "Dashboards", ["dashboard_favorites"] = "Dashboards",
     };
 
     /// <summary>Reads of another area's table that stay, each with its reason. Writes have no such list.</summary>

@@ -150,6 +150,8 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         db.JobDevices.Add(new JobDeviceEntity { ApplicationId = app, JobId = "job", DeviceId = "d0", Status = "completed" });
         db.ScheduledJobs.Add(new ScheduledJobEntity { ApplicationId = app, Id = "sj", Definition = "{}", Schedule = "{}", ETag = "e", CreatedAt = now });
         db.Dashboards.Add(new DashboardEntity { ApplicationId = app, Id = "dash", DisplayName = "Dash", ETag = "e", CreatedAt = now });
+        db.SavedQueries.Add(new SavedQueryEntity { ApplicationId = app, Id = "query", DisplayName = "Query", ETag = "e", CreatedAt = now });
+        db.DashboardFavorites.Add(new DashboardFavoriteEntity { ApplicationId = app, Member = "u@example.test", DashboardId = "dash" });
         await db.SaveChangesAsync();
     }
 

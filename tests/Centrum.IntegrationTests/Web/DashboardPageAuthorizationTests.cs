@@ -71,6 +71,8 @@ public sealed class DashboardPageAuthorizationTests(Chromium chromium) : IClassF
                 await browser.WaitUntilInteractiveAsync();
                 await Assertions.Expect(page.GetByTestId("markdown-text")).ToHaveTextAsync("hello");
                 await Assertions.Expect(page.GetByTestId("edit-dashboard")).ToHaveCountAsync(PermissionTables.Holds(role, DashboardPagePermissions.Update) ? 1 : 0);
+                // Making a dashboard one's home dashboard is kept per member, like a personal dashboard: every member who sees it may.
+                await Assertions.Expect(page.GetByTestId("favorite-dashboard")).ToHaveCountAsync(1);
             }
 
             // Every member keeps a personal dashboard and edits it.

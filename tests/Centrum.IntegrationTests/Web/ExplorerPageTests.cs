@@ -166,7 +166,7 @@ public sealed class ExplorerPageTests(Chromium chromium) : IClassFixture<Chromiu
     /// the application's telemetry store, and a day of readings is written into it while the server is stopped
     /// (DuckDB admits one process), in the shape the writer stores: root telemetry and the probe component's.
     /// </summary>
-    private static async Task SeedAsync(CentrumServer server, HttpClient admin)
+    internal static async Task SeedAsync(CentrumServer server, HttpClient admin)
     {
         foreach (var organization in new[] { "north", "south" })
         {
@@ -226,7 +226,7 @@ public sealed class ExplorerPageTests(Chromium chromium) : IClassFixture<Chromiu
     }
 
     /// <summary>Template, fields and aggregations, window and range as the administrator's query has them.</summary>
-    private static async Task BuildAsync(IPage page)
+    internal static async Task BuildAsync(IPage page)
     {
         await page.GetByTestId("explorer-template").SelectOptionAsync(Model);
         await page.GetByTestId("field-temperature").CheckAsync();
@@ -257,7 +257,7 @@ public sealed class ExplorerPageTests(Chromium chromium) : IClassFixture<Chromiu
         }
     }
 
-    private static void AssertRows(IReadOnlyList<JsonObject> expected, List<string[]> shown)
+    internal static void AssertRows(IReadOnlyList<JsonObject> expected, List<string[]> shown)
     {
         Assert.Equal(expected.Count, shown.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -281,7 +281,7 @@ public sealed class ExplorerPageTests(Chromium chromium) : IClassFixture<Chromiu
         }
     }
 
-    private static async Task<IReadOnlyList<JsonObject>> QueryAsync(HttpClient http, string query)
+    internal static async Task<IReadOnlyList<JsonObject>> QueryAsync(HttpClient http, string query)
     {
         var response = await http.PostAsync($"api/query?{Preview}", CentrumServer.Json(new JsonObject { ["query"] = query }.ToJsonString()));
         var body = await response.Content.ReadAsStringAsync();

@@ -1,9 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Centrum.Dashboards;
 using Centrum.Devices;
 using Centrum.Groups;
-using Centrum.Listing;
 using Centrum.Identity.Authorization;
 using Centrum.Outcomes;
 using Centrum.Telemetry.Query;
@@ -29,26 +26,11 @@ public sealed partial class DashboardPage
     /// </summary>
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(2);
 
-    /// <summary>A new tile's size in cells: IoT Central's editor places a new tile as 2 by 2.</summary>
-    private const int NewTileSize = 2;
-
-    /// <summary>The tile kinds the editor adds, the ones this version draws with data.</summary>
-    private static readonly (string Kind, string Title)[] EditableKinds =
-        [("lineChart", "Line chart"), ("lkv", "Last known value"), ("deviceCount", "Device count"), ("markdown", "Markdown")];
-
-    /// <summary>IoT Central's <c>aggregateFunction</c> values (swagger <c>CapabilityAggregateType</c>).</summary>
-    private static readonly string[] Aggregates = ["avg", "min", "max", "sum", "count"];
-
-    /// <summary>IoT Central's <c>TimeQueryRangeConfiguration.duration</c> values.</summary>
-    private static readonly string[] Durations = ["PT30M", "PT1H", "PT12H", "P1D", "P1W", "P30D"];
-
     private readonly Dictionary<string, LiveChart> _charts = [];
     private readonly Dictionary<string, DateTimeOffset> _charted = [];
     private readonly Dictionary<string, TileState> _states = [];
     private readonly CancellationTokenSource _closed = new();
     private List<Tile> _tiles = [];
-    private List<DeviceGroup> _groups = [];
-    private List<string> _capabilities = [];
     private Dashboard? _dashboard;
     private TileReader? _reader;
     private string _applicationId = "";
@@ -57,14 +39,6 @@ public sealed partial class DashboardPage
     private bool _mayEdit;
     private bool _editing;
     private Task? _refreshing;
-
-    private string _newKind = "lineChart";
-    private string _newName = "";
-    private string _newGroup = "";
-    private string _newCapability = "";
-    private string _newAggregate = "avg";
-    private string _newDuration = "PT30M";
-    private string _newText = "";
 
     [Parameter]
     public string DashboardId { get; set; } = "";
@@ -275,87 +249,14 @@ public sealed partial class DashboardPage
         }
 
         _editing = true;
-        var groups = await Groups.ListAsync(
-            _applicationId, new ListRequest(null, null, null), DeviceGroupService.MaxPageSize,
-            await Caller.ReachAsync(DashboardPagePermissions.ChooseGroup, CancellationToken.None), CancellationToken.None);
-        _groups = groups.Succeeded ? [.. groups.Value.Groups] : [];
     }
 
-    /// <summary>The telemetry the chosen group's devices' templates declare, for the capability choice.</summary>
-    private async Task GroupChosenAsync(ChangeEventArgs change)
+    /// <summary>Adds the editor's tile below the lowest tile, so it overlaps none; it is saved with the dashboard.</summary>
+    private void AddTile(Tile tile)
     {
-        _newGroup = change.Value as string ?? "";
-        _capabilities = [];
-        _newCapability = "";
-        if (_reader is null || _newGroup.Length == 0)
-        {
-            return;
-        }
-
-        var devices = await _reader.DevicesAsync(Build("lkv", "", new JsonObject { ["group"] = _newGroup, ["devices"] = new JsonArray() }), CancellationToken.None);
-        if (!devices.Succeeded)
-        {
-            _error = devices.Problem.Message;
-            return;
-        }
-
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var templateId in devices.Value.Select(d => d.Template).OfType<string>().Distinct(StringComparer.Ordinal))
-        {
-            if (await Templates.GetAsync(_applicationId, templateId, CancellationToken.None) is { } template)
-            {
-                foreach (var telemetry in template.Model.Telemetry)
-                {
-                    names.Add(telemetry.Name);
-                }
-            }
-        }
-
-        _capabilities = [.. names];
-        _newCapability = _capabilities.FirstOrDefault() ?? "";
-    }
-
-    private void AddTile()
-    {
-        var name = string.IsNullOrWhiteSpace(_newName) ? EditableKinds.First(k => k.Kind == _newKind).Title : _newName.Trim();
-        var capabilities = new JsonArray(new JsonObject { ["capability"] = _newCapability, ["aggregateFunction"] = _newAggregate });
-        var configuration = _newKind switch
-        {
-            "lineChart" => new JsonObject
-            {
-                ["group"] = _newGroup, ["devices"] = new JsonArray(), ["capabilities"] = capabilities,
-                ["queryRange"] = new JsonObject { ["type"] = "time", ["duration"] = _newDuration, ["resolution"] = "PT1M" },
-            },
-            "lkv" => new JsonObject { ["group"] = _newGroup, ["devices"] = new JsonArray(), ["capabilities"] = capabilities },
-            "deviceCount" => _newGroup.Length > 0 ? new JsonObject { ["group"] = _newGroup } : [],
-            _ => new JsonObject { ["description"] = _newText },
-        };
-
-        if (_newKind is "lineChart" or "lkv" && (_newGroup.Length == 0 || _newCapability.Length == 0))
-        {
-            _error = "Choose a device group and a telemetry for this tile.";
-            return;
-        }
-
-        var tile = Build(_newKind, name, configuration);
-
-        // Placed below the lowest tile, so it overlaps none.
         var y = _tiles.Count == 0 ? 0 : Math.Min(TileRules.MaxPosition, _tiles.Max(t => t.Y + t.Height));
         _tiles.Add(tile with { Y = y });
         _error = null;
-        _newName = "";
-    }
-
-    private static Tile Build(string kind, string name, JsonObject configuration)
-    {
-        configuration.Insert(0, "type", kind);
-        return new Tile(Guid.NewGuid().ToString("N"), name, 0, 0, NewTileSize, NewTileSize, Configuration(configuration));
-    }
-
-    private static JsonElement Configuration(JsonObject configuration)
-    {
-        using var document = JsonDocument.Parse(configuration.ToJsonString());
-        return document.RootElement.Clone();
     }
 
     private void Move(Tile tile, int dx, int dy) =>
@@ -424,6 +325,7 @@ public sealed partial class DashboardPage
 
     public async ValueTask DisposeAsync()
     {
+        await DisposeDragAsync();
         await _closed.CancelAsync();
         if (_refreshing is not null)
         {

@@ -129,6 +129,8 @@ public sealed partial class DataExplorer : IDisposable
 
             _groups = groups;
         }
+
+        await LoadSavedAsync();
     }
 
     /// <summary>A group fixes the template when its members share one, and offers only its members' templates otherwise.</summary>

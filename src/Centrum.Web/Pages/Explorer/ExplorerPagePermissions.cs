@@ -17,4 +17,27 @@ public static class ExplorerPagePermissions
 
     /// <summary>The device groups to query and their members: REST's <c>GET /api/deviceGroups/</c> and <c>GET /api/deviceGroups/{deviceGroupId}/devices</c>.</summary>
     public const Permission ChooseGroup = Permission.DeviceGroupsRead;
+
+    /// <summary>
+    /// The application's saved queries in the list, and the one a <c>dataExplorer</c> tile shows: REST's
+    /// <c>GET /api/dashboards/</c>. A saved query is what a dashboard tile shows and is shared as dashboards are, so
+    /// application queries follow the application dashboards permissions (IoT Central's role editor has none for
+    /// explorer queries); personal ones, like personal dashboards, need only membership.
+    /// </summary>
+    public const Permission ReadSaved = Permission.DashboardsRead;
+
+    /// <summary>Saving an application query: REST's <c>PUT /api/dashboards/{dashboardId}</c>.</summary>
+    public const Permission SaveApplication = Permission.DashboardsCreate;
+
+    /// <summary>Renaming an application query: REST's <c>PATCH /api/dashboards/{dashboardId}</c>.</summary>
+    public const Permission RenameApplication = Permission.DashboardsUpdate;
+
+    /// <summary>Deleting an application query: REST's <c>DELETE /api/dashboards/{dashboardId}</c>.</summary>
+    public const Permission DeleteApplication = Permission.DashboardsDelete;
+
+    /// <summary>
+    /// Pinning a saved query to an application dashboard, which changes its tiles: REST's <c>PATCH /api/dashboards/{dashboardId}</c>.
+    /// Pinning to one's personal dashboards needs only membership.
+    /// </summary>
+    public const Permission Pin = Permission.DashboardsUpdate;
 }

@@ -100,11 +100,20 @@ internal sealed class TelemetryRoller : IDisposable
     public async Task RunAsync(TimeProvider time, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.Interval, time);
+        var first = true;
         do
         {
             try
             {
-                await Task.Run(() => Roll(time.GetUtcNow(), stoppingToken), stoppingToken);
+                var started = Stopwatch.GetTimestamp();
+                var values = await Task.Run(() => Roll(time.GetUtcNow(), stoppingToken), stoppingToken);
+                if (first && values > 0)
+                {
+                    // What the store held unrolled when it opened: after an upgrade, a bulk load, or a long stop.
+                    Log.CaughtUp(_logger, _applicationId, values, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
+
+                first = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -148,9 +157,12 @@ internal sealed class TelemetryRoller : IDisposable
         var closed = width.Floor(now);
         var firstOpen = Scalar(connection, "SELECT min(seq) FROM telemetry WHERE seq > $w AND seq <= $cap AND enqueued_time >= $closed",
             ("w", watermark), ("cap", cap), ("closed", closed));
+        // Bounded by the cap, so a step reads only its own range of seq (zone maps skip the rest of the table); a
+        // range without telemetry (messages without JSON fields) is passed over to the next row.
         var upper = firstOpen is { } open
             ? open - 1
-            : Math.Min(cap, Scalar(connection, "SELECT max(seq) FROM telemetry WHERE seq > $w", ("w", watermark)) ?? watermark);
+            : Scalar(connection, "SELECT max(seq) FROM telemetry WHERE seq > $w AND seq <= $cap", ("w", watermark), ("cap", cap))
+              ?? (Scalar(connection, "SELECT min(seq) FROM telemetry WHERE seq > $cap", ("cap", cap)) is { } next ? next - 1 : watermark);
         if (upper <= watermark)
         {
             return 0;

@@ -82,7 +82,7 @@ print(f"seeded {s['Points']:,} points ({sys.argv[2]} devices x {sys.argv[3]} day
       f"{s['PointsPerSecond']:,.0f} points/s; file {s['FileBytes'] / 2**30:.2f} GiB ({s['BytesPerPoint']:.1f} bytes/point)")
 PY
 if [ -n "$caught" ]; then
-  echo "$caught" | awk '{printf "rollups caught up at start: %s values in %s s: %.0f values/s\n", $8, $11, $8 / $11}'
+  echo "$caught" | awk '{printf "rollups caught up at start: %s points into the minute and hour tables in %s s: %.0f points/s\n", $8, $11, $8 / $11}'
 else
   echo "rollups: nothing to catch up at start (or the log line was not found)"
 fi

@@ -172,6 +172,17 @@ public sealed class RollupTests : IAsyncLifetime
         AssertSameRows(Text, await RunAsync(new QueryService.Compiler(QueryParser.Parse(Text), now, new QueryOptions()).Compile()), await RunRollupAsync(Text, now));
     }
 
+    [Fact]
+    public void Rollup_options_out_of_range_are_refused_by_their_configuration_key()
+    {
+        var validator = new Centrum.Hosting.SectionValidator<TelemetryOptions>(TelemetryOptions.Section);
+        Assert.Empty(validator.Failures(new TelemetryOptions()));
+        var failures = validator.Failures(new TelemetryOptions { Rollups = new RollupOptions { Interval = TimeSpan.Zero, MaxMessagesPerPass = 10 } });
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("Centrum:Telemetry:Rollups:Interval:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Centrum:Telemetry:Rollups:MaxMessagesPerPass:", StringComparison.Ordinal));
+    }
+
     private TelemetryIngest Open() => new(
         Options.Create(new StorageOptions { DataFolder = _folder }),
         // The background roller is off: each test moves it by hand to the point it is about.

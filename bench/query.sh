@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Query latency: an hourly aggregate over a device template's telemetry through Centrum's query API, and the SQL it
-# compiles to run directly on the application's DuckDB file, in one invocation. Prints both, the ratio REST / direct,
-# and checks that both returned the same buckets.
+# Query latency: an hourly aggregate over a device template's telemetry through Centrum's query API, the SQL it
+# compiles to (over the rollup tables) run directly on the application's DuckDB file, and the reference, the same query
+# planned over raw rows only, in one invocation. Prints all three, the ratios, the roller's catch-up on the seeded
+# points, and checks that all returned the same buckets.
 #
 #   bench/query.sh [devices=1000] [days=30] [interval-seconds=1] [repeats=5]
 #
@@ -63,10 +64,15 @@ query="SELECT AVG(temperature), MAX(temperature) FROM dtmi:centrum:bench:Thermom
 nice -n 19 $qbench seed --file "$file" --devices "$devices" --start "$(iso $start)" --days "$days" --interval "$interval" > "$work/seed.json"
 
 start_server query
+# The store opens at start and its roller summarizes the seeded points into the rollup tables; start_server waited
+# for the server to go quiet, which it does once that catch-up ends.
+caught=$(grep -o "Caught up the rollups of application $app: [0-9]* values in [0-9.]* s" "$work/query.log" || true)
 $qbench rest --api "$api" --token "$token" --ca "$ca" --query "$query" --repeats "$repeats" --out "$work/rest.json" >/dev/null
 stop_server
 # DuckDB lets one process open a database file, so the direct runs follow the server's.
 $qbench direct --file "$file" --query "$query" --devices "$devices" --repeats "$repeats" --out "$work/direct.json" >/dev/null
+# The reference: the same query planned over raw rows only, as before rollups.
+$qbench direct --plan raw --file "$file" --query "$query" --devices "$devices" --repeats "$repeats" --out "$work/raw.json" >/dev/null
 
 echo "query: $query"
 python3 - "$work/seed.json" "$devices" "$days" "$interval" <<'PY'
@@ -75,4 +81,10 @@ s = json.load(open(sys.argv[1]))
 print(f"seeded {s['Points']:,} points ({sys.argv[2]} devices x {sys.argv[3]} days every {sys.argv[4]} s) in {s['Seconds'] / 60:.1f} min: "
       f"{s['PointsPerSecond']:,.0f} points/s; file {s['FileBytes'] / 2**30:.2f} GiB ({s['BytesPerPoint']:.1f} bytes/point)")
 PY
+if [ -n "$caught" ]; then
+  echo "$caught" | awk '{printf "rollups caught up at start: %s points into the minute and hour tables in %s s: %.0f points/s\n", $8, $11, $8 / $11}'
+else
+  echo "rollups: nothing to catch up at start (or the log line was not found)"
+fi
 $qbench compare --rest "$work/rest.json" --direct "$work/direct.json"
+$qbench compare --rest "$work/rest.json" --direct "$work/raw.json"

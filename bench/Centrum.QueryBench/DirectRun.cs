@@ -14,10 +14,10 @@ namespace Centrum.QueryBench;
 internal static class DirectRun
 {
     public static async Task<QueryReport> RunAsync(
-        string file, string text, IReadOnlyList<string> deviceIds, int repeats, int threads, bool explain, TextWriter log, CancellationToken cancellationToken)
+        string file, string text, IReadOnlyList<string> deviceIds, int repeats, int threads, bool explain, bool rollups, TextWriter log, CancellationToken cancellationToken)
     {
         // An absolute WITHIN_WINDOW does not depend on now, so the parameters equal the server's.
-        var compiled = new QueryService.Compiler(QueryParser.Parse(text), DateTimeOffset.UtcNow, new QueryOptions()).Compile();
+        var compiled = new QueryService.Compiler(QueryParser.Parse(text), DateTimeOffset.UtcNow, new QueryOptions(), rollups).Compile();
         log.WriteLine(compiled.Sql);
         log.WriteLine(string.Join(", ", compiled.Parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"${p.Name} = {Format(p.Value)}"))));
 
@@ -49,8 +49,11 @@ internal static class DirectRun
         if (explain)
         {
             // Where the time goes, per operator, from one more (warm) run.
-            var analyze = new QueryService.Compiled(
-                "EXPLAIN ANALYZE " + compiled.Sql, compiled.Parameters, [("key", QueryService.ColumnKind.Text), ("plan", QueryService.ColumnKind.Text)]);
+            var analyze = compiled with
+            {
+                Sql = "EXPLAIN ANALYZE " + compiled.Sql,
+                Columns = [("key", QueryService.ColumnKind.Text), ("plan", QueryService.ColumnKind.Text)],
+            };
             await using var connection = new DuckDBConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
             foreach (var row in await QueryService.RunAsync(connection, analyze, deviceIds.ToList(), cancellationToken))
@@ -59,7 +62,7 @@ internal static class DirectRun
             }
         }
 
-        return new QueryReport("direct", latencies, new JsonArray(rows.Select(r => (JsonNode)r).ToArray()));
+        return new QueryReport(rollups ? "direct" : "direct, raw plan", latencies, new JsonArray(rows.Select(r => (JsonNode)r).ToArray()));
     }
 
     private static string Format(object value) => value switch

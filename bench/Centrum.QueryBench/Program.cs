@@ -51,12 +51,18 @@ var directThreads = new Option<int>("--threads")
     DefaultValueFactory = _ => new TelemetryOptions().EffectiveDuckDbThreads,
 };
 var explain = new Option<bool>("--explain") { Description = "Also print DuckDB's EXPLAIN ANALYZE of the statement." };
-var direct = new Command("direct", "Run the statement the query compiles to directly on the database file.") { file, query, devices, repeats, directThreads, explain, output };
+var plan = new Option<string>("--plan")
+{
+    Description = "rollups: the statement the server runs (rollup tables where they answer); raw: the plan over raw rows only, as before rollups.",
+    DefaultValueFactory = _ => "rollups",
+};
+plan.AcceptOnlyFromAmong("rollups", "raw");
+var direct = new Command("direct", "Run the statement the query compiles to directly on the database file.") { file, query, devices, repeats, directThreads, explain, plan, output };
 direct.SetAction(async (result, cancellationToken) =>
 {
     var report = await DirectRun.RunAsync(
         result.GetValue(file)!, result.GetValue(query)!, BenchFleet.DeviceIds(result.GetValue(devices)), result.GetValue(repeats),
-        result.GetValue(directThreads), result.GetValue(explain), Console.Error, cancellationToken);
+        result.GetValue(directThreads), result.GetValue(explain), result.GetValue(plan) == "rollups", Console.Error, cancellationToken);
     report.Save(result.GetValue(output)!);
     Console.WriteLine(report.Summary());
     return 0;

@@ -1,5 +1,4 @@
 using Centrum.Applications;
-using DuckDB.NET.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,8 @@ namespace Centrum.Telemetry;
 
 /// <summary>
 /// Deletes telemetry older than each application's retention, on its own connection beside the writer: deleting old rows
-/// and appending new ones do not conflict, so ingestion goes on. Sequence numbers are never reused.
+/// and appending new ones do not conflict, so ingestion goes on. Sequence numbers are never reused. The cutoff is rounded
+/// down to the hour so the rollups of a bucket go with its raw rows (see <c>DeleteOlderThanAsync</c>).
 /// </summary>
 public sealed partial class RetentionWorker(
     TelemetryIngest ingest, IApplicationCatalog applications, IOptions<TelemetryOptions> options, TimeProvider time, ILogger<RetentionWorker> logger) : BackgroundService
@@ -37,19 +37,11 @@ public sealed partial class RetentionWorker(
         foreach (var application in await applications.ListAsync(cancellationToken))
         {
             var cutoff = (time.GetUtcNow() - (application.TelemetryRetention ?? options.Value.Retention)).UtcDateTime;
-            await using var connection = ingest.Store(application.Id).OpenReadConnection();
-            foreach (var table in new[] { "telemetry", "messages" })
+            var rows = await ingest.Store(application.Id).DeleteOlderThanAsync(cutoff, cancellationToken);
+            deleted += rows;
+            if (rows > 0)
             {
-                await using var command = connection.CreateCommand();
-                // The newest message always stays, so the next sequence number is found after a restart and never reused.
-                command.CommandText = $"DELETE FROM {table} WHERE enqueued_time < $cutoff AND seq < (SELECT coalesce(max(seq), 0) FROM messages)";
-                command.Parameters.Add(new DuckDBParameter("cutoff", cutoff));
-                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            if (deleted > 0)
-            {
-                Deleted(logger, application.Id, deleted, cutoff);
+                Deleted(logger, application.Id, rows, cutoff);
             }
         }
 

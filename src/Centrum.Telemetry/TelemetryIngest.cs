@@ -21,11 +21,13 @@ public sealed class TelemetryIngest : IAsyncDisposable
     private readonly IDeviceEvents _events;
 
     private readonly ITelemetryModel? _model;
+    private readonly TimeProvider _time;
 
     public TelemetryIngest(
         IOptions<StorageOptions> storage, IOptions<TelemetryOptions> options, TelemetryMetrics metrics, IDeviceEvents events, ILogger<TelemetryIngest> logger,
-        ITelemetryModel? model = null)
+        ITelemetryModel? model = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _events = events;
         _model = model;
         _storage = storage.Value;
@@ -73,11 +75,13 @@ public sealed class TelemetryIngest : IAsyncDisposable
         return pending.Task;
     }
 
+    internal TelemetryOptions Options => _options;
+
     internal ApplicationTelemetryStore Store(string applicationId)
     {
         var lazy = _stores.GetOrAdd(applicationId, id => new Lazy<ApplicationTelemetryStore>(() =>
         {
-            var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _events, _logger);
+            var store = ApplicationTelemetryStore.Open(id, _storage.ApplicationFolder(id), _options, _metrics, _events, _logger, _time);
             Log.StoreOpened(_logger, id, store.LastSequence);
             return store;
         }));

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Centrum.Telemetry;
@@ -13,6 +15,9 @@ public sealed class TelemetryMetrics
     private readonly Counter<long> _failed;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
+    private readonly Counter<long> _rolled;
+    private readonly Histogram<double> _rollDuration;
+    private readonly ConcurrentDictionary<(string Application, long Width), double> _rollupLag = new();
 
     public TelemetryMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +28,11 @@ public sealed class TelemetryMetrics
         _failed = meter.CreateCounter<long>("centrum.telemetry.messages.failed", "{message}", "Messages in batches whose commit failed (not acknowledged).");
         _batchSize = meter.CreateHistogram<int>("centrum.telemetry.commit.batch_size", "{message}", "Messages per commit.");
         _commitDuration = meter.CreateHistogram<double>("centrum.telemetry.commit.duration", "s", "Time to append and commit one batch.");
+        _rolled = meter.CreateCounter<long>("centrum.telemetry.rollup.values", "{value}", "Telemetry values summarized into rollup buckets, per bucket width.");
+        _rollDuration = meter.CreateHistogram<double>("centrum.telemetry.rollup.duration", "s", "Time of one roller transaction.");
+        meter.CreateObservableGauge("centrum.telemetry.rollup.lag", () => _rollupLag.Select(l => new Measurement<double>(
+            l.Value, new KeyValuePair<string, object?>("centrum.application", l.Key.Application), new KeyValuePair<string, object?>("centrum.rollup.width", l.Key.Width))),
+            "s", "How far the oldest value not rolled yet lies behind the newest closed bucket (0 when the roller is caught up); divide by the width for buckets.");
         meter.CreateObservableGauge("centrum.telemetry.queue.depth", () => QueueDepth?.Invoke() ?? 0, "{message}", "Messages waiting for the writer.");
     }
 
@@ -40,6 +50,15 @@ public sealed class TelemetryMetrics
         _batchSize.Record(stored + duplicates, tag);
         _commitDuration.Record(duration.TotalSeconds, tag);
     }
+
+    internal void Rolled(string applicationId, long widthSeconds, long values, TimeSpan duration)
+    {
+        var tags = new TagList { { "centrum.application", applicationId }, { "centrum.rollup.width", widthSeconds } };
+        _rolled.Add(values, tags);
+        _rollDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    internal void RollupLag(string applicationId, long widthSeconds, TimeSpan lag) => _rollupLag[(applicationId, widthSeconds)] = lag.TotalSeconds;
 
     internal void Dropped(string applicationId) => _dropped.Add(1, new KeyValuePair<string, object?>("centrum.application", applicationId));
 

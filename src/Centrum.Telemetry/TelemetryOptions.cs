@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Centrum.Telemetry;
 
 /// <summary>Section <c>Centrum:Telemetry</c>.</summary>
-public sealed class TelemetryOptions
+public sealed class TelemetryOptions : IValidatableObject
 {
     public const string Section = "Centrum:Telemetry";
 
@@ -59,5 +59,16 @@ public sealed class TelemetryOptions
     /// <summary>How often expired telemetry is deleted. Deletes run beside the writer and do not stall ingestion.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Section <c>Centrum:Telemetry:Rollups</c>.</summary>
+    public RollupOptions Rollups { get; set; } = new();
+
     public int EffectiveDuckDbThreads => DuckDbThreads ?? Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Validates <see cref="Rollups"/>, whose failures name their key under this section.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(Rollups, new ValidationContext(Rollups), results, validateAllProperties: true);
+        return results.Select(r => new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{nameof(Rollups)}:{m}")));
+    }
 }

@@ -24,9 +24,11 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
     private readonly RecentMessageIds _recentIds;
     private readonly Task _writerTask;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _rollerTask;
     private long _lastSequence;
 
-    private ApplicationTelemetryStore(string applicationId, string path, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger)
+    private ApplicationTelemetryStore(
+        string applicationId, string path, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger, TimeProvider time)
     {
         _events = events;
         ApplicationId = applicationId;
@@ -50,7 +52,12 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         _lastSequence = Scalar<long>("SELECT coalesce(max(seq), 0) FROM messages");
         LoadRecentIds();
         _writerTask = Task.Run(WriteLoopAsync);
+        Roller = new TelemetryRoller(ConnectionString, applicationId, options.Rollups, metrics, logger);
+        _rollerTask = options.Rollups.Enabled ? Task.Run(() => Roller.RunAsync(time, _stopping.Token)) : Task.CompletedTask;
     }
+
+    /// <summary>Summarizes stored telemetry into the rollup tables, behind the writer.</summary>
+    public TelemetryRoller Roller { get; }
 
     public string ApplicationId { get; }
 
@@ -60,10 +67,51 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
 
     public long LastSequence => Volatile.Read(ref _lastSequence);
 
-    public static ApplicationTelemetryStore Open(string applicationId, string folder, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger)
+    public static ApplicationTelemetryStore Open(
+        string applicationId, string folder, TelemetryOptions options, TelemetryMetrics metrics, IDeviceEvents events, ILogger logger, TimeProvider time)
     {
         Directory.CreateDirectory(folder);
-        return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, events, logger);
+        return new ApplicationTelemetryStore(applicationId, Path.Combine(folder, "telemetry.duckdb"), options, metrics, events, logger, time);
+    }
+
+    /// <summary>
+    /// Deletes raw rows enqueued before <paramref name="cutoff"/> rounded down to the hour, and the rollup rows of the
+    /// buckets before it, in one transaction and never during a roller pass: a bucket is either summarized with all of
+    /// its rows or gone with them, so the rollup plan and the raw plan keep answering alike. The newest message stays
+    /// in <c>messages</c> so the next sequence number is found after a restart and never reused. Returns the raw rows
+    /// deleted.
+    /// </summary>
+    public async Task<long> DeleteOlderThanAsync(DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var aligned = RollupWidth.Hour.Floor(cutoff);
+        await Roller.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = OpenReadConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            long deleted = 0;
+            foreach (var sql in new[]
+            {
+                "DELETE FROM telemetry WHERE enqueued_time < $cutoff",
+                "DELETE FROM messages WHERE enqueued_time < $cutoff AND seq < (SELECT coalesce(max(seq), 0) FROM messages)",
+                "DELETE FROM rollup_minute WHERE bucket < $cutoff",
+                "DELETE FROM rollup_hour WHERE bucket < $cutoff",
+            })
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.Add(new DuckDBParameter("cutoff", aligned));
+                var rows = await command.ExecuteNonQueryAsync(cancellationToken);
+                deleted += sql.Contains("rollup", StringComparison.Ordinal) ? 0 : rows;
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return deleted;
+        }
+        finally
+        {
+            Roller.Gate.Release();
+        }
     }
 
     public long QueuedBytes => _queuedBytes.Used;
@@ -351,6 +399,9 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
             await _writerTask;
         }
 
+        await _stopping.CancelAsync();
+        await _rollerTask;
+        Roller.Dispose();
         await _writeConnection.DisposeAsync();
         _stopping.Dispose();
     }

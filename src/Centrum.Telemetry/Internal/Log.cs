@@ -13,4 +13,13 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Warning, "Write queue of application {ApplicationId} is full; dropped a QoS 0 message")]
     public static partial void Dropped(ILogger logger, string applicationId);
+
+    [LoggerMessage(3004, LogLevel.Debug, "Rolled {Values} values of application {ApplicationId} into {WidthSeconds} s buckets ({Rows} summary rows, up to sequence {Sequence}) in {Milliseconds:F0} ms")]
+    public static partial void Rolled(ILogger logger, string applicationId, long values, long widthSeconds, long rows, long sequence, double milliseconds);
+
+    [LoggerMessage(3005, LogLevel.Error, "A rollup pass of application {ApplicationId} failed; nothing of it was kept and the next pass starts from the same watermark")]
+    public static partial void RollFailed(ILogger logger, Exception exception, string applicationId);
+
+    [LoggerMessage(3006, LogLevel.Information, "Caught up the rollups of application {ApplicationId}: {Values} values in {Seconds:F1} s")]
+    public static partial void CaughtUp(ILogger logger, string applicationId, long values, double seconds);
 }

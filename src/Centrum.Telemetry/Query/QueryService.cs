@@ -31,10 +31,11 @@ public sealed class QueryOptions
     public TimeSpan MaxWindow { get; set; } = TimeSpan.FromDays(31);
 
     /// <summary>
-    /// How long one query may run before DuckDB is interrupted and the caller told to narrow it. The query benchmark's
-    /// hourly aggregate over 30 days of 1,000 devices (864 million points) takes 60 to 90 s on two cores, so two
-    /// minutes leaves it room; lower it where such queries are not wanted, since each running query holds a DuckDB
-    /// worker until it ends.
+    /// How long one query may run before DuckDB is interrupted and the caller told to narrow it. Aggregates grouped by
+    /// WINDOW read the rollups and take well under a second; a query the rollups cannot answer (a filter on a value,
+    /// plain fields) reads raw rows, and over 30 days of 1,000 devices (864 million points) that takes 60 to 90 s on
+    /// two cores, so two minutes leaves it room; lower it where such queries are not wanted, since each running query
+    /// holds a DuckDB worker until it ends.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -82,7 +83,7 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
         string applicationId, TelemetryQuery query, IReadOnlyCollection<string> deviceIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        var compiled = new Compiler(query, now, limits).Compile();
+        var compiled = new Compiler(query, now, limits, ingest.Options.Rollups.Enabled).Compile();
         await using var connection = ingest.Store(applicationId).OpenReadConnection();
         await using (var setting = connection.CreateCommand())
         {
@@ -141,6 +142,11 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
             command.Parameters.Add(new DuckDBParameter(name, value));
         }
 
+        if (compiled.RollupSeconds is { } width)
+        {
+            command.Parameters.Add(new DuckDBParameter("watermark", await WatermarkAsync(connection, width, cancellationToken)));
+        }
+
         // DuckDB.NET runs a statement synchronously inside ExecuteReaderAsync; Cancel interrupts it (duckdb_interrupt).
         await using var interrupt = cancellationToken.Register(command.Cancel);
         var results = new List<JsonObject>();
@@ -192,6 +198,20 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
         }
     }
 
+    /// <summary>
+    /// The rollup table's watermark. Read before the statement rather than inside it so DuckDB's zone maps can skip the
+    /// rolled rows by <c>seq</c>; a pass that commits in between adds only summary rows whose <c>last_seq</c> lies above
+    /// this value, and the statement leaves those out, so nothing is counted twice.
+    /// </summary>
+    private static async Task<long> WatermarkAsync(DuckDBConnection connection, long widthSeconds, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM rollup_state WHERE width_seconds = $width";
+        command.Parameters.Add(new DuckDBParameter("width", widthSeconds));
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
     [GeneratedRegex(@"\$p[0-9]+\b")]
     private static partial Regex ParameterNames();
 
@@ -205,9 +225,15 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
     }
 
     /// <param name="Scan">For a pivoting query, the <c>FROM telemetry WHERE …</c> it reads, to count its rows first.</param>
-    internal sealed record Compiled(string Sql, IReadOnlyList<(string Name, object Value)> Parameters, IReadOnlyList<(string Name, ColumnKind Kind)> Columns, string? Scan = null);
+    /// <param name="RollupSeconds">
+    /// For a statement that reads a rollup table, its width: the table's watermark is read first and passed as
+    /// <c>$watermark</c>, which splits the values between the summaries and the raw rows.
+    /// </param>
+    internal sealed record Compiled(
+        string Sql, IReadOnlyList<(string Name, object Value)> Parameters, IReadOnlyList<(string Name, ColumnKind Kind)> Columns, string? Scan = null,
+        long? RollupSeconds = null);
 
-    internal sealed class Compiler(TelemetryQuery query, DateTimeOffset now, QueryOptions options)
+    internal sealed class Compiler(TelemetryQuery query, DateTimeOffset now, QueryOptions options, bool rollups = false)
     {
         private readonly List<(string Name, object Value)> _parameters = [];
         private readonly List<QueryField> _fields = [];
@@ -220,6 +246,10 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
             }
 
             var (from, to) = Bounds(query.Where);
+            if (rollups && RollupPlan(from, to) is { } planned)
+            {
+                return planned;
+            }
 
             // Several fields are pivoted per message so they meet in one row. One field needs no pivot: each matching
             // row is that field of one message. Grouping anyway keeps a hash-table entry per message in the window
@@ -337,6 +367,154 @@ public sealed partial class QueryService(TelemetryIngest ingest, IOptions<QueryO
             sql.Append(" LIMIT ").Append(Parameter((long)Math.Min(query.Top ?? options.MaxRows, options.MaxRows)));
             return new Compiled(sql.ToString(), _parameters, columns, pivot ? scan.ToString() : null);
         }
+
+        /// <summary>
+        /// The plan over rollups for a query grouped by a WINDOW that is a whole number of minutes: whole buckets of the
+        /// widest rollup width dividing the window come from its table, the rest (window edges off the bucket grid, and
+        /// every value the roller has not rolled yet, the open bucket among them) from raw rows summarized the same
+        /// way, and the union is composed per window (AVG as sum / number count, FIRST and LAST by sequence number).
+        /// Every aggregate then equals the raw plan's. Null when the rollups cannot answer: a filter on a telemetry
+        /// value or on $ts, a WITHIN_WINDOW inside an OR, plain fields, or an ORDER BY the raw plan refuses.
+        /// </summary>
+        private Compiled? RollupPlan(DateTimeOffset from, DateTimeOffset to)
+        {
+            if (query.GroupWindow is not { } window || window < TimeSpan.FromMinutes(1)
+                || query.Items.Any(i => !i.Field.IsTimestamp && (i.Field.IsId || i.Aggregate == Aggregate.None))
+                || query.OrderBy is { } order && !order.Field.IsTimestamp && !query.Items.Any(i => i.Field == order.Field && i.Aggregate != Aggregate.None))
+            {
+                return null;
+            }
+
+            var width = Internal.RollupWidth.All.FirstOrDefault(w => window.Ticks % w.Span.Ticks == 0);
+            if (width is null)
+            {
+                return null;
+            }
+
+            var low = from.UtcDateTime;
+            var high = to.UtcDateTime;
+            var deviceConditions = new List<Condition>();
+            foreach (var conjunct in Conjuncts(query.Where))
+            {
+                switch (conjunct)
+                {
+                    case WindowCondition { Duration: { } d }:
+                        low = Max(low, (now - d).UtcDateTime);
+                        break;
+                    case WindowCondition w:
+                        low = Max(low, w.Start!.Value.UtcDateTime);
+                        high = Min(high, w.End!.Value.UtcDateTime);
+                        break;
+                    case var c when OnlyDevice(c):
+                        deviceConditions.Add(c);
+                        break;
+                    default:
+                        return null;
+                }
+            }
+
+            high = Max(low, high);
+            var first = width.Ceiling(low);
+            var last = width.Floor(high);
+            if (first >= last)
+            {
+                (first, last) = (low, low);
+            }
+
+            var fields = query.Items.Where(i => !i.Field.IsTimestamp).Select(i => Index(i.Field)).Distinct().Order().ToList();
+            var match = fields.ToDictionary(k => k, k => $"(component IS NOT DISTINCT FROM {Parameter(_fields[k].Component)} AND name = {Parameter(_fields[k].Name)})");
+            var anyField = "(" + string.Join(" OR ", match.Values) + ")";
+            var (lowP, highP, firstP, lastP) = (Parameter(low), Parameter(high), Parameter(first), Parameter(last));
+            var rollupWidth = Parameter(width.Microseconds);
+            const string Raw = """
+                SELECT time_bucket(to_microseconds({0}), enqueued_time) AS bucket, device_id AS id, component, name,
+                       count(*) AS value_count, count(value_number) AS number_count, sum(value_number) AS number_sum,
+                       min(value_number) AS number_min, max(value_number) AS number_max,
+                       min(seq) AS first_seq, arg_min(value_json, seq) AS first_json, max(seq) AS last_seq, arg_max(value_json, seq) AS last_json
+                FROM telemetry WHERE device_id IN (SELECT id FROM q_devices) AND {1} AND {2} GROUP BY ALL
+                """;
+            var sql = new StringBuilder("WITH parts AS (");
+            sql.Append(CultureInfo.InvariantCulture, $"""
+                SELECT bucket, device_id AS id, component, name, value_count, number_count, number_sum, number_min, number_max,
+                       first_seq, first_json, last_seq, last_json
+                FROM {width.Table} WHERE device_id IN (SELECT id FROM q_devices) AND {anyField}
+                AND bucket >= {firstP} AND bucket < {lastP} AND last_seq <= $watermark
+                """);
+
+            // Three raw reads, each a plain range so DuckDB's zone maps skip the rest: the leading and trailing edges
+            // off the grid, and inside the grid whatever the roller has not reached (by seq, whatever its time).
+            foreach (var range in new[]
+            {
+                $"enqueued_time >= {lowP} AND enqueued_time < {firstP}",
+                $"enqueued_time >= {lastP} AND enqueued_time < {highP}",
+                $"seq > $watermark AND enqueued_time >= {firstP} AND enqueued_time < {lastP}",
+            })
+            {
+                sql.Append(" UNION ALL ").Append(string.Format(CultureInfo.InvariantCulture, Raw, rollupWidth, anyField, range));
+            }
+
+            sql.Append(')');
+            var bucket = $"time_bucket(to_microseconds({Parameter(window.Ticks / TimeSpan.TicksPerMicrosecond)}), bucket)";
+            var columns = new List<(string, ColumnKind)>();
+            var select = new List<string>();
+            foreach (var item in query.Items)
+            {
+                if (item.Field.IsTimestamp)
+                {
+                    select.Add(bucket);
+                    columns.Add((item.OutputName, ColumnKind.Timestamp));
+                    continue;
+                }
+
+                var only = $"FILTER (WHERE {match[Index(item.Field)]})";
+                select.Add(item.Aggregate switch
+                {
+                    Aggregate.Avg => $"sum(number_sum) {only} / nullif(sum(number_count) {only}, 0)",
+                    Aggregate.Min => $"min(number_min) {only}",
+                    Aggregate.Max => $"max(number_max) {only}",
+                    Aggregate.Sum => $"sum(number_sum) {only}",
+                    Aggregate.Count => $"CAST(coalesce(sum(value_count) {only}, 0) AS BIGINT)",
+                    Aggregate.First => $"arg_min(first_json, first_seq) {only}",
+                    _ => $"arg_max(last_json, last_seq) {only}",
+                });
+                columns.Add((item.OutputName, item.Aggregate switch
+                {
+                    Aggregate.Avg or Aggregate.Min or Aggregate.Max or Aggregate.Sum => ColumnKind.Number,
+                    Aggregate.Count => ColumnKind.Count,
+                    _ => ColumnKind.Json,
+                }));
+            }
+
+            if (!query.Items.Any(i => i.Field.IsTimestamp))
+            {
+                select.Insert(0, bucket);
+                columns.Insert(0, ("$ts", ColumnKind.Timestamp));
+            }
+
+            sql.Append(" SELECT ").Append(string.Join(", ", select)).Append(" FROM parts");
+            if (deviceConditions.Count > 0)
+            {
+                sql.Append(" WHERE ").Append(string.Join(" AND ", deviceConditions.Select(Condition)));
+            }
+
+            sql.Append(" GROUP BY ").Append(bucket);
+            sql.Append(" ORDER BY ").Append(query.OrderBy is { } by ? OrderKey(by.Field, bucket) + (by.Descending ? " DESC" : " ASC") + " NULLS LAST" : bucket);
+            sql.Append(" LIMIT ").Append(Parameter((long)Math.Min(query.Top ?? options.MaxRows, options.MaxRows)));
+            return new Compiled(sql.ToString(), _parameters, columns, RollupSeconds: width.Seconds);
+        }
+
+        private static bool OnlyDevice(Condition condition) => condition switch
+        {
+            AndCondition and => OnlyDevice(and.Left) && OnlyDevice(and.Right),
+            OrCondition or => OnlyDevice(or.Left) && OnlyDevice(or.Right),
+            CompareCondition compare => compare.Field.IsId,
+            InCondition @in => @in.Field.IsId,
+            _ => false,
+        };
+
+        private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+        private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
         private string OrderKey(QueryField field, string? bucket)
         {

@@ -104,4 +104,15 @@ jobs.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(jobs);
+var callers = new Option<int>("--callers") { Description = "REST callers creating devices at once.", DefaultValueFactory = _ => 32 };
+var creation = new Command("devices", "Device creation through REST: concurrent callers PUT new devices; creations/s and PUT latency, then pairs of callers racing on the same new ids.")
+{
+    api, token, ca, devices, callers,
+};
+creation.SetAction(async (result, cancellationToken) =>
+{
+    Console.WriteLine(await new DeviceCreationRun(result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!, result.GetValue(devices), result.GetValue(callers)).RunAsync(cancellationToken));
+    return 0;
+});
+root.Subcommands.Add(creation);
 return await root.Parse(args).InvokeAsync();

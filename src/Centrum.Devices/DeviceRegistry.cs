@@ -12,6 +12,7 @@ using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Events;
 using Centrum.Storage.Ownership;
+using Centrum.Storage.Writing;
 using Centrum.Templates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -31,11 +32,14 @@ public sealed class DeviceRegistry(
     ITemplateCatalog templates,
     IOrganizationCatalog organizations,
     DeviceEventLog eventLog,
+    MetadataWriter writer,
     TimeProvider time,
     ILogger<DeviceRegistry> logger,
     IEnumerable<IAreaData> areas)
 {
     public const int MaxPageSize = 100;
+
+    private readonly DeviceTurns _connectivityTurns = new();
 
     /// <summary>
     /// How many rows a narrowed list reads per round trip: a caller reaching few organizations would otherwise fetch
@@ -347,7 +351,7 @@ public sealed class DeviceRegistry(
         CreateOrReplaceCoreAsync(applicationId, deviceId, write, null, replace: false, reach, cancellationToken);
 
     private async Task<Outcome<Device>> CreateOrReplaceCoreAsync(
-        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, bool replace, OrganizationReach reach, CancellationToken cancellationToken)
+        string applicationId, string deviceId, DeviceWrite write, string? ifMatch, bool replace, OrganizationReach reach, CancellationToken cancellationToken, bool retried = false)
     {
         if (!DeviceIds.IsValid(deviceId))
         {
@@ -384,19 +388,76 @@ public sealed class DeviceRegistry(
 
         if (entity is null)
         {
-            entity = new DeviceEntity
+            var created = await CreateGroupedAsync(applicationId, deviceId, write, cancellationToken);
+            if (created is not null || !replace)
             {
-                ApplicationId = applicationId,
-                Id = deviceId,
-                PrimaryKeyProtected = secrets.Protect(SymmetricKeys.Generate()),
-                SecondaryKeyProtected = secrets.Protect(SymmetricKeys.Generate()),
-                ETag = NewETag(),
-                CreatedAt = time.GetUtcNow(),
-            };
-            db.Devices.Add(entity);
+                return created ?? Problem.Conflict($"Device '{deviceId}' already exists.");
+            }
+
+            // A concurrent PUT of the same id committed its device first. A PUT creates or replaces (IoT Central's
+            // Devices_Create), so this one now replaces the device that exists, under the same rules as if it had been
+            // there when the request came; once only, as a device deleted and created again meanwhile is a conflict.
+            return retried ? Problem.Conflict(ConflictMessage) : await CreateOrReplaceCoreAsync(applicationId, deviceId, write, ifMatch, replace, reach, cancellationToken, retried: true);
         }
 
         return await WriteAsync(db, applicationId, entity, before, write, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates an accepted new device through the metadata store's group commit (<see cref="MetadataWriter"/>): many
+    /// callers' devices share one durable commit, each answered after the commit that holds its device, and its
+    /// <see cref="DeviceEventKind.Created"/> event is published once, after that commit. Whether the id is still free is
+    /// decided inside the batch's transaction (a device stored meanwhile, or created by an earlier write of the same
+    /// batch): then nothing is written and null is answered, so a taken id never fails the other devices of the batch.
+    /// </summary>
+    private async Task<Outcome<Device>?> CreateGroupedAsync(string applicationId, string deviceId, DeviceWrite write, CancellationToken cancellationToken)
+    {
+        // Made once, outside the batch: generating and protecting keys is the costly part of a create.
+        var primary = secrets.Protect(SymmetricKeys.Generate());
+        var secondary = secrets.Protect(SymmetricKeys.Generate());
+        var createdAt = time.GetUtcNow();
+        DeviceEntity? entity = null;
+        try
+        {
+            await writer.WriteAsync(applicationId, async (unit, ct) =>
+            {
+                entity = null;
+                if (await unit.Db.Devices.FindAsync([applicationId, deviceId], ct) is not null)
+                {
+                    return;
+                }
+
+                var row = new DeviceEntity
+                {
+                    ApplicationId = applicationId,
+                    Id = deviceId,
+                    PrimaryKeyProtected = primary,
+                    SecondaryKeyProtected = secondary,
+                    CreatedAt = createdAt,
+                    ETag = string.Empty,
+                };
+                Apply(row, write);
+                unit.Db.Devices.Add(row);
+                unit.Append(DeviceEventKind.Created, deviceId, null);
+                entity = row;
+            }, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The store refused the device alone (its batch was retried write by write): what a failed save answers.
+            return Problem.Conflict(ConflictMessage);
+        }
+
+        if (entity is null)
+        {
+            return null;
+        }
+
+        LogWrite(applicationId, deviceId, null, ToWrite(entity));
+        // A template assignment remembered before the commit ("none", for an id not yet created) would go on
+        // interpreting the device's telemetry and commands without its template.
+        templates.ForgetDevice(applicationId, deviceId);
+        return ToModel(entity);
     }
 
     /// <summary>
@@ -553,31 +614,45 @@ public sealed class DeviceRegistry(
                 row.AttestationType, row.X509PrimaryThumbprint, row.X509SecondaryThumbprint, row.EnrollmentGroupId);
     }
 
-    /// <summary>Keeps connect and disconnect times (and the model id announced on CONNECT).</summary>
+    /// <summary>
+    /// Keeps connect and disconnect times (and the model id announced on CONNECT) with their device event. Recorded
+    /// through the metadata store's group commit (<see cref="MetadataWriter"/>), so a connect storm or a mass disconnect
+    /// shares commits instead of queueing for SQLite's write lock, and one device's records commit one after another in
+    /// the order they were asked for (connected before disconnected in its log, which exports and the device's event
+    /// stream read).
+    /// </summary>
     public async Task RecordConnectivityAsync(string applicationId, string deviceId, bool connected, string? modelId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        // Asked before the transaction opens, so no write lock is held while another area answers.
-        var announced = connected && modelId is not null ? await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken) : null;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var log = eventLog.Open(db, applicationId);
-        await log.BeginAsync(cancellationToken);
-        var query = Scoped(db, applicationId).Where(d => d.Id == deviceId);
-        var updated = connected
-            ? await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), cancellationToken)
-            : await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastDisconnectTime, now), cancellationToken);
-        if (updated == 0)
+        var associated = false;
+        await _connectivityTurns.RunAsync(applicationId, deviceId, async () =>
         {
-            return;
-        }
-
-        var associated = announced is not null && await AssociateAsync(db, applicationId, deviceId, announced, cancellationToken);
-        log.Append(connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, deviceId,
-            connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null);
-        await log.CommitAsync(cancellationToken);
+            // Asked in the device's turn (so its records keep the order they were asked in) but before the write is
+            // queued, so nothing waits for another area inside the batch's transaction.
+            var announced = connected && modelId is not null ? await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken) : null;
+            await writer.WriteAsync(applicationId, (unit, ct) => RecordAsync(unit, announced, ct), cancellationToken);
+        });
         if (associated)
         {
             templates.ForgetDevice(applicationId, deviceId);
+        }
+
+        // Runs again, in a fresh transaction, when its batch failed: it decides afresh what it reports.
+        async ValueTask RecordAsync(MetadataWriteUnit unit, string? announced, CancellationToken ct)
+        {
+            associated = false;
+            var now = time.GetUtcNow();
+            var query = Scoped(unit.Db, applicationId).Where(d => d.Id == deviceId);
+            var updated = connected
+                ? await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastConnectTime, now).SetProperty(d => d.ModelId, d => modelId ?? d.ModelId), ct)
+                : await query.ExecuteUpdateAsync(s => s.SetProperty(d => d.LastDisconnectTime, now), ct);
+            if (updated == 0)
+            {
+                return;
+            }
+
+            associated = announced is not null && await AssociateAsync(unit.Db, applicationId, deviceId, announced, ct);
+            unit.Append(connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, deviceId,
+                connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null, time: now);
         }
     }
 

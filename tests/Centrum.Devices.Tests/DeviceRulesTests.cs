@@ -179,15 +179,31 @@ public sealed class DeviceRulesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Two_creates_of_one_id_at_once_leave_one_device_and_a_conflict()
+    public async Task Two_puts_of_one_new_id_at_once_create_one_device_which_the_later_put_replaces()
     {
-        // The registry asks for the template between reading (no device yet) and inserting: the other create lands then.
+        // The registry asks for the template between reading (no device yet) and creating: the other PUT lands then.
         _store.Templates.WhileAsked = async () =>
             Assert.True((await Registry.CreateOrReplaceAsync(App, "fan-1", new DeviceWrite("First", null, true, false, []), null, Everywhere, CancellationToken.None)).Succeeded);
 
         var second = await Registry.CreateOrReplaceAsync(App, "fan-1", new DeviceWrite("Second", "fan", true, false, []), null, Everywhere, CancellationToken.None);
 
-        Assert.Equal(ProblemKind.Conflict, second.Problem?.Kind);
+        // A PUT creates or replaces (IoT Central's Devices_Create): finding the id taken at its commit, it replaces.
+        Assert.True(second.Succeeded, second.Problem?.Message);
+        Assert.Equal(("Second", "fan"), (second.Value.DisplayName, second.Value.Template));
+        var stored = await Registry.GetAsync(App, "fan-1", CancellationToken.None);
+        Assert.Equal(("Second", "fan"), (stored!.DisplayName, stored.Template));
+        Assert.Equal([nameof(DeviceEventKind.Created), nameof(DeviceEventKind.Updated)], await _store.EventsAsync("fan-1"));
+    }
+
+    [Fact]
+    public async Task Two_creates_of_one_id_at_once_leave_one_device_and_a_conflict()
+    {
+        _store.Templates.WhileAsked = async () =>
+            Assert.True((await Registry.CreateAsync(App, "fan-1", new DeviceWrite("First", null, true, false, []), Everywhere, CancellationToken.None)).Succeeded);
+
+        var second = await Registry.CreateAsync(App, "fan-1", new DeviceWrite("Second", "fan", true, false, []), Everywhere, CancellationToken.None);
+
+        Assert.Equal((ProblemKind.Conflict, "Device 'fan-1' already exists."), (second.Problem?.Kind, second.Problem?.Message));
         Assert.Equal("First", (await Registry.GetAsync(App, "fan-1", CancellationToken.None))!.DisplayName);
         Assert.Equal([nameof(DeviceEventKind.Created)], await _store.EventsAsync("fan-1"));
     }

@@ -68,7 +68,28 @@ public sealed class MetadataWriter : IAsyncDisposable
     /// the commit, so a caller holding a lock around its write never lets go of it before the write's fate is known.
     /// </summary>
     /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
-    public async Task WriteAsync(string applicationId, Action<MetadataWriteUnit> apply, CancellationToken cancellationToken)
+    public Task WriteAsync(string applicationId, Action<MetadataWriteUnit> apply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(apply);
+        return WriteAsync(applicationId, (unit, _) =>
+        {
+            apply(unit);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a write that reads or changes the store as it is applied, in the batch's transaction (an update by key, an
+    /// insert unless the row exists, a check that a key is still free), and completes when it is committed. Statements it
+    /// executes take effect at once in the transaction, in the order the batch's writes are applied (the order they were
+    /// queued); what it adds to the context is saved with the batch at its end. The rules of the other overload hold:
+    /// <paramref name="apply"/> may run again in a fresh transaction when its batch failed, so it decides afresh each time
+    /// (and whatever it reports back to its caller is what its last run saw), and a cancellation only withdraws a write
+    /// still queued. An exception it throws fails its batch, which is then tried write by write: a write refuses only
+    /// itself by throwing, so one that expects to refuse (a key already taken) says so in what it reports instead.
+    /// </summary>
+    /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
+    public async Task WriteAsync(string applicationId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(apply);
         var pending = new PendingWrite(applicationId, apply);
@@ -235,7 +256,7 @@ public sealed class MetadataWriter : IAsyncDisposable
 
         foreach (var write in writes)
         {
-            write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events));
+            await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events), cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -14,7 +14,7 @@ public sealed class MetadataWriterMetrics
     public MetadataWriterMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _batchSize = meter.CreateHistogram<int>("centrum.storage.commit.batch_size", "{write}", "Metadata writes (twin updates, command records) per group commit.");
+        _batchSize = meter.CreateHistogram<int>("centrum.storage.commit.batch_size", "{write}", "Metadata writes (twin updates, command records, sessions, connectivity, new devices) per group commit.");
         _commitDuration = meter.CreateHistogram<double>("centrum.storage.commit.duration", "s", "Time to save and commit one group of metadata writes.");
         _failed = meter.CreateCounter<long>("centrum.storage.writes.failed", "{write}", "Metadata writes whose commit failed (their callers were answered with an error).");
         meter.CreateObservableGauge("centrum.storage.queue.depth", () => QueueDepth?.Invoke() ?? 0, "{write}", "Metadata writes waiting for the writer.");

@@ -5,7 +5,7 @@ namespace Centrum.Storage.Writing;
 /// takes it back (<see cref="TryWithdraw"/>); once the writer has taken it, it is committed or fails with its batch and
 /// the caller learns which, so nothing is answered before its fate is known.
 /// </summary>
-internal sealed class PendingWrite(string applicationId, Action<MetadataWriteUnit> apply)
+internal sealed class PendingWrite(string applicationId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply)
     : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Queued = 0;
@@ -15,7 +15,7 @@ internal sealed class PendingWrite(string applicationId, Action<MetadataWriteUni
 
     public string ApplicationId { get; } = applicationId;
 
-    public Action<MetadataWriteUnit> Apply { get; } = apply;
+    public Func<MetadataWriteUnit, CancellationToken, ValueTask> Apply { get; } = apply;
 
     /// <summary>The writer takes the write into a batch, unless its caller withdrew it first.</summary>
     public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;

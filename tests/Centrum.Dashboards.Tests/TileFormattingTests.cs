@@ -19,6 +19,9 @@ public sealed class TileFormattingTests
     [InlineData("""{"abbreviateValue":true}""", 3.2e12, "3.2T")]
     [InlineData("""{"abbreviateValue":true}""", 999, "999")]
     [InlineData("""{"abbreviateValue":false}""", 1234, "1234")]
+    [InlineData("""{"abbreviateValue":false,"decimalPlaces":1}""", 2_500_000, "2500000.0")]
+    [InlineData("""{"decimalPlaces":0}""", 1500, "2K")]
+    [InlineData("{}", 1234, "1.23K")]
     [InlineData("""{"decimalPlaces":1}""", -0.01, "0.0")]
     public void Values_are_written_as_the_format_says(string format, double value, string expected) =>
         Assert.Equal(expected, Format(format).Format(value));

@@ -19,8 +19,8 @@ public sealed record TileTextFormat(int? DecimalPlaces, bool Abbreviate, double?
     /// <summary>Places shown when the tile names none: IoT Central's tiles show up to two, trailing zeros dropped.</summary>
     public const int DefaultDecimalPlaces = 2;
 
-    /// <summary>The format of a tile with none.</summary>
-    public static TileTextFormat None { get; } = new(null, false, null, "px");
+    /// <summary>The format of a tile with none: the schema's defaults (<c>abbreviateValue</c> defaults to true).</summary>
+    public static TileTextFormat None { get; } = new(null, true, null, "px");
 
     /// <summary>
     /// Suffixes of an abbreviated value and the power of a thousand each stands for (the short scale IoT Central's
@@ -37,7 +37,7 @@ public sealed record TileTextFormat(int? DecimalPlaces, bool Abbreviate, double?
         }
 
         int? places = format.TryGetProperty("decimalPlaces", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) && n is >= 0 and <= MaxDecimalPlaces ? n : null;
-        var abbreviate = format.TryGetProperty("abbreviateValue", out var a) && a.ValueKind == JsonValueKind.True;
+        var abbreviate = !(format.TryGetProperty("abbreviateValue", out var a) && a.ValueKind == JsonValueKind.False);
         double? size = format.TryGetProperty("textSize", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetDouble(out var d) && d is > 0 and <= 200 ? d : null;
         var unit = format.TryGetProperty("unit", out var u) && u.ValueKind == JsonValueKind.String && u.GetString() is "px" or "pt" ? u.GetString()! : "px";
         return new TileTextFormat(places, abbreviate, size, unit);

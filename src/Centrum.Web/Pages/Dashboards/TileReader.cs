@@ -410,13 +410,6 @@ public sealed class TileReader(
         return tile.Configuration.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
     }
 
-    /// <summary>A boolean member of the tile's configuration, false when absent.</summary>
-    public static bool Flag(Tile tile, string member)
-    {
-        ArgumentNullException.ThrowIfNull(tile);
-        return tile.Configuration.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.True;
-    }
-
     /// <summary>
     /// The tile's time range (<c>queryRange.duration</c>, one of IoT Central's ISO 8601 durations), or 30 minutes, the
     /// shortest it offers, for a count range or none.

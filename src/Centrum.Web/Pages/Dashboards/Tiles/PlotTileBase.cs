@@ -34,14 +34,26 @@ public abstract class PlotTileBase<TData> : TileBase<TData>
         await base.OnAfterRenderAsync(firstRender);
         if (Status != TileStatus.Shown || Data is null || !_pending)
         {
+            // A tile that left the shown state lost its plot's element: the next shown state draws afresh.
+            _drawn = Status == TileStatus.Shown ? _drawn : null;
             return;
         }
 
+        var firstDraw = _drawn is null;
+
         _pending = false;
+        var figure = Figure(Data).ToJsonString();
+        if (figure == _drawn && !firstDraw)
+        {
+            // Nothing new arrived: the browser keeps what it drew, and the circuit sends nothing.
+            return;
+        }
+
         try
         {
             _module ??= await JS.InvokeAsync<IJSObjectReference>("import", Closed, "./" + Assets["_content/Centrum.Web/tile-plot.js"]);
-            await _module.InvokeVoidAsync("draw", Closed, Plot, Assets["_content/Plotly.Blazor/plotly-3.7.0.min.js"], Figure(Data).ToJsonString());
+            await _module.InvokeVoidAsync("draw", Closed, Plot, Assets["_content/Plotly.Blazor/plotly-3.7.0.min.js"], figure);
+            _drawn = figure;
         }
         catch (Exception e) when (e is JSDisconnectedException or OperationCanceledException)
         {
@@ -50,6 +62,7 @@ public abstract class PlotTileBase<TData> : TileBase<TData>
     }
 
     private bool _pending;
+    private string? _drawn;
 
     protected override Task ShownAsync(TData data)
     {

@@ -22,6 +22,7 @@ public sealed class WebOptions
     /// default): the application fetches nothing from outside, and map tiles draw positions on a plain background with
     /// latitude and longitude axes. Set it when the people's browsers can reach such a server.
     /// </summary>
-    [RegularExpression(@"^(?=.*\{z\})(?=.*\{x\})(?=.*\{y\})https?://\S+$", ErrorMessage = "Centrum:Web:MapTileUrl must be an http or https URL template with {z}, {x} and {y}, or empty.")]
+    // The message is a composite format string (ValidationAttribute.FormatErrorMessage), hence the doubled braces.
+    [RegularExpression(@"^(?=.*\{z\})(?=.*\{x\})(?=.*\{y\})https?://\S+$", ErrorMessage = "must be an http or https URL template with {{z}}, {{x}} and {{y}}, or empty")]
     public string MapTileUrl { get; set; } = "";
 }

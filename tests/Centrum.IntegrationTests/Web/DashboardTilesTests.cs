@@ -10,7 +10,7 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// Every dashboard tile kind that reads data, against the real server with Node SDK devices: a dashboard made through
 /// REST over a group of three devices (two in the north, one in the south) draws its KPI, property, bar, pie, heat map,
-/// event and state, history, map and command tiles with the numbers <c>POST /api/query</c> answers for the same
+/// event and state, history, map (telemetry and property) and command tiles with the numbers <c>POST /api/query</c> answers for the same
 /// aggregates; a KPI follows a value sent after the page opened; a command tile runs its command on the device and shows
 /// its answer; a deleted group and a capability the template lacks show empty tiles, not errors; and an organization
 /// viewer of the north sees the same tiles over the north's devices only, with no command button (it may not run
@@ -30,6 +30,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
           {"@type":"Telemetry","name":"mode","schema":"string"},
           {"@type":"Telemetry","name":"location","schema":"geopoint"},
           {"@type":"Property","name":"firmware","schema":"string"},
+          {"@type":"Property","name":"site","schema":"geopoint"},
           {"@type":"Command","name":"reboot","request":{"name":"delay","schema":"integer"},"response":{"name":"result","schema":{"@type":"Object","fields":[{"name":"rebooted","schema":"boolean"}]}}}]}}
         """;
 
@@ -67,6 +68,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
             {{Tile("Event history", 6, 4, Over("eventHistoryChart", Capability("alarm", "count"), Range))}},
             {{Tile("State history", 0, 6, Over("stateHistoryChart", Capability("mode", "count"), Range))}},
             {{Tile("Map", 3, 6, Over("mapTelemetry", Capability("location", "count")))}},
+            {{Tile("Sites", 0, 10, Over("mapProperty", Capability("site", "count")))}},
             {{Tile("Reboot", 6, 6, """{ "type": "command", "group": "meters", "device": "meter-a", "command": "reboot" }""")}},
             {{Tile("Gone", 0, 8, Over("kpi", Capability("temperature"), Range, group: "doomed"))}},
             {{Tile("Missing", 3, 8, Over("barChart", Capability("humidity"), Range))}}
@@ -97,7 +99,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
                     connectionString = NodeDevice.ConnectionString(server, id, key),
                     action = "device",
                     twin = true,
-                    reports = new[] { new { firmware = "1.0." + id[^1] } },
+                    reports = new[] { new { firmware = "1.0." + id[^1], site = new { lat = meter.Path[0].Lat, lon = meter.Path[0].Lon } } },
                     methods = new { reboot = new { status = 200, payload = new { rebooted = true } } },
                     messages = meter.Temperatures.Select((t, i) => new
                     {
@@ -126,13 +128,18 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
                 await AssertTilesAsync(browser, admin, ["meter-a", "meter-b", "meter-c"]);
                 await AssertCommandRunsAsync(browser, devices[0]);
 
-                // A reading sent after the page opened reaches the KPI without a reload.
-                await NodeDevice.RunAsync(server, new
+                // A reading sent after the page opened reaches the KPI without a reload. The device's first client lets
+                // go first: a second connection of the same device would take its place, and the first's reconnection
+                // would take it back.
+                devices[1].Release();
+                await devices[1].WaitForExitAsync(Timeout);
+                var live = await NodeDevice.RunAsync(server, new
                 {
                     connectionString = NodeDevice.ConnectionString(server, "meter-b", (string)(await admin.GetJsonAsync("api/devices/meter-b/credentials"))["symmetricKey"]!["primaryKey"]!),
                     action = "telemetry",
                     messages = new[] { new { body = new { temperature = 150.25 }, contentType = "application/json", contentEncoding = "utf-8" } },
                 }, Timeout);
+                Assert.Contains(live, e => (string?)e["event"] == "sent");
                 await Assertions.Expect(browser.Page.Locator("[data-tile='Peak']").GetByTestId("kpi-value")).ToHaveTextAsync("150.3", new() { Timeout = 30_000 });
                 await Assertions.Expect(browser.Page.Locator("[data-tile='Peak']").GetByTestId("kpi-trend")).ToContainTextAsync("No earlier value");
             }
@@ -228,6 +235,12 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
         await Wait.UntilAsync(
             async () => await Strings(page, map, "d => d.map(t => t.name + ':' + t.y.map((lat, i) => lat + ',' + t.x[i]).join('|'))") is { } traces && traces.SequenceEqual(expectedTraces),
             Timeout, $"the map draws {string.Join("; ", expectedTraces)}");
+
+        // A map of a geopoint property: each device's reported position.
+        var sites = reached.Select(d => $"{d}:{Point(Meters[d].Path[0].Lat, Meters[d].Path[0].Lon)}").ToList();
+        await Wait.UntilAsync(
+            async () => await Strings(page, "[data-tile='Sites'] [data-testid='map']", "d => d.map(t => t.name + ':' + t.y.map((lat, i) => lat + ',' + t.x[i]).join('|'))") is { } traces && traces.SequenceEqual(sites),
+            Timeout, $"the property map draws {string.Join("; ", sites)}");
 
         // A deleted group and a capability the template lacks: empty tiles; no tile failed.
         await Assertions.Expect(page.Locator("[data-tile='Gone']").GetByTestId("tile-empty")).ToBeVisibleAsync();

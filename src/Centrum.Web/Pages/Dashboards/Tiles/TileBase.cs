@@ -94,53 +94,49 @@ public abstract class TileBase<TData> : ComponentBase, IAsyncDisposable
 
     private async Task RefreshAsync()
     {
-        Outcome<TData> read;
         try
         {
-            read = await Task.Run(() => ReadAsync(_closed.Token), _closed.Token);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !_closed.IsCancellationRequested)
-        {
-            if (!_logged)
-            {
-                _logged = true;
-                DashboardLog.TileReadFailed(Logger, Reader.ApplicationId, DashboardId, Tile.Id, e.Message);
-            }
-
-            await InvokeAsync(() => Show(TileStatus.Failed, null));
-            return;
-        }
-
-        if (!read.Succeeded)
-        {
-            if (read.Problem.Kind == ProblemKind.NotFound)
+            var read = await Task.Run(() => ReadAsync(_closed.Token), _closed.Token);
+            if (!read.Succeeded && read.Problem.Kind == ProblemKind.NotFound)
             {
                 await InvokeAsync(() => Show(TileStatus.Empty, null));
-                return;
             }
-
-            if (!_logged)
+            else if (!read.Succeeded)
             {
-                _logged = true;
-                DashboardLog.TileReadFailed(Logger, Reader.ApplicationId, DashboardId, Tile.Id, read.Problem.Message);
+                await FailAsync(read.Problem.Message);
             }
+            else
+            {
+                await InvokeAsync(async () =>
+                {
+                    if (_closed.IsCancellationRequested)
+                    {
+                        return;
+                    }
 
-            await InvokeAsync(() => Show(TileStatus.Failed, null));
-            return;
+                    Data = read.Value;
+                    Status = IsEmpty(read.Value) ? TileStatus.Empty : TileStatus.Shown;
+                    await ShownAsync(read.Value);
+                    StateHasChanged();
+                });
+            }
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException) || !_closed.IsCancellationRequested)
+        {
+            // Whatever failed, the tile says so and reads again next period rather than stopping.
+            await FailAsync(e.Message);
+        }
+    }
+
+    private async Task FailAsync(string reason)
+    {
+        if (!_logged)
+        {
+            _logged = true;
+            DashboardLog.TileReadFailed(Logger, Reader.ApplicationId, DashboardId, Tile.Id, reason);
         }
 
-        await InvokeAsync(async () =>
-        {
-            if (_closed.IsCancellationRequested)
-            {
-                return;
-            }
-
-            Data = read.Value;
-            Status = IsEmpty(read.Value) ? TileStatus.Empty : TileStatus.Shown;
-            await ShownAsync(read.Value);
-            StateHasChanged();
-        });
+        await InvokeAsync(() => Show(TileStatus.Failed, null));
     }
 
     private void Show(TileStatus status, TData? data)

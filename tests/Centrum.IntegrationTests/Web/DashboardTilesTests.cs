@@ -11,7 +11,8 @@ namespace Centrum.IntegrationTests.Web;
 /// Every dashboard tile kind that reads data, against the real server with Node SDK devices: a dashboard made through
 /// REST over a group of three devices (two in the north, one in the south) draws its KPI, property, bar, pie, heat map,
 /// event and state, history, map (telemetry and property) and command tiles with the numbers <c>POST /api/query</c> answers for the same
-/// aggregates; a KPI follows a value sent after the page opened; a command tile runs its command on the device and shows
+/// aggregates; a KPI follows a value sent after the page opened; a tile whose query is refused says it could not be
+/// read and is logged once however often it reads; a command tile runs its command on the device and shows
 /// its answer; a deleted group and a capability the template lacks show empty tiles, not errors; and an organization
 /// viewer of the north sees the same tiles over the north's devices only, with no command button (it may not run
 /// commands).
@@ -22,6 +23,9 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
     private const string Model = "dtmi:com:example:TileMeter;1";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Queries may span one day at most, so the week-long "Too wide" tile's reads are refused: the failure path.</summary>
+    private static readonly Dictionary<string, string> Settings = new() { ["Centrum:Query:MaxWindow"] = "1.00:00:00" };
 
     private const string Template = """
         {"@type":["ModelDefinition","DeviceModel"],"displayName":"Meter","capabilityModel":{"@id":"dtmi:com:example:TileMeter;1","@type":"Interface","@context":["dtmi:iotcentral:context;2","dtmi:dtdl:context;2"],"contents":[
@@ -62,7 +66,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
             {{Tile("Firmware", 6, 0, Over("property", Capability("firmware")))}},
             {{Tile("Bars", 0, 2, Over("barChart", Capability("temperature"), Range))}},
             {{Tile("Pie", 3, 2, Over("pieChart", Capability("temperature", "sum"), Range))}},
-            {{Tile("Heat", 6, 2, Over("heatMapChart", Capability("temperature", "max"), Range))}},
+            {{Tile("Heat", 6, 2, Over("heatMapChart", Capability("temperature", "count"), Range))}},
             {{Tile("Events", 0, 4, Over("eventChart", Capability("alarm", "count"), Range))}},
             {{Tile("States", 3, 4, Over("stateChart", Capability("mode", "count"), Range))}},
             {{Tile("Event history", 6, 4, Over("eventHistoryChart", Capability("alarm", "count"), Range))}},
@@ -71,7 +75,8 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
             {{Tile("Sites", 0, 10, Over("mapProperty", Capability("site", "count")))}},
             {{Tile("Reboot", 6, 6, """{ "type": "command", "group": "meters", "device": "meter-a", "command": "reboot" }""")}},
             {{Tile("Gone", 0, 8, Over("kpi", Capability("temperature"), Range, group: "doomed"))}},
-            {{Tile("Missing", 3, 8, Over("barChart", Capability("humidity"), Range))}}
+            {{Tile("Missing", 3, 8, Over("barChart", Capability("humidity"), Range))}},
+            {{Tile("Too wide", 6, 8, Over("kpi", Capability("temperature"), """, "queryRange": { "type": "time", "duration": "P1W" }"""))}}
           ]
         }
         """;
@@ -79,7 +84,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
     [Fact]
     public async Task Every_tile_kind_draws_its_devices_data_within_the_viewers_reach_and_a_command_tile_runs_its_command()
     {
-        await using var server = await CentrumServer.StartAsync();
+        await using var server = await CentrumServer.StartAsync(Settings);
         var admin = server.AdminHttp();
         var template = await admin.PutAsync($"api/deviceTemplates/{Uri.EscapeDataString(Model)}?{DeviceApi.Version}", CentrumServer.Json(Template));
         Assert.True(template.IsSuccessStatusCode, await template.Content.ReadAsStringAsync());
@@ -144,6 +149,9 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
                 await Assertions.Expect(browser.Page.Locator("[data-tile='Peak']").GetByTestId("kpi-trend")).ToContainTextAsync("No earlier value");
             }
 
+            // The refused tile read every period while the page was open, and was logged once.
+            Assert.Single(server.Log.Split('\n'), l => l.Contains("of dashboard tiles in application", StringComparison.Ordinal) && l.Contains("could not read its data", StringComparison.Ordinal));
+
             // An organization viewer of the north: the north's devices only, and no command button.
             await using var northern = await chromium.OpenAsync(server);
             await northern.SignInAsync(await northern.CreateMemberAsync(BuiltInRoles.OrgViewer, organization: "north"));
@@ -189,7 +197,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
         }
 
         // Bar, pie and heat map: each reached device's aggregate, as POST /api/query answers it for that device.
-        foreach (var (tile, testId, aggregate, x, y) in new[] { ("Bars", "bar-chart", "avg", "x", "y"), ("Pie", "pie-chart", "sum", "labels", "values"), ("Heat", "heat-map-chart", "max", "x", "z") })
+        foreach (var (tile, testId, aggregate, x, y) in new[] { ("Bars", "bar-chart", "avg", "x", "y"), ("Pie", "pie-chart", "sum", "labels", "values"), ("Heat", "heat-map-chart", "count", "x", "z") })
         {
             var expected = new Dictionary<string, double>();
             foreach (var device in reached)
@@ -245,7 +253,8 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
         // A deleted group and a capability the template lacks: empty tiles; no tile failed.
         await Assertions.Expect(page.Locator("[data-tile='Gone']").GetByTestId("tile-empty")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-tile='Missing']").GetByTestId("tile-empty")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("tile-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-tile='Too wide']").GetByTestId("tile-error")).ToHaveTextAsync("This tile could not be read.");
+        await Assertions.Expect(page.GetByTestId("tile-error")).ToHaveCountAsync(1);
         Assert.Empty(browser.ForeignRequests);
     }
 

@@ -175,7 +175,7 @@ public sealed class TileReader(
     {
         var samples = await SamplesAsync(tile, capability, cancellationToken);
         return samples.Succeeded
-            ? samples.Value.Where(s => s.Value.GetValueKind() == JsonValueKind.Number).Select(s => (s.Time, s.Value.GetValue<double>())).ToList()
+            ? samples.Value.Select(s => (s.Time, Value: Number(s.Value))).Where(s => s.Value is not null).Select(s => (s.Time, s.Value!.Value)).ToList()
             : samples.Problem;
     }
 
@@ -300,9 +300,9 @@ public sealed class TileReader(
                         return rows.Problem;
                     }
 
-                    if (rows.Value.Count > 0 && rows.Value[0]["value"] is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+                    if (rows.Value.Count > 0 && Number(rows.Value[0]["value"]) is { } value)
                     {
-                        values.Add(new TileAggregate(id, capability.Capability, value.GetValue<double>()));
+                        values.Add(new TileAggregate(id, capability.Capability, value));
                     }
                 }
             }
@@ -506,9 +506,17 @@ public sealed class TileReader(
         {
             null => "",
             JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.GetValue<double>().ToString("0.###", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => Number(value)?.ToString("0.###", CultureInfo.InvariantCulture) ?? value.ToJsonString(),
             _ => value.ToJsonString(),
         };
+
+    /// <summary>
+    /// A JSON number as a double, whatever it was made from: the query service answers counts as longs and telemetry as
+    /// parsed JSON, and <c>JsonValue.GetValue&lt;T&gt;</c> converts neither to the other.
+    /// </summary>
+    public static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     /// <summary>Several templates' sums, counts, minima and maxima combined into the one aggregate a KPI names.</summary>
     private sealed class Combined(string aggregate)
@@ -520,16 +528,16 @@ public sealed class TileReader(
 
         public void Add(JsonObject row)
         {
-            var count = row["count"] is JsonValue c ? c.GetValue<long>() : 0;
+            var count = (long)(TileReader.Number(row["count"]) ?? 0);
             if (count == 0)
             {
                 return;
             }
 
             _count += count;
-            _sum += Number(row["sum"]) ?? 0;
-            _min = Min(_min, Number(row["min"]));
-            _max = Max(_max, Number(row["max"]));
+            _sum += TileReader.Number(row["sum"]) ?? 0;
+            _min = Min(_min, TileReader.Number(row["min"]));
+            _max = Max(_max, TileReader.Number(row["max"]));
         }
 
         public double? Value => _count == 0 && aggregate != "count" ? null : aggregate switch
@@ -540,8 +548,6 @@ public sealed class TileReader(
             "max" => _max,
             _ => _sum / _count,
         };
-
-        private static double? Number(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number ? value.GetValue<double>() : null;
 
         private static double? Min(double? a, double? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 

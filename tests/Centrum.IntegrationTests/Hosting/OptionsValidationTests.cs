@@ -39,6 +39,9 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Centrum:Simulation:MaxDevicesPerApplication", "-1")]
     [InlineData("Centrum:Simulation:ReconcileInterval", "02:00:00")]
     [InlineData("Centrum:Web:MembershipRevalidation", "00:00:00")]
+    [InlineData("Centrum:Web:MapTileUrl", "https://tiles.example.com/tile.png")]
+    [InlineData("Centrum:Web:MapTileUrl", "ftp://tiles.example.com/{z}/{x}/{y}.png")]
+    [InlineData("Centrum:Web:MapTileUrl", "javascript:alert('{z}{x}{y}')")]
     public void An_invalid_setting_stops_the_start_naming_its_key(string key, string value)
     {
         var refused = Assert.ThrowsAny<Exception>(() => CentrumHost.Build([$"--Centrum:Storage:DataFolder={_folder}", $"--{key}={value}"]));
@@ -48,6 +51,14 @@ public sealed class OptionsValidationTests : IDisposable
 
         // Nothing was prepared: no metadata database was created for a server that cannot run.
         Assert.False(File.Exists(Path.Combine(_folder, "centrum.db")));
+    }
+
+    [Fact]
+    public void A_map_tile_url_template_starts()
+    {
+        var app = CentrumHost.Build([$"--Centrum:Storage:DataFolder={_folder}", "--Centrum:Web:MapTileUrl=https://tiles.example.com/{z}/{x}/{y}.png"]);
+        var options = (IOptions<Centrum.Web.WebOptions>)app.Services.GetService(typeof(IOptions<Centrum.Web.WebOptions>))!;
+        Assert.Equal("https://tiles.example.com/{z}/{x}/{y}.png", options.Value.MapTileUrl);
     }
 
     [Fact]

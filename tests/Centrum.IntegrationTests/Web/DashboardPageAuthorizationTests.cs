@@ -39,6 +39,8 @@ public sealed class DashboardPageAuthorizationTests(Chromium chromium) : IClassF
         Assert.Equal(rest["POST /api/query"], DashboardPagePermissions.ReadData.ToString());
         Assert.Equal(rest["GET /api/devices/"], DashboardPagePermissions.Members.ToString());
         Assert.Equal(rest["GET /api/deviceGroups/"], DashboardPagePermissions.ChooseGroup.ToString());
+        Assert.Equal(rest["GET /api/devices/{deviceId}/properties"], DashboardPagePermissions.ReadProperties.ToString());
+        Assert.Equal(rest["POST /api/devices/{deviceId}/commands/{commandName}"], DashboardPagePermissions.RunCommand.ToString());
     }
 
     [Fact]

@@ -3,12 +3,11 @@ using Centrum.Devices;
 using Centrum.Groups;
 using Centrum.Identity.Authorization;
 using Centrum.Outcomes;
-using Centrum.Telemetry.Query;
+using Centrum.Templates.Query;
 using Centrum.Templates;
 using Centrum.Web.Authorization;
-using Centrum.Web.Pages.Devices;
+using Centrum.Web.Devices;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Logging;
 
 namespace Centrum.Web.Pages.Dashboards;
 
@@ -26,9 +25,6 @@ public sealed partial class DashboardPage
     /// </summary>
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<string, LiveChart> _charts = [];
-    private readonly Dictionary<string, DateTimeOffset> _charted = [];
-    private readonly Dictionary<string, TileState> _states = [];
     private readonly CancellationTokenSource _closed = new();
     private List<Tile> _tiles = [];
     private Dashboard? _dashboard;
@@ -38,7 +34,6 @@ public sealed partial class DashboardPage
     private string? _error;
     private bool _mayEdit;
     private bool _editing;
-    private Task? _refreshing;
 
     [Parameter]
     public string DashboardId { get; set; } = "";
@@ -59,22 +54,13 @@ public sealed partial class DashboardPage
     private DeviceTemplateService Templates { get; set; } = null!;
 
     [Inject]
-    private QueryService Queries { get; set; } = null!;
+    private TemplateQueryService Queries { get; set; } = null!;
+
+    [Inject]
+    private DeviceViewService Views { get; set; } = null!;
 
     [Inject]
     private TimeProvider Time { get; set; } = null!;
-
-    [Inject]
-    private ILogger<DashboardPage> Logger { get; set; } = null!;
-
-    private sealed class TileState
-    {
-        public string? Error { get; set; }
-
-        public string? Count { get; set; }
-
-        public IReadOnlyList<TileValue> Values { get; set; } = [];
-    }
 
     protected override async Task OnInitializedAsync()
     {
@@ -87,18 +73,10 @@ public sealed partial class DashboardPage
 
         _caller = caller;
         _reader = new TileReader(
-            _applicationId, Groups, Registry, Templates, Queries, Time,
+            _applicationId, Groups, Registry, Templates, Queries, Views, await Caller.PrincipalAsync(), Time,
             await Caller.ReachAsync(DashboardPagePermissions.Members, CancellationToken.None),
             await Caller.ReachAsync(DashboardPagePermissions.ReadData, CancellationToken.None));
         await LoadAsync();
-    }
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        if (firstRender && _dashboard is not null)
-        {
-            _refreshing = RefreshLoopAsync();
-        }
     }
 
     private async Task LoadAsync()
@@ -118,128 +96,9 @@ public sealed partial class DashboardPage
     /// <summary>A personal dashboard is edited by its owner (the only one who sees it); an application dashboard by callers holding REST's update permission.</summary>
     private async Task<bool> MayEditAsync(Dashboard dashboard) => dashboard.Personal || await Caller.HoldsAsync(DashboardPagePermissions.Update);
 
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(RefreshPeriod, Time);
-        try
-        {
-            do
-            {
-                await InvokeAsync(RefreshAsync);
-            }
-            while (await timer.WaitForNextTickAsync(_closed.Token));
-        }
-        catch (OperationCanceledException)
-        {
-            // The page closed.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The circuit's renderer is gone with the page.
-        }
-    }
-
-    /// <summary>Reads every tile's data once; runs on the page's dispatcher, so the tiles do not change under it.</summary>
-    private async Task RefreshAsync()
-    {
-        if (_reader is null || _closed.IsCancellationRequested)
-        {
-            return;
-        }
-
-        foreach (var tile in _tiles.ToList())
-        {
-            if (_closed.IsCancellationRequested)
-            {
-                return;
-            }
-
-            var state = State(tile);
-            try
-            {
-                state.Error = await ReadAsync(tile, state);
-            }
-            catch (Exception e) when (e is QueryException or QueryLimitException)
-            {
-                DashboardLog.TileReadFailed(Logger, _applicationId, DashboardId, e.Message);
-                state.Error = e.Message;
-            }
-        }
-
-        if (!_closed.IsCancellationRequested)
-        {
-            StateHasChanged();
-        }
-    }
-
-    /// <summary>Reads one tile's data into its state; answers the problem to show, or null.</summary>
-    private async Task<string?> ReadAsync(Tile tile, TileState state)
-    {
-        switch (tile.Type)
-        {
-            case "deviceCount":
-                var count = await _reader!.CountAsync(tile, _closed.Token);
-                state.Count = count.Succeeded ? count.Value : null;
-                return count.Succeeded ? null : count.Problem.Message;
-            case "lkv":
-                var values = await _reader!.LatestAsync(tile, _closed.Token);
-                state.Values = values.Succeeded ? values.Value : [];
-                return values.Succeeded ? null : values.Problem.Message;
-            case "lineChart":
-                var capabilities = TileReader.Capabilities(tile);
-                for (var i = 0; i < capabilities.Count; i++)
-                {
-                    var points = await _reader!.PointsAsync(tile, capabilities[i], _closed.Token);
-                    if (!points.Succeeded)
-                    {
-                        return points.Problem.Message;
-                    }
-
-                    await AppendAsync(ChartKey(tile, i), points.Value);
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>Appends to a chart the points newer than those it shows.</summary>
-    private async Task AppendAsync(string key, IReadOnlyList<(DateTimeOffset Time, double Value)> points)
-    {
-        if (!_charts.TryGetValue(key, out var chart))
-        {
-            return;
-        }
-
-        var since = _charted.GetValueOrDefault(key, DateTimeOffset.MinValue);
-        var fresh = points.Where(p => p.Time > since).ToList();
-        if (fresh.Count > 0)
-        {
-            _charted[key] = fresh[^1].Time;
-            await chart.AppendAsync(fresh);
-        }
-    }
-
-    private TileState State(Tile tile)
-    {
-        if (!_states.TryGetValue(tile.Id, out var state))
-        {
-            _states[tile.Id] = state = new TileState();
-        }
-
-        return state;
-    }
-
-    private static string ChartKey(Tile tile, int capability) => $"{tile.Id}-{capability}";
-
     /// <summary>The tile's cells on the CSS grid: IoT Central's x and y count from 0, CSS grid lines from 1.</summary>
     private static string Placement(Tile tile) =>
         FormattableString.Invariant($"grid-column: {tile.X + 1} / span {tile.Width}; grid-row: {tile.Y + 1} / span {tile.Height};");
-
-    /// <summary>An image tile's picture, when it is an http or https URL: another scheme (javascript:, data:) is not drawn.</summary>
-    private static string? ImageUrl(Tile tile) =>
-        TileReader.Text(tile, "image") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url.AbsoluteUri : null;
 
     private async Task StartEditing()
     {
@@ -327,18 +186,6 @@ public sealed partial class DashboardPage
     {
         await DisposeDragAsync();
         await _closed.CancelAsync();
-        if (_refreshing is not null)
-        {
-            try
-            {
-                await _refreshing;
-            }
-            catch (OperationCanceledException)
-            {
-                // Closed mid-read.
-            }
-        }
-
         _closed.Dispose();
     }
 }

@@ -32,6 +32,19 @@ public static class DashboardPagePermissions
     /// </summary>
     public const Permission Members = Permission.DevicesRead;
 
+    /// <summary>
+    /// A property or map-of-properties tile's values: REST's <c>GET /api/devices/{deviceId}/properties</c>. The tile reads
+    /// them through the device page's service, which hands the twins area the caller's reach for this permission.
+    /// </summary>
+    public const Permission ReadProperties = Permission.DevicesRead;
+
+    /// <summary>
+    /// Running a command tile's command: REST's <c>POST /api/devices/{deviceId}/commands/{commandName}</c>. The tile runs
+    /// it through the device page's service (<see cref="Devices.DevicePagePermissions.RunCommand"/>, the same permission),
+    /// which checks the caller's reach for the device when it runs; without it the tile offers no button.
+    /// </summary>
+    public const Permission RunCommand = Devices.DevicePagePermissions.RunCommand;
+
     /// <summary>The groups and templates the editor offers: REST's <c>GET /api/deviceGroups/</c> and <c>GET /api/deviceTemplates/</c>.</summary>
     public const Permission ChooseGroup = Permission.DeviceGroupsRead;
 }

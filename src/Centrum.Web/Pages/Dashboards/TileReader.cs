@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Centrum.Dashboards;
 using Centrum.Devices;
 using Centrum.Groups;
@@ -7,25 +9,52 @@ using Centrum.Organizations;
 using Centrum.Outcomes;
 using Centrum.Telemetry.Query;
 using Centrum.Templates;
+using Centrum.Templates.Query;
+using Centrum.Templates.Views;
+using Centrum.Web.Devices;
 
 namespace Centrum.Web.Pages.Dashboards;
 
 /// <summary>A tile's capability and the aggregation it names (IoT Central's <c>CapabilityAggregation</c>).</summary>
-public sealed record TileCapability(string Capability, string Aggregate);
+public sealed record TileCapability(string Capability, string Aggregate)
+{
+    /// <summary>The component part of <c>component.name</c>, or null.</summary>
+    public string? Component => Capability.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0 ? Capability[..dot] : null;
+
+    /// <summary>The name part of <c>component.name</c>.</summary>
+    public string Name => Capability.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0 ? Capability[(dot + 1)..] : Capability;
+}
 
 /// <summary>One device's newest value of one capability.</summary>
 public sealed record TileValue(string DeviceId, string Capability, DateTimeOffset Time, string Value);
 
+/// <summary>One device's value of one capability at one time, as the device sent it (a string, a number, a geopoint).</summary>
+public sealed record TileSample(string DeviceId, string Capability, DateTimeOffset Time, JsonNode Value);
+
+/// <summary>One device's aggregate of one capability over the tile's range.</summary>
+public sealed record TileAggregate(string DeviceId, string Capability, double Value);
+
+/// <summary>A KPI: the aggregate over the tile's range and over the range before it (null where no value fell in it).</summary>
+public sealed record TileKpi(string Capability, string Aggregate, double? Value, double? Previous, string? Unit);
+
+/// <summary>One device's property value (reported, desired or cloud) and when it last changed.</summary>
+public sealed record TileProperty(string DeviceId, string Capability, JsonNode? Value, DateTimeOffset? Time);
+
+/// <summary>A command tile's device and command, and whether the viewer may run it on that device.</summary>
+public sealed record TileCommand(string DeviceId, CommandView Command, bool MayRun);
+
 /// <summary>
 /// Reads what a tile shows through the same area services REST's reads use, with the viewer's reach: a group's devices
-/// through <see cref="DeviceGroupService.MembersAsync"/> (reach of REST's group members read), telemetry through the
-/// query service behind <c>POST /api/query</c> over the devices its reach allows (as REST hands it
-/// <see cref="DeviceRegistry.IdsByTemplateAsync"/>). A tile therefore never shows a device its viewer could not read
-/// through REST, whoever made the dashboard.
+/// through <see cref="DeviceGroupService.MembersAsync"/> (reach of REST's group members read), telemetry through
+/// <see cref="TemplateQueryService"/>, the one way in that <c>POST /api/query</c> and the data explorer use, over the
+/// devices its reach allows (as REST hands it <see cref="DeviceRegistry.IdsByTemplateAsync"/>), properties and
+/// commands through <see cref="DeviceViewService"/> as the device page reads and runs them. A tile therefore never
+/// shows a device its viewer could not read through REST, whoever made the dashboard. Every service it calls is a
+/// singleton and every reach is read once when the page opens, so tiles read concurrently and off the circuit.
 /// </summary>
-internal sealed class TileReader(
-    string applicationId, DeviceGroupService groups, DeviceRegistry registry, DeviceTemplateService templates, QueryService queries, TimeProvider time,
-    OrganizationReach members, OrganizationReach data)
+public sealed class TileReader(
+    string applicationId, DeviceGroupService groups, DeviceRegistry registry, DeviceTemplateService templates, TemplateQueryService queries,
+    DeviceViewService views, ClaimsPrincipal viewer, TimeProvider time, OrganizationReach members, OrganizationReach data)
 {
     /// <summary>
     /// Devices one tile reads: IoT Central's tile names at most 100 devices, and a group tile reads its group's first
@@ -34,13 +63,17 @@ internal sealed class TileReader(
     public const int MaxDevices = 1000;
 
     /// <summary>
-    /// Devices a last-known-value tile shows, each read by one query per capability: a tile a few cells in size shows
-    /// no more, and the bound keeps a refresh's cost fixed whatever the group's size.
+    /// Devices a tile shows one by one (last known value, property, per-device charts, map), each read by one query per
+    /// capability: a tile a few cells in size shows no more, and the bound keeps a refresh's cost fixed whatever the
+    /// group's size.
     /// </summary>
     public const int MaxValueDevices = 20;
 
     /// <summary>Points a line chart reads per refresh: the live chart keeps as many (LiveChart.MaxPoints).</summary>
-    public const int MaxPoints = Devices.LiveChart.MaxPoints;
+    public const int MaxPoints = Pages.Devices.LiveChart.MaxPoints;
+
+    /// <summary>The application the tiles read.</summary>
+    public string ApplicationId => applicationId;
 
     /// <summary>The devices of the tile's group (narrowed to the tile's <c>devices</c> when it names some) that the viewer may read.</summary>
     public async Task<Outcome<IReadOnlyList<Device>>> DevicesAsync(Tile tile, CancellationToken cancellationToken)
@@ -87,18 +120,27 @@ internal sealed class TileReader(
     /// <summary>Each device's newest value of each of the tile's capabilities, devices in id order.</summary>
     public async Task<Outcome<IReadOnlyList<TileValue>>> LatestAsync(Tile tile, CancellationToken cancellationToken)
     {
-        var devices = await DevicesAsync(tile, cancellationToken);
-        if (!devices.Succeeded)
+        var samples = await LatestSamplesAsync(tile, cancellationToken);
+        return samples.Succeeded
+            ? samples.Value.Select(s => new TileValue(s.DeviceId, s.Capability, s.Time, ValueText(s.Value))).ToList()
+            : samples.Problem;
+    }
+
+    /// <summary>Each device's newest value of each of the tile's capabilities as sent, devices in id order (map positions, last known values).</summary>
+    public async Task<Outcome<IReadOnlyList<TileSample>>> LatestSamplesAsync(Tile tile, CancellationToken cancellationToken)
+    {
+        var readable = await ReadableAsync(tile, cancellationToken);
+        if (!readable.Succeeded)
         {
-            return devices.Problem;
+            return readable.Problem;
         }
 
-        var values = new List<TileValue>();
-        foreach (var (template, ids) in await ReadableAsync(devices.Value, cancellationToken))
+        var values = new List<TileSample>();
+        foreach (var (template, ids) in readable.Value)
         {
             foreach (var capability in Capabilities(tile))
             {
-                if (Field(template, capability.Capability) is not { } field)
+                if (Field(template, capability) is not { } field)
                 {
                     continue;
                 }
@@ -108,10 +150,15 @@ internal sealed class TileReader(
                     var query = new TelemetryQuery(
                         1, [new SelectItem(Id, Aggregate.None, null), new SelectItem(Timestamp, Aggregate.None, null), new SelectItem(field, Aggregate.None, null)],
                         template.Id, new CompareCondition(Id, "=", new QueryLiteral(id)), null, new QueryOrder(Timestamp, Descending: true));
-                    var rows = await queries.ExecuteAsync(applicationId, query, [id], time.GetUtcNow(), cancellationToken);
-                    if (rows.Count > 0 && rows[0][field.Text] is { } value && rows[0]["$ts"] is { } ts)
+                    var rows = await queries.RunAsync(applicationId, query, [id], cancellationToken);
+                    if (!rows.Succeeded)
                     {
-                        values.Add(new TileValue(id, capability.Capability, DateTimeOffset.Parse(ts.GetValue<string>(), CultureInfo.InvariantCulture), ValueText(value)));
+                        return rows.Problem;
+                    }
+
+                    if (rows.Value.Count > 0 && rows.Value[0][field.Text] is { } value && Time(rows.Value[0]) is { } at)
+                    {
+                        values.Add(new TileSample(id, capability.Capability, at, value.DeepClone()));
                     }
                 }
             }
@@ -126,35 +173,217 @@ internal sealed class TileReader(
     /// </summary>
     public async Task<Outcome<IReadOnlyList<(DateTimeOffset Time, double Value)>>> PointsAsync(Tile tile, TileCapability capability, CancellationToken cancellationToken)
     {
+        var samples = await SamplesAsync(tile, capability, cancellationToken);
+        return samples.Succeeded
+            ? samples.Value.Select(s => (s.Time, Value: Number(s.Value))).Where(s => s.Value is not null).Select(s => (s.Time, s.Value!.Value)).ToList()
+            : samples.Problem;
+    }
+
+    /// <summary>
+    /// The values one capability took on the tile's devices within the tile's time range, newest <see cref="MaxPoints"/>,
+    /// oldest first: an event or state chart's timeline and a map's path.
+    /// </summary>
+    public async Task<Outcome<IReadOnlyList<TileSample>>> SamplesAsync(Tile tile, TileCapability capability, CancellationToken cancellationToken)
+    {
+        var readable = await ReadableAsync(tile, cancellationToken);
+        if (!readable.Succeeded)
+        {
+            return readable.Problem;
+        }
+
+        var samples = new List<TileSample>();
+        foreach (var (template, ids) in readable.Value)
+        {
+            if (Field(template, capability) is not { } field)
+            {
+                continue;
+            }
+
+            var query = new TelemetryQuery(
+                MaxPoints, [new SelectItem(Id, Aggregate.None, null), new SelectItem(Timestamp, Aggregate.None, null), new SelectItem(field, Aggregate.None, null)],
+                template.Id, new WindowCondition(Window(tile), null, null), null, new QueryOrder(Timestamp, Descending: true));
+            var rows = await queries.RunAsync(applicationId, query, ids, cancellationToken);
+            if (!rows.Succeeded)
+            {
+                return rows.Problem;
+            }
+
+            foreach (var row in rows.Value)
+            {
+                if (row[field.Text] is { } value && Time(row) is { } at && row["$id"] is { } id)
+                {
+                    samples.Add(new TileSample(id.GetValue<string>(), capability.Capability, at, value.DeepClone()));
+                }
+            }
+        }
+
+        return samples.OrderBy(p => p.Time).TakeLast(MaxPoints).ToList();
+    }
+
+    /// <summary>
+    /// A KPI over the tile's devices: the capability's aggregate over the tile's range (as <c>POST /api/query</c>'s
+    /// <c>WITHIN_WINDOW</c> of that duration answers it) and over the range of the same length before it. Devices of
+    /// several templates are combined exactly: an average from each template's sum and count, not an average of averages.
+    /// </summary>
+    public async Task<Outcome<TileKpi>> KpiAsync(Tile tile, TileCapability capability, CancellationToken cancellationToken)
+    {
+        var readable = await ReadableAsync(tile, cancellationToken);
+        if (!readable.Succeeded)
+        {
+            return readable.Problem;
+        }
+
+        var window = Window(tile);
+        var now = time.GetUtcNow();
+        var current = new Combined(capability.Aggregate);
+        var previous = new Combined(capability.Aggregate);
+        string? unit = null;
+        foreach (var (template, ids) in readable.Value)
+        {
+            if (Field(template, capability) is not { } field)
+            {
+                continue;
+            }
+
+            unit ??= DeviceModels.Telemetry(template.Model, field.Component, field.Name)?.Unit;
+            foreach (var (range, into) in new[] { (new WindowCondition(window, null, null), current), (new WindowCondition(null, now - window - window, now - window), previous) })
+            {
+                var query = new TelemetryQuery(null, [new SelectItem(field, Aggregate.Sum, "sum"), new SelectItem(field, Aggregate.Count, "count"), new SelectItem(field, Aggregate.Min, "min"), new SelectItem(field, Aggregate.Max, "max")], template.Id, range, null, null);
+                var rows = await queries.RunAsync(applicationId, query, ids, cancellationToken);
+                if (!rows.Succeeded)
+                {
+                    return rows.Problem;
+                }
+
+                if (rows.Value.Count > 0)
+                {
+                    into.Add(rows.Value[0]);
+                }
+            }
+        }
+
+        return new TileKpi(capability.Capability, capability.Aggregate, current.Value, previous.Value, unit);
+    }
+
+    /// <summary>
+    /// Each device's aggregate of each of the tile's capabilities over the tile's range (bar, pie and heat map charts),
+    /// the first <see cref="MaxValueDevices"/> devices in id order: one query per device and capability, as the query
+    /// language groups by time, not by device.
+    /// </summary>
+    public async Task<Outcome<IReadOnlyList<TileAggregate>>> PerDeviceAsync(Tile tile, CancellationToken cancellationToken)
+    {
+        var readable = await ReadableAsync(tile, cancellationToken);
+        if (!readable.Succeeded)
+        {
+            return readable.Problem;
+        }
+
+        var window = Window(tile);
+        var values = new List<TileAggregate>();
+        foreach (var (template, ids) in readable.Value)
+        {
+            foreach (var capability in Capabilities(tile))
+            {
+                if (Field(template, capability) is not { } field)
+                {
+                    continue;
+                }
+
+                foreach (var id in ids.Order(StringComparer.Ordinal).Take(MaxValueDevices))
+                {
+                    var query = new TelemetryQuery(
+                        null, [new SelectItem(field, AggregateOf(capability.Aggregate), "value")], template.Id,
+                        new AndCondition(new WindowCondition(window, null, null), new CompareCondition(Id, "=", new QueryLiteral(id))), null, null);
+                    var rows = await queries.RunAsync(applicationId, query, [id], cancellationToken);
+                    if (!rows.Succeeded)
+                    {
+                        return rows.Problem;
+                    }
+
+                    if (rows.Value.Count > 0 && Number(rows.Value[0]["value"]) is { } value)
+                    {
+                        values.Add(new TileAggregate(id, capability.Capability, value));
+                    }
+                }
+            }
+        }
+
+        return values.OrderBy(v => v.DeviceId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Each device's value of each of the tile's properties (the reported value, the acknowledged desired one, or a cloud
+    /// property's), read as the device page reads them, newest change first.
+    /// </summary>
+    public async Task<Outcome<IReadOnlyList<TileProperty>>> PropertiesAsync(Tile tile, CancellationToken cancellationToken)
+    {
         var devices = await DevicesAsync(tile, cancellationToken);
         if (!devices.Succeeded)
         {
             return devices.Problem;
         }
 
-        var window = Window(tile);
-        var points = new List<(DateTimeOffset Time, double Value)>();
-        foreach (var (template, ids) in await ReadableAsync(devices.Value, cancellationToken))
+        var values = new List<TileProperty>();
+        var capabilities = Capabilities(tile);
+        var viewsByTemplate = new Dictionary<string, DeviceView?>(StringComparer.Ordinal);
+        foreach (var device in devices.Value.Where(d => d.Template is not null).OrderBy(d => d.Id, StringComparer.Ordinal).Take(MaxValueDevices))
         {
-            if (Field(template, capability.Capability) is not { } field)
+            if (!viewsByTemplate.TryGetValue(device.Template!, out var view))
+            {
+                viewsByTemplate[device.Template!] = view = await templates.GetAsync(applicationId, device.Template!, cancellationToken) is { } template ? DeviceView.From(template) : null;
+            }
+
+            if (view is null || !capabilities.Any(c => view.FindProperty(c.Component, c.Name) is not null))
             {
                 continue;
             }
 
-            var query = new TelemetryQuery(
-                MaxPoints, [new SelectItem(Timestamp, Aggregate.None, null), new SelectItem(field, Aggregate.None, null)],
-                template.Id, new WindowCondition(window, null, null), null, new QueryOrder(Timestamp, Descending: true));
-            foreach (var row in await queries.ExecuteAsync(applicationId, query, ids, time.GetUtcNow(), cancellationToken))
+            var read = await views.PropertiesAsync(viewer, device.Id, view, cancellationToken);
+            if (!read.Succeeded)
             {
-                if (row[field.Text] is { } value && value.GetValueKind() == JsonValueKind.Number && row["$ts"] is { } ts)
+                // A device that left the viewer's reach or was deleted since the group was read: not shown.
+                continue;
+            }
+
+            foreach (var capability in capabilities)
+            {
+                if (read.Value.FirstOrDefault(p => p.View.Component == capability.Component && p.View.Name == capability.Name) is { } state)
                 {
-                    points.Add((DateTimeOffset.Parse(ts.GetValue<string>(), CultureInfo.InvariantCulture), value.GetValue<double>()));
+                    values.Add(new TileProperty(device.Id, capability.Capability, state.Value ?? state.DesiredValue, state.LastUpdated));
                 }
             }
         }
 
-        return points.OrderBy(p => p.Time).TakeLast(MaxPoints).ToList();
+        return values.OrderByDescending(v => v.Time ?? DateTimeOffset.MinValue).ThenBy(v => v.DeviceId, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// A command tile's device and command, read as the device page reads them, with whether the viewer may run it on
+    /// that device (REST's command permission within reach of the device); not found when the device is out of reach
+    /// or its template declares no such command.
+    /// </summary>
+    public async Task<Outcome<TileCommand>> CommandAsync(Tile tile, CancellationToken cancellationToken)
+    {
+        if (DeviceOf(tile) is not { } deviceId || Text(tile, "command") is not { } name)
+        {
+            return Problem.NotFound("The tile names no device or command.");
+        }
+
+        var overview = await views.OverviewAsync(viewer, deviceId, cancellationToken);
+        if (!overview.Succeeded)
+        {
+            return overview.Problem;
+        }
+
+        var capability = new TileCapability(name, "");
+        return overview.Value.View?.FindCommand(capability.Component, capability.Name) is { } command
+            ? new TileCommand(deviceId, command, overview.Value.Actions.RunCommands)
+            : Problem.NotFound($"The device's template declares no command '{name}'.");
+    }
+
+    /// <summary>Runs the tile's command through the device page's service, which checks the viewer's reach for running commands again.</summary>
+    public Task<Outcome<Commands.CommandExecution>> RunAsync(TileCommand command, JsonNode? request, CancellationToken cancellationToken) =>
+        views.RunCommandAsync(viewer, command.DeviceId, command.Command, request, cancellationToken);
 
     /// <summary>The tile's capabilities, as its configuration names them.</summary>
     public static IReadOnlyList<TileCapability> Capabilities(Tile tile)
@@ -181,17 +410,14 @@ internal sealed class TileReader(
         return tile.Configuration.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
     }
 
-    private static HashSet<string> Strings(Tile tile, string member) =>
-        tile.Configuration.TryGetProperty(member, out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToHashSet(StringComparer.Ordinal)
-            : [];
-
     /// <summary>
     /// The tile's time range (<c>queryRange.duration</c>, one of IoT Central's ISO 8601 durations), or 30 minutes, the
     /// shortest it offers, for a count range or none.
     /// </summary>
-    private static TimeSpan Window(Tile tile) =>
-        tile.Configuration.TryGetProperty("queryRange", out var range) && range.ValueKind == JsonValueKind.Object
+    public static TimeSpan Window(Tile tile)
+    {
+        ArgumentNullException.ThrowIfNull(tile);
+        return tile.Configuration.TryGetProperty("queryRange", out var range) && range.ValueKind == JsonValueKind.Object
             && range.TryGetProperty("duration", out var duration) && duration.ValueKind == JsonValueKind.String
             ? duration.GetString() switch
             {
@@ -203,12 +429,39 @@ internal sealed class TileReader(
                 _ => TimeSpan.FromMinutes(30),
             }
             : TimeSpan.FromMinutes(30);
+    }
 
-    /// <summary>The devices grouped by template, each narrowed to those the viewer may read the data of (REST's <c>POST /api/query</c> reach).</summary>
-    private async Task<List<(DeviceTemplate Template, List<string> Ids)>> ReadableAsync(IReadOnlyList<Device> devices, CancellationToken cancellationToken)
+    /// <summary>
+    /// A command tile's device: a string (CommandTileConfiguration) or the first of an array (CommandConfiguration's
+    /// <c>device</c>, which IoT Central's examples give as a list).
+    /// </summary>
+    private static string? DeviceOf(Tile tile) =>
+        tile.Configuration.TryGetProperty("device", out var device) ? device.ValueKind switch
+        {
+            JsonValueKind.String => device.GetString() is { Length: > 0 } id ? id : null,
+            JsonValueKind.Array => device.EnumerateArray().FirstOrDefault(d => d.ValueKind == JsonValueKind.String).GetString() is { Length: > 0 } first ? first : null,
+            _ => null,
+        } : null;
+
+    private static HashSet<string> Strings(Tile tile, string member) =>
+        tile.Configuration.TryGetProperty(member, out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).ToHashSet(StringComparer.Ordinal)
+            : [];
+
+    /// <summary>
+    /// The tile's devices grouped by template, each narrowed to those the viewer may read the data of (REST's
+    /// <c>POST /api/query</c> reach); a group that no longer exists reads as no devices, which the tile shows as empty.
+    /// </summary>
+    private async Task<Outcome<List<(DeviceTemplate Template, List<string> Ids)>>> ReadableAsync(Tile tile, CancellationToken cancellationToken)
     {
+        var devices = await DevicesAsync(tile, cancellationToken);
+        if (!devices.Succeeded)
+        {
+            return devices.Problem;
+        }
+
         var readable = new List<(DeviceTemplate, List<string>)>();
-        foreach (var byTemplate in devices.Where(d => d.Template is not null).GroupBy(d => d.Template!, StringComparer.Ordinal))
+        foreach (var byTemplate in devices.Value.Where(d => d.Template is not null).GroupBy(d => d.Template!, StringComparer.Ordinal))
         {
             if (await templates.GetAsync(applicationId, byTemplate.Key, cancellationToken) is not { } template)
             {
@@ -227,23 +480,77 @@ internal sealed class TileReader(
     }
 
     /// <summary>The query field of a capability the template declares as telemetry (<c>name</c> or <c>component.name</c>), or null.</summary>
-    private static QueryField? Field(DeviceTemplate template, string capability)
+    private static QueryField? Field(DeviceTemplate template, TileCapability capability) =>
+        DeviceModels.Telemetry(template.Model, capability.Component, capability.Name) is null ? null : new QueryField(capability.Component, capability.Name, 0);
+
+    /// <summary>IoT Central's <c>aggregateFunction</c> as the query language's aggregate; average for one it does not name.</summary>
+    private static Aggregate AggregateOf(string name) => name switch
     {
-        var dot = capability.IndexOf('.', StringComparison.Ordinal);
-        var component = dot < 0 ? null : capability[..dot];
-        var name = dot < 0 ? capability : capability[(dot + 1)..];
-        return DeviceModels.Telemetry(template.Model, component, name) is null ? null : new QueryField(component, name, 0);
-    }
+        "min" => Aggregate.Min,
+        "max" => Aggregate.Max,
+        "sum" => Aggregate.Sum,
+        "count" => Aggregate.Count,
+        _ => Aggregate.Avg,
+    };
+
+    private static DateTimeOffset? Time(JsonObject row) =>
+        row["$ts"] is JsonValue ts && DateTimeOffset.TryParse(ts.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 
     private static readonly QueryField Id = new(null, "$id", 0);
 
     private static readonly QueryField Timestamp = new(null, "$ts", 0);
 
-    private static string ValueText(System.Text.Json.Nodes.JsonNode value) =>
-        value.GetValueKind() switch
+    /// <summary>A value as a tile writes it: a string as is, a number with up to three places, anything else as JSON.</summary>
+    public static string ValueText(JsonNode? value) =>
+        value?.GetValueKind() switch
         {
+            null => "",
             JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.GetValue<double>().ToString("0.###", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => Number(value)?.ToString("0.###", CultureInfo.InvariantCulture) ?? value.ToJsonString(),
             _ => value.ToJsonString(),
         };
+
+    /// <summary>
+    /// A JSON number as a double, whatever it was made from: the query service answers counts as longs and telemetry as
+    /// parsed JSON, and <c>JsonValue.GetValue&lt;T&gt;</c> converts neither to the other.
+    /// </summary>
+    public static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    /// <summary>Several templates' sums, counts, minima and maxima combined into the one aggregate a KPI names.</summary>
+    private sealed class Combined(string aggregate)
+    {
+        private double _sum;
+        private long _count;
+        private double? _min;
+        private double? _max;
+
+        public void Add(JsonObject row)
+        {
+            var count = (long)(TileReader.Number(row["count"]) ?? 0);
+            if (count == 0)
+            {
+                return;
+            }
+
+            _count += count;
+            _sum += TileReader.Number(row["sum"]) ?? 0;
+            _min = Min(_min, TileReader.Number(row["min"]));
+            _max = Max(_max, TileReader.Number(row["max"]));
+        }
+
+        public double? Value => _count == 0 && aggregate != "count" ? null : aggregate switch
+        {
+            "count" => _count,
+            "sum" => _sum,
+            "min" => _min,
+            "max" => _max,
+            _ => _sum / _count,
+        };
+
+        private static double? Min(double? a, double? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+        private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    }
 }

@@ -100,6 +100,9 @@ public sealed partial class DashboardPage
         public string? Count { get; set; }
 
         public IReadOnlyList<TileValue> Values { get; set; } = [];
+
+        /// <summary>The tile's data has been read once (and handed to its charts): what a test or benchmark waits on.</summary>
+        public bool Loaded { get; set; }
     }
 
     protected override async Task OnInitializedAsync()
@@ -190,6 +193,8 @@ public sealed partial class DashboardPage
                 DashboardLog.TileReadFailed(Logger, _applicationId, DashboardId, e.Message);
                 state.Error = e.Message;
             }
+
+            state.Loaded = true;
         }
 
         if (!_closed.IsCancellationRequested)

@@ -34,6 +34,12 @@ internal static class DashboardBench
         }
         """;
 
+    private const string TileStates = """
+        () => [...document.querySelectorAll('.dashboard-tile')].map(t =>
+          `${t.dataset.tile}: loaded ${t.dataset.loaded}, points ${[...t.querySelectorAll('[id^="chart-"]')].map(p => p.data && p.data[0] ? p.data[0].x.length : 'no plot').join('/')}` +
+          `${t.querySelector('[data-testid="tile-error"]') ? ', error ' + t.querySelector('[data-testid="tile-error"]').textContent : ''}`).join('; ')
+        """;
+
     private const string PointsDrawn = """() => [...document.querySelectorAll('.dashboard-tile [id^="chart-"]')].reduce((n, p) => n + p.data[0].x.length, 0)""";
 
     /// <summary>The query a line-chart tile runs for one capability (the page's <c>TileReader.PointsAsync</c>), in the query language.</summary>
@@ -126,7 +132,17 @@ internal static class DashboardBench
     {
         var started = Stopwatch.GetTimestamp();
         await page.GotoAsync($"dashboards/{DashboardId}", new() { WaitUntil = WaitUntilState.Commit });
-        await page.WaitForFunctionAsync(Drawn, tiles, new() { Timeout = 600_000 });
+        try
+        {
+            await page.WaitForFunctionAsync(Drawn, tiles, new() { Timeout = 600_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Say which tiles were not in, and why if they show an error, rather than only that time ran out.
+            var state = await page.EvaluateAsync<string>(TileStates);
+            throw new InvalidOperationException($"Not every tile was drawn within 10 minutes: {state}");
+        }
+
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 

@@ -7,7 +7,10 @@
 #   bench_start_server <log name> [extra server arguments…]                  # sets $server_pid; fails with the log if it dies
 
 bench_build() {
-  for project in "$@"; do dotnet build -c Release "$project" -v quiet -nologo >/dev/null; done
+  # Quiet unless it fails: then the compiler's messages, not a script that stops without a word.
+  for project in "$@"; do
+    dotnet build -c Release "$project" -v quiet -nologo > "$work/build.log" 2>&1 || { grep -E "error|Error" "$work/build.log" >&2; return 1; }
+  done
 }
 
 bench_settings() {

@@ -49,7 +49,7 @@ internal static class BenchFleet
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {

@@ -88,8 +88,46 @@ compare.SetAction(result =>
     return 0;
 });
 
+var email = new Option<string>("--email") { Description = "A member of the application with a local account, signed in by the browser.", Required = true };
+var password = new Option<string>("--password") { Required = true };
+var application = new Option<string>("--application") { DefaultValueFactory = _ => "qbench" };
+var tiles = new Option<int>("--tiles") { DefaultValueFactory = _ => 10 };
+var serverProcess = new Option<int?>("--server-pid") { Description = "Sample this process's stacks with dotnet-stack during one more measured run." };
+var stacks = new Option<string>("--stacks") { Description = "Where the stack samples go.", DefaultValueFactory = _ => "stacks.txt" };
+
+var dashboardSetup = new Command("dashboard-setup", "Create the bench fleet's device group and a dashboard of line-chart tiles over it through REST.") { api, token, ca, tiles, days };
+dashboardSetup.SetAction(async (result, cancellationToken) =>
+{
+    using var http = BenchFleet.Client(result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!);
+    await DashboardBench.SetupAsync(http, result.GetValue(tiles), result.GetValue(days), cancellationToken);
+    return 0;
+});
+
+var dashboard = new Command("dashboard", "Open the bench dashboard in chromium until every tile is drawn, cold and warm, and run its tile queries through REST.")
+{
+    api, token, ca, email, password, application, tiles, days, repeats, serverProcess, stacks,
+};
+dashboard.SetAction((result, cancellationToken) => DashboardBench.RunAsync(
+    new DashboardSettings(
+        result.GetValue(api)!, result.GetValue(token)!, result.GetValue(ca)!, result.GetValue(email)!, result.GetValue(password)!, result.GetValue(application)!,
+        result.GetValue(tiles), result.GetValue(days), result.GetValue(repeats), result.GetValue(serverProcess), result.GetValue(stacks)),
+    Console.Out, cancellationToken));
+
+var from = new Option<string>("--from") { Required = true };
+var to = new Option<string>("--to") { Required = true };
+var queryOutput = new Option<string>("--query-out") { Description = "Where the page's query text goes, for the REST and direct runs.", Required = true };
+var explorer = new Command("explorer", "Build an hourly average over [from, to) in the data explorer page and time Run to the result and the chart.")
+{
+    api, email, password, application, from, to, repeats, output, queryOutput, serverProcess, stacks,
+};
+explorer.SetAction(result => ExplorerBench.RunAsync(
+    new ExplorerSettings(
+        result.GetValue(api)!, result.GetValue(email)!, result.GetValue(password)!, result.GetValue(application)!, result.GetValue(from)!, result.GetValue(to)!,
+        result.GetValue(repeats), result.GetValue(output)!, result.GetValue(queryOutput)!, result.GetValue(serverProcess), result.GetValue(stacks)),
+    Console.Out));
+
 var root = new RootCommand("Query latency: IoT Central's query language through Centrum's REST API, and the same SQL directly on DuckDB.")
 {
-    setup, seed, rest, direct, compare,
+    setup, seed, rest, direct, compare, dashboardSetup, dashboard, explorer,
 };
 return await root.Parse(args).InvokeAsync();

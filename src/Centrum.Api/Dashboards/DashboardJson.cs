@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
 using Centrum.Dashboards;
 
 namespace Centrum.Api.Dashboards;
@@ -40,98 +41,55 @@ internal static class DashboardJson
     {
         write = current;
         etag = null;
-        error = null;
-        if (body is not JsonObject obj)
+        if (!StrictJson.TryObject(body, out var obj, out error))
         {
-            error = "The request body must be a JSON object.";
             return false;
         }
 
         foreach (var (name, value) in obj)
         {
-            switch (name)
+            var read = name switch
             {
-                case "id":
-                    if (value is not null && (value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != dashboardId))
-                    {
-                        error = "Field 'id' must match the dashboard id in the path.";
-                        return false;
-                    }
-
-                    break;
-                case "etag":
-                    if (value is not null && !TryString(value, out etag))
-                    {
-                        error = "Field 'etag' must be a string.";
-                        return false;
-                    }
-
-                    break;
-                case "displayName":
-                    string? text = null;
-                    if (value is not null && !TryString(value, out text))
-                    {
-                        error = "Field 'displayName' must be a string.";
-                        return false;
-                    }
-
-                    write = write with { DisplayName = text };
-                    break;
-                case "personal":
-                case "favorite":
-                    var flag = value?.GetValueKind() switch
-                    {
-                        JsonValueKind.True => true,
-                        JsonValueKind.False or null => false,
-                        _ => (bool?)null,
-                    };
-                    if (flag is null)
-                    {
-                        error = $"Field '{name}' must be true or false.";
-                        return false;
-                    }
-
-                    write = name == "personal" ? write with { Personal = flag.Value } : write with { Favorite = flag.Value };
-                    break;
-                case "tiles":
-                    try
-                    {
-                        write = write with { Tiles = value is null ? [] : TileJson.Read(value) };
-                    }
-                    catch (DashboardFormatException ex)
-                    {
-                        error = ex.Message;
-                        return false;
-                    }
-
-                    break;
-                case "organizations":
-                    if (value is null)
-                    {
-                        write = write with { Organizations = [] };
-                        break;
-                    }
-
-                    if (value is not JsonArray array || array.Any(o => o is null || o.GetValueKind() != JsonValueKind.String))
-                    {
-                        error = "Field 'organizations' must be an array of organization ids.";
-                        return false;
-                    }
-
-                    write = write with { Organizations = array.Select(o => o!.GetValue<string>()).ToList() };
-                    break;
-                default:
-                    error = $"Unknown field '{(name.Length <= 64 ? name : name[..64] + "…")}' in the dashboard body.";
-                    return false;
+                "id" => StrictJson.TryId(value, dashboardId, "dashboard", out error),
+                "etag" => StrictJson.TryString(name, value, out etag, out error),
+                "displayName" => StrictJson.TryString(name, value, out var text, out error) && StrictJson.Set(ref write, write with { DisplayName = text }),
+                "personal" => TryFlag(name, value, out var flag, out error) && StrictJson.Set(ref write, write with { Personal = flag }),
+                "favorite" => TryFlag(name, value, out var flag, out error) && StrictJson.Set(ref write, write with { Favorite = flag }),
+                "tiles" => TryTiles(value, out var tiles, out error) && StrictJson.Set(ref write, write with { Tiles = tiles }),
+                "organizations" => StrictJson.TryOrganizations(value, out var organizations, out error) && StrictJson.Set(ref write, write with { Organizations = organizations }),
+                _ => StrictJson.Fail(StrictJson.Unknown(name, "dashboard"), out error),
+            };
+            if (!read)
+            {
+                return false;
             }
         }
 
         return true;
     }
 
-    private static bool TryString(JsonNode node, out string? text)
+    /// <summary>true or false; null reads as false.</summary>
+    private static bool TryFlag(string name, JsonNode? value, out bool flag, out string? error)
     {
-        text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
-        return text is not null;
+        flag = value?.GetValueKind() == JsonValueKind.True;
+        var valid = value is null || value.GetValueKind() is JsonValueKind.True or JsonValueKind.False;
+        error = valid ? null : $"Field '{name}' must be true or false.";
+        return valid;
+    }
+
+    private static bool TryTiles(JsonNode? value, out IReadOnlyList<Tile> tiles, out string? error)
+    {
+        try
+        {
+            tiles = value is null ? [] : TileJson.Read(value);
+            error = null;
+            return true;
+        }
+        catch (DashboardFormatException ex)
+        {
+            tiles = [];
+            error = ex.Message;
+            return false;
+        }
     }
 }

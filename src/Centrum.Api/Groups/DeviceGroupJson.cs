@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Centrum.Api.Infrastructure;
 using Centrum.Groups;
 
 namespace Centrum.Api.Groups;
@@ -26,77 +26,29 @@ internal static class DeviceGroupJson
     {
         write = current;
         etag = null;
-        error = null;
-        if (body is not JsonObject obj)
+        if (!StrictJson.TryObject(body, out var obj, out error))
         {
-            error = "The request body must be a JSON object.";
             return false;
         }
 
         foreach (var (name, value) in obj)
         {
-            switch (name)
+            var read = name switch
             {
-                case "id":
-                    if (value is not null && (value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() != groupId))
-                    {
-                        error = "Field 'id' must match the device group id in the path.";
-                        return false;
-                    }
-
-                    break;
-                case "etag":
-                    if (value is not null && !TryString(value, out etag))
-                    {
-                        error = "Field 'etag' must be a string.";
-                        return false;
-                    }
-
-                    break;
-                case "displayName":
-                case "filter":
-                case "description":
-                    string? text = null;
-                    if (value is not null && !TryString(value, out text))
-                    {
-                        error = $"Field '{name}' must be a string.";
-                        return false;
-                    }
-
-                    write = name switch
-                    {
-                        "displayName" => write with { DisplayName = text },
-                        "filter" => write with { Filter = text },
-                        _ => write with { Description = text },
-                    };
-                    break;
-                case "organizations":
-                    if (value is null)
-                    {
-                        write = write with { Organizations = [] };
-                        break;
-                    }
-
-                    if (value is not JsonArray array || array.Any(o => o is null || o.GetValueKind() != JsonValueKind.String))
-                    {
-                        error = "Field 'organizations' must be an array of organization ids.";
-                        return false;
-                    }
-
-                    write = write with { Organizations = array.Select(o => o!.GetValue<string>()).ToList() };
-                    break;
-                default:
-                    error = $"Unknown field '{name}' in the device group body.";
-                    return false;
+                "id" => StrictJson.TryId(value, groupId, "device group", out error),
+                "etag" => StrictJson.TryString(name, value, out etag, out error),
+                "displayName" => StrictJson.TryString(name, value, out var text, out error) && StrictJson.Set(ref write, write with { DisplayName = text }),
+                "filter" => StrictJson.TryString(name, value, out var text, out error) && StrictJson.Set(ref write, write with { Filter = text }),
+                "description" => StrictJson.TryString(name, value, out var text, out error) && StrictJson.Set(ref write, write with { Description = text }),
+                "organizations" => StrictJson.TryOrganizations(value, out var organizations, out error) && StrictJson.Set(ref write, write with { Organizations = organizations }),
+                _ => StrictJson.Fail(StrictJson.Unknown(name, "device group"), out error),
+            };
+            if (!read)
+            {
+                return false;
             }
         }
 
         return true;
-    }
-
-    private static bool TryString(JsonNode node, out string? text)
-    {
-        text = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
-        return text is not null;
     }
 }

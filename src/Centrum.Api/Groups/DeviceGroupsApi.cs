@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Devices;
@@ -17,8 +15,6 @@ namespace Centrum.Api.Groups;
 /// <summary>IoT Central's device group operations (IoT Central REST API reference, "Device Groups": list, get, create, update, remove, get devices).</summary>
 public static class DeviceGroupsApi
 {
-    private const int DefaultPageSize = 25;
-
     public static RouteGroupBuilder MapDeviceGroupsApi(this RouteGroupBuilder api)
     {
         var groups = api.MapGroup("/deviceGroups");
@@ -33,13 +29,13 @@ public static class DeviceGroupsApi
 
     private static async Task<IResult> ListAsync(HttpContext context, DeviceGroupService groups, AccessScope scope, int? maxpagesize)
     {
-        if (!TryAfter(context, out var after))
+        if (Paging.Read(context, maxpagesize, DeviceGroupService.MaxPageSize, out var pageSize, out var after) is { } refused)
         {
-            return ApiError.BadRequest("The $skiptoken is not valid.");
+            return refused;
         }
 
         var reach = await scope.ReachAsync(context, Permission.DeviceGroupsRead);
-        var page = await groups.ListAsync(context.Application().Id, Paging.ListRequest(context, after), maxpagesize ?? DefaultPageSize, reach, context.RequestAborted);
+        var page = await groups.ListAsync(context.Application().Id, Paging.ListRequest(context, after), pageSize, reach, context.RequestAborted);
         return page.Succeeded
             ? Paging.Page(context, page.Value.Groups.Select(DeviceGroupJson.ToResponse).ToList(), page.Value.ContinueAfter)
             : ApiError.From(page.Problem);
@@ -93,9 +89,9 @@ public static class DeviceGroupsApi
     /// </summary>
     private static async Task<IResult> DevicesAsync(HttpContext context, DeviceGroupService groups, DeviceRegistry registry, AccessScope scope, string deviceGroupId, int? maxpagesize)
     {
-        if (!TryAfter(context, out var after))
+        if (Paging.Read(context, maxpagesize, DeviceGroupService.MaxPageSize, out var pageSize, out var after) is { } refused)
         {
-            return ApiError.BadRequest("The $skiptoken is not valid.");
+            return refused;
         }
 
         var application = context.Application();
@@ -107,7 +103,7 @@ public static class DeviceGroupsApi
             return ApiError.From(visible.Problem);
         }
 
-        var page = await groups.MembersAsync(application.Id, deviceGroupId, reach, after, maxpagesize ?? DefaultPageSize, context.RequestAborted);
+        var page = await groups.MembersAsync(application.Id, deviceGroupId, reach, after, pageSize, context.RequestAborted);
         return page.Succeeded
             ? Paging.Page(context, page.Value.Devices.Select(d => DeviceJson.ToResponse(d, registry.IsConnected(application.Id, d.Id))).ToList(), page.Value.ContinueAfter)
             : ApiError.From(page.Problem);
@@ -117,23 +113,4 @@ public static class DeviceGroupsApi
         outcome.Succeeded ? Results.Json(DeviceGroupJson.ToResponse(outcome.Value)) : ApiError.From(outcome.Problem);
 
     private static string? IfMatch(HttpContext context, string? bodyETag) => context.Request.Headers.IfMatch.FirstOrDefault()?.Trim('"') ?? bodyETag;
-
-    private static bool TryAfter(HttpContext context, out string? after)
-    {
-        after = null;
-        if (context.Request.Query["$skiptoken"].FirstOrDefault() is not { } token)
-        {
-            return true;
-        }
-
-        try
-        {
-            after = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 }

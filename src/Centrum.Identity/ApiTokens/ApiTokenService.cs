@@ -6,6 +6,7 @@ using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Ownership;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,9 @@ namespace Centrum.Identity.ApiTokens;
 /// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
 /// deleted token stops working on the next request.
 /// </summary>
-public sealed partial class ApiTokenService(IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger)
+public sealed partial class ApiTokenService(
+    IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger,
+    IEnumerable<IAreaData> areas)
 {
     /// <summary>IoT Central's API tokens last about a year.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
@@ -121,10 +124,19 @@ public sealed partial class ApiTokenService(IDbContextFactory<CentrumDbContext> 
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await db.ApiTokens.Where(t => t.ApplicationId == applicationId && t.Id == tokenId).ExecuteDeleteAsync(cancellationToken) == 0)
         {
             return NotFound(tokenId);
         }
+
+        // The token was a member: what areas keep for it alone (personal dashboards) goes in this unit of work.
+        foreach (var area in areas)
+        {
+            await area.ReleaseMemberAsync(db, applicationId, MemberPolicy.TokenMember(tokenId), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
 
         Log.TokenRevoked(logger, applicationId, tokenId);
         return existing;

@@ -30,18 +30,34 @@ public static class MemberPolicy
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.FindFirst(CentrumClaims.TokenId)?.Value is { Length: > 0 } token)
         {
-            return "apiToken:" + token;
+            return TokenMember(token);
         }
 
         // Only Centrum's own session vouches for its email; another identity provider's token may carry an email claim
         // nobody verified, so such a caller is known by its object id, as its membership is.
         if (caller.Identity?.AuthenticationType == IdentityConstants.ApplicationScheme && caller.FindFirst(ClaimTypes.Email)?.Value is { Length: > 0 } email)
         {
-            return "user:" + email.ToLowerInvariant();
+            return EmailMember(email);
         }
 
         var principal = caller.FindFirst("oid")?.Value ?? caller.FindFirst("http://schemas.microsoft.com/identity/claims/objectidentifier")?.Value
             ?? caller.FindFirst(ClaimTypes.NameIdentifier)?.Value;
         return principal is { Length: > 0 } ? "principal:" + principal : null;
     }
+
+    /// <summary>The member a caller holding the API token <paramref name="tokenId"/> is.</summary>
+    public static string TokenMember(string tokenId) => "apiToken:" + tokenId;
+
+    /// <summary>
+    /// The member an entry of the users API is, as <see cref="MemberId"/> names its callers: a person by email, a service
+    /// principal by object id; null for a directory group, whose people are members under their own object ids.
+    /// </summary>
+    public static string? UserMember(string type, string? email, string? objectId) => type switch
+    {
+        "email" when email is not null => EmailMember(email),
+        "servicePrincipal" when objectId is not null => "principal:" + objectId,
+        _ => null,
+    };
+
+    private static string EmailMember(string email) => "user:" + email.ToLowerInvariant();
 }

@@ -7,6 +7,7 @@ using Centrum.Identity.Internal;
 using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Ownership;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,8 @@ namespace Centrum.Identity.Users;
 /// The members of an application (IoT Central's users API) and the roles a signed-in account holds in it. Roles are
 /// read on every request, so removing a member or a role takes effect on the caller's next request.
 /// </summary>
-public sealed partial class UserService(IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time, ILogger<UserService> logger)
+public sealed partial class UserService(
+    IDbContextFactory<CentrumDbContext> contexts, RoleCatalog roleCatalog, TimeProvider time, ILogger<UserService> logger, IEnumerable<IAreaData> areas)
 {
     public const int MaxPageSize = 100;
 
@@ -152,7 +154,10 @@ public sealed partial class UserService(IDbContextFactory<CentrumDbContext> cont
         return ToModel(entity);
     }
 
-    /// <summary>Removes a member whose roles are within the caller's holdings; answers the member removed.</summary>
+    /// <summary>
+    /// Removes a member whose roles are within the caller's holdings; answers the member removed. What areas keep for
+    /// that member alone (personal dashboards) goes in the same unit of work (<see cref="IAreaData.ReleaseMemberAsync"/>).
+    /// </summary>
     public async Task<Outcome<ApplicationUser>> DeleteAsync(string applicationId, string id, CallerHoldings holder, CancellationToken cancellationToken)
     {
         if (await GetAsync(applicationId, id, cancellationToken) is not { } existing)
@@ -167,11 +172,25 @@ public sealed partial class UserService(IDbContextFactory<CentrumDbContext> cont
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await db.ApplicationUsers.Where(u => u.ApplicationId == applicationId && u.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
         {
             return NotFound(id);
         }
 
+        // Another entry may name the same service principal; the member is gone only when none is left.
+        if (MemberPolicy.UserMember(existing.Type, existing.Email, existing.ObjectId) is { } member
+            && !await db.ApplicationUsers.AnyAsync(
+                u => u.ApplicationId == applicationId && u.Type == existing.Type && (u.Type == "email" ? u.Email == existing.Email : u.ObjectId == existing.ObjectId),
+                cancellationToken))
+        {
+            foreach (var area in areas)
+            {
+                await area.ReleaseMemberAsync(db, applicationId, member, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         Log.MemberRemoved(logger, applicationId, id);
         return existing;
     }

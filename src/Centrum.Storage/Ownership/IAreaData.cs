@@ -4,7 +4,7 @@ namespace Centrum.Storage.Ownership;
 /// An area that keeps rows about devices or applications in tables it owns lets go of them when asked, inside the unit
 /// of work of the deletion (the same <see cref="CentrumDbContext"/> and transaction), so a deletion is all or nothing
 /// and no area deletes another's rows. The devices area asks on a device deletion, the identity area on an
-/// application deletion; each owning area registers one implementation.
+/// application deletion and on a member's removal; each owning area registers one implementation.
 /// </summary>
 public interface IAreaData
 {
@@ -14,4 +14,11 @@ public interface IAreaData
     Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken);
 
     Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A member left the application (a user removed, an API token deleted): what the area keeps for that member alone
+    /// goes. <paramref name="memberId"/> is the member as the identity area names its callers (<c>apiToken:…</c>,
+    /// <c>user:…</c>, <c>principal:…</c>). Most areas keep nothing per member, hence the default.
+    /// </summary>
+    Task ReleaseMemberAsync(CentrumDbContext db, string applicationId, string memberId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

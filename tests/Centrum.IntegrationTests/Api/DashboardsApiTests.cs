@@ -202,6 +202,56 @@ public class DashboardsApiTests
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync($"api/dashboards/mine?{Preview}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_removed_members_personal_dashboards_go_with_them_and_the_application_dashboards_they_made_stay()
+    {
+        const string password = "Correct-horse-battery-9";
+        await using var server = await CentrumServer.StartAsync(store: Store);
+        var admin = server.AdminHttp();
+        using var bob = await TokenAsync(server, admin, "bob", AppOperator, null);
+        using var carol = await TokenAsync(server, admin, "carol", AppOperator, null);
+        await server.RunCliAsync("user", "create", "--email", "alice@example.com", "--password", password);
+        var alice = await SignedInMemberAsync(server, admin, password);
+
+        // Each makes a personal dashboard and an application dashboard; carol stays a member throughout.
+        foreach (var (member, name) in new[] { (alice, "alice"), (bob, "bob"), (carol, "carol") })
+        {
+            await PutAsync(member, $"{name}:own", JsonNode.Parse($$"""{"displayName":"{{name}}'s","personal":true}""")!.AsObject());
+            await PutAsync(member, $"{name}:shared", JsonNode.Parse($$"""{"displayName":"By {{name}}"}""")!.AsObject());
+        }
+
+        Assert.Contains("alice:own", await IdsAsync(alice));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/users/alice?{DeviceApi.Version}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/apiTokens/bob?{DeviceApi.Version}")).StatusCode);
+        alice.Dispose();
+
+        // Made members again under the same email and token id (the same member as dashboards record their owner), they
+        // find nothing of before: the personal dashboards went with the removal, not merely out of sight.
+        using var aliceAgain = await SignedInMemberAsync(server, admin, password);
+        using var bobAgain = await TokenAsync(server, admin, "bob", AppOperator, null);
+        string[] shared = ["alice:shared", "bob:shared", "carol:shared"];
+        Assert.Equal(shared, await IdsAsync(aliceAgain));
+        Assert.Equal(shared, await IdsAsync(bobAgain));
+        Assert.Equal(shared.Append("carol:own").Order(StringComparer.Ordinal), await IdsAsync(carol));
+        await RestAuthorizationTests.AssertErrorAsync(await aliceAgain.GetAsync($"api/dashboards/alice:own?{Preview}"), HttpStatusCode.NotFound, "NotFound");
+        await RestAuthorizationTests.AssertErrorAsync(await bobAgain.GetAsync($"api/dashboards/bob:own?{Preview}"), HttpStatusCode.NotFound, "NotFound");
+
+        // The ids are free again: a new personal dashboard under the old id is the new member's.
+        await PutAsync(bobAgain, "bob:own", JsonNode.Parse("""{"displayName":"bob's, again","personal":true}""")!.AsObject());
+        Assert.Equal("bob's, again", (string?)(await GetAsync(bobAgain, "api/dashboards/bob:own"))["displayName"]);
+    }
+
+    /// <summary>alice@example.com made a member (operator) and signed in with a session cookie of her own.</summary>
+    private static async Task<HttpClient> SignedInMemberAsync(CentrumServer server, HttpClient admin, string password)
+    {
+        var member = await admin.PutAsync($"api/users/alice?{DeviceApi.Version}", CentrumServer.Json($$"""{"type":"email","email":"alice@example.com","roles":[{"role":"{{AppOperator}}"}]}"""));
+        Assert.True(member.StatusCode == HttpStatusCode.OK, await member.Content.ReadAsStringAsync());
+        var session = server.Http();
+        var signedIn = await session.PostAsync("account/signin", CentrumServer.Json($$"""{"email":"alice@example.com","password":"{{password}}","application":"default"}"""));
+        Assert.True(signedIn.StatusCode == HttpStatusCode.OK, await signedIn.Content.ReadAsStringAsync());
+        return session;
+    }
+
     private static async Task<HttpClient> TokenAsync(CentrumServer server, HttpClient admin, string id, string role, string? organization)
     {
         var assignment = organization is null ? $$"""{"role":"{{role}}"}""" : $$"""{"role":"{{role}}","organization":"{{organization}}"}""";

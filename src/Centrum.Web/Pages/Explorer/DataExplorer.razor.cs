@@ -252,7 +252,7 @@ public sealed partial class DataExplorer : IDisposable
             }
 
             _rows = results.Value;
-            _columns = Columns(prepared.Value, _rows);
+            _columns = SavedQueryRunner.Columns(prepared.Value, _rows);
             _series = ChartSeries.From(_columns, _rows);
             _page = 0;
             _ran = true;
@@ -317,23 +317,6 @@ public sealed partial class DataExplorer : IDisposable
         _rows = [];
         _ran = false;
         ExplorerLog.Refused(Logger, _applicationId, problem.Code);
-    }
-
-    /// <summary>The result's columns in the service's order: a row's keys, or the query's output names when no row came back.</summary>
-    private static List<string> Columns(TelemetryQuery query, IReadOnlyList<JsonObject> rows)
-    {
-        if (rows.Count > 0)
-        {
-            return rows[0].Select(p => p.Key).ToList();
-        }
-
-        var names = query.Items.Select(i => i.OutputName).ToList();
-        if (query.GroupWindow is not null && !query.Items.Any(i => i.Field.IsTimestamp))
-        {
-            names.Insert(0, "$ts");
-        }
-
-        return names;
     }
 
     /// <summary>The whole result as a CSV file, handed to the browser as a download (it is at most the service's row cap).</summary>

@@ -24,6 +24,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
     private readonly RecentMessageIds _recentIds;
     private readonly Task _writerTask;
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly Task _rollerTask;
     private long _lastSequence;
 
@@ -391,6 +392,12 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once: the container disposes a singleton once per registration that hands it out, so a second call comes.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         // Drain what is queued so a graceful stop acknowledges what it can; give up after a bound.
         _queue.Writer.TryComplete();
         if (await Task.WhenAny(_writerTask, Task.Delay(TimeSpan.FromSeconds(10))) != _writerTask)

@@ -68,8 +68,7 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
             await browser.Page.Locator(".mud-popover-open").GetByText("Group pump", new() { Exact = true }).ClickAsync();
             await browser.Page.GetByTestId("builder-add-condition").ClickAsync();
             await Field(browser, "builder-field-0").FillAsync("$displayName");
-            await browser.Page.GetByTestId("builder-operator-0").ClickAsync();
-            await browser.Page.Locator(".mud-popover-open").GetByText("!=", new() { Exact = true }).ClickAsync();
+            await ChooseAsync(browser, "builder-operator-0", "!=");
             await Field(browser, "builder-value-0").FillAsync("pump-s");
             await browser.Page.GetByTestId("builder-apply").ClickAsync();
             await Assertions.Expect(Field(browser, "group-filter")).ToHaveValueAsync($"SELECT * FROM devices WHERE $template = \"{Pump}\" AND $displayName != \"pump-s\"");
@@ -152,6 +151,28 @@ public sealed class GroupPagesTests(Chromium chromium) : IClassFixture<Chromium>
         foreach (var device in devices)
         {
             await Assertions.Expect(browser.Page.Locator($"[data-preview-device='{device}']")).ToBeVisibleAsync();
+        }
+    }
+
+    /// <summary>
+    /// Picks an item of a select's list and waits until the select shows it. On a loaded machine the click on the item
+    /// can land while the list is still being drawn and choose nothing; the choice is made again then, up to 3 times.
+    /// </summary>
+    private static async Task ChooseAsync(BrowserSession browser, string testId, string item)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await browser.Page.GetByTestId(testId).ClickAsync();
+            await browser.Page.Locator(".mud-popover-open").GetByText(item, new() { Exact = true }).ClickAsync();
+            try
+            {
+                await Assertions.Expect(browser.Page.GetByTestId(testId)).ToContainTextAsync(item, new() { Timeout = 5_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                // Not chosen: open the list again.
+            }
         }
     }
 

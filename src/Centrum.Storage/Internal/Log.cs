@@ -5,7 +5,7 @@ namespace Centrum.Storage.Internal;
 /// <summary>Metadata store log events: ids 12000–12099. Changes are payload and never logged; applications and counts are.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(12001, LogLevel.Debug, "A group commit of {Count} metadata writes failed; each is tried in a transaction of its own")]
+    [LoggerMessage(12001, LogLevel.Debug, "A group commit of {Count} metadata writes failed; it is split in halves and each half is tried again")]
     public static partial void BatchSplit(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(12002, LogLevel.Warning, "A metadata write of application {ApplicationId} was refused by the store; its caller was told and nothing of it was kept")]

@@ -16,9 +16,9 @@ namespace Centrum.Storage.Writing;
 /// saves and commits once, publishes the events in id order, and only then completes the callers' tasks, so nobody is
 /// answered before the change is on disk, and one synced commit serves the whole batch instead of one each.
 /// <para>
-/// A batch whose commit fails is not acknowledged; each of its writes is then tried in a transaction of its own, so a
-/// write the store refuses (a twin of a device deleted meanwhile breaks its foreign key) fails alone and the others are
-/// kept. Callers that must not see each other's changes interleaved hold their own locks around the write (the twins
+/// A batch whose commit fails is not acknowledged; it is then split in halves, each tried in a transaction of its own
+/// and split again while it fails, so a write the store refuses (a twin of a device deleted meanwhile breaks its
+/// foreign key) fails alone and the others are kept. Callers that must not see each other's changes interleaved hold their own locks around the write (the twins
 /// area's per-twin lock): this writer never reorders two writes of one caller, and commits a batch all or nothing.
 /// </para>
 /// <para>
@@ -85,7 +85,7 @@ public sealed class MetadataWriter : IAsyncDisposable
     /// queued); what it adds to the context is saved with the batch at its end. The rules of the other overload hold:
     /// <paramref name="apply"/> may run again in a fresh transaction when its batch failed, so it decides afresh each time
     /// (and whatever it reports back to its caller is what its last run saw), and a cancellation only withdraws a write
-    /// still queued. An exception it throws fails its batch, which is then tried write by write: a write refuses only
+    /// still queued. An exception it throws fails its batch, which is then split and retried in smaller parts: a write refuses only
     /// itself by throwing, so one that expects to refuse (a key already taken) says so in what it reports instead.
     /// </summary>
     /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
@@ -165,25 +165,31 @@ public sealed class MetadataWriter : IAsyncDisposable
         }
     }
 
-    private async Task CommitBatchAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits <paramref name="writes"/> as one transaction. When that fails, which write broke it is not known (a
+    /// constraint names no caller), so the writes are split in halves, in order, and each half is committed the same
+    /// way: a refused write costs itself and about log2(n) retried transactions of its neighbours, where trying every
+    /// write alone would cost n synced commits for the batch that happened to hold it.
+    /// </summary>
+    private async Task CommitBatchAsync(List<PendingWrite> writes, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         List<PendingEvent> committed;
         try
         {
-            committed = await CommitAsync(batch, cancellationToken);
+            committed = await CommitAsync(writes, cancellationToken);
         }
-        catch (Exception ex) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (writes.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
-            // Which write broke the batch is not known (a constraint names no caller); each is tried alone, so one
-            // refused write costs only itself.
-            Log.BatchSplit(_logger, ex, batch.Count);
-            await CommitEachAsync(batch, cancellationToken);
+            Log.BatchSplit(_logger, ex, writes.Count);
+            var half = writes.Count / 2;
+            await CommitBatchAsync(writes.GetRange(0, half), cancellationToken);
+            await CommitBatchAsync(writes.GetRange(half, writes.Count - half), cancellationToken);
             return;
         }
         catch (Exception ex)
         {
-            foreach (var write in batch)
+            foreach (var write in writes)
             {
                 Fail(write, ex);
             }
@@ -192,32 +198,10 @@ public sealed class MetadataWriter : IAsyncDisposable
         }
 
         // Committed: from here on nothing is retried, whatever happens while the callers are answered.
-        _metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+        _metrics.Committed(writes.Count, Stopwatch.GetElapsedTime(started));
         Publish(committed);
-        foreach (var write in batch)
+        foreach (var write in writes)
         {
-            write.TrySetResult();
-        }
-    }
-
-    private async Task CommitEachAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
-    {
-        foreach (var write in batch)
-        {
-            var started = Stopwatch.GetTimestamp();
-            List<PendingEvent> committed;
-            try
-            {
-                committed = await CommitAsync([write], cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                Fail(write, ex);
-                continue;
-            }
-
-            _metrics.Committed(1, Stopwatch.GetElapsedTime(started));
-            Publish(committed);
             write.TrySetResult();
         }
     }

@@ -15,10 +15,10 @@ namespace Centrum.Gateway.Handlers;
 /// </summary>
 internal sealed class TelemetryHandler(DeviceIdentity identity, OutboundQueue outbound, TelemetryIngest telemetry, GatewayMetrics metrics, TimeProvider time)
 {
-    public async ValueTask<PacketResult> PublishAsync(PublishPacket publish, string bagText, CancellationToken cancellationToken)
+    public async ValueTask<PacketResult> PublishAsync(PublishPacket publish, ReadOnlyMemory<char> bagText, CancellationToken cancellationToken)
     {
         var received = Stopwatch.GetTimestamp();
-        var bag = PropertyBag.Parse(bagText);
+        var bag = PropertyBag.Parse(bagText.Span);
         if (publish.Payload.Length + bag.Size > IotHubLimits.MaxTelemetrySize)
         {
             return PacketResult.Violation("message larger than 256 KB");
@@ -82,7 +82,7 @@ internal sealed class TelemetryHandler(DeviceIdentity identity, OutboundQueue ou
             return;
         }
 
-        var bag = PropertyBag.Parse(IotHubTopics.ClassifyPublish(willTopic, identity.DeviceId, identity.ModuleId).Bag);
+        var bag = PropertyBag.Parse(IotHubTopics.ClassifyPublish(willTopic, identity.DeviceId, identity.ModuleId).Bag.Span);
         bag.Application.Add(new("iothub-MessageType", "Will"));
         await telemetry.SubmitAsync(new TelemetryMessage
         {

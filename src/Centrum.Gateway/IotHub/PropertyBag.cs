@@ -41,24 +41,33 @@ internal sealed class PropertyBag
             }
 
             var eq = item.IndexOf('=');
-            var key = PercentEncoding.Decode((eq < 0 ? item : item[..eq]).ToString());
-            var value = eq < 0 ? null : PercentEncoding.Decode(item[(eq + 1)..].ToString());
+            var key = PercentEncoding.Decode(eq < 0 ? item : item[..eq]);
+            var value = eq < 0 ? null : PercentEncoding.Decode(item[(eq + 1)..]);
             if (key.StartsWith("$.", StringComparison.Ordinal))
             {
                 system[key] = value;
             }
             else
             {
-                var existing = application.FindIndex(p => p.Key == key);
-                if (existing >= 0)
-                {
-                    application.RemoveAt(existing);
-                }
+                RemoveKey(application, key);
 
                 application.Add(new KeyValuePair<string, string?>(key, value));
             }
         }
 
         return new PropertyBag(system, application);
+    }
+
+    /// <summary>A loop, not <c>FindIndex</c> with a lambda: that closure over the key was an allocation per property.</summary>
+    private static void RemoveKey(List<KeyValuePair<string, string?>> application, string key)
+    {
+        for (var i = 0; i < application.Count; i++)
+        {
+            if (application[i].Key == key)
+            {
+                application.RemoveAt(i);
+                return;
+            }
+        }
     }
 }

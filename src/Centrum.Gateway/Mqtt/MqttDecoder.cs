@@ -132,21 +132,9 @@ internal static class MqttDecoder
             return MqttDecodeStatus.Malformed;
         }
 
-        if (hasPassword)
+        if (hasPassword && !TryReadUtf8(ref reader, out password))
         {
-            if (!TryReadBinary(ref reader, out var passwordBytes))
-            {
-                return MqttDecodeStatus.Malformed;
-            }
-
-            try
-            {
-                password = StrictUtf8.GetString(passwordBytes!);
-            }
-            catch (DecoderFallbackException)
-            {
-                return MqttDecodeStatus.Malformed;
-            }
+            return MqttDecodeStatus.Malformed;
         }
 
         if (reader.Remaining != 0)
@@ -250,24 +238,30 @@ internal static class MqttDecoder
     }
 
     /// <summary>A UTF-8 string (§1.5.3): well-formed, without U+0000.</summary>
-    private static bool TryReadString(ref SequenceReader<byte> reader, out string? value)
+    private static bool TryReadString(ref SequenceReader<byte> reader, out string? value) =>
+        TryReadUtf8(ref reader, out value) && !value!.Contains('\0');
+
+    /// <summary>Length-prefixed well-formed UTF-8, decoded straight from the receive buffer (no copy of its bytes first).</summary>
+    private static bool TryReadUtf8(ref SequenceReader<byte> reader, out string? value)
     {
         value = null;
-        if (!TryReadBinary(ref reader, out var bytes))
+        if (!reader.TryReadBigEndian(out short length) || reader.Remaining < (ushort)length)
         {
             return false;
         }
 
+        var bytes = reader.UnreadSequence.Slice(0, (ushort)length);
         try
         {
-            value = StrictUtf8.GetString(bytes!);
+            value = bytes.IsSingleSegment ? StrictUtf8.GetString(bytes.FirstSpan) : StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
             return false;
         }
 
-        return !value.Contains('\0');
+        reader.Advance((ushort)length);
+        return true;
     }
 
     private static bool TryReadBinary(ref SequenceReader<byte> reader, out byte[]? value)

@@ -244,7 +244,7 @@ internal sealed class DeviceSession : IMqttSession
         var result = topic.Kind switch
         {
             DeviceTopicKind.TwinGet => await _twins.GetAsync(topic.RequestId!, cancellationToken),
-            DeviceTopicKind.TwinPatchReported => await _twins.PatchReportedAsync(topic.RequestId!, IotHubTopics.VersionParameter(topic.Bag), publish.Payload, cancellationToken),
+            DeviceTopicKind.TwinPatchReported => await _twins.PatchReportedAsync(topic.RequestId!, IotHubTopics.VersionParameter(topic.Bag.Span), publish.Payload, cancellationToken),
             _ => _methods.Answered(topic.RequestId!, topic.Status, publish.Payload),
         };
 

@@ -62,7 +62,7 @@ public sealed class TelemetryHandlerTests : IAsyncLifetime
     {
         var handler = Handler(moduleId: null);
 
-        var result = await handler.PublishAsync(new PublishPacket("devices/d1/messages/events/", 1, false, false, 7, [1, 2, 3]), "", CancellationToken.None);
+        var result = await handler.PublishAsync(new PublishPacket("devices/d1/messages/events/", 1, false, false, 7, [1, 2, 3]), ReadOnlyMemory<char>.Empty, CancellationToken.None);
 
         Assert.Equal(PacketResult.Continue, result);
         var activity = Assert.Single(Stopped("d1"));
@@ -84,7 +84,7 @@ public sealed class TelemetryHandlerTests : IAsyncLifetime
     {
         var handler = Handler(moduleId: "m1");
 
-        var result = await handler.PublishAsync(new PublishPacket("devices/d1/modules/m1/messages/events/", 0, false, false, 0, [1]), "", CancellationToken.None);
+        var result = await handler.PublishAsync(new PublishPacket("devices/d1/modules/m1/messages/events/", 0, false, false, 0, [1]), ReadOnlyMemory<char>.Empty, CancellationToken.None);
 
         Assert.Equal(PacketResult.Continue, result);
         var activity = Assert.Single(Stopped("d1"));
@@ -98,7 +98,7 @@ public sealed class TelemetryHandlerTests : IAsyncLifetime
     {
         var handler = Handler(moduleId: null);
 
-        var result = await handler.PublishAsync(new PublishPacket("devices/d1/messages/events/", 1, false, false, 1, new byte[256 * 1024 + 1]), "", CancellationToken.None);
+        var result = await handler.PublishAsync(new PublishPacket("devices/d1/messages/events/", 1, false, false, 1, new byte[256 * 1024 + 1]), ReadOnlyMemory<char>.Empty, CancellationToken.None);
 
         Assert.Equal(PacketOutcome.Violation, result.Outcome);
         Assert.Empty(_model.Seen);

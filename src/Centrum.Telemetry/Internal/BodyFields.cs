@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -67,6 +68,12 @@ internal static class BodyFields
         return type is null || type.Contains("json", StringComparison.OrdinalIgnoreCase);
     }
 
+    private const int KeptWriterCapacity = 16 * 1024;
+
+    /// <summary>A buffer and writer per publishing thread, reset for each message; only the resulting string is new.</summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? _threadPropertiesWriter;
+
     public static string PropertiesJson(IReadOnlyList<KeyValuePair<string, string?>> properties)
     {
         if (properties.Count == 0)
@@ -74,18 +81,31 @@ internal static class BodyFields
             return "{}";
         }
 
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        // A stream and a writer per message were about 840 bytes of garbage each (bench/micro.sh, PropertyBagBenchmarks).
+        var (buffer, writer) = _threadPropertiesWriter ??= CreatePropertiesWriter();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        for (var i = 0; i < properties.Count; i++)
         {
-            writer.WriteStartObject();
-            foreach (var (key, value) in properties)
-            {
-                writer.WriteString(key, value);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteString(properties[i].Key, properties[i].Value);
         }
 
-        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+        writer.WriteEndObject();
+        writer.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > KeptWriterCapacity)
+        {
+            // A rare message with large properties does not leave its buffer held by the thread.
+            _threadPropertiesWriter = null;
+        }
+
+        return json;
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreatePropertiesWriter()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        return (buffer, new Utf8JsonWriter(buffer));
     }
 }

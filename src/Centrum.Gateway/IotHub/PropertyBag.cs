@@ -18,7 +18,25 @@ internal sealed class PropertyBag
     public List<KeyValuePair<string, string?>> Application { get; }
 
     /// <summary>Bytes the properties count toward the 256 KB message limit: system values, application names and values.</summary>
-    public int Size => System.Values.Sum(v => v?.Length ?? 0) + Application.Sum(p => p.Key.Length + (p.Value?.Length ?? 0));
+    /// <remarks>Loops, not <c>Sum</c>: over these collection types it boxed an enumerator per call, two a message.</remarks>
+    public int Size
+    {
+        get
+        {
+            var size = 0;
+            foreach (var value in System.Values)
+            {
+                size += value?.Length ?? 0;
+            }
+
+            foreach (var (key, value) in Application)
+            {
+                size += key.Length + (value?.Length ?? 0);
+            }
+
+            return size;
+        }
+    }
 
     public string? Get(string systemKey) => System.TryGetValue(systemKey, out var value) ? value : null;
 

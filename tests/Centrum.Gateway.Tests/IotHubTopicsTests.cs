@@ -74,4 +74,25 @@ public sealed class IotHubTopicsTests
         Assert.True(IotHubTopics.Matches("$iothub/methods/POST/#", "$iothub/methods/POST/reboot/?$rid=1"));
         Assert.False(IotHubTopics.Matches("$iothub/twin/res/#", "$iothub/methods/POST/reboot/?$rid=1"));
     }
+
+    [Fact]
+    public void Cloud_to_device_topics_put_system_properties_first_and_escape_every_name_and_value()
+    {
+        KeyValuePair<string, string?>[] system = [new("mid", "c2d 1"), new("to", null), new("ct", "application/json")];
+        KeyValuePair<string, string>[] application = [new("a b", "x/y"), new("plain", "value")];
+        Assert.Equal(
+            "devices/dev1/messages/devicebound/%24.mid=c2d%201&%24.ct=application%2Fjson&iothub-ack=none&a%20b=x%2Fy&plain=value",
+            IotHubTopics.CloudToDevice("dev1", system, application));
+        Assert.Equal("devices/dev1/messages/devicebound/iothub-ack=none", IotHubTopics.CloudToDevice("dev1", [], []));
+    }
+
+    [Theory]
+    [InlineData("?$rid=1&$version=4", 4L)]
+    [InlineData("?$version=12&$rid=1", 12L)]
+    [InlineData("?$rid=1", null)]
+    [InlineData("?$rid=1&$version=x", null)]
+    public void The_reported_patch_version_is_read_from_its_query(string query, long? version)
+    {
+        Assert.Equal(version, IotHubTopics.VersionParameter(query));
+    }
 }

@@ -21,7 +21,7 @@ namespace Centrum.Dashboards;
 /// <para>
 /// Scope and permissions are those of dashboards, since a saved query is what a <c>dataExplorer</c> tile shows and is
 /// shared as the dashboards that pin it are: a personal query needs only membership and is its owner's alone; an
-/// application query is read, created, renamed and deleted with the caller's reach for the application dashboards
+/// application query is read, created, renamed or changed, and deleted with the caller's reach for the application dashboards
 /// permission of the operation (read, create, update, delete), and lies in organizations as an application dashboard
 /// does. IoT Central's role editor has no separate permission for explorer queries, so none is invented here.
 /// </para>
@@ -157,6 +157,31 @@ public sealed partial class SavedQueryService(
             return invalid;
         }
 
+        return await ChangeAsync(applicationId, queryId, caller, ifMatch, reach, entity => entity.DisplayName = displayName!.Trim(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces the query's definition in place (its id, name, scope and organizations stay, so the tiles that name it
+    /// show the new one), guarded by its etag when one is given: a query changed since the caller read it is refused
+    /// as a failed precondition rather than overwritten. <paramref name="reach"/> is the caller's for updating
+    /// application dashboards.
+    /// </summary>
+    public async Task<Outcome<SavedQuery>> UpdateAsync(
+        string applicationId, string queryId, string caller, SavedQueryDefinition? query, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reach);
+        if (RefuseQuery(query) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await ChangeAsync(applicationId, queryId, caller, ifMatch, reach, entity => entity.Definition = JsonSerializer.Serialize(Normalized(query!)), cancellationToken);
+    }
+
+    /// <summary>Changes a query the caller sees, guarded by its etag when one is given, and gives it a new etag.</summary>
+    private async Task<Outcome<SavedQuery>> ChangeAsync(
+        string applicationId, string queryId, string caller, string? ifMatch, OrganizationReach reach, Action<SavedQueryEntity> change, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(q => q.Id == queryId, cancellationToken);
         if (entity is null || !Sees(entity, caller, reach))
@@ -169,7 +194,7 @@ public sealed partial class SavedQueryService(
             return Problem.PreconditionFailed("The saved query's etag does not match; read it again.");
         }
 
-        entity.DisplayName = displayName!.Trim();
+        change(entity);
         entity.ETag = NewETag();
         try
         {
@@ -223,7 +248,13 @@ public sealed partial class SavedQueryService(
             return Problem.Invalid("organizations: an organization is listed twice.");
         }
 
-        if (write.Query is not { } query)
+        return RefuseQuery(write.Query);
+    }
+
+    /// <summary>The rules of a query's definition, each refusal naming the member it is about.</summary>
+    private static Problem? RefuseQuery(SavedQueryDefinition? definition)
+    {
+        if (definition is not { } query)
         {
             return Problem.Invalid("query is required.");
         }

@@ -8,8 +8,9 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// Saved data-explorer queries over the explorer tests' day of boiler telemetry: a query saved in the explorer and
 /// pinned to a dashboard becomes a <c>dataExplorer</c> tile naming it (read back through REST in IoT Central's shape)
-/// that shows the numbers <c>POST /api/query</c> answers; a personal query is invisible to another member; a renamed
-/// query reads back renamed, and a deleted one leaves its tile empty, saying so. Home shows the member's favorite
+/// that shows the numbers <c>POST /api/query</c> answers; a personal query is invisible to another member; a query
+/// opened, changed and saved is written in place, a concurrent save of the older version is refused as such and can be
+/// saved as a new query; a renamed query reads back renamed, and a deleted one leaves its tile empty, saying so. Home shows the member's favorite
 /// dashboard, or the application's default the member sees, with the member's reach. The editor moves and resizes a
 /// tile by dragging it, offers every tile type with component capabilities, and REST reads both back.
 /// </summary>
@@ -120,12 +121,49 @@ public sealed class SavedQueryPageTests(Chromium chromium) : IClassFixture<Chrom
         await other.Page.GetByTestId("saved-open").ClickAsync();
         await Assertions.Expect(other.Page.GetByTestId("explorer-query")).ToHaveTextAsync(Text);
 
+        // Opened and changed, Save writes the same query in place: the same id, no new entry, and whoever opens it next
+        // gets the change. A second administrator who opened it before is told that it changed rather than overwriting
+        // it, and keeps their version with "Save as new".
+        await using var second = await chromium.OpenAsync(server);
+        await second.SignInAsAsync(BuiltInRoles.AppAdministrator);
+        await second.Page.GotoAsync("explorer");
+        await second.WaitUntilInteractiveAsync();
+        await second.Page.GetByTestId("saved-list").SelectOptionAsync(queryId);
+        await second.Page.GetByTestId("saved-open").ClickAsync();
+        await Assertions.Expect(second.Page.GetByTestId("explorer-query")).ToHaveTextAsync(Text);
+
+        var edited = Text.Replace("WINDOW(PT1H)", "WINDOW(PT30M)", StringComparison.Ordinal);
+        await page.GetByTestId("saved-list").SelectOptionAsync(queryId);
+        await page.GetByTestId("saved-open").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("saved-message")).ToHaveTextAsync("Opened \"Boiler hours\".");
+        await page.GetByTestId("explorer-window").SelectOptionAsync("PT30M");
+        await Assertions.Expect(page.GetByTestId("explorer-query")).ToHaveTextAsync(edited);
+        await Assertions.Expect(page.GetByTestId("saved-save")).ToHaveTextAsync("Save \"Boiler hours\"");
+        await page.GetByTestId("saved-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("saved-message")).ToHaveTextAsync("Updated \"Boiler hours\".");
+        await Assertions.Expect(page.GetByTestId("saved-list").Locator("option")).ToHaveTextAsync(["(choose a saved query)", "Mine only (personal)", "Boiler hours"]);
+        Assert.Equal(queryId, await page.GetByTestId("saved-list").InputValueAsync());
+        await other.Page.GetByTestId("saved-open").ClickAsync();
+        await Assertions.Expect(other.Page.GetByTestId("explorer-query")).ToHaveTextAsync(edited);
+
+        await second.Page.GetByTestId("explorer-window").SelectOptionAsync("PT10M");
+        await second.Page.GetByTestId("saved-save").ClickAsync();
+        await Assertions.Expect(second.Page.GetByTestId("saved-message")).ToHaveTextAsync(
+            "\"Boiler hours\" was changed elsewhere since you opened it; open it again, or save yours as a new query.");
+        await JobPagesTests.Field(second.Page, "saved-name").FillAsync("Boiler ten minutes");
+        await second.Page.GetByTestId("saved-scope").SelectOptionAsync("application");
+        await second.Page.GetByTestId("saved-save-as").ClickAsync();
+        await Assertions.Expect(second.Page.GetByTestId("saved-message")).ToHaveTextAsync("Saved \"Boiler ten minutes\".");
+        Assert.NotEqual(queryId, await second.Page.GetByTestId("saved-list").InputValueAsync());
+        await other.Page.GetByTestId("saved-open").ClickAsync();
+        await Assertions.Expect(other.Page.GetByTestId("explorer-query")).ToHaveTextAsync(edited);
+
         // Renamed, it reads back renamed; deleted, the pinned tile stays and says its query is gone.
         await page.GetByTestId("saved-list").SelectOptionAsync(queryId);
         await JobPagesTests.Field(page, "saved-rename-name").FillAsync("Boiler hourly");
         await page.GetByTestId("saved-rename").ClickAsync();
         await Assertions.Expect(page.GetByTestId("saved-message")).ToHaveTextAsync("Renamed to \"Boiler hourly\".");
-        await Assertions.Expect(page.GetByTestId("saved-list").Locator("option")).ToHaveTextAsync(["(choose a saved query)", "Mine only (personal)", "Boiler hourly"]);
+        await Assertions.Expect(page.GetByTestId("saved-list").Locator("option")).ToHaveTextAsync(["(choose a saved query)", "Mine only (personal)", "Boiler hourly", "Boiler ten minutes"]);
         await page.GetByTestId("saved-list").SelectOptionAsync(queryId);
         await page.GetByTestId("saved-delete").ClickAsync();
         await Assertions.Expect(page.GetByTestId("saved-message")).ToHaveTextAsync("Deleted \"Boiler hourly\".");
@@ -163,6 +201,7 @@ public sealed class SavedQueryPageTests(Chromium chromium) : IClassFixture<Chrom
         await Assertions.Expect(page.GetByTestId("device-count")).ToHaveTextAsync("3");
         Assert.Empty(browser.ForeignRequests);
         Assert.Empty(other.ForeignRequests);
+        Assert.Empty(second.ForeignRequests);
         Assert.Empty(scoped.ForeignRequests);
     }
 

@@ -11,7 +11,9 @@ using Microsoft.AspNetCore.Components;
 namespace Centrum.Web.Pages.Explorer;
 
 /// <summary>
-/// The explorer's saved queries: save the form's query (personal, or the application's), open one, rename, delete, and
+/// The explorer's saved queries: save the form's query (personal, or the application's), open one and save it again in
+/// place (with the etag it was opened with, so a change made elsewhere meanwhile is reported, not overwritten) or as a
+/// new one, rename, delete, and
 /// pin one to a dashboard the caller may change as a <c>dataExplorer</c> tile naming it (IoT Central's
 /// <c>DataExplorerTileConfiguration.query</c>). Every action goes through <see cref="SavedQueryService"/> or
 /// <see cref="DashboardService"/> with the caller's reach for its permission (<see cref="ExplorerPagePermissions"/>);
@@ -39,6 +41,9 @@ public sealed partial class DataExplorer
     ];
 
     private IReadOnlyList<SavedQuery> _saved = [];
+
+    /// <summary>The query the form was opened from or last saved as, with the etag read then: Save writes it again.</summary>
+    private SavedQuery? _opened;
     private List<Dashboard> _pinTargets = [];
     private List<string> _placeable = [];
     private string _member = "";
@@ -140,7 +145,40 @@ public sealed partial class DataExplorer
             : new SavedQueryDefinition(_templateId, group, fields, window, _range, null, null, _top);
     }
 
+    /// <summary>Saves the form's query again under the query it was opened from, or as a new one when none was opened.</summary>
     private async Task SaveQueryAsync()
+    {
+        if (_opened is not { } opened || !MayRename(opened))
+        {
+            await SaveAsNewAsync();
+            return;
+        }
+
+        if (CurrentDefinition() is not { } definition)
+        {
+            _savedMessage = "Choose a template and telemetry first.";
+            return;
+        }
+
+        var reach = opened.Personal ? OrganizationReachNone : await Caller.ReachAsync(ExplorerPagePermissions.RenameApplication, CancellationToken.None);
+        var saved = await SavedQueries.UpdateAsync(_applicationId, opened.Id, _member, definition, opened.ETag, reach, CancellationToken.None);
+        if (!saved.Succeeded)
+        {
+            _savedMessage = saved.Problem.Kind is ProblemKind.PreconditionFailed or ProblemKind.Conflict
+                ? $"\"{opened.DisplayName}\" was changed elsewhere since you opened it; open it again, or save yours as a new query."
+                : saved.Problem.Message;
+            await RefreshSavedAsync();
+            return;
+        }
+
+        _opened = saved.Value;
+        await RefreshSavedAsync();
+        _savedId = saved.Value.Id;
+        _savedMessage = $"Updated \"{saved.Value.DisplayName}\".";
+    }
+
+    /// <summary>Saves the form's query as a new one under the name given; Save then writes that one again.</summary>
+    private async Task SaveAsNewAsync()
     {
         if (CurrentDefinition() is not { } definition)
         {
@@ -165,6 +203,7 @@ public sealed partial class DataExplorer
             return;
         }
 
+        _opened = saved.Value;
         await RefreshSavedAsync();
         _savedId = saved.Value.Id;
         _renameTo = saved.Value.DisplayName;
@@ -230,6 +269,7 @@ public sealed partial class DataExplorer
             _to = query.To?.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
         }
 
+        _opened = read.Value;
         _renameTo = read.Value.DisplayName;
         _savedMessage = $"Opened \"{read.Value.DisplayName}\".";
     }
@@ -244,6 +284,12 @@ public sealed partial class DataExplorer
         var reach = chosen.Personal ? OrganizationReachNone : await Caller.ReachAsync(ExplorerPagePermissions.RenameApplication, CancellationToken.None);
         var renamed = await SavedQueries.RenameAsync(_applicationId, chosen.Id, _member, _renameTo, chosen.ETag, reach, CancellationToken.None);
         _savedMessage = renamed.Succeeded ? $"Renamed to \"{renamed.Value.DisplayName}\"." : renamed.Problem.Message;
+        if (renamed.Succeeded && _opened?.Id == chosen.Id)
+        {
+            // Renamed here: the form's query is still the one opened, under its new etag.
+            _opened = renamed.Value;
+        }
+
         await RefreshSavedAsync();
     }
 
@@ -257,6 +303,11 @@ public sealed partial class DataExplorer
         var reach = chosen.Personal ? OrganizationReachNone : await Caller.ReachAsync(ExplorerPagePermissions.DeleteApplication, CancellationToken.None);
         var deleted = await SavedQueries.DeleteAsync(_applicationId, chosen.Id, _member, reach, CancellationToken.None);
         _savedMessage = deleted.Succeeded ? $"Deleted \"{deleted.Value.DisplayName}\"." : deleted.Problem.Message;
+        if (deleted.Succeeded && _opened?.Id == chosen.Id)
+        {
+            _opened = null;
+        }
+
         await RefreshSavedAsync();
     }
 

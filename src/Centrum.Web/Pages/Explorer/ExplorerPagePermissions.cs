@@ -29,7 +29,7 @@ public static class ExplorerPagePermissions
     /// <summary>Saving an application query: REST's <c>PUT /api/dashboards/{dashboardId}</c>.</summary>
     public const Permission SaveApplication = Permission.DashboardsCreate;
 
-    /// <summary>Renaming an application query: REST's <c>PATCH /api/dashboards/{dashboardId}</c>.</summary>
+    /// <summary>Renaming an application query or saving it again in place: REST's <c>PATCH /api/dashboards/{dashboardId}</c>.</summary>
     public const Permission RenameApplication = Permission.DashboardsUpdate;
 
     /// <summary>Deleting an application query: REST's <c>DELETE /api/dashboards/{dashboardId}</c>.</summary>

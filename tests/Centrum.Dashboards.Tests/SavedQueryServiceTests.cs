@@ -21,6 +21,30 @@ public sealed class SavedQueryServiceTests
         new(name, query ?? Definition(), personal, organizations);
 
     [Fact]
+    public async Task A_query_saved_again_keeps_its_id_and_name_and_a_stale_etag_or_another_members_personal_query_is_refused()
+    {
+        await using var store = await DashboardStore.StartAsync();
+        var saved = await store.SavedQueries.CreateAsync(App, Alice, Write(), All, default);
+        Assert.True(saved.Succeeded, saved.Problem?.Message);
+
+        var changed = Definition("P1D") with { Window = "PT5M" };
+        Assert.Equal(ProblemKind.PreconditionFailed, (await store.SavedQueries.UpdateAsync(App, saved.Value!.Id, Alice, changed, "stale", All, default)).Problem?.Kind);
+        Assert.Equal(ProblemKind.Invalid, (await store.SavedQueries.UpdateAsync(App, saved.Value.Id, Alice, changed with { Window = "PT7M" }, saved.Value.ETag, All, default)).Problem?.Kind);
+        var updated = await store.SavedQueries.UpdateAsync(App, saved.Value.Id, Alice, changed, saved.Value.ETag, All, default);
+        Assert.True(updated.Succeeded, updated.Problem?.Message);
+        Assert.NotEqual(saved.Value.ETag, updated.Value!.ETag);
+
+        var read = await store.SavedQueries.GetAsync(App, saved.Value.Id, Bob, All, default);
+        Assert.Equal(("Heat", "P1D", "PT5M"), (read.Value?.DisplayName, read.Value?.Query.Duration, read.Value?.Query.Window));
+        Assert.Single(await store.SavedQueries.ListAsync(App, Alice, All, default));
+        Assert.Equal(ProblemKind.PreconditionFailed, (await store.SavedQueries.UpdateAsync(App, saved.Value.Id, Alice, Definition(), saved.Value.ETag, All, default)).Problem?.Kind);
+
+        var mine = await store.SavedQueries.CreateAsync(App, Alice, Write("Mine", personal: true), NoPermission, default);
+        Assert.Equal(ProblemKind.NotFound, (await store.SavedQueries.UpdateAsync(App, mine.Value!.Id, Bob, changed, null, All, default)).Problem?.Kind);
+        Assert.Equal(ProblemKind.NotFound, (await store.SavedQueries.UpdateAsync(App, saved.Value.Id, Alice, changed, null, NoPermission, default)).Problem?.Kind);
+    }
+
+    [Fact]
     public async Task A_query_is_saved_read_renamed_and_deleted_as_written()
     {
         await using var store = await DashboardStore.StartAsync();

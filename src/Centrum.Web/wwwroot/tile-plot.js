@@ -16,7 +16,13 @@ export async function draw(element, plotlyUrl, figure) {
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
     font: { family: 'Roboto, Helvetica, Arial, sans-serif', size: 11, color: '#616161' },
   };
-  await Plotly.react(element, data, Object.assign(base, layout), { responsive: true, displayModeBar: false });
+  try {
+    await Plotly.react(element, data, Object.assign(base, layout), { responsive: true, displayModeBar: false });
+  } catch (error) {
+    // A map's base layer failing (the tile server down, a tile it cannot decode) rejects the draw after the traces
+    // are drawn; the positions stay on the page, so the page says so in the console rather than failing the tile.
+    console.warn('tile plot:', error);
+  }
 }
 
 export function purge(element) {

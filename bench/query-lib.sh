@@ -77,8 +77,10 @@ query_bench_print_seed() {
   python3 - "$seeded_json" "$@" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-print(f"seeded {s['Points']:,} points ({sys.argv[2]} devices x {sys.argv[3]} days every {sys.argv[4]} s) in {s['Seconds'] / 60:.1f} min: "
-      f"{s['PointsPerSecond']:,.0f} points/s; file {s['FileBytes'] / 2**30:.2f} GiB ({s['BytesPerPoint']:.1f} bytes/point)")
+print(f"seeded {s['Points']:,} points ({sys.argv[2]} devices x {sys.argv[3]} days every {sys.argv[4]} s) with their rollups in "
+      f"{s['Seconds'] / 60:.1f} min ({s['RollupSeconds'] / 60:.1f} min of it rolling up): {s['PointsPerSecond']:,.0f} points/s; "
+      f"file {s['FileBytes'] / 2**30:.2f} GiB ({s['BytesPerPoint']:.1f} bytes/point); rollups equal the raw aggregates on "
+      f"{s['Check']['KeysCompared']:,} sampled keys")
 PY
 }
 

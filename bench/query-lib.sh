@@ -57,7 +57,7 @@ query_bench_seed() {
     # the same parameters (a relative one such as P30D would differ by the seconds between the two runs).
     local last_hour=$(( $(date -u +%s) / 3600 * 3600 ))
     local first=$(( last_hour - days * 86400 ))
-    nice -n 19 $qbench seed --file "$file" --devices "$devices" --start "$(iso $first)" --days "$days" --interval "$interval" > "$work/seed.json"
+    $qbench seed --file "$file" --devices "$devices" --start "$(iso $first)" --days "$days" --interval "$interval" > "$work/seed.json"
     python3 - "$work/seed.json" "$first" "$last_hour" > "$marker.tmp" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); s["Start"] = int(sys.argv[2]); s["End"] = int(sys.argv[3]); print(json.dumps(s))

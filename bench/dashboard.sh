@@ -2,7 +2,9 @@
 # Dashboard render time: a dashboard of 10 line-chart tiles over a device group of the bench fleet (every device of
 # the bench template), opened in headless chromium (Debian's, through Playwright for .NET) from navigation to every
 # tile drawn, cold (the first open after the server started) and warm (median of the repeats); next to the tiles' 10
-# queries through POST /api/query one after another and all at once, in one invocation. One sample of the server's
+# queries through POST /api/query one after another and all at once, in one invocation. Each tile draws the
+# aggregate per bucket (an hour for 7 days) that the rollups answer; the run fails unless every tile drew as many
+# buckets as that query answers. One sample of the server's
 # stacks (dotnet-stack) is taken during one more render.
 #
 #   bench/dashboard.sh [devices=1000] [days=7] [repeats=5]

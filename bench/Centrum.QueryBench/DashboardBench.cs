@@ -7,9 +7,9 @@ namespace Centrum.QueryBench;
 
 /// <summary>
 /// A dashboard of line-chart tiles over a device group of the bench fleet, opened in the browser: time from navigation
-/// to every tile drawn (each tile's plots holding points), cold (the first open after the
-/// server started) and warm; next to the same tile queries through <c>POST /api/query</c>, one after another and all at
-/// once, so the ratio says what the page adds over its queries.
+/// to every tile drawn (each tile's line holding its buckets), cold (the first open after the server started) and warm;
+/// next to the same tile queries through <c>POST /api/query</c>, one after another and all at once, so the ratio says
+/// what the page adds over its queries. The run fails unless every tile drew the buckets that query answers.
 /// </summary>
 internal static class DashboardBench
 {
@@ -17,34 +17,50 @@ internal static class DashboardBench
 
     public const string DashboardId = "benchdashboard";
 
-    /// <summary>Points a line-chart tile draws: the page reads the newest this many (its live chart keeps as many).</summary>
-    public const int TilePoints = 300;
-
     /// <summary>The tiles' aggregations, in turn: IoT Central's tile offers these for a numeric telemetry.</summary>
     private static readonly string[] Aggregates = ["avg", "min", "max", "sum", "count"];
 
-    /// <summary>Every tile in: each of its plots (plotly keeps the drawn traces on the element) holding points.</summary>
+    /// <summary>Every tile in: each tile's line (plotly keeps the drawn traces on the element) holding buckets.</summary>
     private const string Drawn = """
         n => {
           const tiles = [...document.querySelectorAll('.dashboard-tile[data-tile-type="lineChart"]')];
           return tiles.length === n && tiles.every(t => {
-            const plots = [...t.querySelectorAll('[id^="chart-"]')];
-            return plots.length > 0 && plots.every(p => p.data && p.data[0] && p.data[0].x.length > 0);
+            const plot = t.querySelector('[data-testid="line-chart"]');
+            return plot && plot.data && plot.data[0] && plot.data[0].x.length > 0;
           });
         }
         """;
 
     private const string TileStates = """
-        () => [...document.querySelectorAll('.dashboard-tile')].map(t =>
-          `${t.dataset.tile}: points ${[...t.querySelectorAll('[id^="chart-"]')].map(p => p.data && p.data[0] ? p.data[0].x.length : 'no plot').join('/')}` +
-          `${t.querySelector('[data-testid="tile-error"]') ? ', error ' + t.querySelector('[data-testid="tile-error"]').textContent : ''}`).join('; ')
+        () => [...document.querySelectorAll('.dashboard-tile')].map(t => {
+          const plot = t.querySelector('[data-testid="line-chart"]');
+          const error = t.querySelector('[data-testid="tile-error"]');
+          return `${t.dataset.tile}: buckets ${plot && plot.data && plot.data[0] ? plot.data[0].x.length : 'no plot'}` + (error ? ', error ' + error.textContent : '');
+        }).join('; ')
         """;
 
-    private const string PointsDrawn = """() => [...document.querySelectorAll('.dashboard-tile [id^="chart-"]')].reduce((n, p) => n + p.data[0].x.length, 0)""";
+    /// <summary>The buckets each tile's line holds.</summary>
+    private const string BucketsDrawn = """() => [...document.querySelectorAll('.dashboard-tile [data-testid="line-chart"]')].map(p => p.data[0].x.length)""";
 
-    /// <summary>The query a line-chart tile runs for one capability (the page's <c>TileReader.PointsAsync</c>), in the query language.</summary>
+    /// <summary>
+    /// The resolution a tile of this range reads at, the finest that cuts it into at most 300 buckets (the page's
+    /// <c>TileReader.Resolution</c>), so the bench's tiles name the resolution they are drawn at.
+    /// </summary>
+    private static string Resolution(int days) => days switch
+    {
+        1 => "PT5M",
+        7 => "PT1H",
+        30 => "PT12H",
+        _ => throw new ArgumentException("A tile's time range is one of IoT Central's: 1, 7 or 30 days.", nameof(days)),
+    };
+
+    /// <summary>
+    /// The query a line-chart tile runs for one capability on its first read (the page's <c>TileReader.BucketsAsync</c>),
+    /// in the query language: per bucket of its resolution the sum, count, minimum and maximum it composes the tile's
+    /// aggregate from. Later refreshes read only the newest buckets.
+    /// </summary>
     public static string TileQuery(int days) =>
-        $"SELECT TOP {TilePoints} $ts, temperature FROM {BenchFleet.TemplateId} WHERE WITHIN_WINDOW(P{days}D) ORDER BY $ts DESC";
+        $"SELECT $ts, SUM(temperature) AS sum, COUNT(temperature) AS count, MIN(temperature) AS min, MAX(temperature) AS max FROM {BenchFleet.TemplateId} WHERE WITHIN_WINDOW(P{days}D) GROUP BY WINDOW({Resolution(days)})";
 
     /// <summary>The group of the whole bench fleet and a dashboard of <paramref name="tiles"/> line charts over it, through REST.</summary>
     public static async Task SetupAsync(HttpClient http, int tiles, int days, CancellationToken cancellationToken)
@@ -63,7 +79,7 @@ internal static class DashboardBench
                 {
                     ["type"] = "lineChart", ["group"] = GroupId, ["devices"] = new JsonArray(),
                     ["capabilities"] = new JsonArray(new JsonObject { ["capability"] = "temperature", ["aggregateFunction"] = Aggregates[i % Aggregates.Length] }),
-                    ["queryRange"] = new JsonObject { ["type"] = "time", ["duration"] = duration, ["resolution"] = "PT5M" },
+                    ["queryRange"] = new JsonObject { ["type"] = "time", ["duration"] = duration, ["resolution"] = Resolution(days) },
                 },
             });
         }
@@ -76,7 +92,7 @@ internal static class DashboardBench
     public static async Task<int> RunAsync(DashboardSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         var page = new List<double>();
-        int points;
+        int[] buckets;
         await using (var browser = await BrowserBench.OpenAsync(settings.Api, settings.Email, settings.Password, settings.Application))
         {
             for (var i = 0; i <= settings.Repeats; i++)
@@ -84,9 +100,9 @@ internal static class DashboardBench
                 page.Add(await RenderAsync(browser.Page, settings.Tiles));
             }
 
-            points = await browser.Page.EvaluateAsync<int>(PointsDrawn);
+            buckets = await browser.Page.EvaluateAsync<int[]>(BucketsDrawn);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"page  cold {page[0]:F0} ms; warm {string.Join(", ", page.Skip(1).Select(p => p.ToString("F0", CultureInfo.InvariantCulture)))} ms; {points} points drawn"));
+                $"page  cold {page[0]:F0} ms; warm {string.Join(", ", page.Skip(1).Select(p => p.ToString("F0", CultureInfo.InvariantCulture)))} ms; buckets per tile {string.Join("/", buckets)}"));
             if (settings.ServerProcess is { } pid)
             {
                 await using var sampler = new StackSampler(pid, settings.StackOutput!);
@@ -121,11 +137,14 @@ internal static class DashboardBench
         var (seq, par) = (QueryReport.Median(sequential), QueryReport.Median(parallel));
         output.WriteLine($"tile query ({settings.Tiles} tiles, each once per open): {query}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"page  cold {page[0]:F0} ms; warm p50 {warm:F0} ms (min {page.Skip(1).Min():F0}, max {page.Skip(1).Max():F0}, {settings.Repeats} opens); {points} points drawn"));
+            $"page  cold {page[0]:F0} ms; warm p50 {warm:F0} ms (min {page.Skip(1).Min():F0}, max {page.Skip(1).Max():F0}, {settings.Repeats} opens); buckets per tile {string.Join("/", buckets.Distinct())}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"REST  {settings.Tiles} queries one after another p50 {seq:F0} ms; all at once p50 {par:F0} ms ({settings.Repeats} runs each, {rows} rows a query)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio page warm / REST sequential {warm / seq:F2}; / REST parallel {warm / par:F2}"));
-        return points == settings.Tiles * TilePoints ? 0 : Fail(output, $"the tiles drew {points} points, not {settings.Tiles * TilePoints}");
+        // The range slides between the last render and the queries: the oldest bucket may lose its last values meanwhile.
+        return buckets.Length == settings.Tiles && buckets.All(b => Math.Abs(b - rows) <= 1)
+            ? 0
+            : Fail(output, $"the tiles drew {string.Join("/", buckets)} buckets, not the {rows} the tile query answers");
     }
 
     private static async Task<double> RenderAsync(IPage page, int tiles)

@@ -124,15 +124,15 @@ public sealed class DashboardPagesTests(Chromium chromium) : IClassFixture<Chrom
         return new Uri(page.Url).Segments[^1];
     }
 
-    /// <summary>The chart draws more points and the last known values move on as the devices keep sending.</summary>
+    /// <summary>The chart's newest bucket and the last known values move on as the devices keep sending.</summary>
     private static async Task AssertLiveAsync(BrowserSession browser)
     {
         var page = browser.Page;
-        var chart = page.Locator("[data-tile='Temperatures'] [id^='chart-']");
-        async Task<int> PointsAsync() => await chart.EvaluateAsync<int>("e => (e.data && e.data[0] && e.data[0].x) ? e.data[0].x.length : 0");
-        var first = 0;
-        await Wait.UntilAsync(async () => (first = await PointsAsync()) >= 2, TimeSpan.FromSeconds(60), "the line chart draws the devices' telemetry");
-        await Wait.UntilAsync(async () => await PointsAsync() > first, TimeSpan.FromSeconds(30), "the line chart draws new points");
+        var chart = page.Locator("[data-tile='Temperatures'] [data-testid='line-chart']");
+        async Task<string> DrawnAsync() => await chart.EvaluateAsync<string>("e => (e.data && e.data[0] && e.data[0].x) ? JSON.stringify([e.data[0].x, e.data[0].y]) : ''");
+        var first = "";
+        await Wait.UntilAsync(async () => (first = await DrawnAsync()).Length > 0, TimeSpan.FromSeconds(60), "the line chart draws the devices' telemetry");
+        await Wait.UntilAsync(async () => await DrawnAsync() != first, TimeSpan.FromSeconds(30), "the line chart's newest bucket moves as the devices send");
 
         foreach (var device in new[] { "sim-north", "sim-south" })
         {

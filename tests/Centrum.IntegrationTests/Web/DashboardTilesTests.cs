@@ -10,8 +10,9 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// Every dashboard tile kind that reads data, against the real server with Node SDK devices: a dashboard made through
 /// REST over a group of three devices (two in the north, one in the south) draws its KPI, property, bar, pie, heat map,
-/// event and state, history, map (telemetry and property) and command tiles with the numbers <c>POST /api/query</c> answers for the same
-/// aggregates; a KPI follows a value sent after the page opened; a tile whose query is refused says it could not be
+/// line (per bucket of its resolution), event and state, history, map (telemetry and property) and command tiles with
+/// the numbers <c>POST /api/query</c> answers for the same aggregates; a KPI and a line chart's newest bucket follow a
+/// value sent after the page opened; a tile whose query is refused says it could not be
 /// read and is logged once however often it reads; a command tile runs its command on the device and shows
 /// its answer; a deleted group and a capability the template lacks show empty tiles, not errors; and an organization
 /// viewer of the north sees the same tiles over the north's devices only, with no command button (it may not run
@@ -56,6 +57,9 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
 
     private const string Range = """, "queryRange": { "type": "time", "duration": "PT30M" }""";
 
+    /// <summary>A line chart's range and the resolution of its buckets.</summary>
+    private const string LineRange = """, "queryRange": { "type": "time", "duration": "PT30M", "resolution": "PT5M" }""";
+
     private static readonly string Dashboard = $$"""
         {
           "displayName": "Every tile",
@@ -73,6 +77,7 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
             {{Tile("State history", 0, 6, Over("stateHistoryChart", Capability("mode", "count"), Range))}},
             {{Tile("Map", 3, 6, Over("mapTelemetry", Capability("location", "count")))}},
             {{Tile("Sites", 0, 10, Over("mapProperty", Capability("site", "count")))}},
+            {{Tile("Line", 3, 10, Over("lineChart", Capability("temperature") + ", " + Capability("temperature", "max"), LineRange))}},
             {{Tile("Reboot", 6, 6, """{ "type": "command", "group": "meters", "device": "meter-a", "command": "reboot" }""")}},
             {{Tile("Gone", 0, 8, Over("kpi", Capability("temperature"), Range, group: "doomed"))}},
             {{Tile("Missing", 3, 8, Over("barChart", Capability("humidity"), Range))}},
@@ -147,6 +152,10 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
                 Assert.Contains(live, e => (string?)e["event"] == "sent");
                 await Assertions.Expect(browser.Page.Locator("[data-tile='Peak']").GetByTestId("kpi-value")).ToHaveTextAsync("150.3", new() { Timeout = 30_000 });
                 await Assertions.Expect(browser.Page.Locator("[data-tile='Peak']").GetByTestId("kpi-trend")).ToContainTextAsync("No earlier value");
+                await Wait.UntilAsync(
+                    async () => await LineAsync(browser.Page) is { } lines && lines.TryGetValue("temperature (max)", out var max) && max.Count > 0 && max[^1].Value == 150.25,
+                    Timeout, "the line chart's newest bucket takes the reading sent after the page opened");
+                await AssertLineAsync(browser.Page, admin, ["meter-a", "meter-b", "meter-c"]);
             }
 
             // The refused tile read every period while the page was open, and was logged once.
@@ -212,6 +221,8 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
                 Timeout, $"the {tile} tile draws {string.Join(", ", expected)}");
         }
 
+        await AssertLineAsync(page, admin, reached);
+
         // Event and state charts: a timeline per reached device with the values they sent.
         await Wait.UntilAsync(
             async () => await Strings(page, "[data-tile='Events'] [data-testid='event-chart']", "d => d.flatMap(t => t.y)") is { } ys && ys.Distinct().Order().SequenceEqual(reached),
@@ -257,6 +268,44 @@ public sealed class DashboardTilesTests(Chromium chromium) : IClassFixture<Chrom
         await Assertions.Expect(page.GetByTestId("tile-error")).ToHaveCountAsync(1);
         Assert.Empty(browser.ForeignRequests);
     }
+
+    /// <summary>
+    /// The line chart draws, per capability, the buckets <c>POST /api/query</c> answers for the same aggregate grouped by
+    /// the tile's resolution over the reached devices.
+    /// </summary>
+    private static async Task AssertLineAsync(IPage page, HttpClient admin, string[] reached)
+    {
+        var within = $"[{string.Join(", ", reached.Select(d => $"'{d}'"))}]";
+        var expected = new Dictionary<string, List<(DateTime Time, double Value)>>();
+        foreach (var aggregate in new[] { "avg", "max" })
+        {
+            var rows = await QueryAsync(admin, $"SELECT $ts, {aggregate}(temperature) FROM {Model} WHERE WITHIN_WINDOW(PT30M) AND $id IN {within} GROUP BY WINDOW(PT5M)");
+            expected[$"temperature ({aggregate})"] = rows
+                .Select(r => (DateTime.Parse((string)r["$ts"]!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), r[$"{aggregate}_temperature"]!.GetValue<double>()))
+                .ToList();
+        }
+
+        Assert.All(expected.Values, buckets => Assert.NotEmpty(buckets));
+        await Wait.UntilAsync(
+            async () => await LineAsync(page) is { } lines && lines.Count == expected.Count
+                && expected.All(e => lines.TryGetValue(e.Key, out var line) && line.Count == e.Value.Count
+                    && line.Zip(e.Value).All(p => p.First.Time == p.Second.Time && Math.Abs(p.First.Value - p.Second.Value) < 1e-9)),
+            Timeout, $"the line chart draws {Describe(expected)}");
+    }
+
+    /// <summary>The line chart's traces: each name with its points (bucket start, value).</summary>
+    private static async Task<Dictionary<string, List<(DateTime Time, double Value)>>?> LineAsync(IPage page)
+    {
+        var traces = await Strings(page, "[data-tile='Line'] [data-testid='line-chart']", "d => d.map(t => t.name + '=' + t.x.map((x, i) => x + '~' + t.y[i]).join('|'))");
+        return traces?.Select(t => t.Split('=', 2)).ToDictionary(
+            t => t[0],
+            t => t[1].Split('|', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('~')).Select(p => (
+                DateTime.ParseExact(p[0], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+                double.Parse(p[1], CultureInfo.InvariantCulture))).ToList());
+    }
+
+    private static string Describe(Dictionary<string, List<(DateTime Time, double Value)>> lines) =>
+        string.Join("; ", lines.Select(l => $"{l.Key}: {string.Join(", ", l.Value.Select(p => FormattableString.Invariant($"{p.Time:HH:mm} {p.Value}")))}"));
 
     private static async Task AssertCommandRunsAsync(BrowserSession browser, NodeDevice device)
     {

@@ -31,6 +31,12 @@ public sealed record TileValue(string DeviceId, string Capability, DateTimeOffse
 /// <summary>One device's value of one capability at one time, as the device sent it (a string, a number, a geopoint).</summary>
 public sealed record TileSample(string DeviceId, string Capability, DateTimeOffset Time, JsonNode Value);
 
+/// <summary>
+/// A line chart's buckets of one capability, oldest first, each at its start: read from <paramref name="From"/> (a bucket's
+/// start, or the start of the tile's range) up to <paramref name="Now"/>.
+/// </summary>
+public sealed record TileBuckets(DateTimeOffset From, DateTimeOffset Now, TimeSpan Range, TimeSpan Resolution, IReadOnlyList<(DateTimeOffset Time, double Value)> Values);
+
 /// <summary>One device's aggregate of one capability over the tile's range.</summary>
 public sealed record TileAggregate(string DeviceId, string Capability, double Value);
 
@@ -69,7 +75,7 @@ public sealed class TileReader(
     /// </summary>
     public const int MaxValueDevices = 20;
 
-    /// <summary>Points a line chart reads per refresh: the live chart keeps as many (LiveChart.MaxPoints).</summary>
+    /// <summary>Values an event or state chart, a history or a map's path reads per refresh, the newest.</summary>
     public const int MaxPoints = Pages.Devices.LiveChart.MaxPoints;
 
     /// <summary>The application the tiles read.</summary>
@@ -168,16 +174,69 @@ public sealed class TileReader(
     }
 
     /// <summary>
-    /// The numeric points of one capability over the tile's devices within the tile's time range, newest
-    /// <see cref="MaxPoints"/>, oldest first.
+    /// One capability of a line chart over the tile's devices, aggregated per bucket of the tile's resolution (IoT
+    /// Central's <c>queryRange.resolution</c> and <c>aggregateFunction</c>) by the query language's
+    /// <c>GROUP BY WINDOW</c>, which the telemetry rollups answer: a week of a thousand devices costs the summaries of
+    /// its buckets, not its ten million raw values. Read from <paramref name="since"/> (the start of a bucket) when given,
+    /// so a refresh re-reads only the newest buckets, else over the whole range. Devices of several templates are
+    /// combined exactly per bucket, as a KPI combines them.
     /// </summary>
-    public async Task<Outcome<IReadOnlyList<(DateTimeOffset Time, double Value)>>> PointsAsync(Tile tile, TileCapability capability, CancellationToken cancellationToken)
+    public async Task<Outcome<TileBuckets>> BucketsAsync(Tile tile, TileCapability capability, DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        var samples = await SamplesAsync(tile, capability, cancellationToken);
-        return samples.Succeeded
-            ? samples.Value.Select(s => (s.Time, Value: Number(s.Value))).Where(s => s.Value is not null).Select(s => (s.Time, s.Value!.Value)).ToList()
-            : samples.Problem;
+        var readable = await ReadableAsync(tile, cancellationToken);
+        if (!readable.Succeeded)
+        {
+            return readable.Problem;
+        }
+
+        var window = Window(tile);
+        var resolution = Resolution(tile);
+        var now = time.GetUtcNow();
+        var from = since is { } start && start > now - window ? start : now - window;
+        var range = from == since ? new WindowCondition(null, from, now.AddSeconds(1)) : new WindowCondition(window, null, null);
+        var buckets = new SortedDictionary<DateTimeOffset, Combined>();
+        foreach (var (template, ids) in readable.Value)
+        {
+            if (Field(template, capability) is not { } field)
+            {
+                continue;
+            }
+
+            var rows = await queries.RunAsync(applicationId, BucketQuery(template.Id, field, range, resolution), ids, cancellationToken);
+            if (!rows.Succeeded)
+            {
+                return rows.Problem;
+            }
+
+            foreach (var row in rows.Value)
+            {
+                if (Time(row) is { } at)
+                {
+                    if (!buckets.TryGetValue(at, out var combined))
+                    {
+                        buckets[at] = combined = new Combined(capability.Aggregate);
+                    }
+
+                    combined.Add(row);
+                }
+            }
+        }
+
+        var values = buckets.Where(b => b.Value.Value is not null).Select(b => (b.Key, b.Value.Value!.Value)).ToList();
+        return new TileBuckets(from, now, window, resolution, values);
     }
+
+    /// <summary>
+    /// A line chart's query for one template: per bucket the field's sum, count, minimum and maximum, from which any
+    /// aggregate the tile names is composed across templates. Only <c>$ts</c>, aggregates, a WITHIN_WINDOW and a
+    /// WINDOW of whole minutes: the shape the telemetry rollups answer.
+    /// </summary>
+    internal static TelemetryQuery BucketQuery(string template, QueryField field, WindowCondition range, TimeSpan resolution) =>
+        new(
+            null,
+            [new SelectItem(Timestamp, Aggregate.None, null), new SelectItem(field, Aggregate.Sum, "sum"), new SelectItem(field, Aggregate.Count, "count"),
+             new SelectItem(field, Aggregate.Min, "min"), new SelectItem(field, Aggregate.Max, "max")],
+            template, range, resolution, null);
 
     /// <summary>
     /// The values one capability took on the tile's devices within the tile's time range, newest <see cref="MaxPoints"/>,
@@ -429,6 +488,38 @@ public sealed class TileReader(
                 _ => TimeSpan.FromMinutes(30),
             }
             : TimeSpan.FromMinutes(30);
+    }
+
+    /// <summary>
+    /// Buckets a line chart draws per capability at most: a tile a few cells wide shows no more, and the bound keeps a
+    /// read's rows and the page's figure fixed whatever the range.
+    /// </summary>
+    public const int MaxBuckets = 300;
+
+    /// <summary>IoT Central's <c>TimeRangeResolution</c> values, finest first.</summary>
+    private static readonly (string Name, TimeSpan Span)[] Resolutions =
+    [
+        ("PT1M", TimeSpan.FromMinutes(1)), ("PT5M", TimeSpan.FromMinutes(5)), ("PT10M", TimeSpan.FromMinutes(10)), ("PT30M", TimeSpan.FromMinutes(30)),
+        ("PT1H", TimeSpan.FromHours(1)), ("PT12H", TimeSpan.FromHours(12)), ("P1D", TimeSpan.FromDays(1)), ("P1W", TimeSpan.FromDays(7)),
+    ];
+
+    /// <summary>
+    /// The width of a line chart's buckets: the tile's <c>queryRange.resolution</c>, or, when it names none or one that
+    /// would cut the range into more than <see cref="MaxBuckets"/> buckets, the finest resolution that cuts it into no
+    /// more (30 minutes by the minute, a day by five minutes, a week by the hour, 30 days by twelve hours), as IoT
+    /// Central offers only coarser resolutions for longer ranges.
+    /// </summary>
+    public static TimeSpan Resolution(Tile tile)
+    {
+        ArgumentNullException.ThrowIfNull(tile);
+        var window = Window(tile);
+        var named = tile.Configuration.TryGetProperty("queryRange", out var range) && range.ValueKind == JsonValueKind.Object
+            && range.TryGetProperty("resolution", out var resolution) && resolution.ValueKind == JsonValueKind.String
+            ? Resolutions.FirstOrDefault(r => r.Name == resolution.GetString()).Span
+            : TimeSpan.Zero;
+        return named > TimeSpan.Zero && window / named <= MaxBuckets
+            ? named
+            : Resolutions.Select(r => r.Span).First(r => r >= named && window / r <= MaxBuckets);
     }
 
     /// <summary>

@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Centrum.Web.Pages.Dashboards.Tiles;
 
-/// <summary>The plotly figures of the per-device aggregate tiles (bar, pie, heat map), built from the same read.</summary>
+/// <summary>The plotly figures of the aggregate tiles: per device (bar, pie, heat map) and per bucket (line chart).</summary>
 internal static class AggregateFigures
 {
     /// <summary>The application's primary color and its companions (MudBlazor's default palette), one per capability.</summary>
@@ -54,6 +55,26 @@ internal static class AggregateFigures
             ["colorscale"] = "Viridis",
         });
         return Figure(data, new JsonObject { ["height"] = 220 });
+    }
+
+    /// <summary>A line per capability, its points at the buckets' starts (UTC, as plotly reads a date without a zone).</summary>
+    public static JsonObject Lines(IReadOnlyList<LineChartTile.Series> series)
+    {
+        var data = new JsonArray();
+        for (var i = 0; i < series.Count; i++)
+        {
+            var buckets = series[i].Buckets;
+            data.Add(new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = buckets.Count > 1 ? "lines" : "lines+markers",
+                ["name"] = $"{series[i].Capability.Capability} ({series[i].Capability.Aggregate})",
+                ["x"] = Array(buckets.Select(b => (JsonNode?)b.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))),
+                ["y"] = Array(buckets.Select(b => (JsonNode?)b.Value)),
+                ["line"] = new JsonObject { ["color"] = Colors[i % Colors.Length] },
+            });
+        }
+
+        return Figure(data, new JsonObject { ["showlegend"] = series.Count > 1, ["height"] = 220, ["xaxis"] = new JsonObject { ["type"] = "date" } });
     }
 
     public static JsonObject Figure(JsonArray data, JsonObject layout) => new() { ["data"] = data, ["layout"] = layout };

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Query latency: an hourly aggregate over a device template's telemetry through Centrum's query API, the SQL it
 # compiles to (over the rollup tables) run directly on the application's DuckDB file, and the reference, the same query
-# planned over raw rows only, in one invocation. Prints all three, the ratios, the roller's catch-up on the seeded
-# points, and checks that all returned the same buckets.
+# planned over raw rows only, in one invocation. Prints all three, the ratios, the seed (its rate, and the check that
+# the rollups it wrote equal aggregates over the raw rows), and checks that all returned the same buckets.
 #
 #   bench/query.sh [devices=1000] [days=30] [interval-seconds=1] [repeats=5]
 #

@@ -172,14 +172,7 @@ internal sealed class TelemetryRoller : IDisposable
         }
 
         Fault?.Invoke(RollStep.Chosen);
-        var values = Execute(connection, $"""
-            INSERT INTO {width.Table}
-            SELECT time_bucket(to_microseconds($width), enqueued_time) AS bucket, device_id, module_id, component, name,
-                   count(*), count(value_number), sum(value_number), min(value_number), max(value_number),
-                   min(seq), arg_min(value_json, seq), max(seq), arg_max(value_json, seq)
-            FROM telemetry WHERE seq > $w AND seq <= $upper
-            GROUP BY ALL
-            """, ("width", width.Microseconds), ("w", watermark), ("upper", upper));
+        var values = Execute(connection, Summarize(width), ("width", width.Microseconds), ("w", watermark), ("upper", upper));
         Fault?.Invoke(RollStep.Appended);
         var rolled = Scalar(connection, $"SELECT CAST(coalesce(sum(value_count), 0) AS BIGINT) FROM {width.Table} WHERE first_seq > $w",
             ("w", watermark)) ?? 0;
@@ -193,6 +186,20 @@ internal sealed class TelemetryRoller : IDisposable
         Log.Rolled(_logger, _applicationId, rolled, width.Seconds, values, upper, elapsed.TotalMilliseconds);
         return rolled;
     }
+
+    /// <summary>
+    /// The statement of a step: appends to <paramref name="width"/>'s table the summaries of the <c>telemetry</c> rows
+    /// with seq in ($w, $upper], bucketed by $width microseconds. Also run by the query benchmark's seeder, so a store
+    /// seeded in bulk holds the summaries the roller itself would write.
+    /// </summary>
+    internal static string Summarize(RollupWidth width) => $"""
+        INSERT INTO {width.Table}
+        SELECT time_bucket(to_microseconds($width), enqueued_time) AS bucket, device_id, module_id, component, name,
+               count(*), count(value_number), sum(value_number), min(value_number), max(value_number),
+               min(seq), arg_min(value_json, seq), max(seq), arg_max(value_json, seq)
+        FROM telemetry WHERE seq > $w AND seq <= $upper
+        GROUP BY ALL
+        """;
 
     /// <summary>How far the first value not rolled yet lies behind the newest closed bucket, if it does.</summary>
     private void RecordLag(DuckDBConnection connection, RollupWidth width, DateTime now)

@@ -26,7 +26,8 @@ bench_settings $ip
 created=$($server app create --id ebench --name "Export bench" "${settings[@]}")
 hub=$(sed -n 's/.*hubHostName=\([^ ]*\).*/\1/p' <<<"$created")
 token=$($server token create --app ebench --id bench --role admin "${settings[@]}")
-bench_start_server centrum "$@"
+# The receiver is inside the load generator on loopback, which destinations may reach only when allowed.
+bench_start_server centrum --Centrum:Export:AllowLocalDestinations=true "$@"
 ca="$work/data/certificates/ca.pem"
 $loadgen provision --api "https://$ip:8443/" --token "$token" --ca "$ca" --devices "$devices" --out "$work/keys.txt"
 

@@ -807,7 +807,8 @@ public sealed class DeviceRegistry(
 
     /// <summary>
     /// Records what an update changed in IoT Central's device lifecycle vocabulary (enabled, disabled, approved,
-    /// displayNameChanged, deviceTemplateChanged), or nothing when it changed none of those.
+    /// displayNameChanged, deviceTemplateChanged); an update of the device's organizations or simulation flag alone is
+    /// recorded with no lifecycle change, and one that changed none of those facts is not recorded.
     /// </summary>
     private static void Changed(DeviceEventAppend log, string deviceId, DeviceWrite before, DeviceWrite after)
     {
@@ -835,6 +836,12 @@ public sealed class DeviceRegistry(
         if (changes.Count > 0)
         {
             log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = changes });
+        }
+        else if (before.Simulated != after.Simulated || !before.Organizations.SequenceEqual(after.Organizations, StringComparer.Ordinal))
+        {
+            // No lifecycle message type names these (so no lifecycle export message comes of it), but what readers of
+            // the log keep of a device (exports' device facts: $organizations, $simulated) must hear of them.
+            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = new JsonArray() });
         }
     }
 

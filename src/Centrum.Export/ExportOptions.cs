@@ -3,19 +3,27 @@ using System.ComponentModel.DataAnnotations;
 namespace Centrum.Export;
 
 /// <summary>Section <c>Centrum:Export</c>: continuous data export.</summary>
-public sealed class ExportOptions
+public sealed class ExportOptions : IValidatableObject
 {
     public const string Section = "Centrum:Export";
 
     /// <summary>
-    /// Source records read and delivered as one batch. The cursor advances per batch, so it also bounds how many
-    /// messages a destination may see twice after a crash or a failed batch. Larger batches amortise reads and
-    /// blob uploads; smaller ones lower duplicates and end-to-end latency under light load. Raise it when an export
-    /// falls behind a fleet of many devices: a batch loads each of its devices once, so 2,000 kept a webhook export
-    /// up with 4,300 msg/s from 200 devices where 500 delivered ~2,800 (docs/benchmarks.md, bench/export.sh).
+    /// Source records read and delivered as one batch when the export keeps up: the smallest batch. An export that
+    /// finds a full batch waiting doubles its batch, up to <see cref="MaxBatchSize"/>, and halves it again as the
+    /// backlog shrinks, so a backlog is worked off in large batches (a batch pays its read, the cursor's commit and one
+    /// load per new device once) while under light load a batch stays small. The cursor advances per batch: a crash
+    /// repeats at most the batch in flight. A failed delivery resends only what the destination did not accept, where
+    /// it says so (a webhook answers each message).
     /// </summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// The largest batch a backlog grows to (at least <see cref="BatchSize"/>). It bounds the memory of a delivery
+    /// (the batch being sent and the next one, read and built meanwhile) and what a crash repeats.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = 4_000;
 
     /// <summary>How often an idle export looks for new data when no event woke it (events normally wake it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -58,4 +66,12 @@ public sealed class ExportOptions
     /// since on-premises receivers are normal; turn it on where the export may only leave the private network.
     /// </summary>
     public bool RefusePrivateDestinations { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxBatchSize < BatchSize)
+        {
+            yield return new($"The largest batch cannot be smaller than the first ({BatchSize}).", [nameof(MaxBatchSize)]);
+        }
+    }
 }

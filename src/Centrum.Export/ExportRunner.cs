@@ -49,7 +49,7 @@ public sealed class ExportRunner : BackgroundService
         _time = time;
         _reader = new SourceReader(contexts, telemetry);
         _cursors = new CursorStore(contexts);
-        _facts = () => new DeviceFactsLoader(registry, templates, twins);
+        _facts = () => new DeviceFactsLoader(contexts, registry, templates, twins);
         _logger = loggers.CreateLogger<ExportRunner>();
         _exports.Changed += application => _ = ReconcileAsync(application);
     }

@@ -91,6 +91,20 @@ public sealed class DeviceRulesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_move_to_another_organization_is_logged_as_an_update_without_a_lifecycle_change()
+    {
+        await CreateAsync("fan-1", "fan");
+
+        var moved = await Registry.UpdateAsync(App, "fan-1", d => d with { Organizations = ["plant-north"] }, null, Everywhere, CancellationToken.None);
+        var unchanged = await Registry.UpdateAsync(App, "fan-1", d => d, null, Everywhere, CancellationToken.None);
+
+        // Readers of the log that keep a device's facts (exports) hear of the move; a write that changes nothing is not logged.
+        Assert.True(moved.Succeeded && unchanged.Succeeded);
+        Assert.Equal(["plant-north"], (await Registry.GetAsync(App, "fan-1", CancellationToken.None))!.Organizations);
+        Assert.Equal([nameof(DeviceEventKind.Created), nameof(DeviceEventKind.Updated)], await _store.EventsAsync("fan-1"));
+    }
+
+    [Fact]
     public async Task An_update_with_an_unknown_template_or_organization_is_invalid_and_changes_nothing()
     {
         var created = await CreateAsync("fan-1", "fan");

@@ -37,7 +37,8 @@ public sealed record DestinationContext(string ApplicationId, string ExportId, s
 /// <summary>
 /// Delivers batches to one destination. <see cref="SendAsync"/> returns only when the destination has accepted every
 /// message of the batch (a 2xx answer, a committed blob, a JetStream acknowledgement); otherwise it throws
-/// <see cref="DestinationException"/> and the pipeline retries the whole batch, so delivery is at least once.
+/// <see cref="DestinationException"/> and the pipeline retries what the exception says was not accepted
+/// (<see cref="DestinationException.Undelivered"/>; the whole batch when it does not say), so delivery is at least once.
 /// </summary>
 public interface IDestinationSender : IAsyncDisposable
 {
@@ -68,4 +69,11 @@ public sealed class DestinationException(string message, bool permanent = false,
     /// the pipeline should wait at least this long before retrying instead of its own backoff.
     /// </summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>
+    /// The messages of the failed batch the destination may not have accepted, in batch order, when the sender knows
+    /// which were accepted (a webhook answers each message); null when it does not, and then all of them are retried.
+    /// Every message not known to be accepted must be here: the pipeline resends only these.
+    /// </summary>
+    public IReadOnlyList<ExportedMessage>? Undelivered { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Centrum.Export.Destinations;
 using Centrum.Export.Filters;
 using Centrum.Export.Jq;
@@ -18,8 +19,10 @@ internal sealed record PipelineSetup(
 /// <summary>
 /// Delivers one export to one destination, at least once and in order: read a batch of the source's log after the
 /// cursor, turn it into export messages (filter, enrichments, transform), hand the batch to the destination, and move
-/// the cursor only when the destination acknowledged all of it. A failed batch is retried, whole, with exponential
-/// backoff and jitter, for as long as it takes; the backlog stays in the durable logs meanwhile.
+/// the cursor only when the destination acknowledged all of it. Reading and building the next batch runs while the
+/// current one is sent (one batch ahead at most). A failed batch is retried with exponential backoff and jitter, for
+/// as long as it takes, each retry carrying only what the destination did not accept; the backlog stays in the
+/// durable logs meanwhile. The batch doubles while full batches wait, up to <see cref="ExportOptions.MaxBatchSize"/>.
 /// </summary>
 internal sealed class ExportPipeline(
     PipelineSetup setup,
@@ -42,6 +45,12 @@ internal sealed class ExportPipeline(
     private ExportError? _transformError;
     private ExportError? _gapError;
     private DateTimeOffset _lastRangeCheck;
+
+    /// <summary>
+    /// A batch read and built, ready to send: the records it covers (the cursor moves past the last), its messages,
+    /// and the batch size it was read with. Without records it says that the log had nothing more when it was read.
+    /// </summary>
+    private sealed record Prepared(IReadOnlyList<SourceRecord> Records, List<ExportedMessage> Messages, int Limit);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -66,40 +75,101 @@ internal sealed class ExportPipeline(
         Log.Starting(logger, _export.Id, _destination, _export.Source, cursor.Position);
         Publish(cursor, backlog: 0, backlogAge: null, starting: true);
         await using var sender = setup.Type.Open(setup.Destination.Definition, new DestinationContext(_app, _export.Id, _destination, _export.Source));
-        while (!cancellationToken.IsCancellationRequested)
+
+        // One batch waits in the channel while the next is read and built and the current one is sent.
+        var ready = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(ready.Writer, cursor.Position, filter, transform, stop.Token);
+        try
         {
-            var position = cursor.Position;
-            var records = await WithRetryAsync(ct => reader.ReadAsync(_app, _export.Source, position, options.BatchSize, ct), cancellationToken);
-            if (records.Count == 0)
+            await foreach (var prepared in ready.Reader.ReadAllAsync(cancellationToken))
             {
-                _backlogError = null;
-                Publish(cursor, 0, null, starting: false);
-                await signal.WaitAsync(options.PollInterval, cancellationToken);
-                continue;
+                var records = prepared.Records;
+                if (records.Count == 0)
+                {
+                    _backlogError = null;
+                    Publish(cursor, 0, null, starting: false);
+                    continue;
+                }
+
+                var batch = prepared.Messages;
+                if (batch.Count > 0)
+                {
+                    await DeliverAsync(sender, records, new DeliveryBatch(batch), cancellationToken);
+                }
+
+                var now = time.GetUtcNow();
+                cursor = new Cursor(records[^1].Sequence, cursor.Delivered + batch.Count, batch.Count > 0 ? now : cursor.LastExportTime);
+                var saved = cursor;
+                await WithRetryAsync(async ct => { await cursors.SaveAsync(_app, _export.Id, _destination, _export.Source, saved, ct); return true; }, cancellationToken);
+                if (batch.Count > 0)
+                {
+                    metrics.Delivered(_export.Id, _destination, batch.Count, (now - records[0].Time).TotalSeconds);
+                }
+
+                await CheckBacklogAsync(cursor, records, prepared.Limit, cancellationToken);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await producer;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads and builds batches after <paramref name="position"/>, one ahead of the delivery; when the log has nothing
+    /// more it says so once and waits to be woken (or for the poll interval). Ends the channel with its failure.
+    /// </summary>
+    private async Task ProduceAsync(ChannelWriter<Prepared> ready, long position, ExportFilter? filter, JqProgram? transform, CancellationToken cancellationToken)
+    {
+        var withTwin = filter is not null || Enrichments.ReadProperties(_export.Enrichments);
+        var limit = Math.Min(options.BatchSize, options.MaxBatchSize);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var after = position;
+                var read = limit;
+                var records = await WithRetryAsync(ct => reader.ReadAsync(_app, _export.Source, after, read, ct), cancellationToken);
+                if (records.Count == 0)
+                {
+                    await ready.WriteAsync(new Prepared(records, [], read), cancellationToken);
+                    limit = Math.Max(options.BatchSize, limit / 2);
+                    await signal.WaitAsync(options.PollInterval, cancellationToken);
+                    continue;
+                }
+
+                if (_export.Source == ExportSources.Telemetry)
+                {
+                    // Telemetry sequences are contiguous (assigned at commit, never reused): a hole is what retention removed.
+                    ReportGap(records[0].Sequence, position);
+                }
+
+                await WithRetryAsync(async ct => { await facts.RefreshAsync(_app, withTwin, ct); return true; }, cancellationToken);
+                var messages = await WithRetryAsync(ct => BuildAsync(records, filter, transform, withTwin, ct), cancellationToken);
+                await ready.WriteAsync(new Prepared(records, messages, read), cancellationToken);
+                position = records[^1].Sequence;
+
+                // A full batch means more waits: the next read takes twice as many, up to the bound; a batch under a
+                // quarter full means the backlog is gone, and the size falls back by halves.
+                limit = records.Count >= read ? Math.Min(read * 2, options.MaxBatchSize)
+                    : records.Count < read / 4 ? Math.Max(options.BatchSize, read / 2)
+                    : read;
             }
 
-            if (_export.Source == ExportSources.Telemetry)
-            {
-                // Telemetry sequences are contiguous (assigned at commit, never reused): a hole is what retention removed.
-                ReportGap(records[0].Sequence, position);
-            }
-
-            var batch = await WithRetryAsync(ct => BuildAsync(records, filter, transform, ct), cancellationToken);
-            if (batch.Count > 0)
-            {
-                await DeliverAsync(sender, records, new DeliveryBatch(batch), cancellationToken);
-            }
-
-            var now = time.GetUtcNow();
-            cursor = new Cursor(records[^1].Sequence, cursor.Delivered + batch.Count, batch.Count > 0 ? now : cursor.LastExportTime);
-            var saved = cursor;
-            await WithRetryAsync(async ct => { await cursors.SaveAsync(_app, _export.Id, _destination, _export.Source, saved, ct); return true; }, cancellationToken);
-            if (batch.Count > 0)
-            {
-                metrics.Delivered(_export.Id, _destination, batch.Count, (now - records[0].Time).TotalSeconds);
-            }
-
-            await CheckBacklogAsync(cursor, records, cancellationToken);
+            ready.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            ready.TryComplete(ex);
+            throw;
         }
     }
 
@@ -116,10 +186,8 @@ internal sealed class ExportPipeline(
         return cursor;
     }
 
-    private async Task<List<ExportedMessage>> BuildAsync(IReadOnlyList<SourceRecord> records, ExportFilter? filter, JqProgram? transform, CancellationToken cancellationToken)
+    private async Task<List<ExportedMessage>> BuildAsync(IReadOnlyList<SourceRecord> records, ExportFilter? filter, JqProgram? transform, bool withTwin, CancellationToken cancellationToken)
     {
-        facts.Clear();
-        var withTwin = filter is not null || Enrichments.ReadProperties(_export.Enrichments);
         var messages = new List<ExportedMessage>(records.Count);
         foreach (var record in records)
         {
@@ -208,6 +276,10 @@ internal sealed class ExportPipeline(
         }
     }
 
+    /// <summary>
+    /// Sends until the destination has accepted every message. A retry carries only the messages the failure did not
+    /// report accepted (<see cref="DestinationException.Undelivered"/>), or the whole batch when it reported nothing.
+    /// </summary>
     /// <returns>How many attempts it took.</returns>
     private async Task<int> SendUntilAcceptedAsync(IDestinationSender sender, DeliveryBatch batch, CancellationToken cancellationToken)
     {
@@ -229,6 +301,11 @@ internal sealed class ExportPipeline(
             {
                 attempt++;
                 metrics.Failed(_export.Id, _destination);
+                if (ex is DestinationException { Undelivered: { Count: > 0 } undelivered } && undelivered.Count < batch.Messages.Count)
+                {
+                    batch = new DeliveryBatch(undelivered);
+                }
+
                 var delay = Backoff(attempt, (ex as DestinationException)?.RetryAfter);
                 _deliveryError = new ExportError(ex is DestinationException { Permanent: true } ? "destinationRejected" : "destinationUnavailable", ex.Message);
                 state.Update(s => s with { Status = "error", Errors = Errors(), Failed = s.Failed + 1 });
@@ -257,10 +334,10 @@ internal sealed class ExportPipeline(
     }
 
     /// <summary>Reports the backlog and what retention deleted before delivery, at most once a second.</summary>
-    private async Task CheckBacklogAsync(Cursor cursor, IReadOnlyList<SourceRecord> records, CancellationToken cancellationToken)
+    private async Task CheckBacklogAsync(Cursor cursor, IReadOnlyList<SourceRecord> records, int limit, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (now - _lastRangeCheck < TimeSpan.FromSeconds(1) && records.Count < options.BatchSize)
+        if (now - _lastRangeCheck < TimeSpan.FromSeconds(1) && records.Count < limit)
         {
             Publish(cursor, 0, null, starting: false);
             return;

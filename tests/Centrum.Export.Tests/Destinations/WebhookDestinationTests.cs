@@ -243,6 +243,66 @@ public sealed class WebhookDestinationTests : IAsyncLifetime
         Assert.Contains("503", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_device_that_fails_holds_back_only_its_own_messages_while_the_others_are_delivered()
+    {
+        // device-01's third message and everything after it is refused until the receiver recovers.
+        var refusing = true;
+        _receiver.Respond = (context, request) =>
+        {
+            var message = JsonNode.Parse(request.Body)!;
+            if (Volatile.Read(ref refusing) && (string?)message["deviceId"] == "device-01" && (long)message["sequence"]! >= 10)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+
+            return Task.CompletedTask;
+        };
+        var batch = Batches.RoundRobin(1, 40, 4);
+        await using var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
+
+        var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(batch, CancellationToken.None));
+
+        // Only device-01's stream stopped, at the refused message; every other message was accepted once.
+        var held = batch.Messages.Where(m => m.DeviceId == "device-01" && m.Sequence >= 10).ToList();
+        Assert.Equal(held, failure.Undelivered);
+        Assert.Contains("500", failure.Message, StringComparison.Ordinal);
+        var posted = _receiver.Deliveries.Select(r => (long)JsonNode.Parse(r.Body)!["sequence"]!).ToList();
+        Assert.Equal(batch.Messages.Where(m => !held.Contains(m)).Select(m => m.Sequence).Append(10).Order(), posted.Order());
+
+        // The retry of what was held back delivers it in order; nothing else is sent again.
+        Volatile.Write(ref refusing, false);
+        await sender.SendAsync(new DeliveryBatch(failure.Undelivered!), CancellationToken.None);
+        var all = _receiver.Deliveries.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        Assert.Equal(41, all.Count);
+        Assert.Equal(held.Select(m => m.Sequence), all.Skip(posted.Count).Select(m => (long)m["sequence"]!));
+    }
+
+    [Fact]
+    public async Task A_failure_for_the_whole_receiver_starts_no_more_requests_and_holds_back_all_not_accepted()
+    {
+        _receiver.Respond = (context, request) =>
+        {
+            if ((long)JsonNode.Parse(request.Body)!["sequence"]! >= 20)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            return Task.CompletedTask;
+        };
+        var batch = Batches.RoundRobin(1, 200, 40);
+        await using var sender = Webhook().Open(Definition(_receiver.HookUrl.ToString()), Batches.Context());
+
+        var failure = await Assert.ThrowsAsync<DestinationException>(() => sender.SendAsync(batch, CancellationToken.None));
+
+        // Accepted: exactly the messages answered 200; held back: all the rest, in batch order, most never sent.
+        var accepted = _receiver.Deliveries.Select(r => (long)JsonNode.Parse(r.Body)!["sequence"]!).Where(s => s < 20).ToHashSet();
+        Assert.Equal(batch.Messages.Where(m => !accepted.Contains(m.Sequence)), failure.Undelivered);
+        Assert.True(_receiver.Deliveries.Count < 100, $"{_receiver.Deliveries.Count} requests after the receiver asked to be left alone");
+        Assert.Equal(TimeSpan.FromSeconds(1), failure.RetryAfter);
+    }
+
     [Theory]
     [InlineData(408)]
     [InlineData(429)]

@@ -141,6 +141,57 @@ public sealed class ExportTests
     }
 
     [Fact]
+    public async Task A_renamed_or_moved_device_is_exported_with_its_new_facts_from_its_next_message()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await CentrumServer.StartAsync();
+        var http = server.AdminHttp();
+        await CreateTemplateAsync(http);
+        foreach (var organization in new[] { "north", "south" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"api/organizations/{organization}?{DeviceApi.Version}", CentrumServer.Json($$"""{"displayName":"{{organization}}"}"""))).StatusCode);
+        }
+
+        var key = await http.CreateDeviceAsync("mover", $$$"""{"displayName":"Before","template":"{{{Model}}}","organizations":["north"]}""");
+        await PutAsync(http, "dataExport/destinations/hook", $$"""{"displayName":"Hook","type":"webhook@v1","url":"{{receiver.Url}}in"}""");
+        await PutAsync(http, "dataExport/exports/facts", """
+            {"displayName":"Facts","enabled":true,"source":"telemetry",
+             "enrichments":{"name":{"path":"$displayName"},"organizations":{"path":"$organizations"},"template":{"path":"$templateDisplayName"}},
+             "destinations":[{"id":"hook"}]}
+            """);
+
+        // One connection throughout: its connect is no change of the device the export could take as one.
+        using var client = MqttDevice.CreateClient();
+        await client.ConnectAsync(MqttDevice.Options(server, "mover", key, cleanSession: true));
+        async Task<JsonObject> SendAsync(int seq)
+        {
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("devices/mover/messages/events/%24.ct=application%2Fjson&%24.ce=utf-8")
+                .WithPayload($$"""{"seq":{{seq}}}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await Wait.UntilAsync(() => Task.FromResult(receiver.At("/in").Any(r => (long?)r.Json["telemetry"]?["seq"] == seq)), TimeSpan.FromSeconds(30), $"message {seq} exported");
+            return receiver.At("/in").Select(r => r.Json).First(m => (long?)m["telemetry"]?["seq"] == seq)["enrichments"]!.AsObject();
+        }
+
+        var first = await SendAsync(1);
+        Assert.Equal(("Before", "north", "Boiler"), ((string?)first["name"], (string?)first["organizations"]![0], (string?)first["template"]));
+        Assert.Equal("Before", (string?)(await SendAsync(2))["name"]);
+
+        // Renamed: a lifecycle change. Moved: no lifecycle message, but the export's facts must still follow.
+        Assert.Equal(HttpStatusCode.OK, (await http.PatchAsync($"api/devices/mover?{DeviceApi.Version}", CentrumServer.Json("""{"displayName":"After"}"""))).StatusCode);
+        Assert.Equal("After", (string?)(await SendAsync(3))["name"]);
+        Assert.Equal(HttpStatusCode.OK, (await http.PatchAsync($"api/devices/mover?{DeviceApi.Version}", CentrumServer.Json("""{"organizations":["south"]}"""))).StatusCode);
+        var moved = await SendAsync(4);
+        Assert.Equal(("After", "south"), ((string?)moved["name"], (string?)Assert.Single(moved["organizations"]!.AsArray())));
+
+        // The template renamed: every device's facts follow.
+        var template = await GetTemplateAsync(http);
+        template["displayName"] = "Boiler v2";
+        var renamed = await http.PutAsync($"api/deviceTemplates/{Model}?{DeviceApi.Version}", CentrumServer.Json(template.ToJsonString()));
+        Assert.True(renamed.StatusCode == HttpStatusCode.OK, await renamed.Content.ReadAsStringAsync());
+        Assert.Equal("Boiler v2", (string?)(await SendAsync(5))["template"]);
+        await client.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task Definitions_are_checked_whole_and_errors_name_the_member()
     {
         await using var server = await CentrumServer.StartAsync();
@@ -196,6 +247,13 @@ public sealed class ExportTests
             """;
         var response = await http.PutAsync($"api/deviceTemplates/{Model}?{DeviceApi.Version}", CentrumServer.Json(template));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<JsonObject> GetTemplateAsync(HttpClient http)
+    {
+        var response = await http.GetAsync($"api/deviceTemplates/{Model}?{DeviceApi.Version}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
     }
 
     internal static async Task<JsonObject> PutAsync(HttpClient http, string path, string body)

@@ -27,6 +27,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Centrum:Telemetry:QueueCapacity", "0")]
     [InlineData("Centrum:Query:MaxRows", "0")]
     [InlineData("Centrum:Export:BatchSize", "0")]
+    [InlineData("Centrum:Export:MaxBatchSize", "100")]
     [InlineData("Centrum:Provisioning:RequestsPerSecond", "0")]
     [InlineData("Centrum:Applications:DefaultApplicationId", "Not An Id!")]
     [InlineData("Centrum:Identity:Audit:Retention", "00:00:01")]

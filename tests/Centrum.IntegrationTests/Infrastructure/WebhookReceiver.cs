@@ -39,6 +39,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         set => _down = value;
     }
 
+    /// <summary>
+    /// While set, a delivery whose JSON body it returns true for is answered 500 and not recorded, as by an endpoint
+    /// that fails for some messages only.
+    /// </summary>
+    public Func<JsonObject, bool>? Refuse { get; set; }
+
     /// <summary>How long each delivery takes to be answered, as a slow endpoint would.</summary>
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
@@ -81,6 +87,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var raw = buffer.ToArray();
+            if (receiver.Refuse is { } refuse && JsonNode.Parse(raw) is JsonObject json && refuse(json))
+            {
+                return Results.StatusCode(500);
+            }
+
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
             receiver._received.Enqueue(new Received(context.Request.Path.Value ?? "/", headers, System.Text.Encoding.UTF8.GetString(raw), raw));
             return Results.Ok();

@@ -80,43 +80,57 @@ internal sealed class WebhookSender : IDestinationSender
         }
     }
 
+    /// <summary>
+    /// Posts every message, each device's in order. A failed message ends its device's stream for this attempt (its
+    /// later messages must not overtake it) while the other devices go on, so that a retry resends only the devices
+    /// that failed (<see cref="DestinationException.Undelivered"/>); a failure that speaks for the whole receiver (no
+    /// answer, a refused connection, a Retry-After) starts no further requests. Requests in flight are never cut off:
+    /// an answer that arrives still counts, and a request cut off might have been accepted and be sent twice.
+    /// </summary>
     public async Task SendAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
-        var devices = ByDevice(batch.Messages);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var messages = batch.Messages;
+        var devices = ByDevice(messages);
+        var accepted = new bool[messages.Count];
         DestinationException? failure = null;
         var gate = new Lock();
         var next = -1;
+        var stopped = false;
 
         async Task Worker()
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < devices.Count)
+            while (!Volatile.Read(ref stopped) && (i = Interlocked.Increment(ref next)) < devices.Count)
             {
-                foreach (var message in devices[i])
+                foreach (var index in devices[i])
                 {
+                    if (Volatile.Read(ref stopped))
+                    {
+                        return;
+                    }
+
                     try
                     {
-                        await PostAsync(message, stop.Token);
+                        await PostAsync(messages[index], cancellationToken);
+                        accepted[index] = true;
                     }
                     catch (DestinationException ex)
                     {
                         lock (gate)
                         {
-                            // A permanent failure wins: retrying the batch would meet it again.
+                            // A permanent failure wins: retrying would meet it again.
                             if (failure is null || (ex.Permanent && !failure.Permanent))
                             {
                                 failure = ex;
                             }
                         }
 
-                        // The batch has failed and will be sent again whole; the other devices' requests are wasted.
-                        await stop.CancelAsync();
-                        return;
-                    }
-                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                    {
-                        return;
+                        if (ex.InnerException is not null || ex.RetryAfter is not null)
+                        {
+                            Volatile.Write(ref stopped, true);
+                        }
+
+                        break;
                     }
                 }
             }
@@ -132,7 +146,20 @@ internal sealed class WebhookSender : IDestinationSender
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null)
         {
-            throw failure;
+            var undelivered = new List<ExportedMessage>();
+            for (var m = 0; m < messages.Count; m++)
+            {
+                if (!accepted[m])
+                {
+                    undelivered.Add(messages[m]);
+                }
+            }
+
+            throw new DestinationException(failure.Message, failure.Permanent, failure.InnerException)
+            {
+                RetryAfter = failure.RetryAfter,
+                Undelivered = undelivered,
+            };
         }
     }
 
@@ -143,21 +170,22 @@ internal sealed class WebhookSender : IDestinationSender
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Each device's messages in batch order, devices in order of their first message.</summary>
-    private static List<List<ExportedMessage>> ByDevice(IReadOnlyList<ExportedMessage> messages)
+    /// <summary>The positions of each device's messages in batch order, devices in order of their first message.</summary>
+    private static List<List<int>> ByDevice(IReadOnlyList<ExportedMessage> messages)
     {
-        var devices = new List<List<ExportedMessage>>();
+        var devices = new List<List<int>>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var message in messages)
+        for (var m = 0; m < messages.Count; m++)
         {
-            if (!index.TryGetValue(message.DeviceId, out var i))
+            var deviceId = messages[m].DeviceId;
+            if (!index.TryGetValue(deviceId, out var i))
             {
                 i = devices.Count;
-                index.Add(message.DeviceId, i);
+                index.Add(deviceId, i);
                 devices.Add([]);
             }
 
-            devices[i].Add(message);
+            devices[i].Add(m);
         }
 
         return devices;

@@ -430,10 +430,10 @@ public sealed class DeviceRegistry(
         DeviceEntity? entity = null;
         try
         {
-            await writer.WriteAsync(applicationId, deviceId, (unit, _) =>
+            await writer.WriteAsync(applicationId, new MetadataBatchKey(ExistingDevices.Instance, deviceId), (unit, _) =>
             {
                 entity = null;
-                if (unit.DeviceExists(deviceId))
+                if (unit.Exists(ExistingDevices.Instance, deviceId))
                 {
                     return ValueTask.CompletedTask;
                 }
@@ -448,7 +448,8 @@ public sealed class DeviceRegistry(
                     ETag = string.Empty,
                 };
                 Apply(row, write);
-                unit.AddDevice(row);
+                unit.Db.Devices.Add(row);
+                unit.Added(ExistingDevices.Instance, deviceId);
                 unit.Append(DeviceEventKind.Created, deviceId, null);
                 entity = row;
                 return ValueTask.CompletedTask;
@@ -618,7 +619,7 @@ public sealed class DeviceRegistry(
                 await area.ReleaseDeviceAsync(unit.Db, applicationId, deviceId, ct);
             }
 
-            unit.DeviceDeleted(deviceId);
+            unit.Removed(ExistingDevices.Instance, deviceId);
             unit.Append(DeviceEventKind.Deleted, deviceId, null);
             deleted = true;
         }, cancellationToken);
@@ -738,9 +739,9 @@ public sealed class DeviceRegistry(
         var now = time.GetUtcNow();
         DeviceEntity? entity = null;
         bool created = false, associated = false;
-        await writer.WriteAsync(applicationId, deviceId, async (unit, ct) =>
+        await writer.WriteAsync(applicationId, new MetadataBatchKey(ExistingDevices.Instance, deviceId), async (unit, ct) =>
         {
-            created = !unit.DeviceExists(deviceId);
+            created = !unit.Exists(ExistingDevices.Instance, deviceId);
             var row = created ? null : await unit.Db.Devices.FindAsync([applicationId, deviceId], ct);
             if (row is null)
             {
@@ -757,7 +758,8 @@ public sealed class DeviceRegistry(
                     ETag = NewETag(),
                     CreatedAt = now,
                 };
-                unit.AddDevice(row);
+                unit.Db.Devices.Add(row);
+                unit.Added(ExistingDevices.Instance, deviceId);
                 unit.Append(DeviceEventKind.Created, deviceId, new JsonObject { ["provisioned"] = true });
             }
             else

@@ -13,15 +13,15 @@ public sealed class MetadataWriteUnit
 {
     private readonly DeviceEventLog _log;
     private readonly List<PendingEvent> _events;
-    private readonly BatchDevices _devices;
+    private readonly BatchAnswers _answers;
 
-    internal MetadataWriteUnit(CentrumDbContext db, DeviceEventLog log, string applicationId, List<PendingEvent> events, BatchDevices devices)
+    internal MetadataWriteUnit(CentrumDbContext db, DeviceEventLog log, string applicationId, List<PendingEvent> events, BatchAnswers answers)
     {
         Db = db;
         _log = log;
         ApplicationId = applicationId;
         _events = events;
-        _devices = devices;
+        _answers = answers;
     }
 
     /// <summary>The batch's context: add or update the caller's own entities; nothing is saved until the batch commits.</summary>
@@ -30,22 +30,17 @@ public sealed class MetadataWriteUnit
     public string ApplicationId { get; }
 
     /// <summary>
-    /// Whether the device exists at this point of the batch: stored before it, or created by an earlier write of it
-    /// (<see cref="AddDevice"/>), and not deleted by one (<see cref="DeviceDeleted"/>). Only for the device the write
-    /// was queued for (<see cref="MetadataWriter.WriteAsync(string, string?, Func{MetadataWriteUnit, CancellationToken, ValueTask}, CancellationToken)"/>).
+    /// Whether <paramref name="key"/> exists at this point of the batch: it did before the batch, or an earlier write
+    /// of it said it added the key (<see cref="Added"/>), and none said it removed it (<see cref="Removed"/>). Only for
+    /// the key the write was queued with, or one a write of the batch added or removed.
     /// </summary>
-    public bool DeviceExists(string deviceId) => _devices.Exists(ApplicationId, deviceId);
+    public bool Exists(MetadataBatchLookup lookup, string key) => _answers.Exists(lookup, ApplicationId, key);
 
-    /// <summary>Adds a new device to the batch's context (saved with the batch) and lets the batch's later writes know it exists.</summary>
-    public void AddDevice(DeviceEntity device)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        Db.Devices.Add(device);
-        _devices.Created(device.ApplicationId, device.Id);
-    }
+    /// <summary>Tells the batch's later writes that this write added <paramref name="key"/> (a row saved with the batch).</summary>
+    public void Added(MetadataBatchLookup lookup, string key) => _answers.Added(lookup, ApplicationId, key);
 
-    /// <summary>Tells the batch's later writes that a device this write deleted no longer exists.</summary>
-    public void DeviceDeleted(string deviceId) => _devices.Deleted(ApplicationId, deviceId);
+    /// <summary>Tells the batch's later writes that this write removed <paramref name="key"/>.</summary>
+    public void Removed(MetadataBatchLookup lookup, string key) => _answers.Removed(lookup, ApplicationId, key);
 
     /// <summary>Appends an event to the application's log in the same transaction; it is published after the commit, in id order.</summary>
     public void Append(DeviceEventKind kind, string deviceId, JsonNode? data, string? moduleId = null, string? component = null, DateTimeOffset? time = null)

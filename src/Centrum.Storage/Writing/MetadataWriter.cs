@@ -93,16 +93,16 @@ public sealed class MetadataWriter : IAsyncDisposable
         WriteAsync(applicationId, null, apply, cancellationToken);
 
     /// <summary>
-    /// Queues a write about one device whose existence it needs to know (a create that must not replace, a registration
-    /// that creates the device the first time): <see cref="MetadataWriteUnit.DeviceExists"/> answers it from one query
-    /// the batch makes for all such writes' devices, followed by the devices the batch's earlier writes created or
-    /// deleted, instead of one read per write on the writer's serial path. Otherwise as the overload above.
+    /// Queues a write that needs to know whether <paramref name="key"/> exists (a create that must not replace, a
+    /// registration that creates its device the first time): <see cref="MetadataWriteUnit.Exists"/> answers it from one
+    /// read the batch makes for all its writes' keys of that lookup (<see cref="MetadataBatchLookup"/>), kept current by
+    /// the batch's earlier writes, instead of one read per write on the writer's serial path. Otherwise as the overload above.
     /// </summary>
     /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
-    public async Task WriteAsync(string applicationId, string? deviceId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken)
+    public async Task WriteAsync(string applicationId, MetadataBatchKey? key, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(apply);
-        var pending = new PendingWrite(applicationId, deviceId, apply);
+        var pending = new PendingWrite(applicationId, key, apply);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -248,10 +248,10 @@ public sealed class MetadataWriter : IAsyncDisposable
             }
         }
 
-        var devices = await BatchDevices.LookUpAsync(db, writes, cancellationToken);
+        var answers = await BatchAnswers.ReadAsync(db, writes, cancellationToken);
         foreach (var write in writes)
         {
-            await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events, devices), cancellationToken);
+            await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events, answers), cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -5,7 +5,7 @@ namespace Centrum.Storage.Writing;
 /// takes it back (<see cref="TryWithdraw"/>); once the writer has taken it, it is committed or fails with its batch and
 /// the caller learns which, so nothing is answered before its fate is known.
 /// </summary>
-internal sealed class PendingWrite(string applicationId, string? deviceId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply)
+internal sealed class PendingWrite(string applicationId, MetadataBatchKey? key, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply)
     : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Queued = 0;
@@ -15,8 +15,8 @@ internal sealed class PendingWrite(string applicationId, string? deviceId, Func<
 
     public string ApplicationId { get; } = applicationId;
 
-    /// <summary>The device whose existence the write asks (<see cref="MetadataWriteUnit.DeviceExists"/>); the batch looks all of them up at once.</summary>
-    public string? DeviceId { get; } = deviceId;
+    /// <summary>What the write asks the batch's lookups (<see cref="MetadataWriteUnit.Exists"/>); the batch reads all of them at once.</summary>
+    public MetadataBatchKey? Key { get; } = key;
 
     public Func<MetadataWriteUnit, CancellationToken, ValueTask> Apply { get; } = apply;
 

@@ -10,7 +10,6 @@ using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
-using Centrum.Storage.Events;
 using Centrum.Storage.Ownership;
 using Centrum.Storage.Writing;
 using Centrum.Templates;
@@ -31,7 +30,6 @@ public sealed class DeviceRegistry(
     IDeviceConnections connections,
     ITemplateCatalog templates,
     IOrganizationCatalog organizations,
-    DeviceEventLog eventLog,
     MetadataWriter writer,
     TimeProvider time,
     ILogger<DeviceRegistry> logger,
@@ -75,8 +73,7 @@ public sealed class DeviceRegistry(
     /// <summary>The device, whoever asks: for the platform's own callers (gateway, export), which act for the whole application.</summary>
     public async Task<Device?> GetAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        var entity = await GetEntityAsync(applicationId, deviceId, cancellationToken);
         return entity is null ? null : ToModel(entity);
     }
 
@@ -358,8 +355,22 @@ public sealed class DeviceRegistry(
             return Problem.Invalid($"Device id '{deviceId}' is not valid: use 1 to {DeviceIds.MaxLength} letters, digits, '-', '.', '_' or ':'.");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        // Most PUTs without a precondition name a new id: the write meets a new device's rules and is queued as a create
+        // at once, without a read before it; the batch says whether the id is taken (one read for all its devices). A
+        // write the rules refuse, or an id found taken, goes the way of a replace below, which reads the device and
+        // judges the write against it (its reach, its template) as if no create had been tried.
+        if (ifMatch is null && !retried
+            && await RefuseAsync(applicationId, null, write, reach, cancellationToken) is null
+            && await UnknownOrganizationAsync(applicationId, write.Organizations, cancellationToken) is null)
+        {
+            var created = await CreateGroupedAsync(applicationId, deviceId, write, cancellationToken);
+            if (created is not null || !replace)
+            {
+                return created ?? Problem.Conflict($"Device '{deviceId}' already exists.");
+            }
+        }
+
+        var entity = await GetEntityAsync(applicationId, deviceId, cancellationToken);
         if (entity is not null && !replace)
         {
             return Problem.Conflict($"Device '{deviceId}' already exists.");
@@ -400,7 +411,7 @@ public sealed class DeviceRegistry(
             return retried ? Problem.Conflict(ConflictMessage) : await CreateOrReplaceCoreAsync(applicationId, deviceId, write, ifMatch, replace, reach, cancellationToken, retried: true);
         }
 
-        return await WriteAsync(db, applicationId, entity, before, write, cancellationToken);
+        return await ReplaceGroupedAsync(applicationId, entity, before!, write, cancellationToken);
     }
 
     /// <summary>
@@ -419,12 +430,12 @@ public sealed class DeviceRegistry(
         DeviceEntity? entity = null;
         try
         {
-            await writer.WriteAsync(applicationId, async (unit, ct) =>
+            await writer.WriteAsync(applicationId, new MetadataBatchKey(ExistingDevices.Instance, deviceId), (unit, _) =>
             {
                 entity = null;
-                if (await unit.Db.Devices.FindAsync([applicationId, deviceId], ct) is not null)
+                if (unit.Exists(ExistingDevices.Instance, deviceId))
                 {
-                    return;
+                    return ValueTask.CompletedTask;
                 }
 
                 var row = new DeviceEntity
@@ -438,8 +449,10 @@ public sealed class DeviceRegistry(
                 };
                 Apply(row, write);
                 unit.Db.Devices.Add(row);
+                unit.Added(ExistingDevices.Instance, deviceId);
                 unit.Append(DeviceEventKind.Created, deviceId, null);
                 entity = row;
+                return ValueTask.CompletedTask;
             }, cancellationToken);
         }
         catch (DbUpdateException)
@@ -468,8 +481,7 @@ public sealed class DeviceRegistry(
     public async Task<Outcome<Device>> UpdateAsync(
         string applicationId, string deviceId, Func<DeviceWrite, Outcome<DeviceWrite>> patch, string? ifMatch, OrganizationReach reach, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        var entity = await GetEntityAsync(applicationId, deviceId, cancellationToken);
         if (entity is null || !reach.Reaches(Organizations(entity)))
         {
             return NotFound(deviceId);
@@ -490,7 +502,7 @@ public sealed class DeviceRegistry(
         var after = patched.Value;
         var refused = await RefuseAsync(applicationId, before, after, reach, cancellationToken)
             ?? await UnknownOrganizationAsync(applicationId, after.Organizations, cancellationToken);
-        return refused ?? await WriteAsync(db, applicationId, entity, before, after, cancellationToken);
+        return refused ?? await ReplaceGroupedAsync(applicationId, entity, before, after, cancellationToken);
     }
 
     /// <summary>
@@ -520,35 +532,53 @@ public sealed class DeviceRegistry(
     }
 
     /// <summary>
-    /// Applies an accepted write (to a new entity when <paramref name="before"/> is null), records it in the device-event
-    /// log in the same unit of work, and after the commit lets the template cache and the device's connection follow.
+    /// Applies an accepted write to the device as it was read (<paramref name="entity"/>, untracked) through the metadata
+    /// store's group commit, with its lifecycle event in the same commit: the row changes only while its ETag is still
+    /// the one read (a change committed meanwhile makes this write a conflict, refused alone, as the optimistic
+    /// concurrency of a save of its own did). After the commit the template cache and the device's connection follow.
     /// </summary>
-    private async Task<Outcome<Device>> WriteAsync(
-        CentrumDbContext db, string applicationId, DeviceEntity entity, DeviceWrite? before, DeviceWrite write, CancellationToken cancellationToken)
+    private async Task<Outcome<Device>> ReplaceGroupedAsync(
+        string applicationId, DeviceEntity entity, DeviceWrite before, DeviceWrite write, CancellationToken cancellationToken)
     {
-        var wasAllowed = before is not null && entity.Enabled && entity.Approved;
+        var wasAllowed = entity.Enabled && entity.Approved;
+        var read = entity.ETag;
         Apply(entity, write);
         var after = ToWrite(entity);
-        await using var log = eventLog.Open(db, applicationId);
-        if (before is null)
+        var changes = Changed(before, after);
+        var updated = false;
+        try
         {
-            log.Append(DeviceEventKind.Created, entity.Id, null);
+            await writer.WriteAsync(applicationId, async (unit, ct) =>
+            {
+                updated = await Scoped(unit.Db, applicationId).Where(d => d.Id == entity.Id && d.ETag == read).ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.DisplayName, entity.DisplayName)
+                    .SetProperty(d => d.TemplateId, entity.TemplateId)
+                    .SetProperty(d => d.Enabled, entity.Enabled)
+                    .SetProperty(d => d.Simulated, entity.Simulated)
+                    .SetProperty(d => d.Organizations, entity.Organizations)
+                    .SetProperty(d => d.Approved, entity.Approved)
+                    .SetProperty(d => d.ETag, entity.ETag), ct) > 0;
+                if (updated && changes is not null)
+                {
+                    unit.Append(DeviceEventKind.Updated, entity.Id, changes.DeepClone());
+                }
+            }, cancellationToken);
         }
-        else
+        catch (DbUpdateException)
         {
-            Changed(log, entity.Id, before, after);
+            return Problem.Conflict(ConflictMessage);
         }
 
-        if (await SaveAsync(log.CommitAsync(cancellationToken)) is { } conflict)
+        if (!updated)
         {
-            return conflict;
+            return Problem.Conflict(ConflictMessage);
         }
 
         LogWrite(applicationId, entity.Id, before, after);
-        if (before is null || before.Template != after.Template)
+        if (before.Template != after.Template)
         {
-            // A template assignment remembered before the commit (even "none", for an id not yet created) would go on
-            // interpreting the device's telemetry and commands by the old template.
+            // A template assignment remembered before the commit would go on interpreting the device's telemetry and
+            // commands by the old template.
             templates.ForgetDevice(applicationId, entity.Id);
         }
 
@@ -556,37 +586,58 @@ public sealed class DeviceRegistry(
         return ToModel(entity);
     }
 
-    /// <summary>Deletes the device and closes its connection; answers the device as it was.</summary>
+    /// <summary>
+    /// Deletes the device and closes its connection; answers the device as it was. The row, what the other areas keep
+    /// of the device, and its <see cref="DeviceEventKind.Deleted"/> event go in one commit of the metadata store's
+    /// group commit, where the device is looked at again: one gone meanwhile, or moved out of the caller's reach, is
+    /// not found.
+    /// </summary>
     public async Task<Outcome<Device>> DeleteAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken)
     {
         using var span = DevicesTracing.Source.StartActivity("devices.delete");
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.device_id", deviceId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var log = eventLog.Open(db, applicationId);
-        await log.BeginAsync(cancellationToken);
-        var entity = await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
+        var entity = await GetEntityAsync(applicationId, deviceId, cancellationToken);
         if (entity is null || !reach.Reaches(Organizations(entity)))
         {
             return NotFound(deviceId);
         }
 
-        if (await Scoped(db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(cancellationToken) == 0)
+        var deleted = false;
+        await writer.WriteAsync(applicationId, async (unit, ct) =>
+        {
+            deleted = false;
+            var owners = await Scoped(unit.Db, applicationId).Where(d => d.Id == deviceId).Select(d => d.Organizations).FirstOrDefaultAsync(ct);
+            if (owners is null || !reach.Reaches(JsonSerializer.Deserialize<List<string>>(owners) ?? []))
+            {
+                return;
+            }
+
+            await Scoped(unit.Db, applicationId).Where(d => d.Id == deviceId).ExecuteDeleteAsync(ct);
+            foreach (var area in areas)
+            {
+                await area.ReleaseDeviceAsync(unit.Db, applicationId, deviceId, ct);
+            }
+
+            unit.Removed(ExistingDevices.Instance, deviceId);
+            unit.Append(DeviceEventKind.Deleted, deviceId, null);
+            deleted = true;
+        }, cancellationToken);
+        if (!deleted)
         {
             return NotFound(deviceId);
         }
 
-        foreach (var area in areas)
-        {
-            await area.ReleaseDeviceAsync(db, applicationId, deviceId, cancellationToken);
-        }
-
-        log.Append(DeviceEventKind.Deleted, deviceId, null);
-        await log.CommitAsync(cancellationToken);
         Log.Deleted(logger, applicationId, deviceId);
         templates.ForgetDevice(applicationId, deviceId);
         await connections.DisconnectAsync(applicationId, deviceId, "device deleted");
         return ToModel(entity);
+    }
+
+    private async Task<DeviceEntity?> GetEntityAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
     }
 
     /// <summary>The device's symmetric keys (IoT Central's <c>Devices_GetCredentials</c>), for a caller that reaches the device.</summary>
@@ -669,7 +720,9 @@ public sealed class DeviceRegistry(
     /// <summary>
     /// Records a successful provisioning: creates the device on its first registration (approved when the application
     /// auto-approves), or marks an existing one provisioned. A device that provisioned through a symmetric-key group
-    /// takes the derived keys as its hub keys, as DPS does.
+    /// takes the derived keys as its hub keys, as DPS does. Written through the metadata store's group commit, so a
+    /// storm of registrations shares commits; whether the device exists is decided in the batch (after the writes
+    /// queued before it), so two first registrations of one id at once create it once and mark it provisioned again.
     /// </summary>
     public async Task<Device> ProvisionAsync(
         string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
@@ -677,74 +730,69 @@ public sealed class DeviceRegistry(
         using var span = DevicesTracing.Source.StartActivity("devices.provision");
         span?.SetTag("centrum.application_id", applicationId);
         span?.SetTag("centrum.device_id", deviceId);
-        try
-        {
-            return await ProvisionOnceAsync(applicationId, deviceId, autoApprove, modelId, enrollmentGroupId, derivedKeys, cancellationToken);
-        }
-        catch (DbUpdateException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Two first registrations of one id at once (a device retrying while its first request is still being
-            // served): the loser's insert fails on the key. The device exists now, so the registration is made again,
-            // once, as an update of it; a second failure is a storage failure and goes to the caller.
-            return await ProvisionOnceAsync(applicationId, deviceId, autoApprove, modelId, enrollmentGroupId, derivedKeys, cancellationToken);
-        }
-    }
 
-    private async Task<Device> ProvisionOnceAsync(
-        string applicationId, string deviceId, bool autoApprove, string? modelId, string? enrollmentGroupId, DeviceKeys? derivedKeys, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await Scoped(db, applicationId).FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken);
-        // The announced model matters only to a device without a template (an operator's assignment is never overridden).
-        var announced = modelId is null || entity?.TemplateId is not null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
-        await using var log = eventLog.Open(db, applicationId);
-        var created = entity is null;
-        if (entity is null)
+        // Asked before the write is queued, so nothing waits for another area inside the batch's transaction; it matters
+        // only to a device without a template (an operator's assignment is never overridden), which the batch checks.
+        var announced = modelId is null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
+        var primary = secrets.Protect(derivedKeys?.PrimaryKey ?? SymmetricKeys.Generate());
+        var secondary = secrets.Protect(derivedKeys?.SecondaryKey ?? SymmetricKeys.Generate());
+        var now = time.GetUtcNow();
+        DeviceEntity? entity = null;
+        bool created = false, associated = false;
+        await writer.WriteAsync(applicationId, new MetadataBatchKey(ExistingDevices.Instance, deviceId), async (unit, ct) =>
         {
-            entity = new DeviceEntity
+            created = !unit.Exists(ExistingDevices.Instance, deviceId);
+            var row = created ? null : await unit.Db.Devices.FindAsync([applicationId, deviceId], ct);
+            if (row is null)
             {
-                ApplicationId = applicationId,
-                Id = deviceId,
-                DisplayName = deviceId,
-                PrimaryKeyProtected = secrets.Protect(derivedKeys?.PrimaryKey ?? SymmetricKeys.Generate()),
-                SecondaryKeyProtected = secrets.Protect(derivedKeys?.SecondaryKey ?? SymmetricKeys.Generate()),
-                AttestationType = null,
-                Approved = autoApprove,
-                ETag = NewETag(),
-                CreatedAt = time.GetUtcNow(),
-            };
-            db.Devices.Add(entity);
-            log.Append(DeviceEventKind.Created, deviceId, new JsonObject { ["provisioned"] = true });
-        }
-        else
-        {
-            if (derivedKeys is not null)
+                created = true;
+                row = new DeviceEntity
+                {
+                    ApplicationId = applicationId,
+                    Id = deviceId,
+                    DisplayName = deviceId,
+                    PrimaryKeyProtected = primary,
+                    SecondaryKeyProtected = secondary,
+                    AttestationType = null,
+                    Approved = autoApprove,
+                    ETag = NewETag(),
+                    CreatedAt = now,
+                };
+                unit.Db.Devices.Add(row);
+                unit.Added(ExistingDevices.Instance, deviceId);
+                unit.Append(DeviceEventKind.Created, deviceId, new JsonObject { ["provisioned"] = true });
+            }
+            else
             {
-                entity.PrimaryKeyProtected = secrets.Protect(derivedKeys.PrimaryKey);
-                entity.SecondaryKeyProtected = secrets.Protect(derivedKeys.SecondaryKey);
+                if (derivedKeys is not null)
+                {
+                    row.PrimaryKeyProtected = primary;
+                    row.SecondaryKeyProtected = secondary;
+                }
+
+                unit.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = new JsonArray("provisioned") });
             }
 
-            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = new JsonArray("provisioned") });
-        }
+            row.Provisioned = true;
+            row.ModelId = modelId ?? row.ModelId;
+            associated = row.TemplateId is null && announced is not null;
+            if (associated)
+            {
+                row.TemplateId = announced;
+            }
 
-        entity.Provisioned = true;
-        entity.ModelId = modelId ?? entity.ModelId;
-        var associated = entity.TemplateId is null && announced is not null;
-        if (associated)
-        {
-            entity.TemplateId = announced;
-        }
+            row.EnrollmentGroupId = enrollmentGroupId ?? row.EnrollmentGroupId;
+            row.ETag = NewETag();
+            entity = row;
+        }, cancellationToken);
 
-        entity.EnrollmentGroupId = enrollmentGroupId ?? entity.EnrollmentGroupId;
-        entity.ETag = NewETag();
-        await log.CommitAsync(cancellationToken);
         Log.Provisioned(logger, applicationId, deviceId, created, enrollmentGroupId, modelId);
         if (associated || created)
         {
             templates.ForgetDevice(applicationId, deviceId);
         }
 
-        return ToModel(entity);
+        return ToModel(entity!);
     }
 
     public async Task<DeviceAttestation?> GetAttestationAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
@@ -806,11 +854,11 @@ public sealed class DeviceRegistry(
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken) > 0;
 
     /// <summary>
-    /// Records what an update changed in IoT Central's device lifecycle vocabulary (enabled, disabled, approved,
-    /// displayNameChanged, deviceTemplateChanged); an update of the device's organizations or simulation flag alone is
-    /// recorded with no lifecycle change, and one that changed none of those facts is not recorded.
+    /// The event data of an update: what it changed in IoT Central's device lifecycle vocabulary (enabled, disabled,
+    /// approved, displayNameChanged, deviceTemplateChanged); an update of the device's organizations or simulation flag
+    /// alone is recorded with no lifecycle change, and one that changed none of those facts (null) is not recorded.
     /// </summary>
-    private static void Changed(DeviceEventAppend log, string deviceId, DeviceWrite before, DeviceWrite after)
+    private static JsonObject? Changed(DeviceWrite before, DeviceWrite after)
     {
         var changes = new JsonArray();
         if (before.Enabled != after.Enabled)
@@ -835,14 +883,14 @@ public sealed class DeviceRegistry(
 
         if (changes.Count > 0)
         {
-            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = changes });
+            return new JsonObject { ["changes"] = changes };
         }
-        else if (before.Simulated != after.Simulated || !before.Organizations.SequenceEqual(after.Organizations, StringComparer.Ordinal))
-        {
-            // No lifecycle message type names these (so no lifecycle export message comes of it), but what readers of
-            // the log keep of a device (exports' device facts: $organizations, $simulated) must hear of them.
-            log.Append(DeviceEventKind.Updated, deviceId, new JsonObject { ["changes"] = new JsonArray() });
-        }
+
+        // No lifecycle message type names these (so no lifecycle export message comes of it), but what readers of the
+        // log keep of a device (exports' device facts: $organizations, $simulated) must hear of them.
+        return before.Simulated != after.Simulated || !before.Organizations.SequenceEqual(after.Organizations, StringComparer.Ordinal)
+            ? new JsonObject { ["changes"] = new JsonArray() }
+            : null;
     }
 
     /// <summary>What an operator needs to know of a write: which of the device's facts changed, never its keys.</summary>

@@ -89,10 +89,20 @@ public sealed class MetadataWriter : IAsyncDisposable
     /// itself by throwing, so one that expects to refuse (a key already taken) says so in what it reports instead.
     /// </summary>
     /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
-    public async Task WriteAsync(string applicationId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken)
+    public Task WriteAsync(string applicationId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken) =>
+        WriteAsync(applicationId, null, apply, cancellationToken);
+
+    /// <summary>
+    /// Queues a write that needs to know whether <paramref name="key"/> exists (a create that must not replace, a
+    /// registration that creates its device the first time): <see cref="MetadataWriteUnit.Exists"/> answers it from one
+    /// read the batch makes for all its writes' keys of that lookup (<see cref="MetadataBatchLookup"/>), kept current by
+    /// the batch's earlier writes, instead of one read per write on the writer's serial path. Otherwise as the overload above.
+    /// </summary>
+    /// <exception cref="MetadataWriterStoppedException">The writer has stopped (the server is shutting down).</exception>
+    public async Task WriteAsync(string applicationId, MetadataBatchKey? key, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(apply);
-        var pending = new PendingWrite(applicationId, apply);
+        var pending = new PendingWrite(applicationId, key, apply);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -238,9 +248,10 @@ public sealed class MetadataWriter : IAsyncDisposable
             }
         }
 
+        var answers = await BatchAnswers.ReadAsync(db, writes, cancellationToken);
         foreach (var write in writes)
         {
-            await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events), cancellationToken);
+            await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events, answers), cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

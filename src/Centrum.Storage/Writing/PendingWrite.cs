@@ -5,7 +5,7 @@ namespace Centrum.Storage.Writing;
 /// takes it back (<see cref="TryWithdraw"/>); once the writer has taken it, it is committed or fails with its batch and
 /// the caller learns which, so nothing is answered before its fate is known.
 /// </summary>
-internal sealed class PendingWrite(string applicationId, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply)
+internal sealed class PendingWrite(string applicationId, MetadataBatchKey? key, Func<MetadataWriteUnit, CancellationToken, ValueTask> apply)
     : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     private const int Queued = 0;
@@ -14,6 +14,9 @@ internal sealed class PendingWrite(string applicationId, Func<MetadataWriteUnit,
     private int _state;
 
     public string ApplicationId { get; } = applicationId;
+
+    /// <summary>What the write asks the batch's lookups (<see cref="MetadataWriteUnit.Exists"/>); the batch reads all of them at once.</summary>
+    public MetadataBatchKey? Key { get; } = key;
 
     public Func<MetadataWriteUnit, CancellationToken, ValueTask> Apply { get; } = apply;
 

@@ -254,6 +254,84 @@ public abstract class MetadataPathGroupCommitTests(MetadataStore store) : IAsync
         Assert.True(commits.Largest > 1, $"every commit held one device ({commits.Commits} commits)");
     }
 
+    [Fact]
+    public async Task Provisionings_updates_and_deletes_of_many_callers_share_commits_keep_their_rules_and_a_refused_one_fails_alone()
+    {
+        const int provisioned = 30;
+        await ExecuteAsync(store == MetadataStore.Sqlite
+            ? ["CREATE TRIGGER refuse_named_devices BEFORE UPDATE ON devices WHEN NEW.DisplayName = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"]
+            : [
+                "CREATE FUNCTION refuse_named() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"DisplayName\" = 'refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$",
+                "CREATE TRIGGER refuse_named_devices BEFORE UPDATE ON devices FOR EACH ROW EXECUTE FUNCTION refuse_named()",
+            ]);
+        using var commits = new CommitSizes(_services!.GetRequiredService<IMeterFactory>());
+        using var subscription = _services!.GetRequiredService<IDeviceEvents>().Subscribe();
+        var reach = OrganizationReach.WholeApplication;
+        Task<Outcome<Device>> Rename(int d, string name, string? ifMatch) =>
+            Registry.UpdateAsync("app-a", Device(d), current => current with { DisplayName = name }, ifMatch, reach, CancellationToken.None);
+
+        // First registrations, each id twice at once (a device retrying), and registrations of devices that exist.
+        var firstRegistrations = Enumerable.Range(0, provisioned).Select(i => Task.WhenAll(
+            Registry.ProvisionAsync("app-b", $"dps-{i:D2}", autoApprove: true, null, null, null, CancellationToken.None),
+            Registry.ProvisionAsync("app-b", $"dps-{i:D2}", autoApprove: true, null, null, null, CancellationToken.None))).ToList();
+        var again = Enumerable.Range(0, 10).Select(d => Registry.ProvisionAsync("app-b", Device(d), autoApprove: true, "dtmi:test:model;1", null, null, CancellationToken.None)).ToList();
+        var renamed = Enumerable.Range(0, 10).Select(d => Rename(d, $"renamed-{d}", "e")).ToList();
+        var stale = Enumerable.Range(10, 5).Select(d => Rename(d, "stale", "not-the-etag")).ToList();
+        var racing = Enumerable.Range(15, 5).Select(d => Task.WhenAll(Rename(d, "one", "e"), Rename(d, "other", "e"))).ToList();
+        var deletes = Enumerable.Range(20, 10).Select(d => Task.WhenAll(
+            Registry.DeleteAsync("app-a", Device(d), reach, CancellationToken.None),
+            Registry.DeleteAsync("app-a", Device(d), reach, CancellationToken.None))).ToList();
+        var refused = Rename(30, "refused", null);
+        var missing = Rename(Devices + 5, "nobody", null);
+
+        foreach (var pair in await Task.WhenAll(firstRegistrations))
+        {
+            Assert.All(pair, device => Assert.True(device.Provisioned));
+        }
+
+        Assert.All(await Task.WhenAll(again), device => Assert.Equal("dtmi:test:model;1", device.ModelId));
+        Assert.All(await Task.WhenAll(renamed), o => Assert.True(o.Succeeded, o.Problem?.Message));
+        Assert.All(await Task.WhenAll(stale), o => Assert.Equal(ProblemKind.PreconditionFailed, o.Problem?.Kind));
+        foreach (var pair in await Task.WhenAll(racing))
+        {
+            // Both read etag "e"; the one committed second finds it changed (or, read after the first committed, refuses at once).
+            Assert.Single(pair, o => o.Succeeded);
+            Assert.Single(pair, o => o.Problem?.Kind is ProblemKind.Conflict or ProblemKind.PreconditionFailed);
+        }
+
+        foreach (var pair in await Task.WhenAll(deletes))
+        {
+            Assert.Single(pair, o => o.Succeeded);
+            Assert.Single(pair, o => o.Problem?.Kind == ProblemKind.NotFound);
+        }
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => refused);
+        Assert.Equal(ProblemKind.NotFound, (await missing).Problem?.Kind);
+
+        await using var db = await Contexts.CreateDbContextAsync();
+        var rows = await db.Devices.AsNoTracking().ToListAsync();
+        Assert.Equal(Devices + provisioned, rows.Count(r => r.ApplicationId == "app-b"));
+        Assert.All(rows.Where(r => r.ApplicationId == "app-b" && r.Id.StartsWith("dps-", StringComparison.Ordinal)), r => Assert.True(r.Provisioned && r.Approved));
+        Assert.Equal(Devices - 10, rows.Count(r => r.ApplicationId == "app-a"));
+        Assert.Equal(Enumerable.Range(0, 10).Select(d => $"renamed-{d}"), Enumerable.Range(0, 10).Select(d => rows.Single(r => r.ApplicationId == "app-a" && r.Id == Device(d)).DisplayName));
+        Assert.NotEqual("refused", rows.Single(r => r.ApplicationId == "app-a" && r.Id == Device(30)).DisplayName);
+
+        // Every change is in its application's log once, and was published once, in id order.
+        var logged = await db.DeviceEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync();
+        Assert.Equal(provisioned, logged.Count(e => e.Kind == nameof(DeviceEventKind.Created)));
+        Assert.Equal(10, logged.Count(e => e.Kind == nameof(DeviceEventKind.Deleted)));
+        Assert.Equal(10 + 5, logged.Count(e => e.Kind == nameof(DeviceEventKind.Updated) && e.ApplicationId == "app-a"));
+        Assert.Equal(provisioned + 10, logged.Count(e => e.Kind == nameof(DeviceEventKind.Updated) && e.ApplicationId == "app-b"));
+        var heard = new List<DeviceEvent>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            heard.Add(e);
+        }
+
+        Assert.Equal(logged.Select(e => e.Id), heard.Select(e => e.Sequence));
+        Assert.True(commits.Largest > 1, $"every commit held one write ({commits.Commits} commits)");
+    }
+
     private async Task ExecuteAsync(IEnumerable<string> statements)
     {
         await using var db = await Contexts.CreateDbContextAsync();

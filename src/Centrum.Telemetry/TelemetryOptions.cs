@@ -53,6 +53,23 @@ public sealed class TelemetryOptions : IValidatableObject
     [Range(1, 1024)]
     public int? DuckDbThreads { get; set; }
 
+    /// <summary>
+    /// Write-ahead log size at which the writer checkpoints its database when it finds its queue empty after a commit.
+    /// DuckDB's own automatic checkpoint runs inside a commit, which every QoS 1 publisher of that batch waits on; the
+    /// writer instead checkpoints between batches when no message is waiting, so no publisher waits for it.
+    /// </summary>
+    [Range(1L * 1024 * 1024, 16L * 1024 * 1024 * 1024)]
+    public long CheckpointWalBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// The bound on the write-ahead log under sustained load, when the writer never finds its queue empty: past it the
+    /// writer checkpoints between two batches anyway (the messages queued meanwhile wait for it). A larger bound makes
+    /// such checkpoints rarer and longer, costs memory (DuckDB holds what is not checkpointed in its buffers) and
+    /// lengthens the log replay after a crash.
+    /// </summary>
+    [Range(1L * 1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxWalBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How long telemetry is kept unless an application says otherwise (IoT Central keeps 30 days).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
@@ -68,7 +85,13 @@ public sealed class TelemetryOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(Rollups, new ValidationContext(Rollups), results, validateAllProperties: true);
-        return results.Select(r => new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{nameof(Rollups)}:{m}")));
+        if (CheckpointWalBytes > MaxWalBytes)
+        {
+            results.Add(new ValidationResult($"{nameof(CheckpointWalBytes)} must not exceed {nameof(MaxWalBytes)}.", [nameof(CheckpointWalBytes)]));
+        }
+
+        var rollups = new List<ValidationResult>();
+        Validator.TryValidateObject(Rollups, new ValidationContext(Rollups), rollups, validateAllProperties: true);
+        return results.Concat(rollups.Select(r => new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{nameof(Rollups)}:{m}"))));
     }
 }

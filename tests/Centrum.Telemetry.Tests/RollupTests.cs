@@ -181,6 +181,8 @@ public sealed class RollupTests : IAsyncLifetime
         Assert.Equal(2, failures.Count);
         Assert.Contains(failures, f => f.StartsWith("Centrum:Telemetry:Rollups:Interval:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Centrum:Telemetry:Rollups:MaxMessagesPerPass:", StringComparison.Ordinal));
+        var checkpoint = Assert.Single(validator.Failures(new TelemetryOptions { CheckpointWalBytes = 64L << 20, MaxWalBytes = 32L << 20 }));
+        Assert.StartsWith("Centrum:Telemetry:CheckpointWalBytes:", checkpoint, StringComparison.Ordinal);
     }
 
     private TelemetryIngest Open() => new(

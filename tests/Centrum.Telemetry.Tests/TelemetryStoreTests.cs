@@ -146,9 +146,39 @@ public sealed class TelemetryStoreTests : IDisposable
         Assert.All(seen, e => Assert.Equal(Centrum.Events.DeviceEventKind.TelemetryStored, e.Kind));
     }
 
-    private TelemetryIngest Open(Centrum.Events.IDeviceEvents? events = null) => new(
+    [Fact]
+    public async Task The_writer_checkpoints_its_log_between_batches_and_every_acknowledged_message_survives_a_restart()
+    {
+        // DuckDB's own checkpoint would wait for twice the bound (512 MB); the writer's runs once the log passes 1 MB and
+        // nothing is queued, which is the case after each awaited round here.
+        var options = new TelemetryOptions { CheckpointWalBytes = 1024 * 1024 };
+        var wal = Path.Combine(new StorageOptions { DataFolder = _folder }.ApplicationFolder("app"), "telemetry.duckdb.wal");
+        var body = $$"""{"t":1,"pad":"{{new string('x', 1000)}}"}""";
+        long stored = 0, largestWal = 0;
+        await using (var ingest = Open(options: options))
+        {
+            for (var round = 0; round < 40; round++)
+            {
+                stored += (await StoreAsync(ingest, Enumerable.Range(0, 200).Select(i => Message($"d{i}", body)))).Count;
+                largestWal = Math.Max(largestWal, File.Exists(wal) ? new FileInfo(wal).Length : 0);
+            }
+
+            // Over 8 MB of messages went through a log that never held much more than the threshold and a round.
+            Assert.InRange(largestWal, 1, 3 * 1024 * 1024);
+            await Wait.UntilAsync(
+                () => Task.FromResult(!File.Exists(wal) || new FileInfo(wal).Length < 1024 * 1024), TimeSpan.FromSeconds(10), "the log was checkpointed below its threshold");
+        }
+
+        await using (var ingest = Open(options: options))
+        {
+            var last = Assert.Single(await StoreAsync(ingest, [Message("d0", body)]));
+            Assert.Equal(stored + 1, last);
+        }
+    }
+
+    private TelemetryIngest Open(Centrum.Events.IDeviceEvents? events = null, TelemetryOptions? options = null) => new(
         Options.Create(new StorageOptions { DataFolder = _folder }),
-        Options.Create(new TelemetryOptions()),
+        Options.Create(options ?? new TelemetryOptions()),
         new TelemetryMetrics(new TestMeterFactory()),
         events ?? new Centrum.Events.DeviceEventBus(),
         NullLogger<TelemetryIngest>.Instance);

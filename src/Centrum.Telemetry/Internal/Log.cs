@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(3006, LogLevel.Information, "Caught up the rollups of application {ApplicationId}: {Values} values in {Seconds:F1} s")]
     public static partial void CaughtUp(ILogger logger, string applicationId, long values, double seconds);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Checkpointing the telemetry store of application {ApplicationId} with {WalBytes} bytes of write-ahead log failed; the writer tries again after a second")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception, string applicationId, long walBytes);
 }

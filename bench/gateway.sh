@@ -63,7 +63,7 @@ python3 - "$work/metrics.txt" <<'PY'
 import re, sys
 sums, buckets = {}, {}
 for line in open(sys.argv[1]):
-    m = re.match(r'^(centrum_telemetry_(?:commit|checkpoint)\w*?)(_sum|_count|_bucket)?\{?([^}]*)\}? (\S+)', line)
+    m = re.match(r'^(centrum_telemetry_(?:commit|checkpoint)\w*?)(_sum|_count|_bucket)(?:\{([^}]*)\})? (\S+)$', line)
     if not m:
         continue
     name, kind, labels, value = m.group(1), m.group(2), m.group(3), float(m.group(4))

@@ -54,9 +54,9 @@ public sealed class TelemetryOptions : IValidatableObject
     public int? DuckDbThreads { get; set; }
 
     /// <summary>
-    /// Write-ahead log size at which the writer checkpoints its database when it finds its queue empty after a commit.
+    /// Write-ahead log size at which the writer checkpoints its database once no message has arrived for 100 ms.
     /// DuckDB's own automatic checkpoint runs inside a commit, which every QoS 1 publisher of that batch waits on; the
-    /// writer instead checkpoints between batches when no message is waiting, so no publisher waits for it.
+    /// writer instead checkpoints between batches while idle, so no publisher waits for it.
     /// </summary>
     [Range(1L * 1024 * 1024, 16L * 1024 * 1024 * 1024)]
     public long CheckpointWalBytes { get; set; } = 16L * 1024 * 1024;

@@ -54,7 +54,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         Execute($"SET threads = {options.EffectiveDuckDbThreads}");
         // DuckDB checkpoints inside the commit that takes its log past this size; the writer checkpoints between
         // batches long before (see MaybeCheckpoint), so this is only the backstop for other connections' commits.
-        Execute($"SET wal_autocheckpoint = '{2 * options.MaxWalBytes / 1024}KiB'");
+        Execute($"SET wal_autocheckpoint = '{4 * options.MaxWalBytes / 1024}KiB'");
         Execute(TelemetrySchema.Create);
         _lastSequence = Scalar<long>("SELECT coalesce(max(seq), 0) FROM messages");
         LoadRecentIds();
@@ -169,7 +169,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            while (await WaitForMessagesAsync(reader))
             {
                 while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var item))
                 {
@@ -180,7 +180,10 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
                 // The bytes come back once the batch is written and its messages can be collected.
                 _queuedBytes.Return(batch.Sum(m => m.Size));
                 batch.Clear();
-                MaybeCheckpoint(idle: reader.Count == 0);
+                if (WalBytes() >= _options.MaxWalBytes)
+                {
+                    Checkpoint("bound");
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -305,19 +308,45 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         _metrics.Committed(ApplicationId, written, batch.Count - written, Stopwatch.GetElapsedTime(started));
     }
 
+    /// <summary>How long no message may arrive before the writer counts as idle and checkpoints a grown log.</summary>
+    internal static readonly TimeSpan IdleBeforeCheckpoint = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
-    /// Checkpoints between batches, after their publishers were answered: when nothing is waiting and the log has
-    /// passed <see cref="TelemetryOptions.CheckpointWalBytes"/>, or under sustained load once it has passed
-    /// <see cref="TelemetryOptions.MaxWalBytes"/>. DuckDB's own automatic checkpoint would run inside a commit, and a
-    /// checkpoint on another connection holds up the writer's commits all the same (measured: two or three commits
-    /// completed during a 200 ms checkpoint against about twenty without one), so the writer runs it itself, when the
-    /// fewest publishers wait.
+    /// Waits for the next message; false once the queue is completed. With the log past
+    /// <see cref="TelemetryOptions.CheckpointWalBytes"/> and nothing arriving for <see cref="IdleBeforeCheckpoint"/>, it
+    /// checkpoints first. An empty queue right after a commit is not idleness: under a steady load every publisher may be
+    /// waiting for the PUBACK just sent, and would send again at once into the checkpoint.
     /// </summary>
-    private void MaybeCheckpoint(bool idle)
+    private async ValueTask<bool> WaitForMessagesAsync(ChannelReader<PendingMessage> reader)
     {
-        var walBytes = WalBytes();
-        var reason = walBytes >= _options.MaxWalBytes ? "bound" : idle && walBytes >= _options.CheckpointWalBytes ? "idle" : null;
-        if (reason is null || Stopwatch.GetTimestamp() < _checkpointRetryAfter)
+        if (reader.Count == 0 && WalBytes() >= _options.CheckpointWalBytes)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            idle.CancelAfter(IdleBeforeCheckpoint);
+            try
+            {
+                return await reader.WaitToReadAsync(idle.Token);
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                Checkpoint("idle");
+            }
+        }
+
+        return await reader.WaitToReadAsync(_stopping.Token);
+    }
+
+    /// <summary>
+    /// Checkpoints on the writer's connection between batches, after their publishers were answered: when idle (see
+    /// <see cref="WaitForMessagesAsync"/>), or under sustained load once the log passes
+    /// <see cref="TelemetryOptions.MaxWalBytes"/> (the messages queued meanwhile wait for that one). DuckDB's own
+    /// automatic checkpoint would run inside a commit, and a checkpoint on another connection holds up the writer's
+    /// commits all the same (measured: two or three commits completed during a 200 ms checkpoint against about twenty
+    /// without one), so the writer runs it itself, when the fewest publishers wait.
+    /// </summary>
+    private void Checkpoint(string reason)
+    {
+        if (Stopwatch.GetTimestamp() < _checkpointRetryAfter)
         {
             return;
         }
@@ -331,7 +360,7 @@ internal sealed class ApplicationTelemetryStore : IAsyncDisposable
         catch (DuckDBException ex)
         {
             // For example a transaction of another connection still running; nothing is lost, the log only grows.
-            Log.CheckpointFailed(_logger, ex, ApplicationId, walBytes);
+            Log.CheckpointFailed(_logger, ex, ApplicationId, WalBytes());
             _checkpointRetryAfter = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         }
     }

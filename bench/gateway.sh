@@ -66,7 +66,9 @@ for line in open(sys.argv[1]):
     m = re.match(r'^(centrum_telemetry_(?:commit|checkpoint)\w*?)(_sum|_count|_bucket)(?:\{([^}]*)\})? (\S+)$', line)
     if not m:
         continue
-    name, kind, labels, value = m.group(1), m.group(2), m.group(3), float(m.group(4))
+    name, kind, labels, value = m.group(1), m.group(2), m.group(3) or '', float(m.group(4))
+    reason = re.search(r'reason="([^"]+)"', labels)
+    name += f" ({reason.group(1)})" if reason else ''
     if kind == '_bucket':
         le = re.search(r'le="([^"]+)"', labels).group(1)
         buckets.setdefault(name, {})

@@ -22,8 +22,8 @@ ulimit -n 20000 2>/dev/null || true
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-centrum_ip=127.0.82.1
-mosquitto_ip=127.0.83.1
+centrum_ip=127.0.97.1
+mosquitto_ip=127.0.98.1
 sources=(); for i in $(seq 1 "$source_count"); do sources+=("127.84.0.$i"); done
 
 . bench/lib.sh
@@ -38,16 +38,17 @@ common=(--ca "$work/data/certificates/ca.pem" --hub default.centrum.bench --keys
 for n in "${sizes[@]}"; do
   $loadgen connections --label centrum --host $centrum_ip --devices "$n" --server-pid $centrum_pid --dotnet \
     --metrics "$management/metrics" "${common[@]}" > "$work/centrum-$n.json"
+  cat "$work/centrum-$n.json"
 done
 kill -TERM $centrum_pid; wait $centrum_pid || true
 
 bench_start_mosquitto $mosquitto_ip
 for n in "${sizes[@]}"; do
   $loadgen connections --label mosquitto --host $mosquitto_ip --devices "$n" --server-pid $mosquitto_pid "${common[@]}" > "$work/mosquitto-$n.json"
+  cat "$work/mosquitto-$n.json"
 done
 kill -TERM $mosquitto_pid; wait $mosquitto_pid || true
 
-cat "$work"/centrum-*.json "$work"/mosquitto-*.json
 python3 - "$work" "${sizes[@]}" <<'PY'
 import json, sys
 work, sizes = sys.argv[1], sys.argv[2:]

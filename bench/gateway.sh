@@ -32,26 +32,7 @@ curl -s "http://$centrum_ip:9464/metrics" > "$work/metrics.txt" || true
 stored=$(awk '/^centrum_telemetry_messages_stored_total/ {s += $NF} END {print s + 0}' "$work/metrics.txt")
 kill -TERM $centrum_pid; wait $centrum_pid || true
 
-# mosquitto gets a certificate from the same CA, for its own address.
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$mosquitto_ip" \
-  -keyout "$work/m.key" -out "$work/m.csr" 2>/dev/null
-printf 'subjectAltName=IP:%s\n' $mosquitto_ip > "$work/m.ext"
-openssl x509 -req -in "$work/m.csr" -CA "$work/data/certificates/ca.pem" -CAkey "$work/data/certificates/ca.key.pem" \
-  -CAcreateserial -days 2 -extfile "$work/m.ext" -out "$work/m.pem" 2>/dev/null
-cat > "$work/mosquitto.conf" <<CONF
-persistence false
-user root
-log_dest stderr
-listener 8883 $mosquitto_ip
-cafile $work/data/certificates/ca.pem
-certfile $work/m.pem
-keyfile $work/m.key
-allow_anonymous true
-max_keepalive 65535
-CONF
-mosquitto -c "$work/mosquitto.conf" 2> "$work/mosquitto.log" &
-mosquitto_pid=$!
-for _ in $(seq 50); do grep -q "running" "$work/mosquitto.log" && break; sleep 0.1; done
+bench_start_mosquitto $mosquitto_ip
 mosquitto_report=$($loadgen --label mosquitto --host $mosquitto_ip "${common[@]}")
 kill -TERM $mosquitto_pid; wait $mosquitto_pid || true
 

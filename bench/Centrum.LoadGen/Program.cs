@@ -104,6 +104,27 @@ jobs.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 root.Subcommands.Add(jobs);
+var sources = new Option<string[]>("--from") { Description = "Loopback source addresses the devices dial from, round robin.", DefaultValueFactory = _ => ["127.0.0.1"], AllowMultipleArgumentsPerToken = true };
+var connectConcurrency = new Option<int>("--concurrency") { Description = "Devices connecting at once.", DefaultValueFactory = _ => 200 };
+var brokerPid = new Option<int>("--server-pid") { Description = "Process id of the broker, whose resident memory is read from /proc.", Required = true };
+var dotnetBroker = new Option<bool>("--dotnet") { Description = "The broker is a .NET process: force a full GC before each memory reading." };
+var metricsUrl = new Option<string?>("--metrics") { Description = "Prometheus endpoint of the broker, for its managed heap." };
+var keepAlive = new Option<int>("--keep-alive") { Description = "Keep-alive the devices ask for, in seconds.", DefaultValueFactory = _ => 1200 };
+var hold = new Option<int>("--hold") { Description = "Seconds to keep the fleet connected after the memory reading (to profile the broker).", DefaultValueFactory = _ => 0 };
+var connections = new Command("connections", "Devices connect at once over TLS (SAS, CleanSession=0, the Node SDK's three SUBSCRIBEs) and hold: storm time and the broker's memory per connection.")
+{
+    host, port, ca, hub, devices, keys, label, sources, connectConcurrency, brokerPid, dotnetBroker, metricsUrl, keepAlive, hold,
+};
+connections.SetAction(async (result, cancellationToken) =>
+{
+    var load = new LoadSettings(result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        0, 1, 0, TimeSpan.Zero, result.GetValue(keys), result.GetValue(label)!);
+    var run = new ConnectionsRun(new ConnectionsSettings(load, result.GetValue(sources)!.Select(System.Net.IPAddress.Parse).ToArray(), result.GetValue(connectConcurrency),
+        result.GetValue(brokerPid), result.GetValue(dotnetBroker), result.GetValue(metricsUrl), result.GetValue(keepAlive), TimeSpan.FromSeconds(result.GetValue(hold))));
+    Console.WriteLine(await run.RunAsync(cancellationToken));
+    return 0;
+});
+root.Subcommands.Add(connections);
 var callers = new Option<int>("--callers") { Description = "REST callers creating devices at once.", DefaultValueFactory = _ => 32 };
 var creation = new Command("devices", "Device creation through REST: concurrent callers PUT new devices; creations/s and PUT latency, then pairs of callers racing on the same new ids.")
 {

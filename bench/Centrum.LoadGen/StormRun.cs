@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
 using Centrum.Security;
 using MQTTnet;
@@ -111,7 +110,7 @@ internal sealed class StormRun(StormSettings settings)
         var hub = settings.Load.HubHost;
         var target = new IPEndPoint(IPAddress.Parse(settings.Load.Host), settings.Load.Port);
         var password = SharedAccessSignature.Create($"{hub}/devices/{deviceId}", Convert.FromBase64String(wrongKey), DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
-        var connect = ConnectPacket(deviceId, $"{hub}/{deviceId}/?api-version=2021-04-12", password);
+        var connect = MqttFrames.Connect(deviceId, $"{hub}/{deviceId}/?api-version=2021-04-12", password, cleanSession: true, keepAliveSeconds: 60);
         while (!stop.IsCancellationRequested)
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -150,30 +149,6 @@ internal sealed class StormRun(StormSettings settings)
                 tally.Error();
             }
         }
-    }
-
-    private static byte[] ConnectPacket(string clientId, string userName, string password)
-    {
-        var body = new List<byte> { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0xC2, 0, 60 };
-        foreach (var text in new[] { clientId, userName, password })
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            body.Add((byte)(bytes.Length >> 8));
-            body.Add((byte)bytes.Length);
-            body.AddRange(bytes);
-        }
-
-        var frame = new List<byte> { 0x10 };
-        var length = body.Count;
-        do
-        {
-            var digit = (byte)(length % 128);
-            length /= 128;
-            frame.Add(length > 0 ? (byte)(digit | 0x80) : digit);
-        }
-        while (length > 0);
-        frame.AddRange(body);
-        return [.. frame];
     }
 
     private sealed class JunkTally

@@ -2,8 +2,8 @@ namespace Centrum.Gateway.Connections;
 
 /// <summary>
 /// A connection's clocks: the silence allowed before CONNECT and then between packets (1.5 × keep-alive, MQTT 3.1.1
-/// §3.1.2.10), and the end of the credential's life. One timer each, re-armed only when it fires: the deadline moves
-/// with every packet by a timestamp write, not a timer change per packet.
+/// §3.1.2.10), and the end of the credential's life. One timer for both (an idle connection holds one, not two),
+/// re-armed only when it fires: the deadline moves with every packet by a timestamp write, not a timer change per packet.
 /// </summary>
 internal sealed class KeepAlive : IDisposable
 {
@@ -17,8 +17,9 @@ internal sealed class KeepAlive : IDisposable
 
     private readonly TimeProvider _time;
     private readonly Action<string> _close;
-    private readonly ITimer _idleTimer;
-    private ITimer? _expiryTimer;
+    private readonly ITimer _timer;
+    private DateTimeOffset _expiry;
+    private volatile string? _expiryReason;
     private TimeSpan _idleTimeout;
     private long _lastPacket;
     private long _handlingSince;
@@ -31,7 +32,7 @@ internal sealed class KeepAlive : IDisposable
         _close = close;
         _idleTimeout = connectTimeout;
         _lastPacket = time.GetTimestamp();
-        _idleTimer = time.CreateTimer(static s => ((KeepAlive)s!).IdleTimerFired(), this, connectTimeout, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static s => ((KeepAlive)s!).TimerFired(), this, connectTimeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -50,32 +51,25 @@ internal sealed class KeepAlive : IDisposable
     /// <summary>From CONNECT on, the connection may stay silent for <paramref name="idleTimeout"/>, and lives until <paramref name="expiry"/>.</summary>
     public void Connected(TimeSpan idleTimeout, DateTimeOffset expiry, string expiryReason)
     {
+        _expiryReason = expiryReason;
+        _expiry = expiry;
         _connected = true;
         _idleTimeout = idleTimeout;
         Volatile.Write(ref _lastPacket, _time.GetTimestamp());
-        _idleTimer.Change(idleTimeout, Timeout.InfiniteTimeSpan);
-        _expiryTimer = _time.CreateTimer(_ =>
+        Arm(idleTimeout);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    /// <summary>The one timer serves both clocks: it fires at whichever deadline comes first and checks both.</summary>
+    private void TimerFired()
+    {
+        if (_expiryReason is { } expiryReason && _expiry - _time.GetUtcNow() <= TimeSpan.Zero)
         {
-            var remaining = expiry - _time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
-            {
-                _close(expiryReason);
-            }
-            else
-            {
-                _expiryTimer?.Change(Min(remaining, MaxTimerDue), Timeout.InfiniteTimeSpan);
-            }
-        }, null, Min(expiry - _time.GetUtcNow(), MaxTimerDue), Timeout.InfiniteTimeSpan);
-    }
+            _close(expiryReason);
+            return;
+        }
 
-    public void Dispose()
-    {
-        _expiryTimer?.Dispose();
-        _idleTimer.Dispose();
-    }
-
-    private void IdleTimerFired()
-    {
         // A packet in hand stops the clock, but not for ever: a device that sends and never reads would otherwise
         // hold its read loop waiting for room in its outbound queue.
         var handlingSince = Volatile.Read(ref _handlingSince);
@@ -88,9 +82,15 @@ internal sealed class KeepAlive : IDisposable
             return;
         }
 
+        Arm(remaining);
+    }
+
+    private void Arm(TimeSpan idle)
+    {
+        var due = _expiryReason is null ? idle : Min(idle, _expiry - _time.GetUtcNow());
         try
         {
-            _idleTimer.Change(remaining, Timeout.InfiniteTimeSpan);
+            _timer.Change(Min(due, MaxTimerDue), Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {

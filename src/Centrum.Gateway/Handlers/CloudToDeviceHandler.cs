@@ -23,11 +23,12 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
     /// <summary>Longest the pump sleeps without a signal, so messages whose time to live passed are looked past.</summary>
     private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(30);
 
-    private readonly CloudToDeviceWindow _window = new(WindowSize);
-    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
-    private readonly CancellationTokenSource _stop = new();
+    // The window, the signal and the stop token exist from the pump's start: a device that never listens for
+    // cloud-to-device messages (most idle devices) holds none of them.
     private readonly Lock _lock = new();
-    private readonly string _probe = $"devices/{identity.DeviceId}/messages/devicebound/";
+    private CloudToDeviceWindow? _window;
+    private SemaphoreSlim? _signal;
+    private CancellationTokenSource? _stop;
     private Task? _pump;
     private bool _stopped;
 
@@ -38,7 +39,7 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
     /// <returns>The pump just started, for the connection to watch; null if none started.</returns>
     public Task? StartIfListening()
     {
-        if (identity.ModuleId is not null || !subscriptions.Covers(_probe))
+        if (identity.ModuleId is not null || !subscriptions.Covers(Probe))
         {
             return null;
         }
@@ -50,8 +51,12 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
                 return null;
             }
 
-            _pump = Task.Run(PumpAsync);
-            return _pump;
+            _window = new CloudToDeviceWindow(WindowSize);
+            _signal = new SemaphoreSlim(0, int.MaxValue);
+            _stop = new CancellationTokenSource();
+            var pump = Task.Run(PumpAsync);
+            Volatile.Write(ref _pump, pump);
+            return pump;
         }
     }
 
@@ -60,13 +65,13 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
     {
         if (Volatile.Read(ref _pump) is not null)
         {
-            _signal.Release();
+            _signal!.Release();
         }
     }
 
     public async ValueTask<PacketResult> AcknowledgedAsync(ushort packetId)
     {
-        if (_window.Acknowledge(packetId) is { } messageId)
+        if (Volatile.Read(ref _window)?.Acknowledge(packetId) is { } messageId)
         {
             // Not cancellable: the device has the message; dropping the completion would deliver it twice.
             await queue.CompleteAsync(identity.Application.Id, messageId, CancellationToken.None);
@@ -89,7 +94,7 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
             _stopped = true;
         }
 
-        _stop.Cancel();
+        _stop?.Cancel();
     }
 
     /// <summary>Waits for the pump to end; its failure was already reported to the connection that watched it.</summary>
@@ -111,19 +116,22 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
     private async Task PumpAsync()
     {
         long after = 0;
-        var token = _stop.Token;
+        var token = _stop!.Token;
+        var window = _window!;
+        var signal = _signal!;
+        var probe = Probe;
         try
         {
             while (!token.IsCancellationRequested)
             {
-                var room = _window.Room;
-                if (room > 0 && subscriptions.Covers(_probe))
+                var room = window.Room;
+                if (room > 0 && subscriptions.Covers(probe))
                 {
                     var messages = await queue.PendingAsync(identity.Application.Id, identity.DeviceId, after, room, token);
                     foreach (var message in messages)
                     {
                         after = message.Id;
-                        var packetId = _window.Send(message.Id);
+                        var packetId = window.Send(message.Id);
                         await queue.MarkDeliveredAsync(identity.Application.Id, message.Id, CancellationToken.None);
                         var topic = IotHubTopics.CloudToDevice(identity.DeviceId, SystemProperties(message), message.Properties);
                         var duplicate = message.DeliveryCount > 0;
@@ -136,13 +144,15 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
                     }
                 }
 
-                await _signal.WaitAsync(IdleWait, token);
+                await signal.WaitAsync(IdleWait, token);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
     }
+
+    private string Probe => $"devices/{identity.DeviceId}/messages/devicebound/";
 
     private static IEnumerable<KeyValuePair<string, string?>> SystemProperties(CloudToDeviceMessage message) =>
     [

@@ -17,12 +17,18 @@ namespace Centrum.Gateway.Handlers;
 /// </summary>
 internal sealed class MethodHandler(Subscriptions subscriptions, OutboundQueue outbound, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Body)>> _pending = new(StringComparer.Ordinal);
+    /// <summary>Created by the first call: most connections never get one, and an idle device's connection should not hold a table.</summary>
+    private ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Body)>>? _pending;
     private long _lastRequestId;
     private volatile bool _stopped;
 
     /// <summary>Calls in flight; tests read it to see that no call outlives its answer.</summary>
-    public int Pending => _pending.Count;
+    public int Pending => Volatile.Read(ref _pending)?.Count ?? 0;
+
+    private ConcurrentDictionary<string, TaskCompletionSource<(int Status, byte[] Body)>> Calls =>
+        Volatile.Read(ref _pending)
+        ?? Interlocked.CompareExchange(ref _pending, new(StringComparer.Ordinal), null)
+        ?? _pending!;
 
     /// <summary>Sends the request and waits for the device's answer, at most <paramref name="timeout"/>.</summary>
     public async Task<DirectMethodResult> InvokeAsync(string methodName, JsonNode? payload, TimeSpan timeout, CancellationToken cancellationToken)
@@ -35,7 +41,8 @@ internal sealed class MethodHandler(Subscriptions subscriptions, OutboundQueue o
         }
 
         var pending = new TaskCompletionSource<(int, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[requestId] = pending;
+        var calls = Calls;
+        calls[requestId] = pending;
         try
         {
             // Stop fails what is pending; one that began just before this call was registered is seen here.
@@ -62,14 +69,14 @@ internal sealed class MethodHandler(Subscriptions subscriptions, OutboundQueue o
         }
         finally
         {
-            _pending.TryRemove(requestId, out _);
+            calls.TryRemove(requestId, out _);
         }
     }
 
     /// <summary>The device answered; unknown and late answers are dropped, as IoT Hub drops them.</summary>
     public PacketResult Answered(string requestId, int status, byte[] body)
     {
-        if (_pending.TryRemove(requestId, out var pending))
+        if (Volatile.Read(ref _pending) is { } calls && calls.TryRemove(requestId, out var pending))
         {
             pending.TrySetResult((status, body));
         }
@@ -81,7 +88,7 @@ internal sealed class MethodHandler(Subscriptions subscriptions, OutboundQueue o
     public void Stop()
     {
         _stopped = true;
-        foreach (var pending in _pending.Values)
+        foreach (var pending in Volatile.Read(ref _pending)?.Values ?? [])
         {
             pending.TrySetResult((-1, []));
         }

@@ -21,7 +21,10 @@ internal sealed class DeviceSession : IMqttSession
     private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);
 
     private readonly MqttConnection _connection;
-    private readonly ConnectPacket _connect;
+    private readonly bool _cleanSession;
+
+    /// <summary>The CONNECT, kept only when it carries a Will: otherwise its SAS token and names would stay in memory for the connection's life.</summary>
+    private readonly ConnectPacket? _will;
     private readonly GatewayServices _services;
     private readonly Subscriptions _subscriptions = new();
     private readonly TelemetryHandler _telemetry;
@@ -34,7 +37,8 @@ internal sealed class DeviceSession : IMqttSession
     private DeviceSession(MqttConnection connection, ConnectPacket connect, DeviceIdentity identity)
     {
         _connection = connection;
-        _connect = connect;
+        _cleanSession = connect.CleanSession;
+        _will = connect.WillTopic is null ? null : connect;
         _services = connection.Services;
         Identity = identity;
         var outbound = connection.Outbound;
@@ -134,14 +138,20 @@ internal sealed class DeviceSession : IMqttSession
         return ConnectOutcome.Accepted(session, session._sessionPresent, IotHubLimits.IdleTimeout(connect.KeepAliveSeconds), identity.CredentialExpiry, "SAS token expired");
     }
 
-    public async Task StartedAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken)
     {
         var applicationId = Identity.Application.Id;
         _started = true;
         _services.Metrics.Connected();
-        Log.Connected(_services.Logger, applicationId, Identity.DeviceId, _connection.Remote, _connect.CleanSession, _sessionPresent);
-        await _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: true, Identity.ModelId, CancellationToken.None);
+        Log.Connected(_services.Logger, applicationId, Identity.DeviceId, _connection.Remote, _cleanSession, _sessionPresent);
+        // Not awaited: the device's next packets (its SUBSCRIBEs) need not wait for this commit, so in a connect storm
+        // they share the group commit with it. Its turn is taken now, so the device's disconnected record still
+        // commits after it; a failure closes the connection as an awaited one did.
+        _connection.Observe(
+            _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: true, Identity.ModelId, CancellationToken.None),
+            "connectivity could not be recorded");
         StartCloudToDevice();
+        return Task.CompletedTask;
     }
 
     public ValueTask<PacketResult> PublishAsync(PublishPacket publish, CancellationToken cancellationToken)
@@ -174,7 +184,7 @@ internal sealed class DeviceSession : IMqttSession
             subscriptions[filter] = codes[i];
         }
 
-        if (changed && !_connect.CleanSession)
+        if (changed && !_cleanSession)
         {
             await _services.Sessions.SaveAsync(Identity.Application.Id, Identity.ClientId, subscriptions, CancellationToken.None);
         }
@@ -195,7 +205,7 @@ internal sealed class DeviceSession : IMqttSession
             changed |= subscriptions.Remove(filter);
         }
 
-        if (changed && !_connect.CleanSession)
+        if (changed && !_cleanSession)
         {
             await _services.Sessions.SaveAsync(Identity.Application.Id, Identity.ClientId, subscriptions, CancellationToken.None);
         }
@@ -226,9 +236,9 @@ internal sealed class DeviceSession : IMqttSession
         Log.Disconnected(_services.Logger, applicationId, Identity.DeviceId, reason);
         if (_services.Connections.Remove(applicationId, Identity.ClientId, this))
         {
-            if (!graceful)
+            if (!graceful && _will is not null)
             {
-                await _telemetry.SubmitWillAsync(_connect);
+                await _telemetry.SubmitWillAsync(_will);
             }
 
             await _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: false, null, CancellationToken.None);

@@ -25,7 +25,7 @@ internal static class AdmissionMiddleware
             }
 
             context.Features.Set(ticket);
-            using var deadline = time.CreateTimer(
+            ticket.Watch(time.CreateTimer(
                 static s =>
                 {
                     var (ticket, context) = ((ConnectionAdmission.AdmissionTicket, ConnectionContext))s!;
@@ -37,7 +37,14 @@ internal static class AdmissionMiddleware
                         context.Abort(new ConnectionAbortedException("no authenticated CONNECT in time"));
                     }
                 },
-                (ticket, context), options.Value.ConnectTimeout, Timeout.InfiniteTimeSpan);
-            await next(context);
+                (ticket, context), options.Value.ConnectTimeout, Timeout.InfiniteTimeSpan));
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                ticket.StopDeadline();
+            }
         };
 }

@@ -94,15 +94,26 @@ internal sealed class ConnectionAdmission(IOptions<GatewayOptions> options, Gate
     {
         private int _state; // 0 pending, 1 authenticated, 2 closed
         private volatile bool _connectAccepted;
+        private ITimer? _deadline;
 
         /// <summary>Whether a CONNECT was answered with success (the connect deadline no longer applies).</summary>
         public bool ConnectAccepted => _connectAccepted;
 
-        public void AcceptedConnect() => _connectAccepted = true;
+        /// <summary>The connect deadline's timer: stopped and let go once a CONNECT is accepted, so a connected device holds no timer for it.</summary>
+        public void Watch(ITimer deadline) => Volatile.Write(ref _deadline, deadline);
+
+        public void StopDeadline() => Interlocked.Exchange(ref _deadline, null)?.Dispose();
+
+        public void AcceptedConnect()
+        {
+            _connectAccepted = true;
+            StopDeadline();
+        }
 
         public void Authenticated()
         {
             _connectAccepted = true;
+            StopDeadline();
             if (Interlocked.CompareExchange(ref _state, 1, 0) == 0)
             {
                 owner.EndPending(address);

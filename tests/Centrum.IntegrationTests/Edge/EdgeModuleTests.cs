@@ -124,6 +124,12 @@ public sealed class EdgeModuleTests
             throw new TimeoutException(e.Message + "\nServer log:\n" + server.Log, e);
         }
 
+        // Devices_ListModules lists the device's own module, in the published example's shape.
+        var modules = await admin.GetJsonAsync("api/devices/edge-t/modules");
+        var listed = Assert.Single(modules["value"]!.AsArray());
+        Assert.Equal("filter", (string?)listed!["name"]);
+        Assert.Equal(["Relationship", "SemanticType/EdgeModule"], listed["@type"]!.AsArray().Select(t => (string?)t));
+
         // The module's telemetry is read back through the module's telemetry route (IoT Central's GetModuleTelemetryValue).
         var latest = await admin.GetJsonAsync("api/devices/edge-t/modules/filter/telemetry/temperature");
         Assert.Equal(31.5, (double)latest["value"]!);
@@ -150,6 +156,7 @@ public sealed class EdgeModuleTests
         await server.RunCliAsync("app", "create", "--id", "other");
         using var other = server.Http(await server.CreateTokenAsync("other-admin", application: "other"));
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("api/devices/edge-t/modules/filter/telemetry/temperature?api-version=2022-07-31")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("api/devices/edge-t/modules?api-version=2022-07-31")).StatusCode);
         var otherHub = server.HubHostName.Replace("default.", "other.", StringComparison.Ordinal);
         var refused = await NodeDevice.RunAsync(server, new
         {

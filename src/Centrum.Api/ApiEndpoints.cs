@@ -61,6 +61,7 @@ public static class ApiEndpoints
         api.MapOrganizationsApi();
         endpoints.MapAccountEndpoints();
         endpoints.MapDpsHttps();
+        endpoints.MapEdgeRegistryHttps();
         return endpoints;
     }
 }

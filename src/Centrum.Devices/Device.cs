@@ -13,13 +13,15 @@ public sealed record Device(
     string? ModelId,
     DateTimeOffset? LastConnectTime,
     DateTimeOffset? LastDisconnectTime,
-    bool Approved = true);
+    bool Approved = true,
+    bool IotEdge = false);
 
 /// <summary>
 /// The writable part of a device (IoT Central's <c>Device</c> minus read-only fields). <see cref="Approved"/> null
-/// leaves approval as it is: approved for a new device, unchanged for an existing one.
+/// leaves approval as it is: approved for a new device, unchanged for an existing one; <see cref="IotEdge"/> null
+/// likewise leaves the device's kind as it is (a new device is not an IoT Edge device).
 /// </summary>
-public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations, bool? Approved = null);
+public sealed record DeviceWrite(string? DisplayName, string? Template, bool Enabled, bool Simulated, IReadOnlyList<string> Organizations, bool? Approved = null, bool? IotEdge = null);
 
 public sealed record DeviceKeys(string PrimaryKey, string SecondaryKey);
 

@@ -13,6 +13,12 @@ internal sealed class DeviceDirectory(IDbContextFactory<CentrumDbContext> contex
         return await db.Devices.AnyAsync(d => d.ApplicationId == applicationId && d.Id == deviceId, cancellationToken);
     }
 
+    public async ValueTask<bool> ModuleExistsAsync(string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Modules.AnyAsync(m => m.ApplicationId == applicationId && m.DeviceId == deviceId && m.Id == moduleId, cancellationToken);
+    }
+
     public async ValueTask<string?> TemplateOfAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -1010,15 +1010,16 @@ public sealed class DeviceRegistry(
         entity.Simulated = write.Simulated;
         entity.Organizations = JsonSerializer.Serialize(write.Organizations);
         entity.Approved = write.Approved ?? entity.Approved;
+        entity.IotEdge = write.IotEdge ?? entity.IotEdge;
         entity.ETag = NewETag();
     }
 
     private static DeviceWrite ToWrite(DeviceEntity e) =>
-        new(e.DisplayName, e.TemplateId, e.Enabled, e.Simulated, Organizations(e), e.Approved);
+        new(e.DisplayName, e.TemplateId, e.Enabled, e.Simulated, Organizations(e), e.Approved, e.IotEdge);
 
     private static Device ToModel(DeviceEntity e) => new(
         e.Id, e.ETag, e.DisplayName, e.TemplateId, e.Enabled, e.Provisioned, e.Simulated, Organizations(e), e.ModelId,
-        e.LastConnectTime, e.LastDisconnectTime, e.Approved);
+        e.LastConnectTime, e.LastDisconnectTime, e.Approved, e.IotEdge);
 
     private static List<string> Organizations(DeviceEntity e) => JsonSerializer.Deserialize<List<string>>(e.Organizations) ?? [];
 

@@ -23,6 +23,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<DeviceEntity> Devices => Set<DeviceEntity>();
 
+    public DbSet<ModuleEntity> Modules => Set<ModuleEntity>();
+
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
 
     public DbSet<MqttSessionEntity> MqttSessions => Set<MqttSessionEntity>();

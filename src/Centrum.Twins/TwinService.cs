@@ -34,6 +34,10 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
 {
     private readonly TwinLocks _locks = new();
 
+    /// <summary>A device's twin exists with the device; a module's twin with the module identity (IoT Hub's module twins).</summary>
+    private ValueTask<bool> ExistsAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken) =>
+        moduleId is null ? devices.ExistsAsync(applicationId, deviceId, cancellationToken) : devices.ModuleExistsAsync(applicationId, deviceId, moduleId, cancellationToken);
+
     public async Task<Twin?> GetAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -43,7 +47,9 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             return ToModel(entity);
         }
 
-        return moduleId is null && await devices.ExistsAsync(applicationId, deviceId, cancellationToken) ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId }) : null;
+        return await ExistsAsync(applicationId, deviceId, moduleId, cancellationToken)
+            ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId, ModuleId = moduleId ?? "" })
+            : null;
     }
 
     /// <summary>
@@ -136,12 +142,12 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         var read = (entity?.DesiredVersion ?? 0, entity?.ReportedVersion ?? 0);
         if (entity is null)
         {
-            if (moduleId is not null || !await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
+            if (!await ExistsAsync(applicationId, deviceId, moduleId, cancellationToken))
             {
                 return Problem.NotFound(moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
             }
 
-            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
+            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId, ModuleId = moduleId ?? "" };
         }
 
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;

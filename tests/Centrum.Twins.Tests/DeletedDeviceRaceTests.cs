@@ -55,6 +55,8 @@ public sealed class DeletedDeviceRaceTests : IAsyncLifetime
     {
         private int _lookups;
 
+        public ValueTask<bool> ModuleExistsAsync(string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
         public async ValueTask<bool> ExistsAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);

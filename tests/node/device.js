@@ -1,7 +1,7 @@
 'use strict';
 // One device built on the Azure IoT Node.js device SDK, driven by a JSON scenario from the integration tests.
 // It prints one JSON object per line so the tests can follow it; it never decides pass or fail itself.
-const { Client, Message } = require('azure-iot-device');
+const { Client, ModuleClient, Message } = require('azure-iot-device');
 const { Mqtt, MqttWs } = require('azure-iot-device-mqtt');
 
 const scenario = JSON.parse(process.argv[2]);
@@ -74,7 +74,10 @@ async function behave(client) {
     });
   }
   for (const [name, behaviour] of Object.entries(scenario.methods || {})) {
-    client.onDeviceMethod(name, (request, response) => {
+    // A module client registers methods with onMethod, a device client with onDeviceMethod (azure-iot-device
+    // module_client.ts, device_client.ts); both answer on the same IoT Hub method topics.
+    const register = scenario.module ? client.onMethod.bind(client) : client.onDeviceMethod.bind(client);
+    register(name, (request, response) => {
       emit({ event: 'method', name, payload: request.payload });
       if (behaviour.disconnect) {
         // Drop the connection without answering, as a device that loses its network mid-command.
@@ -130,7 +133,9 @@ async function behave(client) {
 
 async function main() {
   const transport = scenario.transport === 'mqttws' ? MqttWs : Mqtt;
-  const client = Client.fromConnectionString(scenario.connectionString, transport);
+  // scenario.module: the connection string names a module (HostName=…;DeviceId=…;ModuleId=…;SharedAccessKey=…), and
+  // the SDK's ModuleClient connects as that module, unchanged.
+  const client = (scenario.module ? ModuleClient : Client).fromConnectionString(scenario.connectionString, transport);
   if (scenario.tokenRenewal) client.setOptions({ tokenRenewal: scenario.tokenRenewal });
   if (scenario.modelId) client.setOptions({ modelId: scenario.modelId });
   client.on('error', (err) => emit({ event: 'error', message: err && err.message }));

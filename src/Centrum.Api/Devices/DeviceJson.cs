@@ -8,7 +8,7 @@ namespace Centrum.Api.Devices;
 internal static class DeviceJson
 {
     private static readonly HashSet<string> ReadOnly = ["id", "etag", "provisioned", "lastConnectTime", "lastDisconnectTime", "connected", "modelId"];
-    private static readonly HashSet<string> Writable = ["displayName", "template", "enabled", "simulated", "organizations", "approved"];
+    private static readonly HashSet<string> Writable = ["displayName", "template", "enabled", "simulated", "organizations", "approved", "type"];
 
     public static object ToResponse(Device device, bool connected) => new
     {
@@ -25,7 +25,11 @@ internal static class DeviceJson
         connected,
         lastConnectTime = device.LastConnectTime,
         lastDisconnectTime = device.LastDisconnectTime,
+        type = device.IotEdge ? EdgeType : null,
     };
+
+    /// <summary>The 2022-10-31-preview <c>Device.type</c> of an IoT Edge device; other devices have none.</summary>
+    private static readonly string[] EdgeType = ["iotEdge"];
 
     /// <summary>Reads a PUT body (full document: absent fields take their defaults) or a PATCH body (merge patch over <paramref name="current"/>).</summary>
     public static bool TryRead(JsonNode? body, string deviceId, DeviceWrite current, bool patch, out DeviceWrite write, out string? etag, out string? error)
@@ -101,6 +105,16 @@ internal static class DeviceJson
                     }
 
                     result = result with { Simulated = simulated };
+                    break;
+                case "type":
+                    if (value is not null && (value is not JsonArray types
+                        || types.Any(t => t is null || t.GetValueKind() != JsonValueKind.String || t.GetValue<string>() != "iotEdge")))
+                    {
+                        error = "Field 'type' must be an array of device types ('iotEdge').";
+                        return false;
+                    }
+
+                    result = result with { IotEdge = value is JsonArray { Count: > 0 } };
                     break;
                 case "organizations":
                     if (value is null)

@@ -234,13 +234,29 @@ public static class DevicesApi
     }
 
     /// <summary>
-    /// IoT Central's <c>Devices_ListModules</c> lists an IoT Edge device's modules from its deployment manifest; Centrum
-    /// keeps no deployment manifests yet, so it cannot answer and says so rather than listing nothing.
+    /// IoT Central's <c>Devices_ListModules</c>: the IoT Edge device's own modules, each as the published example
+    /// (<c>devices_modules_get.json</c>) shows one, a relationship of semantic type <c>EdgeModule</c>. The runtime's
+    /// <c>$edgeAgent</c> and <c>$edgeHub</c> are not listed, as IoT Central lists the modules a deployment names; the
+    /// <c>@id</c> a module's template would give is left out until edge templates describe modules. A device that is not
+    /// an IoT Edge device has none.
     /// </summary>
-    private static async Task<IResult> ModulesAsync(HttpContext context, DeviceRegistry registry, string deviceId) =>
-        await registry.GetAsync(context.Application().Id, deviceId, context.RequestAborted) is null
-            ? DeviceNotFound(deviceId)
-            : ApiError.NotFound($"Device '{deviceId}' has no module list: Centrum does not keep IoT Edge deployment manifests, from which modules are listed.");
+    private static async Task<IResult> ModulesAsync(HttpContext context, AccessScope scope, ModuleRegistry modules, string deviceId)
+    {
+        var reach = await scope.ReachAsync(context, Permission.DevicesRead);
+        var listed = await modules.ListAsync(context.Application().Id, deviceId, reach, context.RequestAborted);
+        if (!listed.Succeeded)
+        {
+            return listed.Problem.Kind == ProblemKind.Invalid ? Results.Json(new { value = Array.Empty<object>() }) : ApiError.From(listed.Problem);
+        }
+
+        return Results.Json(new
+        {
+            value = listed.Value.Where(m => !ModuleIds.IsSystem(m.Id))
+                .Select(m => new Dictionary<string, object> { ["@type"] = EdgeModuleType, ["name"] = m.Id }).ToList(),
+        });
+    }
+
+    private static readonly string[] EdgeModuleType = ["Relationship", "SemanticType/EdgeModule"];
 
     /// <summary><c>Devices_ListModuleComponents</c>: module templates come from the same deployment manifests (see <see cref="ModulesAsync"/>).</summary>
     private static async Task<IResult> ModuleComponentsAsync(HttpContext context, DeviceRegistry registry, string deviceId, string moduleName) =>

@@ -8,6 +8,9 @@ public interface IDeviceDirectory
 {
     ValueTask<bool> ExistsAsync(string applicationId, string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>Whether the device holds the module identity (an IoT Edge device's module, whose twin is its own).</summary>
+    ValueTask<bool> ModuleExistsAsync(string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken);
+
     /// <summary>The template the device is assigned to, or <c>null</c> when it has none or does not exist.</summary>
     ValueTask<string?> TemplateOfAsync(string applicationId, string deviceId, CancellationToken cancellationToken);
 

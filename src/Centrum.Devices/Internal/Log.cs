@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} provisioned (new {Created}, enrollment group {EnrollmentGroupId}, model {ModelId})")]
     public static partial void Provisioned(ILogger logger, string applicationId, string deviceId, bool created, string? enrollmentGroupId, string? modelId);
+
+    [LoggerMessage(2007, LogLevel.Information, "Module {ModuleId} of device {DeviceId} created in application {ApplicationId}")]
+    public static partial void ModuleCreated(ILogger logger, string applicationId, string deviceId, string moduleId);
+
+    [LoggerMessage(2008, LogLevel.Information, "Module {ModuleId} of device {DeviceId} of application {ApplicationId} updated (keys replaced {KeysReplaced})")]
+    public static partial void ModuleUpdated(ILogger logger, string applicationId, string deviceId, string moduleId, bool keysReplaced);
+
+    [LoggerMessage(2009, LogLevel.Information, "Module {ModuleId} of device {DeviceId} of application {ApplicationId} deleted")]
+    public static partial void ModuleDeleted(ILogger logger, string applicationId, string deviceId, string moduleId);
 }

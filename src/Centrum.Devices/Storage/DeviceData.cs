@@ -10,8 +10,13 @@ internal sealed class DeviceData : IAreaData
     public string Area => "Devices";
 
     /// <summary>The registry deletes the device itself, after which it asks every area, this one included.</summary>
-    public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <remarks>Its module identities go with it.</remarks>
+    public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) =>
+        db.Modules.Where(m => m.ApplicationId == applicationId && m.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
 
-    public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
-        db.Devices.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+    public async Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken)
+    {
+        await db.Modules.Where(m => m.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+        await db.Devices.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
+    }
 }

@@ -25,7 +25,8 @@ internal readonly record struct AuthenticationResult(ConnectReturnCode Code, str
 /// device; the password is a SAS token signed with one of the device's keys over <c>sr</c> exactly as sent, or, with
 /// no password, the TLS client certificate must be the device's or chain to a verified enrollment group CA (IoT Hub docs "Authenticate identities with X.509 certificates").
 /// </summary>
-internal sealed class DeviceAuthenticator(IApplicationCatalog applications, DeviceRegistry registry, DeviceCertificates certificates, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class DeviceAuthenticator(
+    IApplicationCatalog applications, DeviceRegistry registry, ModuleRegistry modules, DeviceCertificates certificates, IOptions<GatewayOptions> options, TimeProvider time)
 {
     public async Task<AuthenticationResult> AuthenticateAsync(ConnectPacket connect, X509Certificate2? clientCertificate, CancellationToken cancellationToken)
     {
@@ -49,7 +50,7 @@ internal sealed class DeviceAuthenticator(IApplicationCatalog applications, Devi
 
         if (user.ModuleId is not null)
         {
-            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "module identities are not supported");
+            return await AuthenticateModuleAsync(connect, user, application, cancellationToken);
         }
 
         var device = await registry.FindForAuthenticationAsync(application.Id, user.DeviceId, cancellationToken);
@@ -103,6 +104,44 @@ internal sealed class DeviceAuthenticator(IApplicationCatalog applications, Devi
 
         var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
         return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, null, user.ModelId, expiry));
+    }
+
+    /// <summary>
+    /// A module of an IoT Edge device: client id <c>{deviceId}/{moduleId}</c>, a SAS token signed with the module's own
+    /// keys for <c>{host}/devices/{deviceId}/modules/{moduleId}</c> (IoT Hub docs "Control access to IoT Hub with shared
+    /// access signatures", module scope; azure-iot-sdk-node <c>device/core/src/module_client.ts</c>), while its device is
+    /// enabled and approved. Modules of Centrum authenticate with SAS only.
+    /// </summary>
+    private async Task<AuthenticationResult> AuthenticateModuleAsync(ConnectPacket connect, HubUserName user, Application application, CancellationToken cancellationToken)
+    {
+        var module = await modules.FindForAuthenticationAsync(application.Id, user.DeviceId, user.ModuleId!, cancellationToken);
+        if (module is null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown module");
+        }
+
+        if (!module.DeviceEnabled || !module.DeviceApproved)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "the module's device is disabled or waits for approval");
+        }
+
+        if (module.AuthenticationType != "sas" || !SharedAccessSignature.TryParse(connect.Password, out var token))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.BadUserNameOrPassword, "password is not a SharedAccessSignature token");
+        }
+
+        if (!IsSignedByDevice(token!, module.Keys) || !SasResource.Names(token!.Resource, user.HostName, user.DeviceId, user.ModuleId))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token is not the module's");
+        }
+
+        if (token.IsExpired(time.GetUtcNow(), options.Value.ClockSkew))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token has expired");
+        }
+
+        var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
+        return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, user.ModuleId, user.ModelId, expiry));
     }
 
     private static bool IsSignedByDevice(SharedAccessSignature token, DeviceKeys keys) =>

@@ -573,6 +573,9 @@ namespace Centrum.Storage.PostgreSql.Migrations
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<bool>("IotEdge")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset?>("LastConnectTime")
                         .HasColumnType("timestamp with time zone");
 
@@ -1009,6 +1012,60 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.HasIndex("ApplicationId", "ScheduledJobId", "CreatedTicks");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ModuleEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<string>("AuthenticationType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("GenerationId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ManagedBy")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("PrimaryKeyProtected")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("SecondaryKeyProtected")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "DeviceId", "Id");
+
+                    b.ToTable("modules", (string)null);
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
@@ -1551,6 +1608,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ModuleEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("44aecd37-50bc-4961-8c42-b499774f97ab"), entityTypeCount: 32)
+            : base(skipDetectChanges: false, modelId: new Guid("75be2b6e-b3be-41bf-9245-cb8567dabf70"), entityTypeCount: 33)
         {
         }
 
@@ -36,6 +36,7 @@ namespace Centrum.Storage.CompiledModel
             var exportCursorEntity = ExportCursorEntityEntityType.Create(this);
             var jobDeviceEntity = JobDeviceEntityEntityType.Create(this);
             var jobEntity = JobEntityEntityType.Create(this);
+            var moduleEntity = ModuleEntityEntityType.Create(this);
             var mqttSessionEntity = MqttSessionEntityEntityType.Create(this);
             var organizationEntity = OrganizationEntityEntityType.Create(this);
             var savedQueryEntity = SavedQueryEntityEntityType.Create(this);
@@ -66,6 +67,7 @@ namespace Centrum.Storage.CompiledModel
             ExportCursorEntityEntityType.CreateForeignKey1(exportCursorEntity, dataExportEntity);
             JobDeviceEntityEntityType.CreateForeignKey1(jobDeviceEntity, jobEntity);
             JobEntityEntityType.CreateForeignKey1(jobEntity, applicationEntity);
+            ModuleEntityEntityType.CreateForeignKey1(moduleEntity, deviceEntity);
             MqttSessionEntityEntityType.CreateForeignKey1(mqttSessionEntity, applicationEntity);
             OrganizationEntityEntityType.CreateForeignKey1(organizationEntity, applicationEntity);
             SavedQueryEntityEntityType.CreateForeignKey1(savedQueryEntity, applicationEntity);
@@ -99,6 +101,7 @@ namespace Centrum.Storage.CompiledModel
             ExportCursorEntityEntityType.CreateAnnotations(exportCursorEntity);
             JobDeviceEntityEntityType.CreateAnnotations(jobDeviceEntity);
             JobEntityEntityType.CreateAnnotations(jobEntity);
+            ModuleEntityEntityType.CreateAnnotations(moduleEntity);
             MqttSessionEntityEntityType.CreateAnnotations(mqttSessionEntity);
             OrganizationEntityEntityType.CreateAnnotations(organizationEntity);
             SavedQueryEntityEntityType.CreateAnnotations(savedQueryEntity);

@@ -20,7 +20,7 @@ namespace Centrum.Storage.CompiledModel
                 "Centrum.Storage.Entities.DeviceEntity",
                 typeof(DeviceEntity),
                 baseEntityType,
-                propertyCount: 20,
+                propertyCount: 21,
                 foreignKeyCount: 1,
                 keyCount: 1);
 
@@ -87,6 +87,13 @@ namespace Centrum.Storage.CompiledModel
                 propertyInfo: typeof(DeviceEntity).GetProperty("EnrollmentGroupId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DeviceEntity).GetField("<EnrollmentGroupId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+
+            var iotEdge = runtimeEntityType.AddProperty(
+                "IotEdge",
+                typeof(bool),
+                propertyInfo: typeof(DeviceEntity).GetProperty("IotEdge", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(DeviceEntity).GetField("<IotEdge>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
 
             var lastConnectTime = runtimeEntityType.AddProperty(
                 "LastConnectTime",

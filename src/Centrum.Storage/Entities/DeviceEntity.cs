@@ -36,6 +36,12 @@ public sealed class DeviceEntity
 
     public string? X509SecondaryThumbprint { get; set; }
 
+    /// <summary>
+    /// An IoT Edge device (IoT Central's device <c>type</c> <c>iotEdge</c>, IoT Hub's <c>capabilities.iotEdge</c>): it
+    /// holds module identities.
+    /// </summary>
+    public bool IotEdge { get; set; }
+
     /// <summary>Whether the device may connect; false while it waits for an operator's approval.</summary>
     public bool Approved { get; set; } = true;
 

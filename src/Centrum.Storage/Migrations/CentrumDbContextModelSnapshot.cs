@@ -489,6 +489,9 @@ namespace Centrum.Storage.Migrations
                     b.Property<string>("EnrollmentGroupId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IotEdge")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTimeOffset?>("LastConnectTime")
                         .HasColumnType("TEXT");
 
@@ -860,6 +863,51 @@ namespace Centrum.Storage.Migrations
                     b.HasIndex("ApplicationId", "ScheduledJobId", "CreatedTicks");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ModuleEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthenticationType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GenerationId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManagedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrimaryKeyProtected")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecondaryKeyProtected")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "DeviceId", "Id");
+
+                    b.ToTable("modules", (string)null);
                 });
 
             modelBuilder.Entity("Centrum.Storage.Entities.MqttSessionEntity", b =>
@@ -1343,6 +1391,15 @@ namespace Centrum.Storage.Migrations
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.ModuleEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

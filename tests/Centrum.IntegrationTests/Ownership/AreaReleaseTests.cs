@@ -127,6 +127,7 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         foreach (var device in new[] { "d1", "d10" })
         {
             db.Devices.Add(new DeviceEntity { ApplicationId = app, Id = device, PrimaryKeyProtected = "-", SecondaryKeyProtected = "-", ETag = "e" });
+            db.Modules.Add(new ModuleEntity { ApplicationId = app, DeviceId = device, Id = "m1", GenerationId = "1", ETag = "e", PrimaryKeyProtected = "-", SecondaryKeyProtected = "-" });
             db.Twins.Add(new TwinEntity { ApplicationId = app, DeviceId = device });
             db.Twins.Add(new TwinEntity { ApplicationId = app, DeviceId = device, ModuleId = "m1" });
             db.MqttSessions.Add(new MqttSessionEntity { ApplicationId = app, ClientId = device, Subscriptions = "[]", UpdatedAt = now });

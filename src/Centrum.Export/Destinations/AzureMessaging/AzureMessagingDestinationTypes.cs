@@ -49,6 +49,7 @@ internal sealed class EventHubsDestinationType(DestinationReach reach, TimeProvi
         options.RetryOptions.TryTimeout = AzureMessaging.TryTimeout;
         options.ConnectionOptions.TransportType = EventHubsTransportType.AmqpTcp;
         options.ConnectionOptions.CertificateValidationCallback = AzureMessaging.Validation(settings.TrustedCertificates);
+        options.ConnectionOptions.CustomEndpointAddress = settings.CustomEndpoint;
         return new EventHubsSender(new EventHubProducerClient(settings.ConnectionString, options), settings, context, guard);
     }
 }
@@ -63,6 +64,7 @@ internal abstract class ServiceBusDestinationType(AzureMessagingKind kind, Desti
         {
             TransportType = ServiceBusTransportType.AmqpTcp,
             CertificateValidationCallback = AzureMessaging.Validation(settings.TrustedCertificates),
+            CustomEndpointAddress = settings.CustomEndpoint,
         };
         // As for Event Hubs: the pipeline's retries, not the SDK's.
         options.RetryOptions.MaxRetries = 0;

@@ -31,6 +31,13 @@ internal sealed class AzureMessagingSettings
     /// <summary>Centrum's own <c>trustedCertificate</c>: the CA of a namespace on a private PKI, trusted for this destination only.</summary>
     public X509Certificate2Collection? TrustedCertificates { get; init; }
 
+    /// <summary>
+    /// Where to connect when the endpoint names a port: the SDKs take only the namespace's host name from a connection
+    /// string and connect to 5671, unless given the address as <c>CustomEndpointAddress</c> (a namespace behind a
+    /// gateway or port mapping, or a service compatible with Event Hubs or Service Bus on another port).
+    /// </summary>
+    public Uri? CustomEndpoint => Endpoint.IsDefaultPort || Endpoint.Port < 0 ? null : new UriBuilder("amqps", Endpoint.Host, Endpoint.Port).Uri;
+
     /// <summary>The port the SDK connects to: the endpoint's, or AMQP over TLS's 5671.</summary>
     public int Port => Endpoint.IsDefaultPort || Endpoint.Port < 0 ? 5671 : Endpoint.Port;
 

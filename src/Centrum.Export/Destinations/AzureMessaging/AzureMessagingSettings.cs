@@ -108,7 +108,7 @@ internal sealed class AzureMessagingSettings
     /// </summary>
     private static (Uri Endpoint, string EntityPath)? ParseConnectionString(string value, AzureMessagingKind kind, DefinitionReader reader)
     {
-        var what = kind == AzureMessagingKind.EventHub ? "Event Hubs" : "Service Bus";
+        var what = kind == AzureMessagingKind.EventHub ? "an Event Hubs" : "a Service Bus";
         var entity = kind switch
         {
             AzureMessagingKind.EventHub => "event hub",
@@ -135,7 +135,7 @@ internal sealed class AzureMessagingSettings
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or UriFormatException)
         {
-            reader.Fail($"'authorization.connectionString' is not an {what} connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…).");
+            reader.Fail($"'authorization.connectionString' is not {what} connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…).");
             return null;
         }
 

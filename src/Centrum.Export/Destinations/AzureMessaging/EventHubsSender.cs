@@ -1,5 +1,6 @@
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Centrum.Export.Destinations.Internal;
 
 namespace Centrum.Export.Destinations.AzureMessaging;
 
@@ -60,17 +61,15 @@ internal sealed class EventHubsSender(
             }
         }
 
-        var workers = new Task[Math.Min(MaxDevicesInFlight, devices.Count)];
-        for (var w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Worker();
-        }
-
-        await Task.WhenAll(workers);
+        await Workers.RunAsync(MaxDevicesInFlight, devices.Count, Worker);
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null)
         {
-            throw failure as DestinationException ?? AzureMessaging.Failure(failure, What, [.. messages.Where((_, i) => !accepted[i])]);
+            // Counted once every worker has stopped: a device still sending when the failure came may have finished.
+            List<ExportedMessage> undelivered = [.. messages.Where((_, i) => !accepted[i])];
+            throw failure is DestinationException known
+                ? new DestinationException(known.Message, known.Permanent, known.InnerException) { Undelivered = undelivered }
+                : AzureMessaging.Failure(failure, What, undelivered);
         }
     }
 
@@ -95,10 +94,7 @@ internal sealed class EventHubsSender(
                 var message = messages[indexes[i]];
                 throw new DestinationException(
                     $"Message {message.Sequence} of device '{deviceId}' is larger than {What} accepts ({eventBatch.MaximumSizeInBytes} bytes with its properties).",
-                    permanent: true)
-                {
-                    Undelivered = [.. messages.Where((_, m) => !accepted[m])],
-                };
+                    permanent: true);
             }
 
             await producer.SendAsync(eventBatch, cancellationToken);

@@ -71,11 +71,7 @@ internal sealed class AzureMessagingNamespace : IRuntimeProvider, IAsyncDisposab
     /// <summary>Put-token requests answered 401.</summary>
     public int Refusals => Volatile.Read(ref _refusals);
 
-    /// <summary>Management READ requests answered.</summary>
-    public int ManagementReads => Volatile.Read(ref _managementReads);
-
     private int _refusals;
-    private int _managementReads;
 
     public static AzureMessagingNamespace Start(params string[] entities)
     {
@@ -308,7 +304,6 @@ internal sealed class AzureMessagingNamespace : IRuntimeProvider, IAsyncDisposab
             return (404, "Unknown management request.", null);
         }
 
-        Interlocked.Increment(ref _managementReads);
         var info = new AmqpMap
         {
             [new MapKey("name")] = name,

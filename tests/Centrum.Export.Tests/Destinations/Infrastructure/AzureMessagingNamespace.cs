@@ -68,6 +68,9 @@ internal sealed class AzureMessagingNamespace : IRuntimeProvider, IAsyncDisposab
 
     public ConcurrentQueue<AcceptedMessage> Accepted { get; } = new();
 
+    /// <summary>Connections not yet closed; after <see cref="Stop"/>, closing takes a moment.</summary>
+    public int OpenConnections => _connections.Count;
+
     /// <summary>Put-token requests answered 401.</summary>
     public int Refusals => Volatile.Read(ref _refusals);
 

@@ -1,4 +1,5 @@
 using Centrum.Export.Destinations;
+using Centrum.Export.Destinations.AzureMessaging;
 using Centrum.Export.Destinations.BlobStorage;
 using Centrum.Export.Destinations.Nats;
 using Centrum.Export.Destinations.Webhook;
@@ -26,7 +27,8 @@ public static class ExportServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers the export destination types (<c>webhook@v1</c>, <c>blobstorage@v1</c>, <c>nats@v1</c>) as
+    /// Registers the export destination types (<c>webhook@v1</c>, <c>blobstorage@v1</c>, <c>eventhubs@v1</c>,
+    /// <c>servicebusqueue@v1</c>, <c>servicebustopic@v1</c>, <c>nats@v1</c>) as
     /// <see cref="IDestinationType"/> and their registry, <see cref="DestinationTypes"/>.
     /// </summary>
     public static IServiceCollection AddExportDestinations(this IServiceCollection services)
@@ -38,6 +40,9 @@ public static class ExportServiceCollectionExtensions
         // TryAddEnumerable: a second call must not register a type twice, which the registry would refuse.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, WebhookDestinationType>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, BlobStorageDestinationType>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, EventHubsDestinationType>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, ServiceBusQueueDestinationType>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, ServiceBusTopicDestinationType>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationType, NatsDestinationType>());
         services.TryAddSingleton<DestinationTypes>();
         return services;

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -155,6 +157,37 @@ internal sealed class DefinitionReader
         }
 
         return uri;
+    }
+
+    /// <summary>
+    /// A PEM bundle of CA (or self-signed) certificates that a destination on a private PKI is trusted by, for that
+    /// destination only (Centrum's own <c>trustedCertificate</c>).
+    /// </summary>
+    public X509Certificate2Collection? TrustedCertificates(JsonObject obj, string path, string name)
+    {
+        var pem = String(obj, path, name, required: false);
+        if (pem is null)
+        {
+            return null;
+        }
+
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+        }
+        catch (CryptographicException)
+        {
+            // Reported below as "no certificate": the exception text says nothing more useful to a user.
+        }
+
+        if (certificates.Count == 0)
+        {
+            Fail($"'{PathOf(path, name)}' must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
+            return null;
+        }
+
+        return certificates;
     }
 
     /// <summary>A copy of <paramref name="definition"/> with the string at each path (if present) replaced by <see cref="Mask"/>.</summary>

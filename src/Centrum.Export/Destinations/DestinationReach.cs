@@ -102,6 +102,23 @@ internal sealed class DestinationReach
             : $"Export destinations may not connect to {host}:{port}: {string.Join(", ", refused)}. Centrum:Export:AllowLocalDestinations allows local receivers.");
     }
 
+    /// <summary>
+    /// For clients that open their own sockets (the AMQP transport of the Azure messaging SDKs): throws
+    /// <see cref="DestinationRefusedException"/> when any address <paramref name="host"/> resolves to now is refused,
+    /// since such a client may connect to any of them. The client resolves the name again itself, so a name that is
+    /// rebound between the check and its connection is not caught; checking before every connection narrows that.
+    /// </summary>
+    public async Task CheckAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var refused = addresses.Select(a => (Address: a, Reason: Refusal(a, port))).Where(r => r.Reason is not null).ToList();
+        if (refused.Count > 0)
+        {
+            throw new DestinationRefusedException(
+                $"Export destinations may not connect to {host}:{port}: {string.Join(", ", refused.Select(r => $"{r.Address} ({r.Reason})"))}. Centrum:Export:AllowLocalDestinations allows local receivers.");
+        }
+    }
+
     private static bool IsUnspecified(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static bool IsLinkLocal(IPAddress address) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Centrum.Export.Destinations;
+using Centrum.Export.Destinations.AzureMessaging;
 using Centrum.Export.Destinations.BlobStorage;
 using Centrum.Export.Destinations.Nats;
 using Centrum.Export.Destinations.Webhook;
@@ -14,6 +15,12 @@ public sealed class DestinationDefinitionTests
 {
     private const string ConnectionString =
         "DefaultEndpointsProtocol=https;AccountName=centrumexports;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net";
+
+    private const string EventHubConnectionString =
+        "Endpoint=sb://centrum-ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=c2VjcmV0LWtleS1vZi10aGUtbmFtZXNwYWNlLTAxMjM=;EntityPath=telemetry";
+
+    private const string QueueConnectionString =
+        "Endpoint=sb://centrum-ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LWtleS1vZi10aGUtbmFtZXNwYWNlLTAxMjM=;EntityPath=exports";
 
     private static readonly DestinationTypes Types = new ServiceCollection().AddExportDestinations().BuildServiceProvider().GetRequiredService<DestinationTypes>();
 
@@ -33,6 +40,13 @@ public sealed class DestinationDefinitionTests
         { "webhook header authorization", """{"displayName":"w","type":"webhook@v1","url":"https://e.com","authorization":{"type":"header","value":"Bearer x"}}""" },
         { "blob", $$$"""{"displayName":"b","type":"blobstorage@v1","authorization":{"type":"connectionString","connectionString":"{{{ConnectionString}}}","containerName":"exports-1"}}""" },
         { "blob parquet", $$$"""{"displayName":"b","type":"blobstorage@v1","format":"parquet","authorization":{"type":"connectionString","connectionString":"{{{ConnectionString}}}","containerName":"abc"}}""" },
+        { "event hub", $$$"""{"displayName":"e","type":"eventhubs@v1","authorization":{"type":"connectionString","connectionString":"{{{EventHubConnectionString}}}"}}""" },
+        { "service bus queue", $$$"""{"displayName":"q","type":"servicebusqueue@v1","authorization":{"type":"connectionString","connectionString":"{{{QueueConnectionString}}}"}}""" },
+        { "service bus topic", $$$"""{"displayName":"t","type":"servicebustopic@v1","authorization":{"type":"connectionString","connectionString":"{{{QueueConnectionString}}}"}}""" },
+        {
+            "service bus with a shared access signature",
+            """{"displayName":"t","type":"servicebustopic@v1","authorization":{"type":"connectionString","connectionString":"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessSignature=SharedAccessSignature sr=x&sig=y&se=1&skn=z;EntityPath=t"}}"""
+        },
         { "nats minimal", """{"displayName":"n","type":"nats@v1","url":"nats://localhost:4222"}""" },
         {
             "nats complete",
@@ -84,9 +98,20 @@ public sealed class DestinationDefinitionTests
         { """{"displayName":"n","type":"nats@v1","url":"nats://h","subject":"a.{device}"}""", "unknown placeholder {device}", "unknown placeholder" },
         { """{"displayName":"n","type":"nats@v1","url":"nats://h","subject":"a.{deviceId"}""", "unmatched", "unmatched brace" },
         { """{"displayName":"n","type":"nats@v1","url":"nats://h","authorization":{"type":"token"}}""", "'authorization.token' is required", "nats token" },
+        // Event Hubs and Service Bus.
+        { """{"displayName":"e","type":"eventhubs@v1"}""", "'authorization' is required", "event hub authorization" },
+        { $$$"""{"displayName":"e","type":"eventhubs@v1","authorization":{"type":"connectionString","connectionString":"{{{EventHubConnectionString}}}","containerName":"x"}}""", "Unknown member 'authorization.containerName'", "event hub unknown member" },
+        { """{"displayName":"e","type":"eventhubs@v1","authorization":{"type":"connectionString","connectionString":"nonsense"}}""", "'authorization.connectionString' is not an Event Hubs connection string", "bad event hub connection string" },
+        { """{"displayName":"e","type":"eventhubs@v1","authorization":{"type":"connectionString","connectionString":"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s"}}""", "must include the EntityPath of the event hub", "event hub without entity" },
+        { """{"displayName":"q","type":"servicebusqueue@v1","authorization":{"type":"connectionString","connectionString":"Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s"}}""", "must include the EntityPath of the queue", "queue without entity" },
+        { """{"displayName":"t","type":"servicebustopic@v1","authorization":{"type":"connectionString","connectionString":"Endpoint=sb://ns.servicebus.windows.net/;EntityPath=t"}}""", "must carry SharedAccessKeyName and SharedAccessKey, or SharedAccessSignature", "topic without credentials" },
+        { """{"displayName":"e","type":"eventhubs@v1","authorization":{"type":"systemAssignedManagedIdentity","hostName":"ns.servicebus.windows.net","eventHubName":"h"}}""", "systemAssignedManagedIdentity is not available on this installation", "event hub managed identity" },
+        { """{"displayName":"q","type":"servicebusqueue@v1","authorization":{"type":"systemAssignedManagedIdentity","hostName":"ns.servicebus.windows.net"}}""", "'authorization.queueName' is required", "queue managed identity without queue" },
+        { """{"displayName":"t","type":"servicebustopic@v1","authorization":{"type":"systemAssignedManagedIdentity","hostName":"ns.servicebus.windows.net","topicName":"t"}}""", "systemAssignedManagedIdentity is not available on this installation", "topic managed identity" },
+        { $$$"""{"displayName":"q","type":"servicebusqueue@v1","authorization":{"type":"connectionString","connectionString":"{{{QueueConnectionString}}}"},"trustedCertificate":"not pem"}""", "'trustedCertificate'", "queue bad pem" },
         // The registry.
-        { """{"displayName":"x","type":"eventhubs@v1"}""", "Unknown destination type 'eventhubs@v1'; Centrum supports blobstorage@v1, nats@v1, webhook@v1", "unsupported type" },
-        { """{"displayName":"x"}""", "'type' is required: one of blobstorage@v1, nats@v1, webhook@v1", "no type" },
+        { """{"displayName":"x","type":"dataexplorer@v1"}""", "Unknown destination type 'dataexplorer@v1'; Centrum supports blobstorage@v1, eventhubs@v1, nats@v1, servicebusqueue@v1, servicebustopic@v1, webhook@v1", "unsupported type" },
+        { """{"displayName":"x"}""", "'type' is required: one of blobstorage@v1, eventhubs@v1, nats@v1, servicebusqueue@v1, servicebustopic@v1, webhook@v1", "no type" },
     };
 
     [Theory]
@@ -168,6 +193,27 @@ public sealed class DestinationDefinitionTests
     }
 
     [Theory]
+    [InlineData("eventhubs@v1", EventHubConnectionString)]
+    [InlineData("servicebusqueue@v1", QueueConnectionString)]
+    [InlineData("servicebustopic@v1", QueueConnectionString)]
+    public void Event_hub_and_service_bus_redaction_masks_the_connection_string(string type, string connectionString)
+    {
+        var definition = new JsonObject
+        {
+            ["displayName"] = "m",
+            ["type"] = type,
+            ["authorization"] = new JsonObject { ["type"] = "connectionString", ["connectionString"] = connectionString },
+        };
+
+        var redacted = Types.Find(type)!.Redact(definition);
+
+        Assert.Equal("*****", (string?)redacted["authorization"]!["connectionString"]);
+        Assert.Equal("connectionString", (string?)redacted["authorization"]!["type"]);
+        Assert.DoesNotContain("c2VjcmV0", redacted.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal([["authorization", "connectionString"]], Types.Find(type)!.Targets);
+    }
+
+    [Theory]
     [InlineData("""{"type":"token","token":"t0ken"}""", "token")]
     [InlineData("""{"type":"userPassword","user":"u","password":"p4ss"}""", "password")]
     public void Nats_redaction_masks_token_and_password(string authorization, string secretMember)
@@ -182,9 +228,12 @@ public sealed class DestinationDefinitionTests
     }
 
     [Fact]
-    public void The_registry_holds_the_three_types_by_their_type_string()
+    public void The_registry_holds_the_six_types_by_their_type_string()
     {
-        Assert.Equal(["blobstorage@v1", "nats@v1", "webhook@v1"], Types.Supported);
+        Assert.Equal(["blobstorage@v1", "eventhubs@v1", "nats@v1", "servicebusqueue@v1", "servicebustopic@v1", "webhook@v1"], Types.Supported);
+        Assert.IsType<EventHubsDestinationType>(Types.Find("eventhubs@v1"));
+        Assert.IsType<ServiceBusQueueDestinationType>(Types.Find("servicebusqueue@v1"));
+        Assert.IsType<ServiceBusTopicDestinationType>(Types.Find("servicebustopic@v1"));
         Assert.IsType<WebhookDestinationType>(Types.Find("webhook@v1"));
         Assert.IsType<BlobStorageDestinationType>(Types.Find("blobstorage@v1"));
         Assert.IsType<NatsDestinationType>(Types.Find("nats@v1"));
@@ -196,7 +245,7 @@ public sealed class DestinationDefinitionTests
     {
         var services = new ServiceCollection().AddExportDestinations().AddExportDestinations().BuildServiceProvider();
 
-        Assert.Equal(3, services.GetRequiredService<DestinationTypes>().Supported.Count);
+        Assert.Equal(6, services.GetRequiredService<DestinationTypes>().Supported.Count);
     }
 
     [Fact]

@@ -217,7 +217,7 @@ public sealed class ExportTests
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":"yes","source":"telemetry","destinations":[{"id":"hook"}]}""", "enabled");
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","destinations":[{"id":"hook"}],"colour":"red"}""", "colour");
         await AssertRefusedAsync("dataExport/exports/e1", """{"displayName":"x","enabled":true,"source":"telemetry","start":"yesterday","destinations":[{"id":"hook"}]}""", "start");
-        await AssertRefusedAsync("dataExport/destinations/d2", """{"displayName":"x","type":"eventhubs@v1"}""", "webhook@v1");
+        await AssertRefusedAsync("dataExport/destinations/d2", """{"displayName":"x","type":"dataexplorer@v1"}""", "webhook@v1");
         await AssertRefusedAsync("dataExport/destinations/d2", """{"displayName":"x","type":"webhook@v1","url":"ftp://example.com"}""", "url");
         var ga = await http.GetAsync($"api/dataExport/exports?{DeviceApi.Version}");
         Assert.Equal(HttpStatusCode.BadRequest, ga.StatusCode);

@@ -61,7 +61,7 @@ internal sealed class NatsSender : IDestinationSender
 
         await ConnectAsync();
         var pending = new Queue<(ExportedMessage Message, string Subject, NatsJSPublishConcurrentFuture Ack)>();
-        var ids = MessageIds(batch.Messages);
+        var ids = ExportMessageIds.For(_context, batch.Messages);
         try
         {
             for (var i = 0; i < batch.Messages.Count; i++)
@@ -106,20 +106,6 @@ internal sealed class NatsSender : IDestinationSender
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
-
-    /// <summary>One id per message, the same each time the batch is sent again (see the remarks).</summary>
-    internal string[] MessageIds(IReadOnlyList<ExportedMessage> messages)
-    {
-        var ids = new string[messages.Count];
-        var index = 0;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            index = i > 0 && messages[i - 1].Sequence == messages[i].Sequence ? index + 1 : 0;
-            ids[i] = string.Create(CultureInfo.InvariantCulture, $"{_context.ApplicationId}/{_context.ExportId}/{_context.DestinationId}/{messages[i].Sequence}/{index}");
-        }
-
-        return ids;
-    }
 
     private static DestinationRefusedException? Refusal(Exception? ex)
     {

@@ -136,13 +136,7 @@ internal sealed class WebhookSender : IDestinationSender
             }
         }
 
-        var workers = new Task[Math.Min(MaxDevicesInFlight, devices.Count)];
-        for (var w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Worker();
-        }
-
-        await Task.WhenAll(workers);
+        await Workers.RunAsync(MaxDevicesInFlight, devices.Count, Worker);
         cancellationToken.ThrowIfCancellationRequested();
         if (failure is not null)
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -99,7 +98,7 @@ internal sealed class WebhookSettings
             reader.Fail($"'signingSecret' must be at least {MinimumSigningSecretLength} characters.");
         }
 
-        var trusted = ParseTrustedCertificates(definition, reader);
+        var trusted = reader.TrustedCertificates(definition, "", "trustedCertificate");
 
         if (reader.Failed || url is null)
         {
@@ -153,33 +152,6 @@ internal sealed class WebhookSettings
         }
 
         return result;
-    }
-
-    private static X509Certificate2Collection? ParseTrustedCertificates(JsonObject definition, DefinitionReader reader)
-    {
-        var pem = reader.String(definition, "", "trustedCertificate", required: false);
-        if (pem is null)
-        {
-            return null;
-        }
-
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPem(pem);
-        }
-        catch (CryptographicException)
-        {
-            // Reported below as "no certificate": the exception text says nothing more useful to a user.
-        }
-
-        if (certificates.Count == 0)
-        {
-            reader.Fail("'trustedCertificate' must hold one or more PEM certificates (-----BEGIN CERTIFICATE-----).");
-            return null;
-        }
-
-        return certificates;
     }
 
     private static Uri WithQuery(Uri url, List<KeyValuePair<string, string>> query)

@@ -68,7 +68,7 @@ internal static class MultiRowInsert
         var type = db.Model.FindEntityType(typeof(DeviceEventEntity))!;
         var id = type.FindPrimaryKey()!.Properties.Single();
         var columns = Columns(type, skipGenerated: true)!;
-        var rows = events.Select(e => db.Entry((object)e.Row)).ToList();
+        var rows = events.Select(e => (EntityEntry)db.Entry(e.Row)).ToList();
         var ids = await ExecuteAsync(db, type, columns, rows, id, cancellationToken);
         if (ids.Count != rows.Count)
         {

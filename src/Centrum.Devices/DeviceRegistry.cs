@@ -450,7 +450,8 @@ public sealed class DeviceRegistry(
                 Apply(row, write);
                 unit.Db.Devices.Add(row);
                 unit.Added(ExistingDevices.Instance, deviceId);
-                unit.Append(DeviceEventKind.Created, deviceId, null);
+                // Says whether the device is simulated, so the simulation supervisor skips the read of every other new device.
+                unit.Append(DeviceEventKind.Created, deviceId, row.Simulated ? new JsonObject { ["simulated"] = true } : null);
                 entity = row;
                 return ValueTask.CompletedTask;
             }, cancellationToken);

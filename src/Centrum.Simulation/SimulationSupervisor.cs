@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Centrum.Applications;
 using Centrum.Devices;
 using Centrum.Events;
@@ -134,20 +136,32 @@ public sealed class SimulationSupervisor(
         }
     }
 
-    /// <summary>The devices the events waiting now concern, each once; a template's change concerns the running devices that play it.</summary>
-    private HashSet<(string Application, string Device)> Drain(DeviceEventSubscription subscription)
+    /// <summary>
+    /// The devices the events waiting now concern, each once, and whether their state must be read: a template's change
+    /// concerns the running devices that play it. A device whose last event is its creation, not simulated (its
+    /// <see cref="DeviceEventKind.Created"/> event carries <c>simulated: true</c> only for a simulated one), is known not to
+    /// run without reading it, so creating a fleet of real devices costs the supervisor no read per device.
+    /// </summary>
+    private Dictionary<(string Application, string Device), bool> Drain(DeviceEventSubscription subscription)
     {
-        var concerned = new HashSet<(string, string)>();
+        var concerned = new Dictionary<(string, string), bool>();
         while (subscription.Reader.TryRead(out var e))
         {
             switch (e.Kind)
             {
-                case DeviceEventKind.Created or DeviceEventKind.Updated or DeviceEventKind.Deleted when e.ModuleId is null:
-                    concerned.Add((e.ApplicationId, e.DeviceId));
+                case DeviceEventKind.Created when e.ModuleId is null:
+                    concerned[(e.ApplicationId, e.DeviceId)] = e.Data?["simulated"] is JsonValue simulated && simulated.GetValueKind() == JsonValueKind.True;
+                    break;
+                case DeviceEventKind.Updated or DeviceEventKind.Deleted when e.ModuleId is null:
+                    concerned[(e.ApplicationId, e.DeviceId)] = true;
                     break;
                 case DeviceEventKind.TemplateChanged:
                     var templateId = e.Data?["templateId"]?.GetValue<string>();
-                    concerned.UnionWith(_running.Where(r => r.Key.Application == e.ApplicationId && r.Value.TemplateId == templateId).Select(r => r.Key));
+                    foreach (var key in _running.Where(r => r.Key.Application == e.ApplicationId && r.Value.TemplateId == templateId).Select(r => r.Key))
+                    {
+                        concerned[key] = true;
+                    }
+
                     break;
             }
         }
@@ -155,12 +169,17 @@ public sealed class SimulationSupervisor(
         return concerned;
     }
 
-    private async Task FollowAsync(HashSet<(string Application, string Device)> concerned, CancellationToken stoppingToken)
+    private async Task FollowAsync(Dictionary<(string Application, string Device), bool> concerned, CancellationToken stoppingToken)
     {
-        foreach (var (applicationId, deviceId) in concerned)
+        foreach (var ((applicationId, deviceId), read) in concerned)
         {
+            if (!read && !_running.ContainsKey((applicationId, deviceId)))
+            {
+                continue;
+            }
+
             var application = await applications.FindByIdAsync(applicationId, stoppingToken);
-            var device = application is { Suspended: false } ? await registry.GetAsync(applicationId, deviceId, stoppingToken) : null;
+            var device = read && application is { Suspended: false } ? await registry.GetAsync(applicationId, deviceId, stoppingToken) : null;
             var template = device is not null && ShouldRun(device) ? await templates.GetAsync(applicationId, device.Template!, stoppingToken) : null;
             await SettleAsync(application, deviceId, template);
         }

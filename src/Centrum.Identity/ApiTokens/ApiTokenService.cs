@@ -14,8 +14,9 @@ namespace Centrum.Identity.ApiTokens;
 
 /// <summary>
 /// API tokens in IoT Central's form: <c>SharedAccessSignature sr={applicationId}&amp;sig=…&amp;skn={tokenId}&amp;se={expiry, epoch ms}</c>.
-/// Only the signing key is stored, encrypted; the token string is shown once. Every request looks the token up, so a
-/// deleted token stops working on the next request.
+/// Only the signing key is stored, encrypted; the token string is shown once. A token is looked up and its signature
+/// checked once per process; what that found is remembered (<see cref="VerifiedTokenCache"/>) until a token or an
+/// application is deleted, so a deleted token stops working on the next request.
 /// </summary>
 public sealed partial class ApiTokenService(
     IDbContextFactory<CentrumDbContext> contexts, ISecretProtector secrets, RoleCatalog roleCatalog, TimeProvider time, ILogger<ApiTokenService> logger,
@@ -25,6 +26,8 @@ public sealed partial class ApiTokenService(
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly VerifiedTokenCache _verified = new();
 
     /// <summary>
     /// Issues a token. Its roles must exist and grant no more than <paramref name="holder"/> holds, as far as each
@@ -137,10 +140,14 @@ public sealed partial class ApiTokenService(
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _verified.Invalidate();
 
         Log.TokenRevoked(logger, applicationId, tokenId);
         return existing;
     }
+
+    /// <summary>Forgets every token verified so far: their application was deleted (with its tokens) after this commit.</summary>
+    public void ForgetVerified() => _verified.Invalidate();
 
     public static Problem NotFound(string tokenId) => Problem.NotFound($"API token '{tokenId}' was not found.");
 
@@ -168,6 +175,14 @@ public sealed partial class ApiTokenService(
             return ApiTokenVerification.Failed("The authorization header is not a valid SharedAccessSignature token.");
         }
 
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var cacheKey = VerifiedTokenCache.Key(authorization);
+        if (_verified.TryGet(cacheKey, now, out var known))
+        {
+            return known;
+        }
+
+        var generation = _verified.Generation;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.ApiTokens.AsNoTracking()
             .FirstOrDefaultAsync(t => t.ApplicationId == sas.Resource && t.Id == sas.KeyName, cancellationToken);
@@ -184,7 +199,6 @@ public sealed partial class ApiTokenService(
             return ApiTokenVerification.Failed("The API token's signature is not valid.");
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (sas.Expiry <= now || entity.Expiry.ToUnixTimeMilliseconds() <= now)
         {
             Log.TokenRefused(logger, sas.Resource, $"token {sas.KeyName}: The API token has expired.");
@@ -192,7 +206,9 @@ public sealed partial class ApiTokenService(
         }
 
         var roles = JsonSerializer.Deserialize<List<RoleAssignment>>(entity.Roles, Json) ?? [];
-        return new ApiTokenVerification(true, null, entity.ApplicationId, entity.Id, roles);
+        var verified = new ApiTokenVerification(true, null, entity.ApplicationId, entity.Id, roles);
+        _verified.TryAdd(cacheKey, generation, verified, Math.Min(sas.Expiry, entity.Expiry.ToUnixTimeMilliseconds()));
+        return verified;
     }
 }
 

@@ -14,6 +14,7 @@ namespace Centrum.Identity.Applications;
 public sealed partial class ApplicationAdministration(
     IDbContextFactory<CentrumDbContext> contexts,
     IApplicationCatalog catalog,
+    ApiTokens.ApiTokenService tokens,
     IOptions<NetworkOptions> network,
     IOptions<ApplicationOptions> options,
     TimeProvider time,
@@ -92,6 +93,7 @@ public sealed partial class ApplicationAdministration(
         var deleted = await db.Applications.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
         catalog.Forget(id);
+        tokens.ForgetVerified();
         return deleted;
     }
 

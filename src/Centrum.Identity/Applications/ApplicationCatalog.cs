@@ -31,6 +31,13 @@ internal sealed class ApplicationCatalog(IDbContextFactory<CentrumDbContext> con
             return cached;
         }
 
+        // Hub host names are DNS names (ApplicationAdministration refuses any other): a server addressed by an IP
+        // address, or by no valid host name at all, addresses no application, and needs no read to know it.
+        if (Uri.CheckHostName(hubHostName) != UriHostNameType.Dns)
+        {
+            return null;
+        }
+
         var lower = hubHostName.ToLowerInvariant();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var entity = await db.Applications.AsNoTracking().FirstOrDefaultAsync(a => a.HubHostName == lower, cancellationToken);

@@ -254,6 +254,7 @@ public sealed class MetadataWriter : IAsyncDisposable
             await write.Apply(new MetadataWriteUnit(db, _eventLog, write.ApplicationId, events, answers), cancellationToken);
         }
 
+        await MultiRowInsert.InsertAsync(db, events, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return events;

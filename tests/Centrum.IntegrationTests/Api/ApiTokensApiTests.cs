@@ -48,6 +48,45 @@ public class ApiTokensApiTests
         var roles = await admin.GetJsonAsync("api/roles");
         Assert.Contains(roles["value"]!.AsArray(), r => (string?)r!["id"] == Operator && (string?)r["displayName"] == "Operator");
     }
+
+    /// <summary>
+    /// A token once verified is remembered by the server; what its role grants is not: a custom role's change applies to
+    /// the token's next request, both ways, and the token's deletion refuses the next request even right after a hit.
+    /// </summary>
+    [Fact]
+    public async Task A_remembered_token_follows_its_role_and_its_revocation_on_the_next_request()
+    {
+        await using var server = await CentrumServer.StartAsync(store: Store);
+        var admin = server.AdminHttp();
+        await admin.CreateDeviceAsync("dev-1");
+        async Task SetRoleAsync(string permissions) => Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync(
+            $"api/roles/reader?{DeviceApi.Version}", CentrumServer.Json($$"""{"displayName":"Reader","permissions":[{{permissions}}]}"""))).StatusCode);
+
+        await SetRoleAsync("\"devicesRead\"");
+        var issued = await admin.PutAsync($"api/apiTokens/reader?{DeviceApi.Version}", CentrumServer.Json("""{"roles":[{"role":"reader"}]}"""));
+        Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+        using var reader = server.Http((string)JsonNode.Parse(await issued.Content.ReadAsStringAsync())!["token"]!);
+        var path = $"api/devices/dev-1?{DeviceApi.Version}";
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(path)).StatusCode);
+
+        await SetRoleAsync("\"templatesRead\"");
+        await RestAuthorizationTests.AssertErrorAsync(await reader.GetAsync(path), HttpStatusCode.Forbidden, "Forbidden");
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"api/deviceTemplates?{DeviceApi.Version}")).StatusCode);
+
+        await SetRoleAsync("\"devicesRead\"");
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(path)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/apiTokens/reader?{DeviceApi.Version}")).StatusCode);
+        await RestAuthorizationTests.AssertErrorAsync(await reader.GetAsync(path), HttpStatusCode.Unauthorized, "Unauthorized");
+
+        // The same id issued again has a new key: the old token stays refused, the new one is good.
+        var again = await admin.PutAsync($"api/apiTokens/reader?{DeviceApi.Version}", CentrumServer.Json("""{"roles":[{"role":"reader"}]}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await RestAuthorizationTests.AssertErrorAsync(await reader.GetAsync(path), HttpStatusCode.Unauthorized, "Unauthorized");
+        using var renewed = server.Http((string)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["token"]!);
+        Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync(path)).StatusCode);
+    }
 }
 
 /// <summary>The same tests with the metadata in PostgreSQL.</summary>

@@ -75,6 +75,31 @@ public sealed class RestAuthorizationTests
         await AssertErrorAsync(await other.SendAsync(request), HttpStatusCode.Forbidden, "Forbidden");
     }
 
+    /// <summary>
+    /// Addressed by IP address (no application's hub host name), the server answers from the token's own application
+    /// alone, on every request and not only the first; addressed by another application's host name, it refuses.
+    /// </summary>
+    [Fact]
+    public async Task Addressed_by_IP_address_a_token_stays_in_its_own_application()
+    {
+        await using var server = await CentrumServer.StartAsync();
+        await server.AdminHttp().CreateDeviceAsync("only-default");
+        await server.RunCliAsync("app", "create", "--id", "other", "--name", "Other application");
+        using var other = server.Http(await server.CreateTokenAsync("other-admin", application: "other"));
+        var path = $"api/devices/only-default?{DeviceApi.Version}";
+        Assert.Matches(@"^\d+\.\d+\.\d+\.\d+$", server.BaseAddress.Host);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.AdminHttp().GetAsync(path)).StatusCode);
+            await AssertErrorAsync(await other.GetAsync(path), HttpStatusCode.NotFound, "NotFound");
+
+            using var viaDefaultHost = new HttpRequestMessage(HttpMethod.Get, path);
+            viaDefaultHost.Headers.Host = server.HubHostName;
+            await AssertErrorAsync(await other.SendAsync(viaDefaultHost), HttpStatusCode.Forbidden, "Forbidden");
+        }
+    }
+
     [Fact]
     public async Task A_role_without_the_permission_is_forbidden()
     {

@@ -252,6 +252,19 @@ public abstract class MetadataPathGroupCommitTests(MetadataStore store) : IAsync
         var heardCreated = heard.Where(e => e.Kind == DeviceEventKind.Created).Select(e => e.DeviceId).ToList();
         Assert.Equal(created.Order(StringComparer.Ordinal), heardCreated.Order(StringComparer.Ordinal));
         Assert.True(commits.Largest > 1, $"every commit held one device ({commits.Commits} commits)");
+
+        // A batch's new rows go in multi-row inserts: each published event carries its stored row's id, published in
+        // ascending order, and a device reads back as its creation answered it.
+        var storedIds = await db.DeviceEvents.AsNoTracking().Where(e => e.Kind == nameof(DeviceEventKind.Created)).ToDictionaryAsync(e => e.DeviceId, e => e.Id);
+        var heardSequences = heard.Where(e => e.Kind == DeviceEventKind.Created).Select(e => e.Sequence).ToList();
+        Assert.All(heard.Where(e => e.Kind == DeviceEventKind.Created), e => Assert.Equal(storedIds[e.DeviceId], e.Sequence));
+        Assert.Equal(heardSequences.Order(), heardSequences);
+        var answered = (await creates[7]).Value!;
+        var read = (await Registry.GetAsync("app-a", answered.Id, CancellationToken.None))!;
+        Assert.Equal((answered.ETag, answered.DisplayName, answered.Enabled, answered.Simulated, answered.Approved), (read.ETag, read.DisplayName, read.Enabled, read.Simulated, read.Approved));
+        var row = await db.Devices.AsNoTracking().SingleAsync(d => d.ApplicationId == "app-a" && d.Id == answered.Id);
+        Assert.NotEqual(row.PrimaryKeyProtected, row.SecondaryKeyProtected);
+        Assert.InRange(row.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow);
     }
 
     [Fact]

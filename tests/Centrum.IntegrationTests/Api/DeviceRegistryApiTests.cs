@@ -4,14 +4,20 @@ using System.Text.Json.Nodes;
 namespace Centrum.IntegrationTests.Api;
 
 /// <summary>The device registry through IoT Central's REST shape.</summary>
-public class DeviceRegistryApiTests
+public class DeviceRegistryApiTests : IClassFixture<SharedServer>
 {
-    public DeviceRegistryApiTests()
-        : this(MetadataStore.Sqlite)
+    private readonly SharedServer _shared;
+
+    public DeviceRegistryApiTests(SharedServer shared)
+        : this(MetadataStore.Sqlite, shared)
     {
     }
 
-    protected DeviceRegistryApiTests(MetadataStore store) => Store = store;
+    protected DeviceRegistryApiTests(MetadataStore store, SharedServer shared)
+    {
+        Store = store;
+        _shared = shared;
+    }
 
     /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
     protected MetadataStore Store { get; }
@@ -68,8 +74,9 @@ public class DeviceRegistryApiTests
     [InlineData("""{"id":"someone-else"}""", "'id'")]
     public async Task Bodies_that_break_the_schema_are_refused_and_change_nothing(string body, string mentions)
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
-        var http = server.AdminHttp();
+        // Every case is refused and creates nothing, so the cases share one server; each checks that dev-1 still
+        // does not exist, which a case that wrongly created it would make the others see too.
+        var http = (await _shared.GetAsync(Store)).AdminHttp();
         var response = await http.PutAsync($"api/devices/dev-1?{DeviceApi.Version}", CentrumServer.Json(body));
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -87,4 +94,4 @@ public class DeviceRegistryApiTests
 }
 
 /// <summary>The same tests with the metadata in PostgreSQL.</summary>
-public sealed class DeviceRegistryApiTestsOnPostgreSql() : DeviceRegistryApiTests(MetadataStore.PostgreSql);
+public sealed class DeviceRegistryApiTestsOnPostgreSql(SharedServer shared) : DeviceRegistryApiTests(MetadataStore.PostgreSql, shared);

@@ -207,7 +207,7 @@ public sealed partial class ApiTokenService(
 
         var roles = JsonSerializer.Deserialize<List<RoleAssignment>>(entity.Roles, Json) ?? [];
         var verified = new ApiTokenVerification(true, null, entity.ApplicationId, entity.Id, roles);
-        _verified.TryAdd(cacheKey, generation, verified, Math.Min(sas.Expiry, entity.Expiry.ToUnixTimeMilliseconds()));
+        _verified.TryAdd(cacheKey, generation, verified, Math.Min(Math.Min(sas.Expiry, entity.Expiry.ToUnixTimeMilliseconds()), now + VerifiedTokenCache.RecheckAfterMilliseconds));
         return verified;
     }
 }

@@ -7,8 +7,9 @@ namespace Centrum.Identity.ApiTokens;
 /// <summary>
 /// API tokens this process has verified, by the SHA-256 of the whole <c>Authorization</c> header (the token itself is
 /// not kept): a request with a token seen before needs neither the token's row nor its key unprotected. An entry holds
-/// what the row said (application, token id, roles) and when the token stops being good (the earlier of its own
-/// <c>se</c> and the stored expiry), checked on every hit, so expiry takes effect on time.
+/// what the row said (application, token id, roles) and when it stops being trusted (the earliest of the token's own
+/// <c>se</c>, the stored expiry and <see cref="RecheckAfterMilliseconds"/> from now), checked on every hit, so expiry
+/// takes effect on time.
 /// <para>
 /// Revocation takes effect at once: a token's deletion (or its application's) clears the cache after its commit, and a
 /// verification that read the row before that commit cannot put its result back afterwards: entries are added only
@@ -20,6 +21,13 @@ namespace Centrum.Identity.ApiTokens;
 /// </summary>
 internal sealed class VerifiedTokenCache
 {
+    /// <summary>
+    /// How long an entry is trusted before the row is read again. A deletion in this process clears the cache at once;
+    /// one made by another process on the same store (another node on PostgreSQL, a command-line verb) is not seen
+    /// here, and this bounds how long such a deleted token is still accepted.
+    /// </summary>
+    public const long RecheckAfterMilliseconds = 30_000;
+
     /// <summary>Distinct tokens remembered at most; far above the tokens an application issues.</summary>
     public const int Capacity = 10_000;
 

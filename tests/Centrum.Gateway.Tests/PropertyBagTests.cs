@@ -39,4 +39,24 @@ public sealed class PropertyBagTests
     {
         Assert.Equal(16 + 3, PropertyBag.Parse("%24.ct=application%2Fjson&k=vv").Size);
     }
+
+    [Fact]
+    public void Long_bags_keep_last_wins_and_order_past_the_scan_limit()
+    {
+        // 40 distinct keys, then every even key again: the repeats move to the end with their new values, as in a short bag.
+        var items = Enumerable.Range(0, 40).Select(i => $"k{i}={i}")
+            .Concat(Enumerable.Range(0, 20).Select(i => $"k{i * 2}=again{i * 2}"));
+        var bag = PropertyBag.Parse(string.Join('&', items));
+
+        var expected = Enumerable.Range(0, 40).Where(i => i % 2 == 1).Select(i => new KeyValuePair<string, string?>($"k{i}", $"{i}"))
+            .Concat(Enumerable.Range(0, 20).Select(i => new KeyValuePair<string, string?>($"k{i * 2}", $"again{i * 2}")));
+        Assert.Equal(expected, bag.Application);
+    }
+
+    [Fact]
+    public void A_topic_full_of_repeats_of_one_key_keeps_one()
+    {
+        var bag = PropertyBag.Parse(string.Join('&', Enumerable.Range(0, 30_000).Select(i => $"k={i}")));
+        Assert.Equal([new KeyValuePair<string, string?>("k", "29999")], bag.Application);
+    }
 }

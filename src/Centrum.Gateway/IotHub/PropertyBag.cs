@@ -50,6 +50,7 @@ internal sealed class PropertyBag
         bag = bag.TrimEnd('/');
         var system = new Dictionary<string, string?>(StringComparer.Ordinal);
         var application = new List<KeyValuePair<string, string?>>();
+        var keys = new ApplicationKeys();
         foreach (var range in bag.Split('&'))
         {
             var item = bag[range];
@@ -67,25 +68,76 @@ internal sealed class PropertyBag
             }
             else
             {
-                RemoveKey(application, key);
-
-                application.Add(new KeyValuePair<string, string?>(key, value));
+                keys.Add(application, key, value);
             }
         }
 
+        keys.Compact(application);
         return new PropertyBag(system, application);
     }
 
-    /// <summary>A loop, not <c>FindIndex</c> with a lambda: that closure over the key was an allocation per property.</summary>
-    private static void RemoveKey(List<KeyValuePair<string, string?>> application, string key)
+    /// <summary>
+    /// Where each application key sits, so that a repeat (last wins, moved to the end) costs the same whatever the bag's
+    /// length. A topic can carry about 30,000 items; a scan per item made a hostile bag quadratic. Small bags, the usual
+    /// case, scan and allocate nothing more; past <see cref="ScanLimit"/> items a dictionary takes over.
+    /// </summary>
+    private struct ApplicationKeys
     {
-        for (var i = 0; i < application.Count; i++)
+        private const int ScanLimit = 16;
+
+        private Dictionary<string, int>? _positions;
+        private bool _repeated;
+
+        public void Add(List<KeyValuePair<string, string?>> application, string key, string? value)
         {
-            if (application[i].Key == key)
+            var existing = IndexOf(application, key);
+            if (existing >= 0)
             {
-                application.RemoveAt(i);
-                return;
+                // A tombstone keeps the other positions valid; Compact drops it.
+                application[existing] = default;
+                _repeated = true;
             }
+
+            _positions?[key] = application.Count;
+            application.Add(new KeyValuePair<string, string?>(key, value));
+            if (_positions is null && application.Count > ScanLimit)
+            {
+                _positions = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < application.Count; i++)
+                {
+                    if (application[i].Key is { } k)
+                    {
+                        _positions[k] = i;
+                    }
+                }
+            }
+        }
+
+        public readonly void Compact(List<KeyValuePair<string, string?>> application)
+        {
+            if (_repeated)
+            {
+                application.RemoveAll(static p => p.Key is null);
+            }
+        }
+
+        /// <summary>A loop, not <c>FindIndex</c> with a lambda: that closure over the key was an allocation per property.</summary>
+        private readonly int IndexOf(List<KeyValuePair<string, string?>> application, string key)
+        {
+            if (_positions is not null)
+            {
+                return _positions.TryGetValue(key, out var position) ? position : -1;
+            }
+
+            for (var i = 0; i < application.Count; i++)
+            {
+                if (application[i].Key == key)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 }

@@ -117,26 +117,37 @@ internal sealed class CentrumServer : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
+        try
         {
-            if (_process.HasExited)
+            await Wait.UntilAsync(async () =>
             {
-                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Log}");
-            }
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Log}");
+                }
 
-            try
-            {
-                return (await probe.GetAsync($"http://{Address}:9464/health/ready")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server is ready");
+                try
+                {
+                    return (await probe.GetAsync($"http://{Address}:9464/health/ready")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "the server is ready");
+        }
+        catch (TimeoutException)
+        {
+            // Nobody holds a server that never got ready, so nobody would stop it: it would run on beside the next
+            // tests, taking the CPU they need to get ready in time.
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>

@@ -4,8 +4,11 @@ using MQTTnet;
 
 namespace Centrum.IntegrationTests.Gateway;
 
-/// <summary>Cloud-to-device messages and offline commands: queued durably, delivered on connect, once acknowledged, never after expiry.</summary>
-public sealed class CloudToDeviceTests
+/// <summary>
+/// Cloud-to-device messages and offline commands: queued durably, delivered on connect, once acknowledged, never after
+/// expiry. The cases on the default settings share one server, each with its own device.
+/// </summary>
+public sealed class CloudToDeviceTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     [Theory]
     [InlineData("mqtt")]
@@ -57,7 +60,7 @@ public sealed class CloudToDeviceTests
     [Fact]
     public async Task An_unacknowledged_message_is_delivered_again_after_a_reconnect()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("forgetful-1");
         await SendAsync(http, "forgetful-1", """{"body":{"n":1},"messageId":"once-more"}""");
@@ -101,7 +104,7 @@ public sealed class CloudToDeviceTests
     [Fact]
     public async Task The_queue_holds_at_most_fifty_messages_per_device()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
         await http.CreateDeviceAsync("full-1");
         for (var i = 0; i < 50; i++)

@@ -4,28 +4,28 @@ using System.Text.Json.Nodes;
 
 namespace Centrum.IntegrationTests.Gateway;
 
-/// <summary>Commands (direct methods) invoked through REST and answered by the Node.js SDK's onDeviceMethod.</summary>
-public class CommandTests
+/// <summary>
+/// Commands (direct methods) invoked through REST and answered by the Node.js SDK's onDeviceMethod. The cases share one
+/// server, each with its own devices.
+/// </summary>
+public class CommandTests(SharedServer shared) : IClassFixture<SharedServer>
 {
-    public CommandTests()
-        : this(MetadataStore.Sqlite)
-    {
-    }
+    protected CommandTests(MetadataStore store, SharedServer shared)
+        : this(shared) => Store = store;
 
-    protected CommandTests(MetadataStore store) => Store = store;
-
-    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
-    protected MetadataStore Store { get; }
+    /// <summary>The metadata store the server of these tests runs on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; } = MetadataStore.Sqlite;
 
     [Theory]
     [InlineData("mqtt")]
     [InlineData("mqttws")]
     public async Task A_command_reaches_only_its_device_and_its_answer_comes_back(string transport)
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
-        var key = await http.CreateDeviceAsync("lock-1");
-        var otherKey = await http.CreateDeviceAsync("lock-2");
+        var (deviceId, otherId) = ($"lock-1-{transport}", $"lock-2-{transport}");
+        var key = await http.CreateDeviceAsync(deviceId);
+        var otherKey = await http.CreateDeviceAsync(otherId);
         var methods = new Dictionary<string, object>
         {
             ["getDeviceLog"] = new { status = 200, payload = "example payload" },
@@ -33,38 +33,38 @@ public class CommandTests
             ["reboot"] = new { status = 500, payload = new { reason = "busy" } },
             ["slow"] = new { status = 200, delayMs = 15_000 },
         };
-        await using var device = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "lock-1", key), transport, action = "device", methods });
-        await using var other = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, "lock-2", otherKey), transport, action = "device", methods });
+        await using var device = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, deviceId, key), transport, action = "device", methods });
+        await using var other = NodeDevice.Start(server, new { connectionString = NodeDevice.ConnectionString(server, otherId, otherKey), transport, action = "device", methods });
         await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
         await other.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
 
         // connectionTimeout waits until the device listens for methods (the SDK subscribes asynchronously).
-        var log = await RunAsync(http, "lock-1", "getDeviceLog", """{"connectionTimeout":30,"request":{"lines":10}}""");
+        var log = await RunAsync(http, deviceId, "getDeviceLog", """{"connectionTimeout":30,"request":{"lines":10}}""");
         Assert.Equal(200, (int)log["responseCode"]!);
         Assert.Equal("example payload", (string?)log["response"]);
         Assert.Equal(10, (int)log["request"]!["lines"]!);
         var called = device.Events.Single(e => (string?)e["event"] == "method" && (string?)e["name"] == "getDeviceLog");
         Assert.Equal(10, (int)called["payload"]!["lines"]!);
 
-        var unlock = await RunAsync(http, "lock-1", "lockDoor", "{}");
+        var unlock = await RunAsync(http, deviceId, "lockDoor", "{}");
         Assert.Equal(200, (int)unlock["responseCode"]!);
         Assert.Null(unlock["response"]);
         var noPayload = device.Events.Single(e => (string?)e["event"] == "method" && (string?)e["name"] == "lockDoor");
         Assert.True(noPayload.ContainsKey("payload") && noPayload["payload"] is null, "a command without payload reaches the device as null");
 
-        var failed = await RunAsync(http, "lock-1", "reboot", """{"request":"now"}""");
+        var failed = await RunAsync(http, deviceId, "reboot", """{"request":"now"}""");
         Assert.Equal(500, (int)failed["responseCode"]!);
         Assert.Equal("busy", (string?)failed["response"]!["reason"]);
 
         var watch = Stopwatch.StartNew();
-        var slow = await http.PostAsync($"api/devices/lock-1/commands/slow?{DeviceApi.Version}", CentrumServer.Json("""{"responseTimeout":5}"""));
+        var slow = await http.PostAsync($"api/devices/{deviceId}/commands/slow?{DeviceApi.Version}", CentrumServer.Json("""{"responseTimeout":5}"""));
         Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(14));
 
         // The other device, subscribed to the same filter, saw none of it.
         Assert.DoesNotContain(other.Events, e => (string?)e["event"] == "method");
 
-        var history = await http.GetJsonAsync("api/devices/lock-1/commands/getDeviceLog");
+        var history = await http.GetJsonAsync($"api/devices/{deviceId}/commands/getDeviceLog");
         var entry = Assert.Single(history["value"]!.AsArray());
         Assert.Equal((string?)log["id"], (string?)entry!["id"]);
         Assert.Equal(200, (int)entry["responseCode"]!);
@@ -75,7 +75,7 @@ public class CommandTests
     [Fact]
     public async Task A_command_to_a_device_that_is_not_connected_is_refused_or_queued()
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
         await http.CreateDeviceAsync("offline-1");
 
@@ -113,7 +113,7 @@ public class CommandTests
     [Fact]
     public async Task A_command_to_a_device_that_drops_its_connection_is_answered_device_not_online_at_once()
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("flaky-1");
         var methods = new Dictionary<string, object> { ["reboot"] = new { disconnect = true } };
@@ -153,4 +153,4 @@ public class CommandTests
 }
 
 /// <summary>The same tests with the metadata in PostgreSQL.</summary>
-public sealed class CommandTestsOnPostgreSql() : CommandTests(MetadataStore.PostgreSql);
+public sealed class CommandTestsOnPostgreSql(SharedServer shared) : CommandTests(MetadataStore.PostgreSql, shared);

@@ -3,18 +3,17 @@ using System.Text.Json.Nodes;
 
 namespace Centrum.IntegrationTests.Gateway;
 
-/// <summary>Device twins with the Node.js SDK over both transports, read and written through REST.</summary>
-public class TwinTests
+/// <summary>
+/// Device twins with the Node.js SDK over both transports, read and written through REST. The cases share one server,
+/// each with its own device.
+/// </summary>
+public class TwinTests(SharedServer shared) : IClassFixture<SharedServer>
 {
-    public TwinTests()
-        : this(MetadataStore.Sqlite)
-    {
-    }
+    protected TwinTests(MetadataStore store, SharedServer shared)
+        : this(shared) => Store = store;
 
-    protected TwinTests(MetadataStore store) => Store = store;
-
-    /// <summary>The metadata store the servers of these tests run on (the class runs again on PostgreSQL below).</summary>
-    protected MetadataStore Store { get; }
+    /// <summary>The metadata store the server of these tests runs on (the class runs again on PostgreSQL below).</summary>
+    protected MetadataStore Store { get; } = MetadataStore.Sqlite;
 
     private const string DesiredFilter = "$iothub/twin/PATCH/properties/desired/#";
 
@@ -23,16 +22,17 @@ public class TwinTests
     [InlineData("mqttws")]
     public async Task GetTwin_returns_what_REST_shows_and_reported_updates_show_in_REST_with_version_and_time(string transport)
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
-        var key = await http.CreateDeviceAsync("twin-1");
-        var written = await http.PatchAsync($"api/devices/twin-1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"telemetrySendFrequency":"5m"}"""));
+        var deviceId = $"twin-1-{transport}";
+        var key = await http.CreateDeviceAsync(deviceId);
+        var written = await http.PatchAsync($"api/devices/{deviceId}/properties?{DeviceApi.Version}", CentrumServer.Json("""{"telemetrySendFrequency":"5m"}"""));
         Assert.Equal(HttpStatusCode.Accepted, written.StatusCode);
         Assert.Equal("5m", (string?)JsonNode.Parse(await written.Content.ReadAsStringAsync())!["$metadata"]!["telemetrySendFrequency"]!["desiredValue"]);
 
         await using var device = NodeDevice.Start(server, new
         {
-            connectionString = NodeDevice.ConnectionString(server, "twin-1", key),
+            connectionString = NodeDevice.ConnectionString(server, deviceId, key),
             transport,
             action = "device",
             twin = true,
@@ -49,7 +49,7 @@ public class TwinTests
         Assert.Equal(2, (int)again["reported"]!["$version"]!);
         Assert.Equal(72, (int)again["reported"]!["weather"]!["temperature"]!);
 
-        var properties = await http.GetJsonAsync("api/devices/twin-1/properties");
+        var properties = await http.GetJsonAsync($"api/devices/{deviceId}/properties");
         Assert.Equal("1.2.1", (string?)properties["firmwareVersion"]);
         Assert.Equal(17, (int)properties["weather"]!["humidity"]!);
         var metadata = properties["$metadata"]!["firmwareVersion"]!;
@@ -64,12 +64,13 @@ public class TwinTests
     [InlineData("mqttws", 400, "failed")]
     public async Task A_desired_update_reaches_the_device_and_its_acknowledgement_settles_the_property(string transport, int ackCode, string state)
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
-        var key = await http.CreateDeviceAsync("writable-1");
+        var deviceId = $"writable-1-{transport}";
+        var key = await http.CreateDeviceAsync(deviceId);
         await using var device = NodeDevice.Start(server, new
         {
-            connectionString = NodeDevice.ConnectionString(server, "writable-1", key),
+            connectionString = NodeDevice.ConnectionString(server, deviceId, key),
             transport,
             action = "device",
             twin = true,
@@ -77,18 +78,18 @@ public class TwinTests
             ack = new { code = ackCode, description = ackCode == 200 ? "applied" : "out of range" },
         });
         await device.WaitForEventAsync("ready", TimeSpan.FromSeconds(60));
-        await server.WaitForSubscriptionAsync("writable-1", DesiredFilter);
+        await server.WaitForSubscriptionAsync(deviceId, DesiredFilter);
 
-        var written = await http.PatchAsync($"api/devices/writable-1/properties?{DeviceApi.Version}", CentrumServer.Json("""{"targetTemperature":21.5}"""));
+        var written = await http.PatchAsync($"api/devices/{deviceId}/properties?{DeviceApi.Version}", CentrumServer.Json("""{"targetTemperature":21.5}"""));
         Assert.Equal(HttpStatusCode.Accepted, written.StatusCode);
         await Wait.UntilAsync(() => Task.FromResult(device.Events.Any(e => (string?)e["event"] == "desired" && (double?)e["delta"]?["targetTemperature"] == 21.5)),
             TimeSpan.FromSeconds(30), "the device receives the desired patch");
         var delta = device.Events.Last(e => (string?)e["event"] == "desired")["delta"]!;
         Assert.Equal(2, (int)delta["$version"]!);
 
-        await Wait.UntilAsync(async () => (string?)(await http.GetJsonAsync("api/devices/writable-1/properties"))["$metadata"]!["targetTemperature"]!["state"] == state,
+        await Wait.UntilAsync(async () => (string?)(await http.GetJsonAsync($"api/devices/{deviceId}/properties"))["$metadata"]!["targetTemperature"]!["state"] == state,
             TimeSpan.FromSeconds(30), $"the property is {state}");
-        var properties = await http.GetJsonAsync("api/devices/writable-1/properties");
+        var properties = await http.GetJsonAsync($"api/devices/{deviceId}/properties");
         var metadata = properties["$metadata"]!["targetTemperature"]!;
         Assert.Equal(21.5, (double)properties["targetTemperature"]!);
         Assert.Equal((ackCode, 2, 2, 21.5), ((int)metadata["ackCode"]!, (int)metadata["ackVersion"]!, (int)metadata["desiredVersion"]!, (double)metadata["desiredValue"]!));
@@ -98,7 +99,7 @@ public class TwinTests
     [Fact]
     public async Task Oversized_and_too_deep_reported_patches_are_refused_and_the_connection_stays_usable()
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("limits-1");
         JsonNode deep = new JsonObject { ["leaf"] = 1 };
@@ -136,7 +137,7 @@ public class TwinTests
     [Fact]
     public async Task Concurrent_desired_updates_get_strictly_increasing_versions_and_the_device_sees_the_final_state()
     {
-        await using var server = await CentrumServer.StartAsync(store: Store);
+        var server = await shared.GetAsync(Store);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("busy-1");
         await using var device = NodeDevice.Start(server, new
@@ -186,4 +187,4 @@ public class TwinTests
 }
 
 /// <summary>The same tests with the metadata in PostgreSQL.</summary>
-public sealed class TwinTestsOnPostgreSql() : TwinTests(MetadataStore.PostgreSql);
+public sealed class TwinTestsOnPostgreSql(SharedServer shared) : TwinTests(MetadataStore.PostgreSql, shared);

@@ -21,7 +21,9 @@ internal sealed class CentrumServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly List<string> _expectedErrors = [];
     private Process? _process;
-    private HttpClient? _http;
+
+    /// <summary>An administrator's client per application, its token made by the CLI once per start of the server.</summary>
+    private readonly ConcurrentDictionary<string, HttpClient> _admins = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, string> _settings;
 
@@ -115,26 +117,37 @@ internal sealed class CentrumServer : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
+        try
         {
-            if (_process.HasExited)
+            await Wait.UntilAsync(async () =>
             {
-                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Log}");
-            }
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{Log}");
+                }
 
-            try
-            {
-                return (await probe.GetAsync($"http://{Address}:9464/health/ready")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server is ready");
+                try
+                {
+                    return (await probe.GetAsync($"http://{Address}:9464/health/ready")).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "the server is ready");
+        }
+        catch (TimeoutException)
+        {
+            // Nobody holds a server that never got ready, so nobody would stop it: it would run on beside the next
+            // tests, taking the CPU they need to get ready in time.
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>
@@ -142,8 +155,7 @@ internal sealed class CentrumServer : IAsyncDisposable
     {
         _process!.Kill();
         await _process.WaitForExitAsync();
-        _http?.Dispose();
-        _http = null;
+        ForgetAdministrators();
     }
 
     /// <summary>SIGTERM: a graceful stop.</summary>
@@ -167,8 +179,7 @@ internal sealed class CentrumServer : IAsyncDisposable
             throw new TimeoutException($"The server did not stop within 30 s of SIGTERM. Its log:\n{Log}");
         }
 
-        _http?.Dispose();
-        _http = null;
+        ForgetAdministrators();
     }
 
     public async Task RestartAsync()
@@ -238,7 +249,39 @@ internal sealed class CentrumServer : IAsyncDisposable
         return client;
     }
 
-    public HttpClient AdminHttp() => _http ??= Http(CreateTokenAsync("admin-" + Guid.NewGuid().ToString("N")[..8]).GetAwaiter().GetResult());
+    public HttpClient AdminHttp() => AdminHttpAsync().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// An administrator of <paramref name="application"/> (which exists), kept until the server stops: each token the
+    /// CLI makes is a process of its own, about half a server start in CPU, so helpers that need an administrator only
+    /// to set a case up share this one. Tests of tokens themselves make their own with <see cref="CreateTokenAsync"/>.
+    /// </summary>
+    public async Task<HttpClient> AdminHttpAsync(string application = "default")
+    {
+        if (_admins.TryGetValue(application, out var known))
+        {
+            return known;
+        }
+
+        var created = Http(await CreateTokenAsync("admin-" + Guid.NewGuid().ToString("N")[..8], application: application));
+        var kept = _admins.GetOrAdd(application, created);
+        if (!ReferenceEquals(kept, created))
+        {
+            created.Dispose();
+        }
+
+        return kept;
+    }
+
+    private void ForgetAdministrators()
+    {
+        foreach (var client in _admins.Values)
+        {
+            client.Dispose();
+        }
+
+        _admins.Clear();
+    }
 
     public static bool TrustedByCa(X509Certificate? certificate, X509Certificate2 ca)
     {
@@ -256,7 +299,7 @@ internal sealed class CentrumServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _http?.Dispose();
+        ForgetAdministrators();
         if (_process is { HasExited: false })
         {
             await StopAsync();

@@ -6,9 +6,10 @@ namespace Centrum.IntegrationTests.Provisioning;
 
 /// <summary>
 /// Zero-touch provisioning with the Azure IoT Node.js provisioning SDK (MQTT and HTTP transports), then a hub
-/// connection with what was assigned and telemetry that REST shows.
+/// connection with what was assigned and telemetry that REST shows. The cases on the default settings share one
+/// server, each with its own enrollment groups, registration ids, CAs and applications.
 /// </summary>
-public sealed class ProvisioningTests
+public sealed class ProvisioningTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private const string ModelId = "dtmi:com:example:Thermostat;1";
 
@@ -17,31 +18,32 @@ public sealed class ProvisioningTests
     [InlineData("http")]
     public async Task A_device_provisions_with_a_group_symmetric_key_and_then_sends_telemetry(string transport)
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
-        var group = await CreateGroupAsync(http, "sas-devices", """{"displayName":"SAS devices","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var sensorId = $"sensor-42-{transport}";
+        var group = await CreateGroupAsync(http, $"sas-{transport}", """{"displayName":"SAS devices","type":"iot","attestation":{"type":"symmetricKey"}}""");
         var groupKey = (string)group["attestation"]!["symmetricKey"]!["primaryKey"]!;
         var idScope = (string)group["idScope"]!;
 
-        var events = await ProvisionAsync(server, new { transport, idScope, registrationId = "sensor-42", groupKey, payload = new { modelId = ModelId }, connect = true });
+        var events = await ProvisionAsync(server, new { transport, idScope, registrationId = sensorId, groupKey, payload = new { modelId = ModelId }, connect = true });
         var registered = Assert.Single(events, e => (string?)e["event"] == "registered");
-        Assert.Equal((server.HubHostName, "sensor-42", "assigned"), ((string?)registered["assignedHub"], (string?)registered["deviceId"], (string?)registered["status"]));
+        Assert.Equal((server.HubHostName, sensorId, "assigned"), ((string?)registered["assignedHub"], (string?)registered["deviceId"], (string?)registered["status"]));
         Assert.Contains(events, e => (string?)e["event"] == "sent");
 
-        var device = await http.GetJsonAsync("api/devices/sensor-42");
+        var device = await http.GetJsonAsync($"api/devices/{sensorId}");
         Assert.True((bool)device["provisioned"]!);
         Assert.Equal(ModelId, (string?)device["modelId"]);
-        Assert.Equal(1, (int)(await http.GetJsonAsync("api/devices/sensor-42/telemetry/provisioned"))["value"]!);
+        Assert.Equal(1, (int)(await http.GetJsonAsync($"api/devices/{sensorId}/telemetry/provisioned"))["value"]!);
 
         // Provisioning again returns the same device and hub.
-        var again = await ProvisionAsync(server, new { transport, idScope, registrationId = "sensor-42", groupKey });
+        var again = await ProvisionAsync(server, new { transport, idScope, registrationId = sensorId, groupKey });
         Assert.Equal("reprovisionedToInitialAssignment", (string?)again.Single(e => (string?)e["event"] == "registered")["substatus"]);
     }
 
     [Fact]
     public async Task A_device_provisions_with_its_individual_enrollment()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
         var key = await http.CreateDeviceAsync("individual-1");
         var idScope = (string)(await http.GetJsonAsync("api/devices/individual-1/credentials"))["idScope"]!;
@@ -60,38 +62,39 @@ public sealed class ProvisioningTests
     [InlineData("http", false)]
     public async Task A_device_provisions_with_an_X509_certificate_chained_to_a_verified_CA_and_connects_with_it(string transport, bool ecdsa)
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
-        using var ca = TestCertificates.CreateCa("Test device CA");
-        using var leaf = TestCertificates.Issue(ca, "camera-7", ecdsa);
-        var (certFile, keyFile) = TestCertificates.WritePem(leaf, Path.Combine(server.DataFolder, "test-certs"), "camera-7");
-        var group = await CreateGroupAsync(http, "x509-devices", """{"displayName":"X.509 devices","type":"iot","attestation":{"type":"x509"}}""");
-        await UploadAndVerifyAsync(http, "x509-devices", ca);
+        var (groupId, cameraId) = ($"x509-{transport}", $"camera-7-{transport}");
+        using var ca = TestCertificates.CreateCa($"Test device CA {transport}");
+        using var leaf = TestCertificates.Issue(ca, cameraId, ecdsa);
+        var (certFile, keyFile) = TestCertificates.WritePem(leaf, Path.Combine(server.DataFolder, "test-certs"), cameraId);
+        var group = await CreateGroupAsync(http, groupId, """{"displayName":"X.509 devices","type":"iot","attestation":{"type":"x509"}}""");
+        await UploadAndVerifyAsync(http, groupId, ca);
 
-        var events = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = "camera-7", certFile, keyFile, connect = true });
+        var events = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = cameraId, certFile, keyFile, connect = true });
         Assert.Equal("assigned", (string?)events.Single(e => (string?)e["event"] == "registered")["status"]);
         Assert.Contains(events, e => (string?)e["event"] == "sent");
-        Assert.Equal(1, (int)(await http.GetJsonAsync("api/devices/camera-7/telemetry/provisioned"))["value"]!);
+        Assert.Equal(1, (int)(await http.GetJsonAsync($"api/devices/{cameraId}/telemetry/provisioned"))["value"]!);
 
         // A certificate-only hub connection (no SAS), then the group is disabled: the connection closes at once and a
         // new one is refused.
         using var client = MqttDevice.CreateClient();
-        var options = MqttDevice.Options(server, "camera-7", $"{server.HubHostName}/camera-7/?api-version=2021-04-12", null, cleanSession: true);
+        var options = MqttDevice.Options(server, cameraId, $"{server.HubHostName}/{cameraId}/?api-version=2021-04-12", null, cleanSession: true);
         options.ChannelOptions.TlsOptions.ClientCertificatesProvider = new CertificateProvider(leaf);
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.Success, (await client.ConnectAsync(options)).ResultCode);
-        var patched = await http.PatchAsync($"api/enrollmentGroups/x509-devices?{DeviceApi.Version}", CentrumServer.Json("""{"enabled":false}"""));
+        var patched = await http.PatchAsync($"api/enrollmentGroups/{groupId}?{DeviceApi.Version}", CentrumServer.Json("""{"enabled":false}"""));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         await MqttDevice.WaitForDisconnectAsync(client, TimeSpan.FromSeconds(10));
         using var again = MqttDevice.CreateClient();
         Assert.Equal(MQTTnet.MqttClientConnectResultCode.NotAuthorized, (await again.ConnectAsync(options)).ResultCode);
-        var refused = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = "camera-7", certFile, keyFile });
+        var refused = await ProvisionAsync(server, new { transport, idScope = (string)group["idScope"]!, registrationId = cameraId, certFile, keyFile });
         Assert.Contains(refused, e => (string?)e["event"] == "register-error");
     }
 
     [Fact]
     public async Task Bad_credentials_are_refused_with_a_JSON_answer_and_the_device_process_survives()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
         var group = await CreateGroupAsync(http, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
         var idScope = (string)group["idScope"]!;
@@ -128,7 +131,7 @@ public sealed class ProvisioningTests
     [Fact]
     public async Task An_unapproved_device_waits_until_an_operator_approves_it()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await server.RunCliAsync("app", "create", "--id", "strict", "--manual-approval");
         using var http = server.Http(await server.CreateTokenAsync("strict-admin", application: "strict"));
         var group = await CreateGroupAsync(http, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
@@ -148,11 +151,11 @@ public sealed class ProvisioningTests
     [Fact]
     public async Task Two_applications_with_the_same_registration_id_stay_apart()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await server.RunCliAsync("app", "create", "--id", "other");
         var mine = server.AdminHttp();
         using var other = server.Http(await server.CreateTokenAsync("other-admin", application: "other"));
-        var mineGroup = await CreateGroupAsync(mine, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
+        var mineGroup = await CreateGroupAsync(mine, "sas-apart", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
         var otherGroup = await CreateGroupAsync(other, "sas", """{"displayName":"SAS","type":"iot","attestation":{"type":"symmetricKey"}}""");
         Assert.NotEqual((string?)mineGroup["idScope"], (string?)otherGroup["idScope"]);
 
@@ -172,7 +175,7 @@ public sealed class ProvisioningTests
     [Fact]
     public async Task A_symmetric_key_individual_enrollment_is_not_entered_with_a_group_CA_certificate()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
         using var ca = TestCertificates.CreateCa("Group CA");
         var group = await CreateGroupAsync(http, "x509-devices", """{"displayName":"X.509 devices","type":"iot","attestation":{"type":"x509"}}""");
@@ -202,7 +205,7 @@ public sealed class ProvisioningTests
     [Fact]
     public async Task A_client_certificate_s_AIA_and_CRL_addresses_are_never_fetched()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         var http = server.AdminHttp();
 
         // Where the certificate says its issuer and revocation list are: a listener that counts who calls.

@@ -88,7 +88,7 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// <summary>Makes the account <paramref name="email"/> a member of <paramref name="application"/> with <paramref name="role"/>.</summary>
     public async Task AddMemberAsync(string email, string role, string application = "default", string? organization = null)
     {
-        using var admin = Server.Http(await Server.CreateTokenAsync("web-" + Guid.NewGuid().ToString("N")[..8], application: application));
+        var admin = await Server.AdminHttpAsync(application);
         var id = email.Split('@')[0];
         var assignment = organization is null ? $$"""{"role":"{{role}}"}""" : $$"""{"role":"{{role}}","organization":"{{organization}}"}""";
         var member = await admin.PutAsync($"api/users/{id}?{DeviceApi.Version}", CentrumServer.Json($$"""{"type":"email","email":"{{email}}","roles":[{{assignment}}]}"""));

@@ -7,14 +7,14 @@ namespace Centrum.IntegrationTests.Web;
 /// <summary>
 /// Pages are opened with the same permissions as REST: the navigation links only what the caller may open, a page
 /// opened by its address without the permission shows "not allowed" and none of its content, and a person not signed
-/// in is sent to sign-in and back.
+/// in is sent to sign-in and back. The cases on the default settings share one server, each with its own people.
 /// </summary>
-public sealed class PageAuthorizationTests(Chromium chromium) : IClassFixture<Chromium>
+public sealed class PageAuthorizationTests(Chromium chromium, SharedServer shared) : IClassFixture<Chromium>, IClassFixture<SharedServer>
 {
     [Fact]
     public async Task An_operator_is_linked_no_administrator_page_and_is_refused_one_by_its_address()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await using var administrator = await chromium.OpenAsync(server);
         var administratorEmail = await administrator.SignInAsAsync(BuiltInRoles.AppAdministrator);
         await using var operatorSession = await chromium.OpenAsync(server);
@@ -47,7 +47,7 @@ public sealed class PageAuthorizationTests(Chromium chromium) : IClassFixture<Ch
     [Fact]
     public async Task A_page_opened_without_a_session_sends_to_sign_in_and_back_to_it()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await using var browser = await chromium.OpenAsync(server);
         var email = await browser.CreateMemberAsync(BuiltInRoles.AppAdministrator);
 

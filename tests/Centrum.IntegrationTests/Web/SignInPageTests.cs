@@ -4,13 +4,16 @@ using Microsoft.Playwright;
 
 namespace Centrum.IntegrationTests.Web;
 
-/// <summary>The web application's sign-in: with a password, refused with the identity area's message, and signing out.</summary>
-public sealed partial class SignInPageTests(Chromium chromium) : IClassFixture<Chromium>
+/// <summary>
+/// The web application's sign-in: with a password, refused with the identity area's message, and signing out. The
+/// cases share one server, each with its own accounts.
+/// </summary>
+public sealed partial class SignInPageTests(Chromium chromium, SharedServer shared) : IClassFixture<Chromium>, IClassFixture<SharedServer>
 {
     [Fact]
     public async Task A_member_signs_in_with_a_password_reaches_the_application_and_signs_out()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await using var browser = await chromium.OpenAsync(server);
         var email = await browser.CreateMemberAsync(BuiltInRoles.AppOperator);
 
@@ -42,7 +45,7 @@ public sealed partial class SignInPageTests(Chromium chromium) : IClassFixture<C
     [Fact]
     public async Task A_wrong_password_or_a_non_member_is_refused_with_the_same_message()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await using var browser = await chromium.OpenAsync(server);
         var email = await browser.CreateMemberAsync(BuiltInRoles.AppOperator);
         await server.RunCliAsync("user", "create", "--email", "stranger@example.com", "--password", BrowserSession.Password);
@@ -60,7 +63,7 @@ public sealed partial class SignInPageTests(Chromium chromium) : IClassFixture<C
     [Fact]
     public async Task With_two_factor_sign_in_the_password_leads_to_the_code_and_a_wrong_code_is_refused_with_a_message()
     {
-        await using var server = await CentrumServer.StartAsync();
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
         await using var browser = await chromium.OpenAsync(server);
         var email = await browser.CreateMemberAsync(BuiltInRoles.AppOperator);
         var key = await browser.EnableTwoFactorAsync(email);

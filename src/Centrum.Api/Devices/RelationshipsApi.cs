@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
 using Centrum.Devices;
 using Centrum.Identity.Authorization;
+using Centrum.Organizations;
 using Centrum.Outcomes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -49,7 +50,17 @@ public static class RelationshipsApi
         return Answer(await relationships.GetAsync(context.Application().Id, deviceId, relationshipId, reach, context.RequestAborted));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, DeviceRelationships relationships, AccessScope scope, string deviceId, string relationshipId)
+    private static Task<IResult> CreateAsync(HttpContext context, DeviceRelationships relationships, AccessScope scope, string deviceId, string relationshipId) =>
+        WriteAsync(context, scope, relationshipId, (source, target, reach) =>
+            relationships.CreateOrReplaceAsync(context.Application().Id, deviceId, relationshipId, source, target, reach, context.RequestAborted));
+
+    private static Task<IResult> UpdateAsync(HttpContext context, DeviceRelationships relationships, AccessScope scope, string deviceId, string relationshipId) =>
+        WriteAsync(context, scope, relationshipId, (source, target, reach) =>
+            relationships.UpdateAsync(context.Application().Id, deviceId, relationshipId, source, target, reach, context.RequestAborted));
+
+    /// <summary>A PUT or PATCH: the body read as a <c>DeviceRelationship</c>, then the write within the caller's reach.</summary>
+    private static async Task<IResult> WriteAsync(
+        HttpContext context, AccessScope scope, string relationshipId, Func<string?, string?, OrganizationReach, Task<Outcome<DeviceRelationship>>> write)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -62,25 +73,7 @@ public static class RelationshipsApi
             return ApiError.BadRequest(message!);
         }
 
-        var reach = await scope.ReachAsync(context, Permission.DevicesUpdate);
-        return Answer(await relationships.CreateOrReplaceAsync(context.Application().Id, deviceId, relationshipId, source, target, reach, context.RequestAborted));
-    }
-
-    private static async Task<IResult> UpdateAsync(HttpContext context, DeviceRelationships relationships, AccessScope scope, string deviceId, string relationshipId)
-    {
-        var (body, error) = await JsonBody.ReadAsync(context.Request);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (!TryRead(body, relationshipId, out var source, out var target, out var message))
-        {
-            return ApiError.BadRequest(message!);
-        }
-
-        var reach = await scope.ReachAsync(context, Permission.DevicesUpdate);
-        return Answer(await relationships.UpdateAsync(context.Application().Id, deviceId, relationshipId, source, target, reach, context.RequestAborted));
+        return Answer(await write(source, target, await scope.ReachAsync(context, Permission.DevicesUpdate)));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, DeviceRelationships relationships, AccessScope scope, string deviceId, string relationshipId)

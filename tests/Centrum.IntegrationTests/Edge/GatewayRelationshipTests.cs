@@ -42,16 +42,30 @@ public sealed class GatewayRelationshipTests(SharedServer shared) : IClassFixtur
         Assert.True((bool)(await admin.GetJsonAsync("api/devices/leaf-1"))["connected"]!);
         Assert.False((bool)(await admin.GetJsonAsync("api/devices/gw-1"))["connected"]!);
 
-        // The twin works as on a direct connection.
+        // The twin and direct methods work as on a direct connection: the hub answers a method for its client.
         var twin = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        leaf.ApplicationMessageReceivedAsync += e =>
+        leaf.ApplicationMessageReceivedAsync += async e =>
         {
-            twin.TrySetResult(e.ApplicationMessage.Topic);
-            return Task.CompletedTask;
+            var topic = e.ApplicationMessage.Topic;
+            if (topic.StartsWith("$iothub/twin/res/", StringComparison.Ordinal))
+            {
+                twin.TrySetResult(topic);
+            }
+            else if (topic.StartsWith("$iothub/methods/POST/reboot/?$rid=", StringComparison.Ordinal))
+            {
+                var rid = topic[(topic.IndexOf("$rid=", StringComparison.Ordinal) + 5)..];
+                await leaf.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"$iothub/methods/res/200/?$rid={rid}").WithPayload("""{"rebooted":true}""").Build());
+            }
         };
         await leaf.SubscribeAsync("$iothub/twin/res/#", MqttQualityOfServiceLevel.AtMostOnce);
+        await leaf.SubscribeAsync("$iothub/methods/POST/#", MqttQualityOfServiceLevel.AtMostOnce);
         await leaf.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("$iothub/twin/GET/?$rid=7").Build());
         Assert.StartsWith("$iothub/twin/res/200/?$rid=7", await twin.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        var run = await admin.PostAsync($"api/devices/leaf-1/commands/reboot?{DeviceApi.Version}", CentrumServer.Json("""{"request":{"delay":1}}"""));
+        var ran = JsonNode.Parse(await run.Content.ReadAsStringAsync())!;
+        Assert.True(run.StatusCode == HttpStatusCode.Created, ran.ToJsonString());
+        Assert.Equal(200, (int)ran["responseCode"]!);
+        Assert.True((bool)ran["response"]!["rebooted"]!);
 
         // The same token for a device that is not related to gw-1, and another gateway's for gw-1's child: refused.
         using var stranger = MqttDevice.CreateClient();

@@ -44,6 +44,7 @@ public static class ApiEndpoints
     {
         var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiRequestFilter>().AddEndpointFilter<DeviceScopeFilter>();
         api.MapDevicesApi();
+        api.MapRelationshipsApi();
         api.MapPropertiesApi();
         api.MapCommandsApi();
         api.MapEnrollmentGroupsApi();

@@ -25,6 +25,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<ModuleEntity> Modules => Set<ModuleEntity>();
 
+    public DbSet<DeviceRelationshipEntity> DeviceRelationships => Set<DeviceRelationshipEntity>();
+
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
 
     public DbSet<MqttSessionEntity> MqttSessions => Set<MqttSessionEntity>();

@@ -31,4 +31,24 @@ public sealed class SasResourceTests
     [InlineData("hub.example.test/devices/edge1%2Fmodules%2Fm1", "edge1", null)] // a slash smuggled inside a segment
     public void Resource_of_another_identity_is_refused(string resource, string deviceId, string? moduleId) =>
         Assert.False(SasResource.Names(resource, "hub.example.test", deviceId, moduleId));
+
+    [Theory]
+    [InlineData("hub.example.test/devices/edge1/modules/%24edgeHub", "edge1", "$edgeHub")] // the IoT Edge hub's client token
+    [InlineData("hub.example.test/devices/edge1/modules/%2524edgeHub", "edge1", "$edgeHub")] // its service token
+    [InlineData("hub.example.test/devices/leaf-1", "leaf-1", null)]
+    public void Identity_of_a_resource_is_read_with_its_segments_decoded(string resource, string deviceId, string? moduleId)
+    {
+        Assert.True(SasResource.TryIdentity(resource, out var host, out var device, out var module));
+        Assert.Equal(("hub.example.test", deviceId, moduleId), (host, device, module));
+    }
+
+    [Theory]
+    [InlineData("hub.example.test/devices")]
+    [InlineData("hub.example.test/devices/")]
+    [InlineData("hub.example.test/things/edge1")]
+    [InlineData("hub.example.test/devices/edge1/modules/")]
+    [InlineData("hub.example.test/devices/edge1/widgets/m1")]
+    [InlineData("hub.example.test/devices/edge1/modules/m1/x")]
+    public void Resource_that_names_no_identity_has_none(string resource) =>
+        Assert.False(SasResource.TryIdentity(resource, out _, out _, out _));
 }

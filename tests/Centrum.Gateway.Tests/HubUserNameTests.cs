@@ -22,6 +22,18 @@ public sealed class HubUserNameTests
         Assert.Equal("dtmi:com:example:Thermostat;1", user!.ModelId);
     }
 
+    /// <summary>
+    /// The IoT Edge hub's upstream connection for a downstream device (Azure/azure-iot-sdk-csharp
+    /// <c>iothub/device/src/Transport/Mqtt/MqttIotHubAdapter.cs</c>, <c>ConnectAsync</c>): the chain is escaped.
+    /// </summary>
+    [Fact]
+    public void Edge_hub_user_name_carries_the_auth_chain()
+    {
+        var user = HubUserName.Parse("hub/leaf1/?api-version=2020-09-30&DeviceClientType=Microsoft.Azure.Devices.Client%2F1.43.0-edgeLts&auth-chain=leaf1%3Bedge1");
+        Assert.Equal(("leaf1", "leaf1;edge1"), (user!.DeviceId, user.AuthChain));
+        Assert.Null(HubUserName.Parse("hub/leaf1/?api-version=2020-09-30")!.AuthChain);
+    }
+
     [Theory]
     [InlineData("hub/dev1", "dev1", null)]
     [InlineData("hub/dev1/", "dev1", null)]

@@ -31,6 +31,21 @@ public static class SasResource
             && (moduleId is null || (Decoded(segments[3]) == "modules" && Decoded(segments[4]) == moduleId));
     }
 
+    /// <summary>
+    /// The identity <paramref name="resource"/> names, each segment decoded as <see cref="Names"/> decodes it: for a token
+    /// that names an identity other than the client's, such as the IoT Edge hub's own on a downstream device's connection.
+    /// </summary>
+    /// <param name="resource">The token's <c>sr</c>, decoded once.</param>
+    public static bool TryIdentity(string resource, out string hostName, out string deviceId, out string? moduleId)
+    {
+        var segments = resource.Split('/');
+        hostName = segments.Length > 0 ? Decoded(segments[0]) : "";
+        deviceId = segments.Length > 2 ? Decoded(segments[2]) : "";
+        moduleId = segments.Length == 5 ? Decoded(segments[4]) : null;
+        return segments.Length is 3 or 5 && Decoded(segments[1]) == "devices" && deviceId.Length > 0
+            && (segments.Length == 3 || (Decoded(segments[3]) == "modules" && moduleId!.Length > 0));
+    }
+
     private static string Decoded(string segment)
     {
         for (var round = 0; round < MaxDecodeRounds && segment.Contains('%', StringComparison.Ordinal); round++)

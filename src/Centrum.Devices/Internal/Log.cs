@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(2009, LogLevel.Information, "Module {ModuleId} of device {DeviceId} of application {ApplicationId} deleted")]
     public static partial void ModuleDeleted(ILogger logger, string applicationId, string deviceId, string moduleId);
+
+    [LoggerMessage(2040, LogLevel.Information, "Relationship {RelationshipId} of application {ApplicationId} written: gateway {SourceId}, downstream device {TargetId} (new {Created})")]
+    public static partial void RelationshipWritten(ILogger logger, string applicationId, string relationshipId, string sourceId, string targetId, bool created);
+
+    [LoggerMessage(2041, LogLevel.Information, "Relationship {RelationshipId} of application {ApplicationId} between gateway {SourceId} and downstream device {TargetId} deleted")]
+    public static partial void RelationshipDeleted(ILogger logger, string applicationId, string relationshipId, string sourceId, string targetId);
 }

@@ -10,12 +10,16 @@ internal sealed class DeviceData : IAreaData
     public string Area => "Devices";
 
     /// <summary>The registry deletes the device itself, after which it asks every area, this one included.</summary>
-    /// <remarks>Its module identities go with it.</remarks>
-    public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) =>
-        db.Modules.Where(m => m.ApplicationId == applicationId && m.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
+    /// <remarks>Its module identities go with it, and the relationships it is either end of.</remarks>
+    public async Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        await db.DeviceRelationships.Where(r => r.ApplicationId == applicationId && (r.SourceId == deviceId || r.TargetId == deviceId)).ExecuteDeleteAsync(cancellationToken);
+        await db.Modules.Where(m => m.ApplicationId == applicationId && m.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
+    }
 
     public async Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken)
     {
+        await db.DeviceRelationships.Where(r => r.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
         await db.Modules.Where(m => m.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
         await db.Devices.Where(d => d.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
     }

@@ -26,7 +26,8 @@ internal readonly record struct AuthenticationResult(ConnectReturnCode Code, str
 /// no password, the TLS client certificate must be the device's or chain to a verified enrollment group CA (IoT Hub docs "Authenticate identities with X.509 certificates").
 /// </summary>
 internal sealed class DeviceAuthenticator(
-    IApplicationCatalog applications, DeviceRegistry registry, ModuleRegistry modules, DeviceCertificates certificates, IOptions<GatewayOptions> options, TimeProvider time)
+    IApplicationCatalog applications, DeviceRegistry registry, ModuleRegistry modules, DeviceRelationships relationships, DeviceCertificates certificates,
+    IOptions<GatewayOptions> options, TimeProvider time)
 {
     public async Task<AuthenticationResult> AuthenticateAsync(ConnectPacket connect, X509Certificate2? clientCertificate, CancellationToken cancellationToken)
     {
@@ -46,6 +47,11 @@ internal sealed class DeviceAuthenticator(
         if (application is null || application.Suspended)
         {
             return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown or suspended hub host name");
+        }
+
+        if (OnBehalfOf(connect.Password, user) is var (edgeId, edgeHubToken))
+        {
+            return await AuthenticateOnBehalfOfAsync(user, clientId, application, edgeId, edgeHubToken, cancellationToken);
         }
 
         if (user.ModuleId is not null)
@@ -142,6 +148,85 @@ internal sealed class DeviceAuthenticator(
 
         var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
         return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, user.ModuleId, user.ModelId, expiry));
+    }
+
+    /// <summary>
+    /// A SAS token of an edge device's IoT Edge hub (<c>{host}/devices/{edgeId}/modules/$edgeHub</c>) on another client's
+    /// connection: the edge device's id and the token; null for any other password.
+    /// </summary>
+    private static (string EdgeId, SharedAccessSignature Token)? OnBehalfOf(string? password, HubUserName user) =>
+        SharedAccessSignature.TryParse(password, out var token)
+        && SasResource.TryIdentity(token!.Resource, out _, out var deviceId, out var moduleId)
+        && moduleId == ModuleIds.EdgeHub
+        && !(user.ModuleId == ModuleIds.EdgeHub && string.Equals(user.DeviceId, deviceId, StringComparison.OrdinalIgnoreCase))
+            ? (deviceId, token)
+            : null;
+
+    /// <summary>
+    /// A gateway's IoT Edge hub connecting upstream on behalf of a client in its device scope. The hub opens one MQTT
+    /// connection per client: client id and user name are the client's, the user name carries <c>auth-chain</c> (the
+    /// client, then the edge device), and the password is the hub's own token signed with the <c>$edgeHub</c> module's
+    /// key (Azure/iotedge <c>edge-hub/core/src/Microsoft.Azure.Devices.Edge.Hub.CloudProxy/CloudConnectionProvider.cs</c>,
+    /// <c>DeviceAuthentication.cs</c>, <c>ModuleAuthentication.cs</c>; <c>Microsoft.Azure.Devices.Edge.Hub.Core/ServiceIdentityTree.cs</c>
+    /// for the chain; <c>edge-util/src/Microsoft.Azure.Devices.Edge.Util/SasTokenHelper.cs</c> for the token). Accepted
+    /// for the edge device itself, its own modules, and a device a relationship makes downstream of it (IoT Hub: a device
+    /// whose <c>parentScopes</c> hold the edge device's scope); any other client is refused as IoT Hub refuses a token that
+    /// does not grant the identity, with "not authorized". IoT Central supports no nested edge, so the chain has one hop.
+    /// </summary>
+    private async Task<AuthenticationResult> AuthenticateOnBehalfOfAsync(
+        HubUserName user, string clientId, Application application, string edgeId, SharedAccessSignature token, CancellationToken cancellationToken)
+    {
+        if (!SasResource.Names(token.Resource, user.HostName, edgeId, ModuleIds.EdgeHub))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token resource names another hub");
+        }
+
+        var edgeHub = await modules.FindForAuthenticationAsync(application.Id, edgeId, ModuleIds.EdgeHub, cancellationToken);
+        if (edgeHub is null || !edgeHub.DeviceEnabled || !edgeHub.DeviceApproved || edgeHub.AuthenticationType != "sas" || !IsSignedByDevice(token, edgeHub.Keys))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token is not signed by an enabled edge device's IoT Edge hub");
+        }
+
+        if (token.IsExpired(time.GetUtcNow(), options.Value.ClockSkew))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "token has expired");
+        }
+
+        var chain = clientId == edgeId ? edgeId : $"{clientId};{edgeId}";
+        if (!string.Equals(user.AuthChain, chain, StringComparison.Ordinal))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "auth-chain does not lead from the client to the token's edge device");
+        }
+
+        if (user.ModuleId is not null || user.DeviceId == edgeId)
+        {
+            if (user.DeviceId != edgeId)
+            {
+                return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "a module of another device is outside the edge device's scope");
+            }
+
+            if (user.ModuleId is not null && await modules.FindForAuthenticationAsync(application.Id, edgeId, user.ModuleId, cancellationToken) is null)
+            {
+                return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown module");
+            }
+        }
+        else
+        {
+            var device = await registry.FindForAuthenticationAsync(application.Id, user.DeviceId, cancellationToken);
+            if (device is not { Enabled: true, Approved: true })
+            {
+                return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "unknown, disabled or unapproved device");
+            }
+
+            if (!await relationships.IsInScopeAsync(application.Id, edgeId, user.DeviceId, cancellationToken))
+            {
+                return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "device is not in the edge device's scope");
+            }
+        }
+
+        var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
+        return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted",
+            new DeviceIdentity(application, user.DeviceId, user.ModuleId, user.ModelId, expiry, CredentialSources.Gateway(edgeId, clientId)));
     }
 
     private static bool IsSignedByDevice(SharedAccessSignature token, DeviceKeys keys) =>

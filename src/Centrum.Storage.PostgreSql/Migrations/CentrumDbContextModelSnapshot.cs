@@ -710,6 +710,42 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("device_groups", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceRelationshipEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SourceId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<string>("TargetId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "SourceId");
+
+                    b.HasIndex("ApplicationId", "TargetId")
+                        .IsUnique();
+
+                    b.ToTable("device_relationships", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1563,6 +1599,21 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceRelationshipEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "TargetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("75be2b6e-b3be-41bf-9245-cb8567dabf70"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("6cbcd389-2cd2-41e6-996e-053e90946893"), entityTypeCount: 34)
         {
         }
 
@@ -31,6 +31,7 @@ namespace Centrum.Storage.CompiledModel
             var deviceEntity = DeviceEntityEntityType.Create(this);
             var deviceEventEntity = DeviceEventEntityEntityType.Create(this);
             var deviceGroupEntity = DeviceGroupEntityEntityType.Create(this);
+            var deviceRelationshipEntity = DeviceRelationshipEntityEntityType.Create(this);
             var deviceTemplateEntity = DeviceTemplateEntityEntityType.Create(this);
             var enrollmentGroupEntity = EnrollmentGroupEntityEntityType.Create(this);
             var exportCursorEntity = ExportCursorEntityEntityType.Create(this);
@@ -62,6 +63,8 @@ namespace Centrum.Storage.CompiledModel
             DataExportEntityEntityType.CreateForeignKey1(dataExportEntity, applicationEntity);
             DeviceEntityEntityType.CreateForeignKey1(deviceEntity, applicationEntity);
             DeviceGroupEntityEntityType.CreateForeignKey1(deviceGroupEntity, applicationEntity);
+            DeviceRelationshipEntityEntityType.CreateForeignKey1(deviceRelationshipEntity, deviceEntity);
+            DeviceRelationshipEntityEntityType.CreateForeignKey2(deviceRelationshipEntity, deviceEntity);
             DeviceTemplateEntityEntityType.CreateForeignKey1(deviceTemplateEntity, applicationEntity);
             EnrollmentGroupEntityEntityType.CreateForeignKey1(enrollmentGroupEntity, applicationEntity);
             ExportCursorEntityEntityType.CreateForeignKey1(exportCursorEntity, dataExportEntity);
@@ -96,6 +99,7 @@ namespace Centrum.Storage.CompiledModel
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);
             DeviceEventEntityEntityType.CreateAnnotations(deviceEventEntity);
             DeviceGroupEntityEntityType.CreateAnnotations(deviceGroupEntity);
+            DeviceRelationshipEntityEntityType.CreateAnnotations(deviceRelationshipEntity);
             DeviceTemplateEntityEntityType.CreateAnnotations(deviceTemplateEntity);
             EnrollmentGroupEntityEntityType.CreateAnnotations(enrollmentGroupEntity);
             ExportCursorEntityEntityType.CreateAnnotations(exportCursorEntity);

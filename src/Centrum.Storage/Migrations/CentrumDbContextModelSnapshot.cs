@@ -605,6 +605,38 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("device_groups", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceRelationshipEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.HasIndex("ApplicationId", "SourceId");
+
+                    b.HasIndex("ApplicationId", "TargetId")
+                        .IsUnique();
+
+                    b.ToTable("device_relationships", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceTemplateEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1346,6 +1378,21 @@ namespace Centrum.Storage.Migrations
                     b.HasOne("Centrum.Storage.Entities.ApplicationEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.DeviceRelationshipEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "SourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "TargetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -22,7 +22,7 @@ public sealed class TableOwnershipTests
         ["user_tokens"] = "Identity", ["user_roles"] = "Identity", ["roles"] = "Identity", ["role_claims"] = "Identity",
         ["user_passkeys"] = "Identity", ["application_users"] = "Identity", ["api_tokens"] = "Identity",
         ["custom_roles"] = "Identity", ["organizations"] = "Identity",
-        ["devices"] = "Devices", ["modules"] = "Devices",
+        ["devices"] = "Devices", ["modules"] = "Devices", ["device_relationships"] = "Devices",
         ["mqtt_sessions"] = "Gateway",
         ["twins"] = "Twins",
         ["device_templates"] = "Templates",

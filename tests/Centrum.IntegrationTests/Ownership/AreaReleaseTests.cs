@@ -58,7 +58,7 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deleting_a_device_releases_its_sessions_twins_messages_and_command_records()
+    public async Task Deleting_a_device_releases_its_sessions_twins_messages_command_records_and_relationships()
     {
         Assert.True((await _services!.GetRequiredService<DeviceRegistry>().DeleteAsync(Doomed, "d1", OrganizationReach.WholeApplication, CancellationToken.None)).Succeeded);
 
@@ -67,6 +67,9 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         Assert.Equal(0, await db.Twins.CountAsync(t => t.ApplicationId == Doomed && t.DeviceId == "d1"));
         Assert.Equal(0, await db.CloudToDeviceMessages.CountAsync(m => m.ApplicationId == Doomed && m.DeviceId == "d1"));
         Assert.Equal(0, await db.CommandRecords.CountAsync(c => c.ApplicationId == Doomed && c.DeviceId == "d1"));
+        // Its relationship to its downstream device goes with it; the other application's stays.
+        Assert.Equal(0, await db.DeviceRelationships.CountAsync(r => r.ApplicationId == Doomed));
+        Assert.Equal(1, await db.DeviceRelationships.CountAsync(r => r.ApplicationId == Kept));
 
         // The other device keeps its rows, including the session whose client id begins with the deleted one's.
         Assert.Equal(2, await db.MqttSessions.CountAsync(s => s.ApplicationId == Doomed && (s.ClientId == "d10" || s.ClientId == "d10/m1")));
@@ -136,6 +139,8 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
             db.CommandRecords.Add(new CommandRecordEntity { ApplicationId = app, Id = device + "-c", DeviceId = device, CommandName = "reboot", Time = now });
             db.DeviceEvents.Add(new DeviceEventEntity { ApplicationId = app, DeviceId = device, Kind = "Created", Time = now });
         }
+
+        db.DeviceRelationships.Add(new DeviceRelationshipEntity { ApplicationId = app, Id = "r1", SourceId = "d1", TargetId = "d10", CreatedAt = now });
 
         db.DeviceTemplates.Add(new DeviceTemplateEntity { ApplicationId = app, Id = "dtmi:x:t;1", ModelId = "dtmi:x:t;1", Types = "[]", CapabilityModel = "{}", Interfaces = "[]", ETag = "e", CreatedAt = now });
         db.EnrollmentGroups.Add(new EnrollmentGroupEntity { ApplicationId = app, Id = "g", DisplayName = "G", Type = "iot", AttestationType = "symmetricKey", ETag = "e" });

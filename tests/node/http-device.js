@@ -9,19 +9,7 @@ const { Http } = require('azure-iot-device-http');
 const scenario = JSON.parse(process.argv[2]);
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 
-// The hub host name is not in this machine's DNS: resolve it to the server under test (as device.js does). The SDK
-// still dials, names and verifies the hub host name.
-if (scenario.resolve) {
-  const dns = require('dns');
-  const lookup = dns.lookup;
-  dns.lookup = (host, options, callback) => {
-    if (typeof options === 'function') { callback = options; options = {}; }
-    if (host.endsWith(scenario.resolve.domain)) {
-      return options && options.all ? callback(null, [{ address: scenario.resolve.address, family: 4 }]) : callback(null, scenario.resolve.address, 4);
-    }
-    return lookup(host, options, callback);
-  };
-}
+require('./resolve')(scenario.resolve);
 
 function message(spec) {
   // spec.bodyBytes: a body of that many bytes, made here (a command line cannot carry one past 256 KB).

@@ -12,13 +12,25 @@ namespace Centrum.Gateway.Handlers;
 /// </summary>
 internal sealed class CloudToDeviceLocks(TimeProvider time)
 {
+    /// <summary>Takes between two sweeps of lapsed locks (those of messages deleted meanwhile are never looked at again).</summary>
+    internal const int SweepEvery = 1024;
+
     private readonly ConcurrentDictionary<(string ApplicationId, long MessageId), Holder> _locks = new();
+    private long _takes;
+
+    /// <summary>Locks recorded now, lapsed or not.</summary>
+    internal int Count => _locks.Count;
 
     /// <summary>Takes message <paramref name="messageId"/> for <paramref name="holder"/> until <paramref name="until"/>; false while another holds it.</summary>
     public bool TryTake(string applicationId, long messageId, string holder, DateTimeOffset until)
     {
         var key = (applicationId, messageId);
         var now = time.GetUtcNow();
+        if (Interlocked.Increment(ref _takes) % SweepEvery == 0)
+        {
+            Sweep(now);
+        }
+
         while (true)
         {
             if (_locks.TryAdd(key, new Holder(holder, until)))
@@ -53,6 +65,17 @@ internal sealed class CloudToDeviceLocks(TimeProvider time)
         if (_locks.TryGetValue((applicationId, messageId), out var current) && current.Token == holder)
         {
             _locks.TryRemove(KeyValuePair.Create((applicationId, messageId), current));
+        }
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var entry in _locks)
+        {
+            if (entry.Value.Until <= now)
+            {
+                _locks.TryRemove(entry);
+            }
         }
     }
 

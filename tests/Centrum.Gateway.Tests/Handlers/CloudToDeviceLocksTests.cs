@@ -32,4 +32,23 @@ public sealed class CloudToDeviceLocksTests
         Assert.True(locks.TryTake("app", 1, "second", DateTimeOffset.UtcNow.AddMinutes(1)));
         Assert.False(locks.TryTake("app", 1, "first", DateTimeOffset.UtcNow.AddMinutes(1)));
     }
+
+    [Fact]
+    public void Lapsed_locks_of_messages_never_asked_for_again_are_swept_away()
+    {
+        var locks = new CloudToDeviceLocks(TimeProvider.System);
+        var lapsed = DateTimeOffset.UtcNow.AddSeconds(-1);
+        for (var id = 0; id < CloudToDeviceLocks.SweepEvery - 2; id++)
+        {
+            Assert.True(locks.TryTake("app", id, "receive", lapsed));
+        }
+
+        Assert.True(locks.TryTake("app", -1, "mqtt-connection", DateTimeOffset.MaxValue));
+        Assert.Equal(CloudToDeviceLocks.SweepEvery - 1, locks.Count);
+
+        // The next take is the one that sweeps.
+        Assert.True(locks.TryTake("app", -2, "receive", DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal(2, locks.Count);
+        Assert.True(locks.Holds("app", -1, "mqtt-connection"));
+    }
 }

@@ -21,6 +21,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IDeviceConnections>(sp => sp.GetRequiredService<ConnectionRegistry>());
         services.AddSingleton<SessionStore>();
         services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton<Handlers.CloudToDeviceLocks>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<IDirectMethodInvoker, GatewayMethodInvoker>();

@@ -7,20 +7,7 @@ const { Mqtt, MqttWs } = require('azure-iot-device-mqtt');
 const scenario = JSON.parse(process.argv[2]);
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 
-// A connection string as a person copies it names the application's hub host, which is not in this machine's DNS:
-// resolve it to the server under test, the way a deployment's DNS would (as provision.js does). The SDK itself is
-// unchanged and still dials, names and verifies the host name.
-if (scenario.resolve) {
-  const dns = require('dns');
-  const lookup = dns.lookup;
-  dns.lookup = (host, options, callback) => {
-    if (typeof options === 'function') { callback = options; options = {}; }
-    if (host.endsWith(scenario.resolve.domain)) {
-      return options && options.all ? callback(null, [{ address: scenario.resolve.address, family: 4 }]) : callback(null, scenario.resolve.address, 4);
-    }
-    return lookup(host, options, callback);
-  };
-}
+require('./resolve')(scenario.resolve);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function message(spec) {

@@ -2,7 +2,6 @@
 // Zero-touch provisioning with the Azure IoT Node.js provisioning SDK (MQTT or HTTP transport, symmetric key or X.509),
 // then, optionally, a hub connection with what was assigned and one telemetry message. Prints one JSON object per line.
 const crypto = require('crypto');
-const dns = require('dns');
 const fs = require('fs');
 const { ProvisioningDeviceClient } = require('azure-iot-provisioning-device');
 const { SymmetricKeySecurityClient } = require('azure-iot-security-symmetric-key');
@@ -12,18 +11,7 @@ const { Client, Message } = require('azure-iot-device');
 const scenario = JSON.parse(process.argv[2]);
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 
-// The hub host names the server assigns are not in this machine's DNS: resolve them to the server under test, the
-// way a deployment's DNS would. The SDK itself is unchanged and still dials, names and verifies the host name.
-if (scenario.resolve) {
-  const lookup = dns.lookup;
-  dns.lookup = (host, options, callback) => {
-    if (typeof options === 'function') { callback = options; options = {}; }
-    if (host.endsWith(scenario.resolve.domain)) {
-      return options && options.all ? callback(null, [{ address: scenario.resolve.address, family: 4 }]) : callback(null, scenario.resolve.address, 4);
-    }
-    return lookup(host, options, callback);
-  };
-}
+require('./resolve')(scenario.resolve);
 
 function transport(kind, hub) {
   if (hub) {

@@ -113,6 +113,18 @@ internal sealed class DeviceAuthenticator(
     }
 
     /// <summary>
+    /// A request of IoT Hub's HTTPS device API, held to a CONNECT's rules: the request's host name and the path's
+    /// device take the user name's place, the <c>Authorization</c> header (<c>SharedAccessSignature sr=…</c>) the
+    /// password's, and without one the TLS client certificate decides (IoT Hub REST reference "Device - Send Device
+    /// Event": the same SAS token or X.509 authentication as the other protocols).
+    /// </summary>
+    public Task<AuthenticationResult> AuthenticateRequestAsync(string hostName, string deviceId, string? authorization, X509Certificate2? clientCertificate, CancellationToken cancellationToken) =>
+        AuthenticateAsync(
+            new ConnectPacket("HTTPS", 0, deviceId, CleanSession: true, 0, $"{hostName}/{deviceId}/", string.IsNullOrEmpty(authorization) ? null : authorization, null, null, 0),
+            clientCertificate,
+            cancellationToken);
+
+    /// <summary>
     /// A module of an IoT Edge device: client id <c>{deviceId}/{moduleId}</c>, a SAS token signed with the module's own
     /// keys for <c>{host}/devices/{deviceId}/modules/{moduleId}</c> (IoT Hub docs "Control access to IoT Hub with shared
     /// access signatures", module scope; azure-iot-sdk-node <c>device/core/src/module_client.ts</c>), while its device is

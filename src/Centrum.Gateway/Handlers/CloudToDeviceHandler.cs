@@ -15,7 +15,7 @@ namespace Centrum.Gateway.Handlers;
 /// runs from the moment the device listens on <c>devices/{id}/messages/devicebound/#</c> until the connection closes.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Signal can arrive from the queue after the pump stopped; disposing the semaphore would turn a late signal into ObjectDisposedException. Neither the semaphore (its wait handle is never asked for) nor the token source (no timer, no linked tokens) holds an OS resource.")]
-internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscriptions subscriptions, OutboundQueue outbound, CloudToDeviceQueue queue)
+internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscriptions subscriptions, OutboundQueue outbound, CloudToDeviceQueue queue, CloudToDeviceLocks locks)
 {
     /// <summary>Cloud-to-device messages in flight to one device at a time (a small window, as IoT Hub delivers them; IoT Hub docs "Understand cloud-to-device messaging from an IoT hub").</summary>
     public const int WindowSize = 10;
@@ -31,6 +31,9 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
     private CancellationTokenSource? _stop;
     private Task? _pump;
     private bool _stopped;
+
+    /// <summary>This connection's name in <see cref="CloudToDeviceLocks"/>: it holds the messages of its window until their PUBACK.</summary>
+    private string? _holder;
 
     /// <summary>
     /// Starts the pump if the device listens for messages and it is not running yet. Modules receive no
@@ -54,6 +57,7 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
             _window = new CloudToDeviceWindow(WindowSize);
             _signal = new SemaphoreSlim(0, int.MaxValue);
             _stop = new CancellationTokenSource();
+            _holder = Guid.NewGuid().ToString("N");
             var pump = Task.Run(PumpAsync);
             Volatile.Write(ref _pump, pump);
             return pump;
@@ -75,6 +79,7 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
         {
             // Not cancellable: the device has the message; dropping the completion would deliver it twice.
             await queue.CompleteAsync(identity.Application.Id, messageId, CancellationToken.None);
+            locks.Release(identity.Application.Id, messageId, _holder!);
             Signal();
         }
 
@@ -120,6 +125,7 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
         var window = _window!;
         var signal = _signal!;
         var probe = Probe;
+        var holder = _holder!;
         try
         {
             while (!token.IsCancellationRequested)
@@ -131,6 +137,14 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
                     foreach (var message in messages)
                     {
                         after = message.Id;
+
+                        // A receive over HTTPS holds it: that transport delivers it. Freed (abandoned or timed out),
+                        // it comes over MQTT on the device's next connection.
+                        if (!locks.TryTake(identity.Application.Id, message.Id, holder, DateTimeOffset.MaxValue))
+                        {
+                            continue;
+                        }
+
                         var packetId = window.Send(message.Id);
                         await queue.MarkDeliveredAsync(identity.Application.Id, message.Id, CancellationToken.None);
                         var topic = IotHubTopics.CloudToDevice(identity.DeviceId, SystemProperties(message), message.Properties);
@@ -149,6 +163,14 @@ internal sealed class CloudToDeviceHandler(DeviceIdentity identity, Subscription
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            // Unacknowledged messages stay queued (delivered again on the next connection) and free for HTTPS.
+            foreach (var messageId in window.InFlight())
+            {
+                locks.Release(identity.Application.Id, messageId, holder);
+            }
         }
     }
 

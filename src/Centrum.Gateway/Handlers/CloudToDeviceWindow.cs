@@ -48,4 +48,13 @@ internal sealed class CloudToDeviceWindow(int size)
             return _inFlight.Remove(packetId, out var messageId) ? messageId : null;
         }
     }
+
+    /// <summary>The messages in flight now.</summary>
+    public IReadOnlyList<long> InFlight()
+    {
+        lock (_lock)
+        {
+            return [.. _inFlight.Values];
+        }
+    }
 }

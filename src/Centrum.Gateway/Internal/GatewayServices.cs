@@ -20,6 +20,7 @@ internal sealed class GatewayServices(
     DeviceRegistry devices,
     TwinService twins,
     CloudToDeviceQueue cloudToDevice,
+    Handlers.CloudToDeviceLocks cloudToDeviceLocks,
     RegistrationService registrations,
     IApplicationCatalog applications,
     GatewayMetrics metrics,
@@ -40,6 +41,8 @@ internal sealed class GatewayServices(
     public TwinService Twins { get; } = twins;
 
     public CloudToDeviceQueue CloudToDevice { get; } = cloudToDevice;
+
+    public Handlers.CloudToDeviceLocks CloudToDeviceLocks { get; } = cloudToDeviceLocks;
 
     public RegistrationService Registrations { get; } = registrations;
 

@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Debug, "Work on the connection from {Remote} stopped by its close ({ExceptionType})")]
     public static partial void HandlerStoppedByClose(ILogger logger, string remote, string exceptionType);
+
+    [LoggerMessage(1050, LogLevel.Information, "Refused an HTTPS device request from {Remote} for device {DeviceId}: {Reason}")]
+    public static partial void HttpsRefused(ILogger logger, string remote, string deviceId, string reason);
+
+    [LoggerMessage(1051, LogLevel.Debug, "Device {DeviceId} of application {ApplicationId} {Outcome} cloud-to-device message {MessageId} over HTTPS")]
+    public static partial void CloudToDeviceSettled(ILogger logger, string applicationId, string deviceId, long messageId, string outcome);
 }

@@ -45,7 +45,7 @@ internal sealed class DeviceSession : IMqttSession
         _telemetry = new TelemetryHandler(identity, outbound, _services.Telemetry, _services.Metrics, _services.Time);
         _twins = new TwinHandler(identity, _subscriptions, outbound, _services.Twins, _services.Time);
         _methods = new MethodHandler(_subscriptions, outbound, _services.Time);
-        _cloudToDevice = new CloudToDeviceHandler(identity, _subscriptions, outbound, _services.CloudToDevice);
+        _cloudToDevice = new CloudToDeviceHandler(identity, _subscriptions, outbound, _services.CloudToDevice, _services.CloudToDeviceLocks);
     }
 
     public DeviceIdentity Identity { get; }

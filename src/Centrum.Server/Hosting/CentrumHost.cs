@@ -8,6 +8,7 @@ using Centrum.Gateway;
 using Centrum.Dashboards;
 using Centrum.Groups;
 using Centrum.Jobs;
+using Centrum.Gateway.Https;
 using Centrum.Gateway.Transport;
 using Centrum.Hosting;
 using Centrum.Identity;
@@ -155,6 +156,7 @@ internal static class CentrumHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapIotHubWebSocket();
+        app.MapIotHubHttps();
         app.MapCentrumApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready").AllowAnonymous();

@@ -12,6 +12,9 @@ internal sealed class TwinData : IAreaData
     public Task ReleaseDeviceAsync(CentrumDbContext db, string applicationId, string deviceId, CancellationToken cancellationToken) =>
         db.Twins.Where(t => t.ApplicationId == applicationId && t.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
 
+    public Task ReleaseModuleAsync(CentrumDbContext db, string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken) =>
+        db.Twins.Where(t => t.ApplicationId == applicationId && t.DeviceId == deviceId && t.ModuleId == moduleId).ExecuteDeleteAsync(cancellationToken);
+
     public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
         db.Twins.Where(t => t.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
 }

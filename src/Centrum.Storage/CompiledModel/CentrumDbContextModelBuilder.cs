@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("75be2b6e-b3be-41bf-9245-cb8567dabf70"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("447f4824-f29f-4a5f-a702-25fcbed08a0f"), entityTypeCount: 34)
         {
         }
 
@@ -28,6 +28,7 @@ namespace Centrum.Storage.CompiledModel
             var dashboardFavoriteEntity = DashboardFavoriteEntityEntityType.Create(this);
             var dataExportDestinationEntity = DataExportDestinationEntityEntityType.Create(this);
             var dataExportEntity = DataExportEntityEntityType.Create(this);
+            var deploymentManifestEntity = DeploymentManifestEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
             var deviceEventEntity = DeviceEventEntityEntityType.Create(this);
             var deviceGroupEntity = DeviceGroupEntityEntityType.Create(this);
@@ -93,6 +94,7 @@ namespace Centrum.Storage.CompiledModel
             DashboardFavoriteEntityEntityType.CreateAnnotations(dashboardFavoriteEntity);
             DataExportDestinationEntityEntityType.CreateAnnotations(dataExportDestinationEntity);
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
+            DeploymentManifestEntityEntityType.CreateAnnotations(deploymentManifestEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);
             DeviceEventEntityEntityType.CreateAnnotations(deviceEventEntity);
             DeviceGroupEntityEntityType.CreateAnnotations(deviceGroupEntity);

@@ -115,14 +115,14 @@ public sealed class EdgeModuleLifecycleTests(SharedServer shared) : IClassFixtur
         Assert.Equal([("Connected", true), ("Disconnected", false)], events.Select(e => (e.Kind, e.Data?.Contains(model, StringComparison.Ordinal) == true)));
     }
 
-    private static async Task<string> CreateModuleAsync(CentrumServer server, HttpClient hub, string edge, string key, string moduleId)
+    internal static async Task<string> CreateModuleAsync(CentrumServer server, HttpClient hub, string edge, string key, string moduleId)
     {
         var created = await EdgeModuleTests.SendAsync(server, hub, HttpMethod.Put, $"devices/{edge}/modules/{moduleId}", key, edge, $$"""{"moduleId":"{{moduleId}}","deviceId":"{{edge}}"}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         return (string)created.Body!["authentication"]!["symmetricKey"]!["primaryKey"]!;
     }
 
-    private static MqttClientOptions ModuleOptions(CentrumServer server, string deviceId, string moduleId, string key)
+    internal static MqttClientOptions ModuleOptions(CentrumServer server, string deviceId, string moduleId, string key)
     {
         var token = SharedAccessSignature.Create($"{server.HubHostName}/devices/{deviceId}/modules/{moduleId}", Convert.FromBase64String(key), DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
         return MqttDevice.Options(server, $"{deviceId}/{moduleId}", $"{server.HubHostName}/{deviceId}/{moduleId}/?api-version=2021-04-12", token, cleanSession: false);

@@ -170,6 +170,30 @@ public sealed class DeploymentManifestTests(SharedServer shared) : IClassFixture
         var after = await GetTwinAsync(agent, answers, patches, "2");
         Assert.Equal(versionBefore + 1, (long)after["desired"]!["$version"]!);
         Assert.Equal("running", (string?)after["desired"]!["modules"]!["filter"]!["status"]);
+
+        // edgeAgent reports the deployment's state (AgentState.cs, DockerRuntimeModule.cs); REST lists each module's.
+        var report = """
+            {"schemaVersion":"1.0","lastDesiredVersion":LAST,"lastDesiredStatus":{"code":200,"description":""},
+             "runtime":{"type":"docker","platform":{"os":"linux","architecture":"x86_64","version":"1.5.0"}},
+             "systemModules":{"edgeAgent":{"type":"docker","runtimeStatus":"running","exitCode":0}},
+             "modules":{"filter":{"type":"docker","status":"running","runtimeStatus":"backoff","exitCode":139,"statusDescription":"crashed",
+               "restartCount":2,"lastStartTimeUtc":"2026-11-28T15:00:00.0000000","lastExitTimeUtc":"2026-11-28T15:01:00.0000000"}}}
+            """.Replace("LAST", (versionBefore + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        await agent.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("$iothub/twin/PATCH/properties/reported/?$rid=3")
+            .WithPayload(Encoding.UTF8.GetBytes(report)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await Wait.UntilAsync(() =>
+        {
+            lock (patches)
+            {
+                return Task.FromResult(answers.Any(a => a.Topic.StartsWith("$iothub/twin/res/204/", StringComparison.Ordinal) && a.Topic.Contains("$rid=3", StringComparison.Ordinal)));
+            }
+        }, Deadline, "edgeAgent's report is accepted");
+        var modules = await admin.GetJsonAsync($"api/devices/{edge}/modules");
+        var filter = modules["value"]!.AsArray().Single(m => (string?)m!["name"] == "filter")!;
+        Assert.Equal("backoff", (string?)filter["runtimeStatus"]);
+        Assert.Equal(139, (int)filter["exitCode"]!);
+        Assert.Equal("2026-11-28T15:00:00.0000000", (string?)filter["lastStartTimeUtc"]);
+        Assert.Equal(2, (int)filter["restartCount"]!);
         await agent.DisconnectAsync();
 
         // edgeHub's twin holds the routes and store-and-forward settings; the custom module's its desired properties.

@@ -51,6 +51,7 @@ public static class ApiEndpoints
         api.MapAttestationApi();
         api.MapDeviceTemplatesApi();
         api.MapDeviceGroupsApi();
+        api.MapDeploymentManifestsApi();
         api.MapJobsApi();
         api.MapScheduledJobsApi();
         api.MapDashboardsApi();

@@ -6,6 +6,8 @@ using Centrum.Outcomes;
 using Centrum.Security;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
+using Centrum.Storage.Ownership;
+using Centrum.Storage.Writing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +24,9 @@ public sealed class ModuleRegistry(
     IDbContextFactory<CentrumDbContext> contexts,
     DeviceRegistry devices,
     ISecretProtector secrets,
+    MetadataWriter writer,
+    IDeviceConnections connections,
+    IEnumerable<IAreaData> areas,
     TimeProvider time,
     ILogger<ModuleRegistry> logger)
 {
@@ -151,13 +156,32 @@ public sealed class ModuleRegistry(
             return Problem.PreconditionFailed($"The etag of module '{moduleId}' does not match; read it again.");
         }
 
-        db.Modules.Remove(row);
-        if (await SaveAsync(db, cancellationToken) is { } conflict)
+        // The identity, and what every area keeps for the module alone (its twin, its persistent MQTT session, its
+        // command history), go in one commit; the row is deleted only if it still has the etag read above, so a
+        // module re-created meanwhile stays.
+        var deleted = false;
+        var etag = row.ETag;
+        await writer.WriteAsync(applicationId, async (unit, ct) =>
         {
-            return conflict;
+            deleted = await Scoped(unit.Db, applicationId, deviceId).Where(m => m.Id == moduleId && m.ETag == etag).ExecuteDeleteAsync(ct) == 1;
+            if (!deleted)
+            {
+                return;
+            }
+
+            foreach (var area in areas)
+            {
+                await area.ReleaseModuleAsync(unit.Db, applicationId, deviceId, moduleId, ct);
+            }
+        }, cancellationToken);
+        if (!deleted)
+        {
+            return Problem.Conflict("The module was changed by another request; read it again and retry.");
         }
 
         Log.ModuleDeleted(logger, applicationId, deviceId, moduleId);
+        // IoT Hub closes a deleted identity's connection; its credentials no longer authenticate a new one.
+        await connections.DisconnectModuleAsync(applicationId, deviceId, moduleId, "module deleted");
         return ToModel(row);
     }
 

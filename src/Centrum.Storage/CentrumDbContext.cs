@@ -57,6 +57,8 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<DeviceGroupEntity> DeviceGroups => Set<DeviceGroupEntity>();
 
+    public DbSet<DeploymentManifestEntity> DeploymentManifests => Set<DeploymentManifestEntity>();
+
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
 
     public DbSet<JobDeviceEntity> JobDevices => Set<JobDeviceEntity>();

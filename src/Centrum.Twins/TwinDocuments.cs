@@ -107,6 +107,29 @@ public static class TwinDocuments
     }
 
     /// <summary>Applies a merge patch: objects merge, null deletes, everything else replaces.</summary>
+    /// <summary>
+    /// The RFC 7396 merge patch that turns <paramref name="current"/> into <paramref name="target"/>: target's values,
+    /// objects present in both patched member by member, and <c>null</c> for what target no longer has.
+    /// </summary>
+    public static JsonObject ReplacementPatch(JsonObject current, JsonObject target)
+    {
+        var patch = new JsonObject();
+        foreach (var (name, value) in target)
+        {
+            patch[name] = value is JsonObject inner && current[name] is JsonObject existing ? ReplacementPatch(existing, inner) : value?.DeepClone();
+        }
+
+        foreach (var (name, _) in current)
+        {
+            if (!target.ContainsKey(name))
+            {
+                patch[name] = null;
+            }
+        }
+
+        return patch;
+    }
+
     public static void Merge(JsonObject target, JsonObject patch)
     {
         foreach (var (key, value) in patch)

@@ -74,7 +74,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
 
     /// <summary>A device reports: merge into reported, version + 1, kept in the event log with its time. The value is the new version.</summary>
     public Task<Outcome<long>> PatchReportedAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, long? expectedVersion, CancellationToken cancellationToken) =>
-        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: true, expectedVersion, cancellationToken);
+        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: true, expectedVersion, replace: false, cancellationToken);
 
     /// <summary>
     /// The cloud writes desired properties: merge into desired, version + 1; the device is told through the event stream.
@@ -82,7 +82,15 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     /// properties checked against its template goes through <see cref="PropertyService"/>.
     /// </summary>
     public Task<Outcome<long>> PatchDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, CancellationToken cancellationToken) =>
-        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: false, null, cancellationToken);
+        UpdateAsync(applicationId, deviceId, moduleId, patch, reported: false, null, replace: false, cancellationToken);
+
+    /// <summary>
+    /// The cloud replaces the twin's desired properties as a whole (IoT Hub's <c>applyConfigurationContent</c> does for
+    /// each module of an IoT Edge deployment): version + 1, and the device is told with the merge patch that turns the
+    /// old document into <paramref name="desired"/> (properties no longer there are <c>null</c>).
+    /// </summary>
+    public Task<Outcome<long>> ReplaceDesiredAsync(string applicationId, string deviceId, string? moduleId, JsonObject desired, CancellationToken cancellationToken) =>
+        UpdateAsync(applicationId, deviceId, moduleId, desired, reported: false, null, replace: true, cancellationToken);
 
     /// <summary>Cloud properties: merged and kept with their time, never part of the device's twin documents. The value is the merged cloud properties.</summary>
     public async Task<Outcome<JsonObject>> PatchCloudAsync(string applicationId, string deviceId, JsonObject patch, CancellationToken cancellationToken)
@@ -125,7 +133,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     }
 
     private async Task<Outcome<long>> UpdateAsync(
-        string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, CancellationToken cancellationToken)
+        string applicationId, string deviceId, string? moduleId, JsonObject patch, bool reported, long? expectedVersion, bool replace, CancellationToken cancellationToken)
     {
         using var span = TwinsTracing.Source.StartActivity(reported ? "twins.update_reported" : "twins.update_desired");
         span?.SetTag("centrum.application_id", applicationId);
@@ -158,6 +166,11 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         }
 
         var document = TwinDocuments.Parse(reported ? entity.Reported : entity.Desired);
+        if (replace)
+        {
+            patch = TwinDocuments.ReplacementPatch(document, patch);
+        }
+
         TwinDocuments.Merge(document, patch);
         var size = TwinDocuments.Size(document);
         if (size > TwinLimits.MaxDocumentSize)

@@ -5,5 +5,5 @@ namespace Centrum.Twins;
 public static class TwinsServiceCollectionExtensions
 {
     public static IServiceCollection AddCentrumTwins(this IServiceCollection services) =>
-        services.AddSingleton<TwinService>().AddSingleton<PropertyService>();
+        services.AddSingleton<TwinService>().AddSingleton<PropertyService>().AddSingleton<DeploymentManifests>();
 }

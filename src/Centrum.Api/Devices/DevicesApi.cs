@@ -9,6 +9,7 @@ using Centrum.Listing;
 using Centrum.Outcomes;
 using Centrum.Telemetry;
 using Centrum.Templates;
+using Centrum.Twins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -238,9 +239,12 @@ public static class DevicesApi
     /// (<c>devices_modules_get.json</c>) shows one, a relationship of semantic type <c>EdgeModule</c>. The runtime's
     /// <c>$edgeAgent</c> and <c>$edgeHub</c> are not listed, as IoT Central lists the modules a deployment names; the
     /// <c>@id</c> a module's template would give is left out until edge templates describe modules. A device that is not
-    /// an IoT Edge device has none.
+    /// an IoT Edge device has none. Each module carries the state edgeAgent last reported for it in its <c>$edgeAgent</c>
+    /// reported properties (Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Docker/DockerRuntimeModule.cs</c>:
+    /// <c>runtimeStatus</c>, <c>statusDescription</c>, <c>exitCode</c>, <c>lastStartTimeUtc</c>, <c>lastExitTimeUtc</c>,
+    /// <c>restartCount</c>, <c>lastRestartTimeUtc</c>), where it has reported one.
     /// </summary>
-    private static async Task<IResult> ModulesAsync(HttpContext context, AccessScope scope, ModuleRegistry modules, string deviceId)
+    private static async Task<IResult> ModulesAsync(HttpContext context, AccessScope scope, ModuleRegistry modules, TwinService twins, string deviceId)
     {
         var reach = await scope.ReachAsync(context, Permission.DevicesRead);
         var listed = await modules.ListAsync(context.Application().Id, deviceId, reach, context.RequestAborted);
@@ -249,14 +253,31 @@ public static class DevicesApi
             return listed.Problem.Kind == ProblemKind.Invalid ? Results.Json(new { value = Array.Empty<object>() }) : ApiError.From(listed.Problem);
         }
 
+        var agent = await twins.GetAsync(context.Application().Id, deviceId, ModuleIds.EdgeAgent, context.RequestAborted);
+        var reported = agent?.Reported["modules"] as JsonObject;
         return Results.Json(new
         {
-            value = listed.Value.Where(m => !ModuleIds.IsSystem(m.Id))
-                .Select(m => new Dictionary<string, object> { ["@type"] = EdgeModuleType, ["name"] = m.Id }).ToList(),
+            value = listed.Value.Where(m => !ModuleIds.IsSystem(m.Id)).Select(m => ModuleItem(m.Id, reported?[m.Id] as JsonObject)).ToList(),
         });
     }
 
     private static readonly string[] EdgeModuleType = ["Relationship", "SemanticType/EdgeModule"];
+
+    private static readonly string[] ReportedModuleState = ["runtimeStatus", "statusDescription", "exitCode", "lastStartTimeUtc", "lastExitTimeUtc", "restartCount", "lastRestartTimeUtc"];
+
+    private static Dictionary<string, object?> ModuleItem(string name, JsonObject? reported)
+    {
+        var item = new Dictionary<string, object?> { ["@type"] = EdgeModuleType, ["name"] = name };
+        foreach (var field in ReportedModuleState)
+        {
+            if (reported?[field] is { } value)
+            {
+                item[field] = value.DeepClone();
+            }
+        }
+
+        return item;
+    }
 
     /// <summary><c>Devices_ListModuleComponents</c>: module templates come from the same deployment manifests (see <see cref="ModulesAsync"/>).</summary>
     private static async Task<IResult> ModuleComponentsAsync(HttpContext context, DeviceRegistry registry, string deviceId, string moduleName) =>

@@ -15,6 +15,10 @@ internal sealed class CommandData : IAreaData
         await db.CommandRecords.Where(c => c.ApplicationId == applicationId && c.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
     }
 
+    /// <summary>Cloud-to-device messages go to devices only (IoT Hub has none for modules), so only the module's command history goes.</summary>
+    public Task ReleaseModuleAsync(CentrumDbContext db, string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken) =>
+        db.CommandRecords.Where(c => c.ApplicationId == applicationId && c.DeviceId == deviceId && c.ModuleId == moduleId).ExecuteDeleteAsync(cancellationToken);
+
     public async Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken)
     {
         await db.CloudToDeviceMessages.Where(m => m.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);

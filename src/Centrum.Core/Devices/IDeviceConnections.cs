@@ -10,6 +10,14 @@ public interface IDeviceConnections
     /// <summary>Closes the device's connection, if any (device disabled, deleted, or its keys changed).</summary>
     ValueTask DisconnectAsync(string applicationId, string deviceId, string reason);
 
+    /// <summary>
+    /// Closes the connection of one module of an IoT Edge device, if any (the module identity was deleted). A module's
+    /// connection is known by its IoT Hub client id <c>{deviceId}/{moduleId}</c>, which the device's own disconnection
+    /// covers too.
+    /// </summary>
+    ValueTask DisconnectModuleAsync(string applicationId, string deviceId, string moduleId, string reason) =>
+        DisconnectAsync(applicationId, $"{deviceId}/{moduleId}", reason);
+
     /// <summary>Closes every connection a credential authenticated (an enrollment group disabled or changed).</summary>
     ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason);
 

@@ -40,6 +40,13 @@ internal sealed class ConnectionRegistry : IDeviceConnections
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>A module's session is keyed by its IoT Hub client id, <c>{device}/{module}</c>.</summary>
+    public ValueTask DisconnectModuleAsync(string applicationId, string deviceId, string moduleId, string reason)
+    {
+        Find(applicationId, $"{deviceId}/{moduleId}")?.Close(reason);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask DisconnectCredentialAsync(string applicationId, string credentialSource, string reason)
     {
         foreach (var (key, session) in _connections)

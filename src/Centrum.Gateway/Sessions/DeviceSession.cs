@@ -147,9 +147,15 @@ internal sealed class DeviceSession : IMqttSession
         // Not awaited: the device's next packets (its SUBSCRIBEs) need not wait for this commit, so in a connect storm
         // they share the group commit with it. Its turn is taken now, so the device's disconnected record still
         // commits after it; a failure closes the connection as an awaited one did.
-        _connection.Observe(
-            _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: true, Identity.ModelId, CancellationToken.None),
-            "connectivity could not be recorded");
+        // A module's connection is not its device's: IoT Hub keeps a module's connection state on the module identity,
+        // and IoT Central's device connectivity (its connected/disconnected events and times) is the device's own.
+        if (Identity.ModuleId is null)
+        {
+            _connection.Observe(
+                _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: true, Identity.ModelId, CancellationToken.None),
+                "connectivity could not be recorded");
+        }
+
         StartCloudToDevice();
         return Task.CompletedTask;
     }
@@ -241,7 +247,10 @@ internal sealed class DeviceSession : IMqttSession
                 await _telemetry.SubmitWillAsync(_will);
             }
 
-            await _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: false, null, CancellationToken.None);
+            if (Identity.ModuleId is null)
+            {
+                await _services.Devices.RecordConnectivityAsync(applicationId, Identity.DeviceId, connected: false, null, CancellationToken.None);
+            }
         }
     }
 

@@ -16,6 +16,12 @@ internal sealed class SessionData : IAreaData
             .ExecuteDeleteAsync(cancellationToken);
     }
 
+    public Task ReleaseModuleAsync(CentrumDbContext db, string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken)
+    {
+        var clientId = $"{deviceId}/{moduleId}";
+        return db.MqttSessions.Where(s => s.ApplicationId == applicationId && s.ClientId == clientId).ExecuteDeleteAsync(cancellationToken);
+    }
+
     public Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken) =>
         db.MqttSessions.Where(s => s.ApplicationId == applicationId).ExecuteDeleteAsync(cancellationToken);
 }

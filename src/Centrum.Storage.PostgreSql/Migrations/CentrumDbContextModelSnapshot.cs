@@ -535,6 +535,46 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("data_exports", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeploymentManifestEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("deployment_manifests", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
                 {
                     b.Property<string>("ApplicationId")

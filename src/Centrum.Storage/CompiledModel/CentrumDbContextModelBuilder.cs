@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6cbcd389-2cd2-41e6-996e-053e90946893"), entityTypeCount: 34)
+            : base(skipDetectChanges: false, modelId: new Guid("de5fc49a-3f87-4862-97fd-3a73c4f78778"), entityTypeCount: 35)
         {
         }
 
@@ -28,6 +28,7 @@ namespace Centrum.Storage.CompiledModel
             var dashboardFavoriteEntity = DashboardFavoriteEntityEntityType.Create(this);
             var dataExportDestinationEntity = DataExportDestinationEntityEntityType.Create(this);
             var dataExportEntity = DataExportEntityEntityType.Create(this);
+            var deploymentManifestEntity = DeploymentManifestEntityEntityType.Create(this);
             var deviceEntity = DeviceEntityEntityType.Create(this);
             var deviceEventEntity = DeviceEventEntityEntityType.Create(this);
             var deviceGroupEntity = DeviceGroupEntityEntityType.Create(this);
@@ -96,6 +97,7 @@ namespace Centrum.Storage.CompiledModel
             DashboardFavoriteEntityEntityType.CreateAnnotations(dashboardFavoriteEntity);
             DataExportDestinationEntityEntityType.CreateAnnotations(dataExportDestinationEntity);
             DataExportEntityEntityType.CreateAnnotations(dataExportEntity);
+            DeploymentManifestEntityEntityType.CreateAnnotations(deploymentManifestEntity);
             DeviceEntityEntityType.CreateAnnotations(deviceEntity);
             DeviceEventEntityEntityType.CreateAnnotations(deviceEventEntity);
             DeviceGroupEntityEntityType.CreateAnnotations(deviceGroupEntity);

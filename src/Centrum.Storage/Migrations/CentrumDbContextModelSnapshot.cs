@@ -457,6 +457,40 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("data_exports", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.DeploymentManifestEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "Id");
+
+                    b.ToTable("deployment_manifests", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.DeviceEntity", b =>
                 {
                     b.Property<string>("ApplicationId")

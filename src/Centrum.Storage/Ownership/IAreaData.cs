@@ -16,6 +16,13 @@ public interface IAreaData
     Task ReleaseApplicationAsync(CentrumDbContext db, string applicationId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A module identity of an IoT Edge device was deleted (IoT Hub's "Modules - Delete Identity"): what the area keeps
+    /// for that module alone (its twin, its MQTT session, its command history) goes, so a module created again under the
+    /// same id starts clean. The devices area asks, in the deletion's unit of work. Most areas keep nothing per module.
+    /// </summary>
+    Task ReleaseModuleAsync(CentrumDbContext db, string applicationId, string deviceId, string moduleId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
     /// A member left the application (a user removed, an API token deleted): what the area keeps for that member alone
     /// goes. <paramref name="memberId"/> is the member as the identity area names its callers (<c>apiToken:…</c>,
     /// <c>user:…</c>, <c>principal:…</c>). Most areas keep nothing per member, hence the default.

@@ -19,4 +19,13 @@ internal static partial class Log
 
     [LoggerMessage(2505, LogLevel.Information, "Cloud properties of device {DeviceId} in application {ApplicationId} changed")]
     public static partial void CloudUpdated(ILogger logger, string applicationId, string deviceId);
+
+    [LoggerMessage(2506, LogLevel.Information, "Deployment manifest {ManifestId} of application {ApplicationId} written")]
+    public static partial void ManifestWritten(ILogger logger, string applicationId, string manifestId);
+
+    [LoggerMessage(2507, LogLevel.Information, "Deployment manifest {ManifestId} of application {ApplicationId} deleted")]
+    public static partial void ManifestDeleted(ILogger logger, string applicationId, string manifestId);
+
+    [LoggerMessage(2508, LogLevel.Information, "A deployment manifest was applied to IoT Edge device {DeviceId} of application {ApplicationId}: {Modules} module twins written, {Waiting} modules wait for their identity")]
+    public static partial void ManifestApplied(ILogger logger, string applicationId, string deviceId, int modules, int waiting);
 }

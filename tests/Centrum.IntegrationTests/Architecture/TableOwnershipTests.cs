@@ -25,6 +25,7 @@ public sealed class TableOwnershipTests
         ["devices"] = "Devices", ["modules"] = "Devices", ["device_relationships"] = "Devices",
         ["mqtt_sessions"] = "Gateway",
         ["twins"] = "Twins",
+        ["deployment_manifests"] = "Twins",
         ["device_templates"] = "Templates",
         ["enrollment_groups"] = "Provisioning",
         ["command_records"] = "Commands", ["c2d_messages"] = "Commands",

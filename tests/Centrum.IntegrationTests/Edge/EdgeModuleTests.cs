@@ -202,7 +202,7 @@ public sealed class EdgeModuleTests
         return request;
     }
 
-    private static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(
+    internal static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(
         CentrumServer server, HttpClient http, HttpMethod method, string path, string key, string tokenDevice, string? body = null, string? ifMatch = null, TimeSpan? expiresIn = null)
     {
         using var request = Request(server, method, path, body, ifMatch);

@@ -152,6 +152,7 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         db.CustomRoles.Add(new CustomRoleEntity { ApplicationId = app, Id = "r", DisplayName = "R", Scope = "app", Permissions = "[]", ETag = "e" });
         db.Organizations.Add(new OrganizationEntity { ApplicationId = app, Id = "o", DisplayName = "O", ETag = "e" });
         db.DeviceGroups.Add(new DeviceGroupEntity { ApplicationId = app, Id = "dg", DisplayName = "DG", Filter = "SELECT * FROM devices", ETag = "e", CreatedAt = now });
+        db.DeploymentManifests.Add(new DeploymentManifestEntity { ApplicationId = app, Id = "dm", DisplayName = "DM", Data = "{}", ETag = "e", CreatedAt = now });
         db.Jobs.Add(new JobEntity { ApplicationId = app, Id = "job", Definition = "{}", Status = "complete", CreatedAt = now });
         db.JobDevices.Add(new JobDeviceEntity { ApplicationId = app, JobId = "job", DeviceId = "d0", Status = "completed" });
         db.ScheduledJobs.Add(new ScheduledJobEntity { ApplicationId = app, Id = "sj", Definition = "{}", Schedule = "{}", ETag = "e", CreatedAt = now });

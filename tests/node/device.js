@@ -3,6 +3,7 @@
 // It prints one JSON object per line so the tests can follow it; it never decides pass or fail itself.
 const { Client, ModuleClient, Message } = require('azure-iot-device');
 const { Mqtt, MqttWs } = require('azure-iot-device-mqtt');
+const { Amqp } = require('azure-iot-device-amqp');
 
 const scenario = JSON.parse(process.argv[2]);
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
@@ -132,7 +133,7 @@ async function behave(client) {
 }
 
 async function main() {
-  const transport = scenario.transport === 'mqttws' ? MqttWs : Mqtt;
+  const transport = { mqttws: MqttWs, amqp: Amqp }[scenario.transport] || Mqtt;
   // scenario.module: the connection string names a module (HostName=…;DeviceId=…;ModuleId=…;SharedAccessKey=…), and
   // the SDK's ModuleClient connects as that module, unchanged.
   const client = (scenario.module ? ModuleClient : Client).fromConnectionString(scenario.connectionString, transport);

@@ -25,7 +25,9 @@ if (scenario.resolve) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function message(spec) {
-  const m = new Message(typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body));
+  // spec.padding: a JSON body of about that many bytes, built here (too large for a command line).
+  const body = spec.padding ? { padding: 'x'.repeat(spec.padding) } : spec.body;
+  const m = new Message(typeof body === 'string' ? body : JSON.stringify(body));
   if (spec.contentType) m.contentType = spec.contentType;
   if (spec.contentEncoding) m.contentEncoding = spec.contentEncoding;
   if (spec.messageId) m.messageId = spec.messageId;

@@ -91,7 +91,7 @@ internal sealed class AmqpTelemetryLink
             {
                 using (part)
                 {
-                    var result = AmqpTelemetryMapping.ToTelemetry(part, identity, now);
+                    var result = AmqpTelemetryMapping.DecodeToTelemetry(part, identity, now);
                     if (result.Error is not null)
                     {
                         return Refuse(message, result.Error);
@@ -103,7 +103,7 @@ internal sealed class AmqpTelemetryLink
         }
         else
         {
-            var result = AmqpTelemetryMapping.ToTelemetry(message, identity, now);
+            var result = AmqpTelemetryMapping.DecodeToTelemetry(message, identity, now);
             if (result.Error is not null)
             {
                 return Refuse(message, result.Error);

@@ -113,6 +113,23 @@ internal static class AmqpTelemetryMapping
         }, null);
     }
 
+    /// <summary>
+    /// <see cref="ToTelemetry"/> for a message whose sections are decoded as they are read: a batch's message (a Data
+    /// section of a format 0x80013700 message) is decoded by this server, not by the library's frame reader, so
+    /// malformed encodings arrive here, and refuse the message.
+    /// </summary>
+    public static Result DecodeToTelemetry(AmqpMessage part, DeviceIdentity identity, DateTimeOffset now)
+    {
+        try
+        {
+            return ToTelemetry(part, identity, now);
+        }
+        catch (Exception ex) when (ex is AmqpException or System.Runtime.Serialization.SerializationException or InvalidOperationException or ArgumentException or InvalidCastException or OverflowException or FormatException or NotSupportedException)
+        {
+            return Result.Refuse(AmqpErrorCode.DecodeError, "A message of the batch is not a valid AMQP message.");
+        }
+    }
+
     /// <summary>The messages a batch (format 0x80013700) holds: each Data section is one whole encoded message.</summary>
     public static List<AmqpMessage>? Unbatch(AmqpMessage batch)
     {

@@ -24,6 +24,7 @@ internal sealed class AmqpDeviceSession : IDeviceSession
     private readonly Lock _gate = new();
     private ITimer? _expiry;
     private bool _closed;
+    private bool _started;
 
     public AmqpDeviceSession(AmqpDeviceConnection connection, DeviceIdentity identity)
     {
@@ -102,6 +103,7 @@ internal sealed class AmqpDeviceSession : IDeviceSession
 
     public void Started()
     {
+        Volatile.Write(ref _started, true);
         _services.Metrics.Connected();
         Log.Connected(_services.Logger, Identity.Application.Id, Identity.DeviceId, _connection.Remote, cleanSession: true, sessionPresent: false);
         ScheduleExpiry();
@@ -134,7 +136,11 @@ internal sealed class AmqpDeviceSession : IDeviceSession
 
         try
         {
-            _services.Metrics.Disconnected();
+            if (Volatile.Read(ref _started))
+            {
+                _services.Metrics.Disconnected();
+            }
+
             Log.Disconnected(_services.Logger, Identity.Application.Id, Identity.DeviceId, reason);
             if (_services.Connections.Remove(Identity.Application.Id, Identity.ClientId, this))
             {

@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<IDirectMethodInvoker, GatewayMethodInvoker>();
+        services.AddSingleton<Amqp.AmqpGateway>();
         services.AddHostedService<DeviceEventDispatcher>();
         return services;
     }
@@ -46,4 +47,8 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Serves MQTT on a Kestrel listener (already wrapped in TLS by the host).</summary>
     public static IConnectionBuilder UseIotHubMqtt(this IConnectionBuilder builder) =>
         builder.UseConnectionHandler<MqttConnectionHandler>();
+
+    /// <summary>Serves IoT Hub's AMQP 1.0 dialect on a Kestrel listener (already wrapped in TLS by the host).</summary>
+    public static IConnectionBuilder UseIotHubAmqp(this IConnectionBuilder builder) =>
+        builder.UseConnectionHandler<Amqp.AmqpConnectionHandler>();
 }

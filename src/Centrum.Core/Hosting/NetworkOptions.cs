@@ -27,6 +27,10 @@ public sealed class NetworkOptions : IValidatableObject
     [Range(1, 65535)]
     public int MqttPort { get; set; } = 8883;
 
+    /// <summary>AMQP 1.0 over TLS. The Azure IoT SDKs' AMQP transports always dial 5671.</summary>
+    [Range(1, 65535)]
+    public int AmqpPort { get; set; } = 5671;
+
     /// <summary>
     /// HTTPS: REST API and MQTT over WebSockets. The SDKs' <c>MqttWs</c> transport always dials 443; the default 8443
     /// lets an unprivileged user start the server. Set 443 (as root, or with CAP_NET_BIND_SERVICE) for WebSocket devices.
@@ -66,15 +70,20 @@ public sealed class NetworkOptions : IValidatableObject
             yield return new($"The MQTT and HTTPS listeners cannot share port {MqttPort}.", [nameof(HttpsPort)]);
         }
 
+        if (AmqpPort == MqttPort || AmqpPort == HttpsPort)
+        {
+            yield return new($"The AMQP listener cannot share port {AmqpPort} with the MQTT or HTTPS listener.", [nameof(AmqpPort)]);
+        }
+
         // The management listener binds the URL's host as an address (Kestrel's Listen): a name would not bind.
         if (!Uri.TryCreate(ManagementUrl, UriKind.Absolute, out var management) || management.Scheme != Uri.UriSchemeHttp
             || !IPAddress.TryParse(management.Host.Trim('[', ']'), out _))
         {
             yield return new($"'{ManagementUrl}' is not an http:// URL with an IP address and a port, such as http://127.0.0.1:9464.", [nameof(ManagementUrl)]);
         }
-        else if (management.Port == MqttPort || management.Port == HttpsPort)
+        else if (management.Port == MqttPort || management.Port == HttpsPort || management.Port == AmqpPort)
         {
-            yield return new($"The management listener cannot share port {management.Port} with the MQTT or HTTPS listener.", [nameof(ManagementUrl)]);
+            yield return new($"The management listener cannot share port {management.Port} with the MQTT, AMQP or HTTPS listener.", [nameof(ManagementUrl)]);
         }
     }
 }

@@ -3,15 +3,15 @@ using Centrum.Devices;
 
 namespace Centrum.Gateway.Sessions;
 
-/// <summary>The device sessions live on this node, one per (application, client id).</summary>
+/// <summary>The device sessions live on this node, one per (application, client id), whatever their transport.</summary>
 internal sealed class ConnectionRegistry : IDeviceConnections
 {
-    private readonly ConcurrentDictionary<(string Application, string ClientId), DeviceSession> _connections = new();
+    private readonly ConcurrentDictionary<(string Application, string ClientId), IDeviceSession> _connections = new();
 
     /// <summary>Makes <paramref name="session"/> the current one and returns the one it replaces, if any.</summary>
-    public DeviceSession? Register(string applicationId, string clientId, DeviceSession session)
+    public IDeviceSession? Register(string applicationId, string clientId, IDeviceSession session)
     {
-        DeviceSession? previous = null;
+        IDeviceSession? previous = null;
         _connections.AddOrUpdate((applicationId, clientId), session, (_, old) =>
         {
             previous = old;
@@ -21,10 +21,10 @@ internal sealed class ConnectionRegistry : IDeviceConnections
     }
 
     /// <summary>Removes the entry only if it is still <paramref name="session"/> (a takeover may have replaced it).</summary>
-    public bool Remove(string applicationId, string clientId, DeviceSession session) =>
-        _connections.TryRemove(new KeyValuePair<(string, string), DeviceSession>((applicationId, clientId), session));
+    public bool Remove(string applicationId, string clientId, IDeviceSession session) =>
+        _connections.TryRemove(new KeyValuePair<(string, string), IDeviceSession>((applicationId, clientId), session));
 
-    public DeviceSession? Find(string applicationId, string clientId) =>
+    public IDeviceSession? Find(string applicationId, string clientId) =>
         _connections.TryGetValue((applicationId, clientId), out var session) ? session : null;
 
     public ValueTask DisconnectAsync(string applicationId, string deviceId, string reason)

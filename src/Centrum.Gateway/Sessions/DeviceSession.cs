@@ -15,7 +15,7 @@ namespace Centrum.Gateway.Sessions;
 /// each PUBLISH by topic to the handler of its concern. This is what <see cref="ConnectionRegistry"/> holds and what
 /// the rest of the server reaches a connected device through.
 /// </summary>
-internal sealed class DeviceSession : IMqttSession
+internal sealed class DeviceSession : IMqttSession, IDeviceSession
 {
     /// <summary>How long a new connection waits for the one it takes over to finish (its last PUBACKs, its Will).</summary>
     private static readonly TimeSpan TakeoverWait = TimeSpan.FromSeconds(5);

@@ -126,6 +126,13 @@ internal static class CentrumHost
                     listen.UseHttps(Https);
                     listen.UseIotHubMqtt();
                 });
+                kestrel.Listen(address, network.AmqpPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.None;
+                    listen.UseIotHubAdmission();
+                    listen.UseHttps(Https);
+                    listen.UseIotHubAmqp();
+                });
                 kestrel.Listen(address, network.HttpsPort, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;

@@ -19,6 +19,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Centrum:Network:HostNames:0", "not a name")]
     [InlineData("Centrum:Network:ManagementUrl", "http://localhost:9464")]
     [InlineData("Centrum:Network:HttpsPort", "8883")]
+    [InlineData("Centrum:Network:AmqpPort", "8883")]
     [InlineData("Centrum:Storage:KeyRingCertificatePath", "missing-key-ring.pfx")]
     [InlineData("Centrum:Tls:CertificatePath", "missing-server.pem")]
     [InlineData("Centrum:Tls:KeyPath", "key-without-certificate.pem")]

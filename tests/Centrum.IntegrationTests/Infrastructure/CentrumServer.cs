@@ -97,6 +97,7 @@ internal sealed class CentrumServer : IAsyncDisposable
             $"--Centrum:Network:HostNames:0={HostName}",
             $"--Centrum:Network:ListenAddresses:0={Address}",
             "--Centrum:Network:MqttPort=8883",
+            "--Centrum:Network:AmqpPort=5671",
             "--Centrum:Network:HttpsPort=443",
             $"--Centrum:Network:ManagementUrl=http://{Address}:9464",
             "--Logging:LogLevel:Default=Information",

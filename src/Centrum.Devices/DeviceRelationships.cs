@@ -44,15 +44,39 @@ public sealed class DeviceRelationships(
             return problem;
         }
 
-        var query = Involving(db, applicationId, deviceId).AsNoTracking();
-        if (after is not null)
+        // The other end must be within reach too: a relationship to a device the caller cannot see is not shown, nor
+        // is that device's id. Rows are read a page at a time until the page is full or the device has no more.
+        var visible = new List<DeviceRelationship>(pageSize);
+        var cursor = after;
+        while (true)
         {
-            query = query.Where(r => string.Compare(r.Id, after) > 0);
-        }
+            var query = Involving(db, applicationId, deviceId).AsNoTracking();
+            if (cursor is not null)
+            {
+                query = query.Where(r => string.Compare(r.Id, cursor) > 0);
+            }
 
-        var rows = await query.OrderBy(r => r.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
-        var page = rows.Take(pageSize).Select(ToModel).ToList();
-        return new DeviceRelationshipPage(page, rows.Count > pageSize ? page[^1].Id : null);
+            var rows = await query.OrderBy(r => r.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                if (visible.Count == pageSize)
+                {
+                    return new DeviceRelationshipPage(visible, visible[^1].Id);
+                }
+
+                if (await OtherEndReachedAsync(db, applicationId, deviceId, row, reach, cancellationToken))
+                {
+                    visible.Add(ToModel(row));
+                }
+            }
+
+            if (rows.Count <= pageSize)
+            {
+                return new DeviceRelationshipPage(visible, null);
+            }
+
+            cursor = rows[^1].Id;
+        }
     }
 
     public async Task<Outcome<DeviceRelationship>> GetAsync(
@@ -65,7 +89,7 @@ public sealed class DeviceRelationships(
         }
 
         var row = await Involving(db, applicationId, deviceId).AsNoTracking().FirstOrDefaultAsync(r => r.Id == relationshipId, cancellationToken);
-        return row is null ? NotFound(deviceId, relationshipId) : ToModel(row);
+        return row is null || !await OtherEndReachedAsync(db, applicationId, deviceId, row, reach, cancellationToken) ? NotFound(deviceId, relationshipId) : ToModel(row);
     }
 
     /// <summary>
@@ -92,6 +116,11 @@ public sealed class DeviceRelationships(
             return Problem.Conflict($"Relationship '{relationshipId}' already exists between other devices.");
         }
 
+        if (row is not null && !await OtherEndReachedAsync(db, applicationId, deviceId, row, reach, cancellationToken))
+        {
+            return Problem.Conflict($"Relationship '{relationshipId}' already exists.");
+        }
+
         return await WriteAsync(db, applicationId, deviceId, relationshipId, row, source ?? deviceId, target, reach, cancellationToken);
     }
 
@@ -106,7 +135,7 @@ public sealed class DeviceRelationships(
         }
 
         var row = await Involving(db, applicationId, deviceId).FirstOrDefaultAsync(r => r.Id == relationshipId, cancellationToken);
-        return row is null
+        return row is null || !await OtherEndReachedAsync(db, applicationId, deviceId, row, reach, cancellationToken)
             ? NotFound(deviceId, relationshipId)
             : await WriteAsync(db, applicationId, deviceId, relationshipId, row, source ?? row.SourceId, target ?? row.TargetId, reach, cancellationToken);
     }
@@ -122,7 +151,7 @@ public sealed class DeviceRelationships(
         }
 
         var row = await Involving(db, applicationId, deviceId).FirstOrDefaultAsync(r => r.Id == relationshipId, cancellationToken);
-        if (row is null)
+        if (row is null || !await OtherEndReachedAsync(db, applicationId, deviceId, row, reach, cancellationToken))
         {
             return NotFound(deviceId, relationshipId);
         }
@@ -258,6 +287,11 @@ public sealed class DeviceRelationships(
             ? Problem.NotFound($"Device '{Echo(deviceId)}' was not found.")
             : null;
     }
+
+    /// <summary>Whether the end of <paramref name="row"/> that is not <paramref name="deviceId"/> is a device within <paramref name="reach"/>.</summary>
+    private static async Task<bool> OtherEndReachedAsync(
+        CentrumDbContext db, string applicationId, string deviceId, DeviceRelationshipEntity row, OrganizationReach reach, CancellationToken cancellationToken) =>
+        reach.IsWholeApplication || await DeviceProblemAsync(db, applicationId, row.SourceId == deviceId ? row.TargetId : row.SourceId, reach, cancellationToken) is null;
 
     private static IQueryable<DeviceRelationshipEntity> Involving(CentrumDbContext db, string applicationId, string deviceId) =>
         db.DeviceRelationships.Where(r => r.ApplicationId == applicationId && (r.SourceId == deviceId || r.TargetId == deviceId));

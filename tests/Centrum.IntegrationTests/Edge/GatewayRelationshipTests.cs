@@ -168,6 +168,53 @@ public sealed class GatewayRelationshipTests(SharedServer shared) : IClassFixtur
         await RefusedAsync(other, "xg-1", "xrel-2", """{"target":"xc-1"}""", HttpStatusCode.NotFound, "Device 'xc-1' was not found.");
     }
 
+    [Fact]
+    public async Task An_organization_scoped_caller_sees_no_relationship_to_a_device_outside_its_reach()
+    {
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var admin = server.AdminHttp();
+        foreach (var organization in new[] { "rel-north", "rel-south" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"api/organizations/{organization}?{DeviceApi.Version}", CentrumServer.Json($$"""{"displayName":"{{organization}}"}"""))).StatusCode);
+        }
+
+        await admin.CreateDeviceAsync("og-1", """{"organizations":["rel-north"]}""");
+        await admin.CreateDeviceAsync("oc-north", """{"organizations":["rel-north"]}""");
+        await admin.CreateDeviceAsync("oc-south", """{"organizations":["rel-south"]}""");
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(admin, "og-1", "orel-1", """{"target":"oc-north"}""")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(admin, "og-1", "orel-2", """{"target":"oc-south"}""")).Status);
+
+        // An operator of the northern organization (the built-in organization operator role).
+        var issued = await admin.PutAsync($"api/apiTokens/rel-north-operator?{DeviceApi.Version}", CentrumServer.Json("""{"roles":[{"role":"b4935647-30e4-4ed3-9074-dcac66c2f8ef","organization":"rel-north"}]}"""));
+        Assert.True(issued.StatusCode == HttpStatusCode.OK, await issued.Content.ReadAsStringAsync());
+        using var north = server.Http((string)JsonNode.Parse(await issued.Content.ReadAsStringAsync())!["token"]!);
+
+        // Listed, paged, read, patched and deleted: the relationship to the southern device is never there, nor its id.
+        var listed = await north.GetJsonAsync("api/devices/og-1/relationships");
+        Assert.Equal(["orel-1"], listed["value"]!.AsArray().Select(r => (string?)r!["id"]));
+        Assert.DoesNotContain("oc-south", listed.ToJsonString(), StringComparison.Ordinal);
+        var page = await north.GetJsonAsync("api/devices/og-1/relationships?maxpagesize=1");
+        Assert.Equal(["orel-1"], page["value"]!.AsArray().Select(r => (string?)r!["id"]));
+        if (page["nextLink"] is { } next)
+        {
+            Assert.Empty(JsonNode.Parse(await north.GetStringAsync((string)next!))!["value"]!.AsArray());
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await north.GetAsync($"api/devices/og-1/relationships/orel-2?{DeviceApi.Version}")).StatusCode);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, $"api/devices/og-1/relationships/orel-2?{DeviceApi.Version}")
+        {
+            Content = new StringContent("""{"target":"oc-north"}""", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        Assert.Equal(HttpStatusCode.NotFound, (await north.SendAsync(patch)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await north.DeleteAsync($"api/devices/og-1/relationships/orel-2?{DeviceApi.Version}")).StatusCode);
+        await RefusedAsync(north, "og-1", "orel-2", """{"target":"oc-north"}""", HttpStatusCode.Conflict, "already exists");
+        await RefusedAsync(north, "og-1", "orel-4", """{"target":"oc-south"}""", HttpStatusCode.NotFound, "Device 'oc-south' was not found.");
+
+        // The administrator, whose reach is the whole application, still sees and keeps both.
+        Assert.Equal(["orel-1", "orel-2"], (await admin.GetJsonAsync("api/devices/og-1/relationships"))["value"]!.AsArray().Select(r => (string?)r!["id"]));
+        Assert.Equal("oc-south", (string?)(await admin.GetJsonAsync("api/devices/og-1/relationships/orel-2"))["target"]);
+    }
+
     private static async Task<(HttpStatusCode Status, JsonNode? Body)> PutAsync(HttpClient http, string deviceId, string relationshipId, string body)
     {
         using var response = await http.PutAsync($"api/devices/{deviceId}/relationships/{relationshipId}?{DeviceApi.Version}", CentrumServer.Json(body));

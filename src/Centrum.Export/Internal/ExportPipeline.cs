@@ -324,6 +324,12 @@ internal sealed class ExportPipeline(
             {
                 return await action(cancellationToken);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                // The stop interrupted the read: DuckDB answers a cancelled command with its own INTERRUPT error, not
+                // an OperationCanceledException. That is the stop, not a failure to report.
+                throw new OperationCanceledException("The export pipeline stopped.", ex, cancellationToken);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var delay = Backoff(++attempt, null);

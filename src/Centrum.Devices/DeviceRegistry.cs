@@ -558,6 +558,7 @@ public sealed class DeviceRegistry(
                     .SetProperty(d => d.Simulated, entity.Simulated)
                     .SetProperty(d => d.Organizations, entity.Organizations)
                     .SetProperty(d => d.Approved, entity.Approved)
+                    .SetProperty(d => d.IotEdge, entity.IotEdge)
                     .SetProperty(d => d.ETag, entity.ETag), ct) > 0;
                 if (updated && changes is not null)
                 {

@@ -227,6 +227,10 @@ public sealed class ModuleRegistry(
                 new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)));
     }
 
+    /// <summary>The IoT Edge runtime's own modules of an edge device, created when missing; a problem for any other device.</summary>
+    public Task<Problem?> EnsureSystemModulesAsync(string applicationId, string deviceId, OrganizationReach reach, CancellationToken cancellationToken) =>
+        EdgeDeviceProblemAsync(applicationId, deviceId, reach, cancellationToken);
+
     /// <summary>
     /// Refuses a device that is not there, not in reach, or not an IoT Edge device; for an edge device, creates the IoT
     /// Edge runtime's own modules when missing. IoT Hub holds <c>$edgeAgent</c> and <c>$edgeHub</c> from the device's

@@ -124,7 +124,7 @@ public sealed class DeploymentManifests(
     /// <c>reconcile</c>, and Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Edgelet/ModuleIdentityLifecycleManager.cs</c>).
     /// The value is the names of the modules whose twins were written.
     /// </summary>
-    public async Task<Outcome<IReadOnlyList<string>>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken)
+    public async Task<Outcome<AppliedDeployment>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken)
     {
         if (Validate(data) is { } invalid)
         {
@@ -134,6 +134,7 @@ public sealed class DeploymentManifests(
         var content = data["modulesContent"]!.AsObject();
         var written = new List<string>();
         var waiting = 0;
+        var agentVersion = 0L;
         foreach (var (moduleId, module) in content.OrderBy(m => m.Key == EdgeAgent ? 0 : m.Key == EdgeHub ? 1 : 2))
         {
             var isSystem = moduleId is EdgeAgent or EdgeHub;
@@ -151,10 +152,14 @@ public sealed class DeploymentManifests(
             }
 
             written.Add(moduleId);
+            if (moduleId == EdgeAgent)
+            {
+                agentVersion = replaced.Value;
+            }
         }
 
         Log.ManifestApplied(logger, applicationId, deviceId, written.Count, waiting);
-        return written;
+        return new AppliedDeployment(written, agentVersion);
     }
 
     /// <summary>Why <paramref name="data"/> is not a deployment manifest Centrum can apply; null when it is.</summary>
@@ -406,3 +411,9 @@ public sealed class DeploymentManifests(
 
     private static Problem NotFound(string manifestId) => Problem.NotFound($"Deployment manifest '{manifestId}' was not found.");
 }
+
+/// <summary>
+/// A deployment applied to an IoT Edge device: the modules whose desired properties it wrote, and the <c>$edgeAgent</c>
+/// desired version that carries it, which changes with every deployment applied to the device.
+/// </summary>
+public sealed record AppliedDeployment(IReadOnlyList<string> Modules, long EdgeAgentVersion);

@@ -100,7 +100,8 @@ public static class DeploymentManifestsApi
     /// <c>Devices_ApplyManifest</c>: the body is a <c>DeploymentManifest</c> whose <c>data</c> is applied to the IoT Edge
     /// device (<see cref="DeploymentManifests.ApplyAsync"/>); the answer echoes it, as the published example does.
     /// </summary>
-    private static async Task<IResult> ApplyAsync(HttpContext context, DeploymentManifests manifests, DeviceRegistry registry, AccessScope scope, string deviceId)
+    private static async Task<IResult> ApplyAsync(
+        HttpContext context, DeploymentManifests manifests, DeviceRegistry registry, ModuleRegistry modules, AccessScope scope, string deviceId)
     {
         var (body, error) = await JsonBody.ReadAsync(context.Request);
         if (error is not null)
@@ -114,7 +115,8 @@ public static class DeploymentManifestsApi
         }
 
         var application = context.Application();
-        var device = await registry.FindAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DevicesUpdate), context.RequestAborted);
+        var reach = await scope.ReachAsync(context, Permission.DevicesUpdate);
+        var device = await registry.FindAsync(application.Id, deviceId, reach, context.RequestAborted);
         if (!device.Succeeded)
         {
             return ApiError.From(device.Problem);
@@ -125,8 +127,24 @@ public static class DeploymentManifestsApi
             return ApiError.BadRequest($"Device '{deviceId}' is not an IoT Edge device; a deployment manifest applies to IoT Edge devices only.");
         }
 
+        // The runtime's own module twins receive the deployment: a device made an IoT Edge device after its creation
+        // may not hold them yet.
+        if (await modules.EnsureSystemModulesAsync(application.Id, deviceId, reach, context.RequestAborted) is { } problem)
+        {
+            return ApiError.From(problem);
+        }
+
         var applied = await manifests.ApplyAsync(application.Id, deviceId, data, context.RequestAborted);
-        return applied.Succeeded ? Results.Json(manifest) : ApiError.From(applied.Problem);
+        if (!applied.Succeeded)
+        {
+            return ApiError.From(applied.Problem);
+        }
+
+        // The published answer is the manifest with an etag; this one names the deployment the device now has (its
+        // $edgeAgent desired version), so two applications of the same manifest answer different etags.
+        var answer = (JsonObject)manifest.DeepClone();
+        answer["etag"] = $"{deviceId}:{applied.Value.EdgeAgentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return Results.Json(answer);
     }
 
     private static IResult Answer(Outcome<DeploymentManifest> outcome) =>

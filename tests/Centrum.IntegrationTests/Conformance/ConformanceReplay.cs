@@ -39,6 +39,8 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
         "the job examples' ids of the second api-version (myJobId, myJobRerunId) -> the id with the api-version appended: a job is started once and there is no job deletion, so the first version's jobs keep the published ids",
         "Jobs_Rerun's job myJobId (still running then: its device has not connected) -> a job the suite starts just before with the creation example's body and connectionTimeout 0, which ends at once with its device failed",
         "Jobs_Stop's and Jobs_Resume's job myJobId (which waits the default 60 seconds for its device, and may have ended before the stop example comes) -> a job the suite starts with the creation example's body and connectionTimeout 3600, stopped by the stop example and resumed by the resume example",
+        "Devices_CreateRelationship, Devices_UpdateRelationship -> the devices the body names as source and target are created beforehand; the relationship other relationship examples address is the creation example's",
+        "Devices_ApplyManifest's device CheckoutThermostat (created as a plain device) -> made an IoT Edge device first (PATCH type [\"iotEdge\"]), since a manifest applies to IoT Edge devices only",
         "ScheduledJobs_* -> the template their command targets (dtmi:modelDefinition:test;1, declaring Reboot and UpdateFirmware) and the device group they name (from DeviceGroups_Create's body) are created beforehand, and the scheduled job an example reads, updates or lists the jobs of is made from the creation example",
     ];
 
@@ -204,6 +206,25 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
                     ["x509"] = new JsonObject { ["signingCertificates"] = new JsonObject { ["primary"] = new JsonObject { ["certificate"] = TestCertificates.Base64(_ca!) } } },
                 };
                 using var created = await _http.PutAsync($"api/enrollmentGroups/{group}?api-version={SetupVersion}", CentrumServer.Json(body.ToJsonString()));
+            }
+        }
+
+        if (example.OperationId is "Devices_CreateRelationship" or "Devices_UpdateRelationship")
+        {
+            await EnsureRelationshipEndsAsync(parameters["body"]);
+        }
+
+        if (example.OperationId == "Devices_ApplyManifest")
+        {
+            var device = Uri.EscapeDataString((string)parameters["deviceId"]!);
+            using var patch = new HttpRequestMessage(HttpMethod.Patch, $"api/devices/{device}?api-version={SetupVersion}")
+            {
+                Content = CentrumServer.Json("""{"type":["iotEdge"]}"""),
+            };
+            using var patched = await _http!.SendAsync(patch);
+            if (!patched.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"the device '{device}' could not be made an IoT Edge device: {await patched.Content.ReadAsStringAsync()}");
             }
         }
 
@@ -408,6 +429,12 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
             case "dashboardId":
                 await EnsureOneAsync($"dashboards/{escaped}", CreationBody("dashboards_create", null));
                 break;
+            case "relationshipId":
+                // The published creation's relationship, between its devices (made first), on the path's device.
+                var relationship = CreationBody("devices_relationships_create", null)!;
+                await EnsureRelationshipEndsAsync(relationship);
+                await EnsureOneAsync($"devices/{Uri.EscapeDataString((string)parameters["deviceId"]!)}/relationships/{escaped}", relationship);
+                break;
             case "userId":
                 var user = CreationBody("users_set", null)!;
                 user["email"] = $"{id}@example.com";
@@ -415,6 +442,18 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>The devices a relationship body names as its source and target.</summary>
+    private async Task EnsureRelationshipEndsAsync(JsonNode? body)
+    {
+        foreach (var end in new[] { "source", "target" })
+        {
+            if (body?[end] is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+            {
+                await EnsureAsync("deviceId", (string)value!, []);
+            }
         }
     }
 

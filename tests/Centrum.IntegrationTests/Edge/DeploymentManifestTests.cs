@@ -150,8 +150,22 @@ public sealed class DeploymentManifestTests(SharedServer shared) : IClassFixture
         await AssertRefusedAsync(admin.PostAsync($"api/devices/{edge}-plain/applyDeploymentManifest?{Preview}", CentrumServer.Json($$"""{"data":{{Manifest}}}""")), "IoT Edge");
         await AssertRefusedAsync(admin.PostAsync($"api/devices/{edge}/applyDeploymentManifest?{Preview}", CentrumServer.Json("""{"data":{"modulesContent":{}}}""")), "$edgeAgent");
 
+        // A plain device made an IoT Edge device by a merge patch keeps that kind (it is stored, not only answered).
+        using (var patch = new HttpRequestMessage(HttpMethod.Patch, $"api/devices/{edge}-plain?{Preview}") { Content = CentrumServer.Json("""{"type":["iotEdge"]}""") })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(patch)).StatusCode);
+        }
+
+        Assert.Equal(["iotEdge"], JsonNode.Parse(await admin.GetStringAsync($"api/devices/{edge}-plain?{Preview}"))!["type"]!.AsArray().Select(t => (string?)t));
+        var plainApplied = await admin.PostAsync($"api/devices/{edge}-plain/applyDeploymentManifest?{Preview}", CentrumServer.Json($$"""{"data":{{Manifest}}}"""));
+        Assert.True(plainApplied.StatusCode == HttpStatusCode.OK, await plainApplied.Content.ReadAsStringAsync());
+
         var applied = await admin.PostAsync($"api/devices/{edge}/applyDeploymentManifest?{Preview}", CentrumServer.Json($$"""{"displayName":"Line 1","data":{{Manifest}}}"""));
         Assert.True(applied.StatusCode == HttpStatusCode.OK, await applied.Content.ReadAsStringAsync());
+        // The answer is the manifest with an etag naming the deployment the device now has: another application differs.
+        var appliedEtag = (string?)JsonNode.Parse(await applied.Content.ReadAsStringAsync())!["etag"];
+        Assert.False(string.IsNullOrEmpty(appliedEtag));
+        Assert.NotEqual(appliedEtag, (string?)JsonNode.Parse(await plainApplied.Content.ReadAsStringAsync())!["etag"]);
 
         // The desired patch edgeAgent receives carries the version that follows its twin's, and the deployment.
         await Wait.UntilAsync(() => Task.FromResult(Count(patches) > 0), Deadline, "edgeAgent receives the deployment as a desired patch");

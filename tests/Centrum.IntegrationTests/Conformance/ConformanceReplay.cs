@@ -67,8 +67,9 @@ public sealed partial class ConformanceReplay : IAsyncLifetime
     public static bool IsServed(PublishedExample example) => ServedRoutes.Contains(RouteKey(example.Method, example.PathTemplate)) && !AwaitsModules(example);
 
     /// <summary>
-    /// IoT Edge module operations: Centrum maps their routes but keeps no module identities yet (issue 16: IoT Edge
-    /// modules), so they answer NotFound. The suite counts them as not yet served, in their own category, not as failing.
+    /// IoT Edge module operations: Centrum serves module identities, but the replay does not yet prepare what these
+    /// examples need (an IoT Edge device with the examples' modules, an edge template declaring their interfaces; issue
+    /// 16), so they would answer NotFound. The suite counts them as not yet served, in their own category, not as failing.
     /// </summary>
     public static bool AwaitsModules(PublishedExample example) => example.PathTemplate.Contains("/modules", StringComparison.Ordinal);
 

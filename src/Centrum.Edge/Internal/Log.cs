@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Centrum.Edge.Internal;
+
+/// <summary>The edge runtime's log events: ids 20000–20999 (docs/operations.md, "Event ids").</summary>
+internal static partial class Log
+{
+    [LoggerMessage(20000, LogLevel.Information, "The edge's message store opened holding {Count} messages ({Bytes} bytes) from an earlier run")]
+    public static partial void StoreOpened(ILogger logger, long count, long bytes);
+
+    [LoggerMessage(20001, LogLevel.Error, "The edge's message store could not commit {Count} writes; their senders were told and nothing of them was kept")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(20002, LogLevel.Warning, "A message from {Source} for {Endpoint} was refused: the store holds {Bytes} of its {MaxBytes} bytes")]
+    public static partial void Refused(ILogger logger, string endpoint, string source, long bytes, long maxBytes);
+
+    [LoggerMessage(20003, LogLevel.Warning, "{Count} messages waited longer than the time to live ({Seconds} s) and were dropped")]
+    public static partial void Expired(ILogger logger, long count, double seconds);
+}

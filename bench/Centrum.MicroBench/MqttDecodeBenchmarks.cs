@@ -1,6 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.MicroBench;
 

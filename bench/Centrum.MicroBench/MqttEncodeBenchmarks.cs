@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.MicroBench;
 

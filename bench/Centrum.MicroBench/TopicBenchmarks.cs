@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 
 namespace Centrum.MicroBench;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Centrum.Gateway.Mqtt;
 using Centrum.Gateway.Tests;
+using Centrum.IotHub.Mqtt;
 
 // The MQTT decoder's long fuzz run: the suite's generator and per-input check (MqttFuzz) for many more inputs,
 // spread over the cores, each worker with its own seed.

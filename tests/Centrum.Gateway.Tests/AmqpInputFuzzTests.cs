@@ -2,7 +2,7 @@ using System.Text;
 using Centrum.Applications;
 using Centrum.Gateway.Amqp;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Encoding;
 using Microsoft.Azure.Amqp.Framing;

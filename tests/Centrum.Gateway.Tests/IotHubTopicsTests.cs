@@ -1,4 +1,4 @@
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 
 namespace Centrum.Gateway.Tests;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Tests;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Tests;
 

@@ -1,5 +1,5 @@
 using Centrum.Gateway.Internal;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 using Centrum.Security;
 using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Framing;

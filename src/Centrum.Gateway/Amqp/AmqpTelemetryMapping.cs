@@ -1,6 +1,6 @@
 using System.Globalization;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 using Centrum.Telemetry;
 using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Encoding;

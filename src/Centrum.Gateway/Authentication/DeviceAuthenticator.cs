@@ -1,7 +1,7 @@
 using Centrum.Applications;
 using Centrum.Devices;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Mqtt;
 using Centrum.Provisioning.Registration;
 using Centrum.Security;
 using System.Security.Cryptography.X509Certificates;

@@ -2,9 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Centrum.Commands;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Handlers;
 

@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Handlers;
 

@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Applications;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.Gateway.Internal;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 using Centrum.Provisioning.Registration;
 
 namespace Centrum.Gateway.Handlers;
@@ -17,22 +18,24 @@ namespace Centrum.Gateway.Handlers;
 internal sealed class ProvisioningHandler : IMqttSession
 {
     private readonly MqttConnection _connection;
+    private readonly GatewayServices _services;
     private readonly Application _application;
     private readonly string _registrationId;
     private readonly string? _password;
     private readonly Subscriptions _subscriptions = new();
 
-    private ProvisioningHandler(MqttConnection connection, Application application, string registrationId, string? password)
+    private ProvisioningHandler(GatewayServices services, MqttConnection connection, Application application, string registrationId, string? password)
     {
+        _services = services;
         _connection = connection;
         _application = application;
         _registrationId = registrationId;
         _password = password;
     }
 
-    public static async Task<ConnectOutcome> ConnectAsync(MqttConnection connection, ConnectPacket connect, string idScope, string registrationId, CancellationToken cancellationToken)
+    public static async Task<ConnectOutcome> ConnectAsync(
+        GatewayServices services, MqttConnection connection, ConnectPacket connect, string idScope, string registrationId, CancellationToken cancellationToken)
     {
-        var services = connection.Services;
         var application = await services.Applications.FindByIdScopeAsync(idScope, cancellationToken);
         if (application is null || application.Suspended)
         {
@@ -49,14 +52,14 @@ internal sealed class ProvisioningHandler : IMqttSession
         // life however long a keep-alive it asks for (DPS, too, closes connections it has no use for).
         var keepAlive = IotHubLimits.IdleTimeout(connect.KeepAliveSeconds);
         var idle = keepAlive < services.Options.ProvisioningIdleTimeout ? keepAlive : services.Options.ProvisioningIdleTimeout;
-        var session = new ProvisioningHandler(connection, application, registrationId, connect.Password);
+        var session = new ProvisioningHandler(services, connection, application, registrationId, connect.Password);
         return ConnectOutcome.Accepted(session, sessionPresent: false, idle, services.Time.GetUtcNow() + services.Options.ProvisioningLifetime, "provisioning connection lifetime reached");
     }
 
     /// <remarks>The registration is written without a cancellation token: a device that hangs up must not cut it in half.</remarks>
     public async ValueTask<PacketResult> PublishAsync(PublishPacket publish, CancellationToken cancellationToken)
     {
-        var services = _connection.Services;
+        var services = _services;
         var topic = DpsTopics.Classify(publish.Topic);
         RegistrationAnswer answer;
         switch (topic.Kind)
@@ -135,7 +138,7 @@ internal sealed class ProvisioningHandler : IMqttSession
 
     public Task EndAsync(string reason, bool graceful)
     {
-        Internal.Log.ConnectionEnded(_connection.Services.Logger, _connection.Remote, reason);
+        Log.ConnectionEnded(_services.Logger, _connection.Remote, reason);
         return Task.CompletedTask;
     }
 }

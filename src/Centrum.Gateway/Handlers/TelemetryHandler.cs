@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 using Centrum.Telemetry;
 
 namespace Centrum.Gateway.Handlers;

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 using Centrum.Outcomes;
 using Centrum.Twins;
 

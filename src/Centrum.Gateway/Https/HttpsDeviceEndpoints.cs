@@ -5,7 +5,7 @@ using Centrum.Commands;
 using Centrum.Gateway.Authentication;
 using Centrum.Gateway.Handlers;
 using Centrum.Gateway.Internal;
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 using Centrum.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

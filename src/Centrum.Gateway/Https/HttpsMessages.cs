@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.IotHub;
+using Centrum.IotHub;
 using Centrum.Telemetry;
 using Microsoft.AspNetCore.Http;
 

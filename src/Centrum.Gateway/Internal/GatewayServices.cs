@@ -1,9 +1,13 @@
 using Centrum.Applications;
 using Centrum.Commands;
-using Centrum.Provisioning.Registration;
 using Centrum.Devices;
 using Centrum.Gateway.Authentication;
+using Centrum.Gateway.Handlers;
 using Centrum.Gateway.Sessions;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
+using Centrum.Provisioning.Registration;
 using Centrum.Telemetry;
 using Centrum.Twins;
 using Microsoft.Extensions.Logging;
@@ -11,7 +15,11 @@ using Microsoft.Extensions.Options;
 
 namespace Centrum.Gateway.Internal;
 
-/// <summary>What every connection needs, resolved once.</summary>
+/// <summary>
+/// What every connection needs, resolved once; to the MQTT connection loop it is the cloud's endpoint
+/// (<see cref="IMqttEndpoint"/>): a CONNECT opens a device (or module) session or, with DPS's user name, a
+/// provisioning session, and the connection's outcomes go to the gateway's log events and meter.
+/// </summary>
 internal sealed class GatewayServices(
     DeviceAuthenticator authenticator,
     SessionStore sessions,
@@ -26,7 +34,7 @@ internal sealed class GatewayServices(
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
-    ILogger<Connections.MqttConnection> logger)
+    ILogger<GatewayServices> logger) : IMqttEndpoint
 {
     public DeviceAuthenticator Authenticator { get; } = authenticator;
 
@@ -65,4 +73,31 @@ internal sealed class GatewayServices(
         QueueLimit = 0,
         AutoReplenishment = true,
     });
+
+    public MqttConnectionLimits Limits { get; } = new(options.Value.ConnectTimeout, options.Value.OutboundQueueCapacity, options.Value.OutboundQueueBytes);
+
+    public async ValueTask<ConnectOutcome> ConnectAsync(MqttConnection connection, ConnectPacket connect, CancellationToken cancellationToken) =>
+        DpsTopics.ParseUserName(connect.UserName) is { } dps
+            ? await ProvisioningHandler.ConnectAsync(this, connection, connect, dps.IdScope, dps.RegistrationId, cancellationToken)
+            : await DeviceSession.ConnectAsync(this, connection, connect, cancellationToken);
+
+    public void ConnectRefused(MqttConnection connection, string clientId, ConnectReturnCode code, string reason)
+    {
+        Log.Refused(Logger, connection.Remote, clientId, code.ToString(), reason);
+        Metrics.Refused(code.ToString());
+    }
+
+    public void ProtocolViolation(MqttConnection connection, string reason)
+    {
+        Log.ProtocolViolation(Logger, connection.Remote, reason);
+        Metrics.Refused(reason);
+    }
+
+    public void Acknowledged(TimeSpan elapsed) => Metrics.Acknowledged(elapsed);
+
+    public void Ended(MqttConnection connection, string reason) => Log.ConnectionEnded(Logger, connection.Remote, reason);
+
+    public void Failed(MqttConnection connection, Exception exception) => Log.ConnectionFailed(Logger, exception, connection.Remote);
+
+    public void StoppedByClose(MqttConnection connection, Exception exception) => Log.HandlerStoppedByClose(Logger, connection.Remote, exception.GetType().Name);
 }

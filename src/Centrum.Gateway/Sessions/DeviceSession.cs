@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using Centrum.Commands;
 using Centrum.Gateway.Authentication;
-using Centrum.Gateway.Connections;
 using Centrum.Gateway.Handlers;
 using Centrum.Gateway.Internal;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Sessions;
 
@@ -34,12 +34,12 @@ internal sealed class DeviceSession : IMqttSession, IDeviceSession
     private bool _sessionPresent;
     private bool _started;
 
-    private DeviceSession(MqttConnection connection, ConnectPacket connect, DeviceIdentity identity)
+    private DeviceSession(GatewayServices services, MqttConnection connection, ConnectPacket connect, DeviceIdentity identity)
     {
         _connection = connection;
         _cleanSession = connect.CleanSession;
         _will = connect.WillTopic is null ? null : connect;
-        _services = connection.Services;
+        _services = services;
         Identity = identity;
         var outbound = connection.Outbound;
         _telemetry = new TelemetryHandler(identity, outbound, _services.Telemetry, _services.Metrics, _services.Time);
@@ -75,9 +75,8 @@ internal sealed class DeviceSession : IMqttSession, IDeviceSession
     /// Writes to the metadata store take no cancellation token: a device that hangs up must not cut a transaction in
     /// half, and a SUBACK'd subscription must be stored.
     /// </remarks>
-    public static async Task<ConnectOutcome> ConnectAsync(MqttConnection connection, ConnectPacket connect, CancellationToken cancellationToken)
+    public static async Task<ConnectOutcome> ConnectAsync(GatewayServices services, MqttConnection connection, ConnectPacket connect, CancellationToken cancellationToken)
     {
-        var services = connection.Services;
         var result = await services.Authenticator.AuthenticateAsync(connect, connection.ClientCertificate, cancellationToken);
         if (result.Identity is not { } identity)
         {
@@ -100,7 +99,7 @@ internal sealed class DeviceSession : IMqttSession, IDeviceSession
         }
 
         connection.Admission?.Authenticated();
-        var session = new DeviceSession(connection, connect, identity);
+        var session = new DeviceSession(services, connection, connect, identity);
         var applicationId = identity.Application.Id;
         try
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Centrum.IotHub.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Centrum.Gateway.Transport;
@@ -90,7 +91,7 @@ internal sealed class ConnectionAdmission(IOptions<GatewayOptions> options, Gate
     }
 
     /// <summary>One admitted connection's place: pending until <see cref="Authenticated"/>, open until disposed.</summary>
-    internal sealed class AdmissionTicket(ConnectionAdmission owner, IPAddress address) : IDisposable
+    internal sealed class AdmissionTicket(ConnectionAdmission owner, IPAddress address) : IConnectionTicket
     {
         private int _state; // 0 pending, 1 authenticated, 2 closed
         private volatile bool _connectAccepted;

@@ -1,5 +1,5 @@
-using Centrum.Gateway.Connections;
 using Centrum.Gateway.Internal;
+using Centrum.IotHub.Connections;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 

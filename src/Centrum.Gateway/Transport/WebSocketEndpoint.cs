@@ -1,5 +1,5 @@
-using Centrum.Gateway.Connections;
 using Centrum.Gateway.Internal;
+using Centrum.IotHub.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

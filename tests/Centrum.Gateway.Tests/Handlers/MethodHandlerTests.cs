@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
-using Centrum.Gateway.Connections;
 using Centrum.Gateway.Handlers;
+using Centrum.IotHub.Connections;
 
 namespace Centrum.Gateway.Tests.Handlers;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
-using Centrum.Gateway.Connections;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Connections;
+using Centrum.IotHub.Mqtt;
 
 namespace Centrum.Gateway.Tests.Handlers;
 

@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.IotHub;
+namespace Centrum.IotHub;
 
 internal static class PercentEncoding
 {

@@ -1,12 +1,12 @@
 using System.Threading.Channels;
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 using Centrum.Queues;
 
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>
-/// What a connection sends, in order, bounded by count (<see cref="GatewayOptions.OutboundQueueCapacity"/>) and, for
-/// PUBLISHes to the device, by bytes (<see cref="GatewayOptions.OutboundQueueBytes"/>). The connection's write loop is
+/// What a connection sends, in order, bounded by count (<see cref="MqttConnectionLimits.OutboundQueueCapacity"/>) and, for
+/// PUBLISHes to the device, by bytes (<see cref="MqttConnectionLimits.OutboundQueueBytes"/>). The connection's write loop is
 /// its only reader; the read loop and the handlers write.
 /// </summary>
 internal sealed class OutboundQueue(int capacity, long bytes)

@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>
 /// A connection's clocks: the silence allowed before CONNECT and then between packets (1.5 × keep-alive, MQTT 3.1.1

@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.IotHub;
+namespace Centrum.IotHub;
 
 /// <summary>
 /// A message's property bag from the end of a telemetry topic (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Sending device-to-cloud messages"): everything after

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Centrum.Gateway.IotHub;
+namespace Centrum.IotHub;
 
 internal enum DeviceTopicKind
 {

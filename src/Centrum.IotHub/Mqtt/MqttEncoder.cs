@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Centrum.Gateway.Mqtt;
+namespace Centrum.IotHub.Mqtt;
 
 /// <summary>Writes the MQTT 3.1.1 packets a server sends.</summary>
 internal static class MqttEncoder

@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.Mqtt;
+namespace Centrum.IotHub.Mqtt;
 
 /// <summary>MQTT 3.1.1 control packet types (spec §2.2.1).</summary>
 internal enum MqttPacketType : byte

@@ -4,17 +4,12 @@ using System.IO.Pipelines;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
-using Centrum.Gateway.Handlers;
-using Centrum.Gateway.Internal;
-using Centrum.Gateway.IotHub;
-using Centrum.Gateway.Mqtt;
-using Centrum.Gateway.Sessions;
-using Centrum.Gateway.Transport;
+using Centrum.IotHub.Mqtt;
 
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>
-/// One device connection, over TLS or a WebSocket: a read loop that decodes packets and hands them, in order, to the
+/// One device connection, over TLS or a WebSocket, of whichever endpoint accepted it (<see cref="IMqttEndpoint"/>): a read loop that decodes packets and hands them, in order, to the
 /// session CONNECT opened, and a write loop that sends what was queued, holding each telemetry PUBACK until its message
 /// is durably stored. PUBACKs thus leave in the order their PUBLISHes came (MQTT 3.1.1 §4.6) while many messages of one
 /// device are in flight. The connection owns the transport, the keep-alive and the close; the handlers return results
@@ -39,23 +34,23 @@ internal sealed class MqttConnection
     private bool _graceful;
 
     public MqttConnection(
-        IDuplexPipe transport, string remote, GatewayServices services, X509Certificate2? clientCertificate = null, ConnectionAdmission.AdmissionTicket? admission = null)
+        IDuplexPipe transport, string remote, IMqttEndpoint endpoint, X509Certificate2? clientCertificate = null, IConnectionTicket? admission = null)
     {
         _transport = transport;
         Remote = remote;
-        Services = services;
+        Endpoint = endpoint;
         ClientCertificate = clientCertificate;
         Admission = admission;
-        Outbound = new OutboundQueue(services.Options.OutboundQueueCapacity, services.Options.OutboundQueueBytes);
+        Outbound = new OutboundQueue(endpoint.Limits.OutboundQueueCapacity, endpoint.Limits.OutboundQueueBytes);
     }
 
     public string Remote { get; }
 
-    public GatewayServices Services { get; }
+    public IMqttEndpoint Endpoint { get; }
 
     public X509Certificate2? ClientCertificate { get; }
 
-    public ConnectionAdmission.AdmissionTicket? Admission { get; }
+    public IConnectionTicket? Admission { get; }
 
     public OutboundQueue Outbound { get; }
 
@@ -106,7 +101,7 @@ internal sealed class MqttConnection
     {
         using var registration = connectionClosed.Register(static s => ((MqttConnection)s!).Close("transport closed"), this);
         var writer = Task.Run(WriteLoopAsync, CancellationToken.None);
-        _keepAlive = new KeepAlive(Services.Time, Services.Options.ConnectTimeout, Close);
+        _keepAlive = new KeepAlive(Endpoint.Time, Endpoint.Limits.ConnectTimeout, Close);
         try
         {
             await ReadLoopAsync(_closing.Token);
@@ -138,11 +133,11 @@ internal sealed class MqttConnection
     {
         if (_closing.IsCancellationRequested && exception is OperationCanceledException or ChannelClosedException or ObjectDisposedException)
         {
-            Log.HandlerStoppedByClose(Services.Logger, Remote, exception.GetType().Name);
+            Endpoint.StoppedByClose(this, exception);
             return;
         }
 
-        Log.ConnectionFailed(Services.Logger, exception, Remote);
+        Endpoint.Failed(this, exception);
         Close(reason);
     }
 
@@ -261,14 +256,11 @@ internal sealed class MqttConnection
         _connected = true;
         var outcome = connect.ProtocolName != "MQTT" || connect.ProtocolLevel != 4
             ? ConnectOutcome.Refused(ConnectReturnCode.UnacceptableProtocolVersion, "only MQTT 3.1.1 is supported")
-            : DpsTopics.ParseUserName(connect.UserName) is { } dps
-                ? await ProvisioningHandler.ConnectAsync(this, connect, dps.IdScope, dps.RegistrationId, cancellationToken)
-                : await DeviceSession.ConnectAsync(this, connect, cancellationToken);
+            : await Endpoint.ConnectAsync(this, connect, cancellationToken);
 
         if (outcome.Session is not { } session)
         {
-            Log.Refused(Services.Logger, Remote, connect.ClientId, outcome.Code.ToString(), outcome.Reason!);
-            Services.Metrics.Refused(outcome.Code.ToString());
+            Endpoint.ConnectRefused(this, connect.ClientId, outcome.Code, outcome.Reason!);
             var code = outcome.Code;
             await Outbound.WriteAsync(Connections.Outbound.Frame(w => MqttEncoder.ConnAck(w, false, code)), cancellationToken);
             return PacketResult.End("refused: " + outcome.Reason);
@@ -308,7 +300,7 @@ internal sealed class MqttConnection
                                 return;
                             }
 
-                            await ((Task)commit).WaitAsync(_closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            await commit.WaitAsync(_closing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                             if (_closing.IsCancellationRequested)
                             {
                                 return;
@@ -322,7 +314,7 @@ internal sealed class MqttConnection
                         }
 
                         MqttEncoder.PubAck(output, item.PacketId);
-                        Services.Metrics.Acknowledged(Stopwatch.GetElapsedTime(item.ReceivedAt));
+                        Endpoint.Acknowledged(Stopwatch.GetElapsedTime(item.ReceivedAt));
                     }
                     else if (item.Encode is { } encode)
                     {
@@ -370,7 +362,7 @@ internal sealed class MqttConnection
         }
         else
         {
-            Log.ConnectionEnded(Services.Logger, Remote, reason);
+            Endpoint.Ended(this, reason);
         }
 
         // Admission's slot is released before the transport completes: completing the output closes the socket, and a
@@ -391,8 +383,7 @@ internal sealed class MqttConnection
 
     private void Violation(string reason)
     {
-        Log.ProtocolViolation(Services.Logger, Remote, reason);
-        Services.Metrics.Refused(reason);
+        Endpoint.ProtocolViolation(this, reason);
         SetReason(reason);
     }
 }

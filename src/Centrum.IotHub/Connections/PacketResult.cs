@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>What handling one packet decided about the connection: the handlers return it, only the loop acts on it.</summary>
 internal readonly record struct PacketResult(PacketOutcome Outcome, string? Reason)

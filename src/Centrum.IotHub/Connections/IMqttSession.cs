@@ -1,6 +1,6 @@
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>
 /// What an accepted CONNECT opened on a connection: an IoT Hub device session or a DPS provisioning session. The

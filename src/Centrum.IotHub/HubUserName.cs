@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.IotHub;
+namespace Centrum.IotHub;
 
 /// <summary>
 /// The CONNECT user name <c>{hubHost}/{deviceId}[/{moduleId}]/?{query}</c> (IoT Hub docs "Communicate with an IoT hub using the MQTT protocol", "Using the MQTT protocol directly").

@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>See <see cref="PacketResult"/>.</summary>
 internal enum PacketOutcome

@@ -1,6 +1,6 @@
-using Centrum.Gateway.Mqtt;
+using Centrum.IotHub.Mqtt;
 
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>How a CONNECT was decided (MQTT 3.1.1 §3.2.2.3): a session to run, or a return code and the reason for the log.</summary>
 internal sealed record ConnectOutcome(

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Centrum.Gateway.Mqtt;
+namespace Centrum.IotHub.Mqtt;
 
 /// <summary>Reads MQTT 3.1.1 packets from a byte sequence (spec §2–§3). Never throws on input.</summary>
 internal static class MqttDecoder

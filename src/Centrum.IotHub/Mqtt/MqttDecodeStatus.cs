@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.Mqtt;
+namespace Centrum.IotHub.Mqtt;
 
 internal enum MqttDecodeStatus
 {

@@ -1,6 +1,5 @@
-using Centrum.Gateway.IotHub;
 
-namespace Centrum.Gateway.Connections;
+namespace Centrum.IotHub.Connections;
 
 /// <summary>
 /// A session's subscriptions, read from any thread (a desired patch, a method call, the cloud-to-device pump) and

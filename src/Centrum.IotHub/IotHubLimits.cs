@@ -1,4 +1,4 @@
-namespace Centrum.Gateway.IotHub;
+namespace Centrum.IotHub;
 
 /// <summary>IoT Hub's limits, as named constants with their source.</summary>
 internal static class IotHubLimits

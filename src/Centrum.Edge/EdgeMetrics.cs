@@ -13,6 +13,7 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _expired;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<double> _acknowledged;
 
     public EdgeMetrics(IMeterFactory meterFactory)
     {
@@ -24,6 +25,8 @@ public sealed class EdgeMetrics
         _expired = meter.CreateCounter<long>("centrum.edge.store.messages.expired", "{message}", "Messages dropped after waiting longer than the time to live.");
         _batchSize = meter.CreateHistogram<int>("centrum.edge.store.commit.batch_size", "{write}", "Writes per commit of the store.");
         _commitDuration = meter.CreateHistogram<double>("centrum.edge.store.commit.duration", "s", "Time to write and sync one commit of the store.");
+        _acknowledged = meter.CreateHistogram<double>(
+            "centrum.edge.downstream.ack.duration", "s", "Time from a downstream device's PUBLISH to its PUBACK, which waits for the store's commit.");
         meter.CreateObservableGauge("centrum.edge.store.messages", () => Held?.Invoke().Count ?? 0, "{message}", "Messages kept by the store and forward.");
         meter.CreateObservableGauge("centrum.edge.store.bytes", () => Held?.Invoke().Bytes ?? 0, "By", "Bytes of messages kept (what the store's budget bounds).");
     }
@@ -46,6 +49,8 @@ public sealed class EdgeMetrics
         _batchSize.Record(writes);
         _commitDuration.Record(duration.TotalSeconds);
     }
+
+    internal void Acknowledged(TimeSpan elapsed) => _acknowledged.Record(elapsed.TotalSeconds);
 
     internal void Removed(long delivered, long expired)
     {

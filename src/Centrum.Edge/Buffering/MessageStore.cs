@@ -103,16 +103,27 @@ public sealed class MessageStore : IAsyncDisposable
     /// </summary>
     public async ValueTask<AppendOutcome> AppendAsync(string endpoint, EdgeMessage message, CancellationToken cancellationToken)
     {
+        var commit = await SubmitAsync(endpoint, message, cancellationToken).ConfigureAwait(false);
+        return await commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hands <paramref name="message"/> to the writer, waiting only for room in its queue (backpressure), and returns
+    /// the commit's outcome to wait on: a connection keeps reading while the messages it received are committed, and
+    /// acknowledges each once its commit says <see cref="AppendOutcome.Stored"/>.
+    /// </summary>
+    public async ValueTask<Task<AppendOutcome>> SubmitAsync(string endpoint, EdgeMessage message, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         ArgumentNullException.ThrowIfNull(message);
         if (message.Body.Length > MaxMessageBytes)
         {
-            return AppendOutcome.TooLarge;
+            return Task.FromResult(AppendOutcome.TooLarge);
         }
 
         var write = new Write(WriteKind.Append, endpoint, message, 0);
         await _writes.Writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
-        return await write.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return write.Done.Task;
     }
 
     /// <summary>

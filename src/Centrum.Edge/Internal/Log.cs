@@ -16,4 +16,22 @@ internal static partial class Log
 
     [LoggerMessage(20003, LogLevel.Warning, "{Count} messages waited longer than the time to live ({Seconds} s) and were dropped")]
     public static partial void Expired(ILogger logger, long count, double seconds);
+
+    [LoggerMessage(20100, LogLevel.Information, "Downstream {ClientId} connected from {Remote}")]
+    public static partial void DownstreamConnected(ILogger logger, string clientId, string remote);
+
+    [LoggerMessage(20101, LogLevel.Information, "Refused a downstream CONNECT from {Remote} for client {ClientId}: {Code} ({Reason})")]
+    public static partial void DownstreamRefused(ILogger logger, string remote, string clientId, string code, string reason);
+
+    [LoggerMessage(20102, LogLevel.Warning, "Closing the downstream connection from {Remote}: {Reason}")]
+    public static partial void DownstreamViolation(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(20103, LogLevel.Debug, "Downstream connection {Remote} ended: {Reason}")]
+    public static partial void DownstreamEnded(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(20104, LogLevel.Error, "Downstream connection from {Remote} failed unexpectedly")]
+    public static partial void DownstreamFailed(ILogger logger, Exception exception, string remote);
+
+    [LoggerMessage(20105, LogLevel.Debug, "Work on the downstream connection from {Remote} stopped by its close ({ExceptionType})")]
+    public static partial void DownstreamStoppedByClose(ILogger logger, string remote, string exceptionType);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Centrum.Edge.Buffering;
 using Centrum.Edge.Downstream;
+using Centrum.Edge.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -43,6 +44,34 @@ public static class EdgeHost
         services.AddSingleton(sp => new DownstreamAuthenticator(
             sp.GetRequiredService<DeviceScope>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DownstreamEndpoint>();
+
+        services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new CloudTrust(sp.GetRequiredService<IOptions<UpstreamOptions>>().Value));
+        services.AddSingleton<EdgeHubCredentials>();
+        services.AddSingleton(sp =>
+        {
+            var trust = sp.GetRequiredService<CloudTrust>();
+            var handler = new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, errors) => trust.Validate(certificate, errors) },
+            };
+            return new CloudRegistryClient(
+                new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(2) },
+                sp.GetRequiredService<IOptions<EdgeOptions>>().Value,
+                sp.GetRequiredService<IOptions<UpstreamOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new UpstreamConnections(
+            sp.GetRequiredService<IOptions<EdgeOptions>>().Value,
+            sp.GetRequiredService<IOptions<UpstreamOptions>>().Value,
+            sp.GetRequiredService<CloudTrust>(),
+            sp.GetRequiredService<CloudRegistryClient>(),
+            sp.GetRequiredService<EdgeHubCredentials>(),
+            sp.GetRequiredService<ILogger<UpstreamConnections>>()));
+        services.AddHostedService<ScopeRefresher>();
+        services.AddHostedService<UpstreamForwarder>();
+        services.AddHostedService<StoreExpiry>();
 
         var downstream = builder.Configuration.GetSection(DownstreamOptions.Section).Get<DownstreamOptions>() ?? new DownstreamOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -14,6 +14,8 @@ public sealed class EdgeMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<double> _acknowledged;
+    private readonly Counter<long> _forwarded;
+    private readonly Counter<long> _undeliverable;
 
     public EdgeMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,9 @@ public sealed class EdgeMetrics
         _commitDuration = meter.CreateHistogram<double>("centrum.edge.store.commit.duration", "s", "Time to write and sync one commit of the store.");
         _acknowledged = meter.CreateHistogram<double>(
             "centrum.edge.downstream.ack.duration", "s", "Time from a downstream device's PUBLISH to its PUBACK, which waits for the store's commit.");
+        _forwarded = meter.CreateCounter<long>("centrum.edge.upstream.messages.forwarded", "{message}", "Messages the cloud acknowledged.");
+        _undeliverable = meter.CreateCounter<long>(
+            "centrum.edge.upstream.messages.undeliverable", "{message}", "Stored messages dropped because the cloud refused their sender through this edge.");
         meter.CreateObservableGauge("centrum.edge.store.messages", () => Held?.Invoke().Count ?? 0, "{message}", "Messages kept by the store and forward.");
         meter.CreateObservableGauge("centrum.edge.store.bytes", () => Held?.Invoke().Bytes ?? 0, "By", "Bytes of messages kept (what the store's budget bounds).");
     }
@@ -48,6 +53,15 @@ public sealed class EdgeMetrics
 
         _batchSize.Record(writes);
         _commitDuration.Record(duration.TotalSeconds);
+    }
+
+    internal void Forwarded(int forwarded, int undeliverable)
+    {
+        _forwarded.Add(forwarded);
+        if (undeliverable > 0)
+        {
+            _undeliverable.Add(undeliverable);
+        }
     }
 
     internal void Acknowledged(TimeSpan elapsed) => _acknowledged.Record(elapsed.TotalSeconds);

@@ -53,6 +53,11 @@ public sealed class DownstreamEndpointTests : IAsyncLifetime
             ["Edge:Downstream:Port"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Edge:Downstream:CertificatePath"] = Path.Combine(_folder, "edge.pem"),
             ["Edge:Downstream:KeyPath"] = Path.Combine(_folder, "edge.key"),
+            // A cloud that is not there: these tests are about what the edge keeps while it cannot forward.
+            ["Edge:Upstream:SharedAccessKey"] = SymmetricKeys.Generate(),
+            ["Edge:Upstream:GatewayHostName"] = "127.0.0.1",
+            ["Edge:Upstream:HttpsPort"] = "9",
+            ["Edge:Upstream:MqttPort"] = "9",
         });
         _edge.Services.GetRequiredService<DeviceScope>().Replace([new ScopeIdentity("sensor-1", null, _key, SymmetricKeys.Generate())]);
         await _edge.StartAsync();

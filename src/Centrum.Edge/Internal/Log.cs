@@ -34,4 +34,19 @@ internal static partial class Log
 
     [LoggerMessage(20105, LogLevel.Debug, "Work on the downstream connection from {Remote} stopped by its close ({ExceptionType})")]
     public static partial void DownstreamStoppedByClose(ILogger logger, string remote, string exceptionType);
+
+    [LoggerMessage(20200, LogLevel.Information, "Connected upstream on behalf of {ClientId}")]
+    public static partial void UpstreamConnected(ILogger logger, string clientId);
+
+    [LoggerMessage(20201, LogLevel.Warning, "Forwarding {Count} messages upstream failed; they stay in the store and go again in {Seconds} s: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, int count, double seconds, string reason);
+
+    [LoggerMessage(20202, LogLevel.Warning, "The cloud refused {ClientId} through this edge; its stored messages are dropped: {Reason}")]
+    public static partial void SenderRefused(ILogger logger, string clientId, string reason);
+
+    [LoggerMessage(20203, LogLevel.Information, "Read the device scope: {Count} identities")]
+    public static partial void ScopeRead(ILogger logger, int count);
+
+    [LoggerMessage(20204, LogLevel.Warning, "Reading the device scope failed; trying again in {Seconds} s: {Reason}")]
+    public static partial void ScopeFailed(ILogger logger, double seconds, string reason);
 }

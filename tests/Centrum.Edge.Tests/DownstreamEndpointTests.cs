@@ -58,6 +58,7 @@ public sealed class DownstreamEndpointTests : IAsyncLifetime
             ["Edge:Upstream:GatewayHostName"] = "127.0.0.1",
             ["Edge:Upstream:HttpsPort"] = "9",
             ["Edge:Upstream:MqttPort"] = "9",
+            ["Edge:Upstream:ScopeCachePath"] = Path.Combine(_folder, "scope.json"),
         });
         _edge.Services.GetRequiredService<DeviceScope>().Replace([new ScopeIdentity("sensor-1", null, _key, SymmetricKeys.Generate())]);
         await _edge.StartAsync();

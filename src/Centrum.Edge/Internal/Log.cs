@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(20204, LogLevel.Warning, "Reading the device scope failed; trying again in {Seconds} s: {Reason}")]
     public static partial void ScopeFailed(ILogger logger, double seconds, string reason);
+
+    [LoggerMessage(20205, LogLevel.Information, "Serving the device scope cached by an earlier run ({Count} identities) until the cloud answers")]
+    public static partial void ScopeCached(ILogger logger, int count);
 }

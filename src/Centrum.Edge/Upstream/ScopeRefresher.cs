@@ -18,7 +18,16 @@ internal sealed class ScopeRefresher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        var cache = new ScopeCache(options.Value.ScopeCachePath);
         string? key = null;
+        if (cache.Load() is { } cached)
+        {
+            // Until the cloud answers, the scope and key it last gave serve: downstream devices connect, stored messages wait.
+            scope.Replace(cached.Identities);
+            credentials.Provide(cached.EdgeHubKey);
+            Log.ScopeCached(logger, cached.Identities.Count);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
@@ -28,6 +37,7 @@ internal sealed class ScopeRefresher(
                 credentials.Provide(key);
                 var identities = await registry.ScopeAsync(key, stoppingToken);
                 scope.Replace(identities);
+                cache.Save(key, identities);
                 Log.ScopeRead(logger, identities.Count);
                 wait = options.Value.ScopeRefresh;
                 failures = 0;
@@ -36,7 +46,7 @@ internal sealed class ScopeRefresher(
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or CloudRefusedException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is HttpRequestException or CloudRefusedException or TaskCanceledException or System.Text.Json.JsonException or IOException)
             {
                 // One second, doubling with each failure in a row, up to the configured longest pause.
                 wait = TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond << Math.Min(failures++, 20), options.Value.MaxBackoff.Ticks));

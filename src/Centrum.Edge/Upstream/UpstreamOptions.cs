@@ -28,6 +28,10 @@ public sealed class UpstreamOptions
     /// <summary>PEM file of the CA the cloud's certificate chains to, when the system's trust store does not hold it (Centrum's own CA).</summary>
     public string? TrustedCaPath { get; set; }
 
+    /// <summary>Where the last device scope read from the cloud is kept, for a start while the cloud is unreachable.</summary>
+    [Required]
+    public string ScopeCachePath { get; set; } = "centrum-edge-scope.json";
+
     /// <summary>How often the device scope is read again; IoT Edge's hub refreshes its cache hourly by default.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ScopeRefresh { get; set; } = TimeSpan.FromHours(1);

@@ -167,7 +167,7 @@ public static class EdgeRegistryHttpsEndpoints
     }
 
     /// <summary>A module as IoT Hub's registry answers it ("Modules - Get Identity").</summary>
-    private static JsonObject ToJson(ModuleIdentity module, bool connected) => new()
+    internal static JsonObject ToJson(ModuleIdentity module, bool connected) => new()
     {
         ["moduleId"] = module.Id,
         ["managedBy"] = module.ManagedBy,
@@ -205,13 +205,13 @@ public static class EdgeRegistryHttpsEndpoints
         return WriteAsync(context, status, Error(code, problem.Message));
     }
 
-    private static JsonObject Error(string code, string message) => new()
+    internal static JsonObject Error(string code, string message) => new()
     {
         ["Message"] = $"ErrorCode:{code};{message}",
         ["ExceptionMessage"] = "",
     };
 
-    private static Task WriteAsync(HttpContext context, int status, JsonNode body)
+    internal static Task WriteAsync(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";

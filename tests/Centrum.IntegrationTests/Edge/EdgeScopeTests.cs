@@ -251,6 +251,71 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
         Assert.NotEqual(generation, (string?)again!["generationId"]);
     }
 
+    [Fact]
+    public async Task An_X509_edge_device_makes_the_registry_calls_with_its_client_certificate_and_the_scope_names_its_thumbprint()
+    {
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var admin = server.AdminHttp();
+        await admin.CreateDeviceAsync("x5-gw", """{"type":["iotEdge"]}""");
+        await admin.CreateDeviceAsync("x5-sas", """{"type":["iotEdge"]}""");
+        using var ca = TestCertificates.CreateCa("Edge registry");
+        using var certificate = TestCertificates.Issue(ca, "x5-gw", ecdsa: true);
+        using var stranger = TestCertificates.Issue(ca, "x5-other", ecdsa: true);
+        using var sasDeviceCertificate = TestCertificates.Issue(ca, "x5-sas", ecdsa: true);
+        var attested = await admin.PutAsync($"api/devices/x5-gw/attestation?{DeviceApi.Version}", CentrumServer.Json(new JsonObject
+        {
+            ["type"] = "x509",
+            ["x509"] = new JsonObject { ["clientCertificates"] = new JsonObject { ["primary"] = new JsonObject { ["certificate"] = TestCertificates.Base64(certificate) } } },
+        }.ToJsonString()));
+        Assert.True(attested.StatusCode == HttpStatusCode.OK, await attested.Content.ReadAsStringAsync());
+
+        // identityd's calls for an X.509 device: no Authorization header, the certificate at the TLS layer.
+        var (listed, modules) = await CertificateCallAsync(server, certificate, HttpMethod.Get, "x5-gw", null, null);
+        Assert.True(listed == HttpStatusCode.OK, modules?.ToJsonString());
+        Assert.Equal(["$edgeAgent", "$edgeHub"], modules!.AsArray().Select(m => (string?)m!["moduleId"]));
+        var (created, module) = await CertificateCallAsync(server, certificate, HttpMethod.Put, "x5-gw", "sensor", """{"moduleId":"sensor","deviceId":"x5-gw"}""");
+        Assert.True(created == HttpStatusCode.OK, module?.ToJsonString());
+        Assert.Equal("sas", (string?)module!["authentication"]!["type"]);
+
+        // Another device's certificate, and a certificate for a device that attests with keys, are refused.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CertificateCallAsync(server, stranger, HttpMethod.Get, "x5-gw", null, null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CertificateCallAsync(server, sasDeviceCertificate, HttpMethod.Get, "x5-sas", null, null)).Status);
+
+        // The edge device's own entry in its scope names its certificate as IoT Hub's selfSigned authentication does.
+        var edgeHubKey = (string)(await CertificateCallAsync(server, certificate, HttpMethod.Get, "x5-gw", "$edgeHub", null)).Body!["authentication"]!["symmetricKey"]!["primaryKey"]!;
+        var (status, page) = await PostAsync(server, "x5-gw", "getDeviceAndModuleOnBehalfOf", EdgeHubUpstream.ServiceToken(server.HubHostName, "x5-gw", edgeHubKey),
+            new JsonObject { ["targetDeviceId"] = "x5-gw", ["authChain"] = "x5-gw" });
+        Assert.True(status == HttpStatusCode.OK, page?.ToJsonString());
+        var authentication = page!["devices"]!.AsArray().Single()!["authentication"]!;
+        Assert.Equal("selfSigned", (string?)authentication["type"]);
+        Assert.Equal(certificate.Thumbprint, (string?)authentication["x509Thumbprint"]!["primaryThumbprint"], ignoreCase: true);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> CertificateCallAsync(
+        CentrumServer server, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, HttpMethod method, string edgeId, string? moduleId, string? body)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                // The server's certificate is checked by the other cases; this one is about the client's.
+                RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null,
+                ClientCertificates = [certificate],
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+        using var request = new HttpRequestMessage(method, $"devices/{edgeId}/modules{(moduleId is null ? "" : "/" + moduleId)}?api-version=2017-11-08-preview");
+        request.Headers.Host = server.HubHostName;
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
     private static async Task<string> LeafGenerationAsync(CentrumServer server, string token)
     {
         var (status, page) = await PostAsync(server, "gen-gw", "getDeviceAndModuleOnBehalfOf", token, new JsonObject { ["targetDeviceId"] = "gen-leaf", ["authChain"] = "gen-gw" });

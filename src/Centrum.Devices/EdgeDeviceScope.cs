@@ -115,8 +115,7 @@ public sealed class EdgeDeviceScope(
                 .OrderBy(m => m.Id).Take(left + 1).ToListAsync(cancellationToken);
             foreach (var row in rows.Take(left))
             {
-                listedModules.Add(new ModuleIdentity(row.DeviceId, row.Id, row.GenerationId, row.ETag, row.ManagedBy, row.AuthenticationType,
-                    new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)), row.CreatedAt));
+                listedModules.Add(modules.ToModel(row));
             }
 
             left -= Math.Min(rows.Count, left);
@@ -174,8 +173,7 @@ public sealed class EdgeDeviceScope(
                 : null;
             return module is null
                 ? OutOfScope(targetDeviceId, targetModuleId)
-                : new ScopePage([], [new ModuleIdentity(module.DeviceId, module.Id, module.GenerationId, module.ETag, module.ManagedBy, module.AuthenticationType,
-                    new DeviceKeys(secrets.Unprotect(module.PrimaryKeyProtected), secrets.Unprotect(module.SecondaryKeyProtected)), module.CreatedAt)], null);
+                : new ScopePage([], [modules.ToModel(module)], null);
         }
 
         if (targetDeviceId == edge.Id)

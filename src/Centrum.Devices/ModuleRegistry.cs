@@ -312,7 +312,7 @@ public sealed class ModuleRegistry(
         }
     }
 
-    private ModuleIdentity ToModel(ModuleEntity e) => new(
+    internal ModuleIdentity ToModel(ModuleEntity e) => new(
         e.DeviceId, e.Id, e.GenerationId, e.ETag, e.ManagedBy, e.AuthenticationType,
         new DeviceKeys(secrets.Unprotect(e.PrimaryKeyProtected), secrets.Unprotect(e.SecondaryKeyProtected)), e.CreatedAt);
 

@@ -26,14 +26,29 @@ namespace Centrum.IntegrationTests.Edge;
 /// lowercased resource.</item>
 /// </list>
 /// </summary>
-public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedServer>
+public class EdgeScopeTests : IClassFixture<SharedServer>
 {
     private const string ScopeApi = "api-version=2020-06-30-preview";
+
+    private readonly SharedServer _shared;
+
+    private readonly MetadataStore _store;
+
+    public EdgeScopeTests(SharedServer shared)
+        : this(MetadataStore.Sqlite, shared)
+    {
+    }
+
+    protected EdgeScopeTests(MetadataStore store, SharedServer shared)
+    {
+        _store = store;
+        _shared = shared;
+    }
 
     [Fact]
     public async Task Edge_hub_pages_through_its_scope_the_edge_device_its_modules_and_its_downstream_devices_with_keys_and_scopes()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         var edgeKey = await admin.CreateDeviceAsync("sc-gw", """{"type":["iotEdge"]}""");
         var leafKeys = new Dictionary<string, string>();
@@ -106,7 +121,7 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task Edge_hub_gets_one_identity_on_behalf_of_its_edge_device_and_nothing_outside_the_scope()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         var edgeKey = await admin.CreateDeviceAsync("ob-gw", """{"type":["iotEdge"]}""");
         var otherEdgeKey = await admin.CreateDeviceAsync("ob-gw2", """{"type":["iotEdge"]}""");
@@ -150,7 +165,7 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task The_scope_calls_take_the_edge_hub_token_in_each_encoding_and_refuse_any_other_credential()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         var edgeKey = await admin.CreateDeviceAsync("Tk-Gw", """{"type":["iotEdge"]}""");
         var otherEdgeKey = await admin.CreateDeviceAsync("Tk-Gw2", """{"type":["iotEdge"]}""");
@@ -194,7 +209,7 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task A_downstream_edge_device_is_listed_with_its_own_scope_and_its_scope_is_read_with_its_chain()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         var topKey = await admin.CreateDeviceAsync("ns-top", """{"type":["iotEdge"]}""");
         await admin.CreateDeviceAsync("ns-lower", """{"type":["iotEdge"]}""");
@@ -222,7 +237,7 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task Generation_ids_stay_through_updates_and_change_when_an_identity_is_created_again()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         var edgeKey = await admin.CreateDeviceAsync("gen-gw", """{"type":["iotEdge"]}""");
         await admin.CreateDeviceAsync("gen-leaf");
@@ -254,7 +269,7 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
     [Fact]
     public async Task An_X509_edge_device_makes_the_registry_calls_with_its_client_certificate_and_the_scope_names_its_thumbprint()
     {
-        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var server = await _shared.GetAsync(_store);
         var admin = server.AdminHttp();
         await admin.CreateDeviceAsync("x5-gw", """{"type":["iotEdge"]}""");
         await admin.CreateDeviceAsync("x5-sas", """{"type":["iotEdge"]}""");
@@ -374,3 +389,6 @@ public sealed class EdgeScopeTests(SharedServer shared) : IClassFixture<SharedSe
         return $"SharedAccessSignature sr={resource}&sig={WebUtility.UrlEncode(signature)}&se={expiry}";
     }
 }
+
+/// <summary>The same tests with the metadata in PostgreSQL (the generation id migration, the scope's ordered paging).</summary>
+public sealed class EdgeScopeTestsOnPostgreSql(SharedServer shared) : EdgeScopeTests(MetadataStore.PostgreSql, shared);

@@ -33,7 +33,50 @@ public static class EdgeScopeHttpsEndpoints
     {
         endpoints.MapPost("/devices/{deviceId}/modules/{moduleId}/devicesAndModulesInTargetDeviceScope", ListAsync).AllowAnonymous();
         endpoints.MapPost("/devices/{deviceId}/modules/{moduleId}/getDeviceAndModuleOnBehalfOf", GetAsync).AllowAnonymous();
+        endpoints.MapGet("/devices/{deviceId}/modules/{moduleId}/devicesAndModulesInDeviceScope", LegacyListAsync).AllowAnonymous();
+        endpoints.MapGet("/devices/{deviceId}/modules/{moduleId}/deviceAndModuleInDeviceScope", LegacyGetAsync).AllowAnonymous();
         return endpoints;
+    }
+
+    /// <summary>
+    /// The scope as an IoT Edge hub without nested edge reads it (<c>NestedEdgeEnabled=false</c>; Azure/iotedge
+    /// <c>…CloudProxy/DeviceScopeApiClient.cs</c>, api-version <c>2018-08-30-preview</c>):
+    /// <c>GET …/devicesAndModulesInDeviceScope?deviceCount=10&amp;continuationToken=</c>, the next page at the
+    /// answer's <c>continuationLink</c>, a path and query on the hub host. The scope is the caller's own.
+    /// </summary>
+    private static async Task LegacyListAsync(HttpContext context, IApplicationCatalog applications, EdgeDeviceScope scope, string deviceId, string moduleId)
+    {
+        if (await AuthenticateAsync(context, applications, scope, deviceId, moduleId) is not { } application)
+        {
+            return;
+        }
+
+        string? count = context.Request.Query["deviceCount"];
+        var pageSize = EdgeDeviceScope.DefaultPageSize;
+        if (!string.IsNullOrEmpty(count) && !int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize))
+        {
+            await RefuseAsync(context, "deviceCount is a whole number.");
+            return;
+        }
+
+        string? token = context.Request.Query["continuationToken"];
+        var page = await scope.ListAsync(application.Id, deviceId, deviceId, string.IsNullOrEmpty(token) ? null : token, pageSize, context.RequestAborted);
+        await AnswerAsync(context, page, link => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"/devices/{Uri.EscapeDataString(deviceId)}/modules/{ModuleIds.EdgeHub}/devicesAndModulesInDeviceScope?deviceCount={pageSize}&continuationToken={Uri.EscapeDataString(link)}&api-version=2018-08-30-preview"));
+    }
+
+    /// <summary>One identity of the caller's scope, <c>GET …/deviceAndModuleInDeviceScope?targetDeviceId=&amp;targetModuleId=</c> (<c>DeviceScopeApiClient.cs</c>).</summary>
+    private static async Task LegacyGetAsync(HttpContext context, IApplicationCatalog applications, EdgeDeviceScope scope, string deviceId, string moduleId)
+    {
+        if (await AuthenticateAsync(context, applications, scope, deviceId, moduleId) is not { } application)
+        {
+            return;
+        }
+
+        string? target = context.Request.Query["targetDeviceId"];
+        string? module = context.Request.Query["targetModuleId"];
+        await AnswerAsync(context, await scope.GetOnBehalfOfAsync(
+            application.Id, deviceId, deviceId, target, string.IsNullOrEmpty(module) ? null : module, context.RequestAborted));
     }
 
     private static async Task ListAsync(HttpContext context, IApplicationCatalog applications, EdgeDeviceScope scope, string deviceId, string moduleId)
@@ -128,7 +171,7 @@ public static class EdgeScopeHttpsEndpoints
     private static Task RefuseAsync(HttpContext context, string message) =>
         EdgeRegistryHttpsEndpoints.WriteAsync(context, StatusCodes.Status400BadRequest, EdgeRegistryHttpsEndpoints.Error("ArgumentInvalid", message));
 
-    private static Task AnswerAsync(HttpContext context, Outcome<ScopePage> outcome)
+    private static Task AnswerAsync(HttpContext context, Outcome<ScopePage> outcome, Func<string, string>? linkOf = null)
     {
         if (!outcome.Succeeded)
         {
@@ -140,7 +183,7 @@ public static class EdgeScopeHttpsEndpoints
         {
             ["devices"] = new JsonArray([.. page.Devices.Select(ToJson)]),
             ["modules"] = new JsonArray([.. page.Modules.Select(m => EdgeRegistryHttpsEndpoints.ToJson(m, connected: false))]),
-            ["continuationLink"] = page.ContinuationLink,
+            ["continuationLink"] = page.ContinuationLink is { } link && linkOf is not null ? linkOf(link) : page.ContinuationLink,
         });
     }
 

@@ -119,6 +119,47 @@ public class EdgeScopeTests : IClassFixture<SharedServer>
     }
 
     [Fact]
+    public async Task Edge_hub_without_nested_edge_pages_through_its_scope_at_the_continuation_link_and_gets_one_identity()
+    {
+        var server = await _shared.GetAsync(_store);
+        var admin = server.AdminHttp();
+        var edgeKey = await admin.CreateDeviceAsync("lg-gw", """{"type":["iotEdge"]}""");
+        for (var i = 0; i < 12; i++)
+        {
+            await admin.CreateDeviceAsync($"lg-leaf-{i:D2}");
+            await RelateAsync(admin, "lg-gw", $"lg-leaf-{i:D2}");
+        }
+
+        await admin.CreateDeviceAsync("lg-stranger");
+        var token = EdgeHubUpstream.ServiceToken(server.HubHostName, "lg-gw", await EdgeHubUpstream.EdgeHubKeyAsync(server, "lg-gw", edgeKey));
+
+        // DeviceScopeApiClient: the first page with an empty continuationToken, the next at the link, relative to the hub.
+        var ids = new List<string>();
+        var next = (string?)"/devices/lg-gw/modules/$edgeHub/devicesAndModulesInDeviceScope?deviceCount=10&continuationToken=&api-version=2018-08-30-preview";
+        var pages = 0;
+        while (!string.IsNullOrWhiteSpace(next))
+        {
+            Assert.True(++pages <= 10, "the scope ends within a bounded number of pages");
+            var (status, page) = await GetAsync(server, next, token);
+            Assert.True(status == HttpStatusCode.OK, page?.ToJsonString());
+            ids.AddRange(page!["devices"]!.AsArray().Select(d => (string)d!["deviceId"]!));
+            ids.AddRange(page["modules"]!.AsArray().Select(m => $"lg-gw/{(string)m!["moduleId"]!}"));
+            next = (string?)page["continuationLink"];
+        }
+
+        Assert.Equal(2, pages);
+        Assert.Equal(["lg-gw", "lg-gw/$edgeAgent", "lg-gw/$edgeHub", .. Enumerable.Range(0, 12).Select(i => $"lg-leaf-{i:D2}")], ids.Order(StringComparer.Ordinal));
+
+        var (found, one) = await GetAsync(server, "/devices/lg-gw/modules/$edgeHub/deviceAndModuleInDeviceScope?targetDeviceId=lg-leaf-03&targetModuleId=&api-version=2018-08-30-preview", token);
+        Assert.Equal(HttpStatusCode.OK, found);
+        Assert.Equal("lg-leaf-03", (string?)one!["devices"]!.AsArray().Single()!["deviceId"]);
+        var (outside, _) = await GetAsync(server, "/devices/lg-gw/modules/$edgeHub/deviceAndModuleInDeviceScope?targetDeviceId=lg-stranger&targetModuleId=&api-version=2018-08-30-preview", token);
+        Assert.Equal(HttpStatusCode.BadRequest, outside);
+        var (unauthorized, _) = await GetAsync(server, "/devices/lg-gw/modules/$edgeHub/devicesAndModulesInDeviceScope?deviceCount=10&continuationToken=&api-version=2018-08-30-preview", "");
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized);
+    }
+
+    [Fact]
     public async Task Edge_hub_gets_one_identity_on_behalf_of_its_edge_device_and_nothing_outside_the_scope()
     {
         var server = await _shared.GetAsync(_store);
@@ -372,6 +413,17 @@ public class EdgeScopeTests : IClassFixture<SharedServer>
         request.Headers.Host = server.HubHostName;
         request.Headers.TryAddWithoutValidation("Authorization", token);
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(CentrumServer server, string pathAndQuery, string token)
+    {
+        using var http = server.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(http.BaseAddress!, pathAndQuery));
+        request.Headers.Host = server.HubHostName;
+        request.Headers.TryAddWithoutValidation("Authorization", token);
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));

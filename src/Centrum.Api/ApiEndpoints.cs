@@ -64,6 +64,7 @@ public static class ApiEndpoints
         endpoints.MapAccountEndpoints();
         endpoints.MapDpsHttps();
         endpoints.MapEdgeRegistryHttps();
+        endpoints.MapEdgeScopeHttps();
         return endpoints;
     }
 }

@@ -444,6 +444,7 @@ public sealed class DeviceRegistry(
                     Id = deviceId,
                     PrimaryKeyProtected = primary,
                     SecondaryKeyProtected = secondary,
+                    GenerationId = GenerationIds.New(),
                     CreatedAt = createdAt,
                     ETag = string.Empty,
                 };
@@ -757,6 +758,7 @@ public sealed class DeviceRegistry(
                     SecondaryKeyProtected = secondary,
                     AttestationType = null,
                     Approved = autoApprove,
+                    GenerationId = GenerationIds.New(),
                     ETag = NewETag(),
                     CreatedAt = now,
                 };

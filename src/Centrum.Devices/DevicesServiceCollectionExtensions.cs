@@ -7,6 +7,7 @@ public static class DevicesServiceCollectionExtensions
     public static IServiceCollection AddCentrumDevices(this IServiceCollection services) =>
         services.AddSingleton<DeviceRegistry>()
             .AddSingleton<ModuleRegistry>()
+            .AddSingleton<EdgeDeviceScope>()
             .AddSingleton<DeviceRelationships>()
             .AddSingleton<DeviceBulkActions>()
             .AddSingleton<DeviceConnectionDetails>()

@@ -277,7 +277,7 @@ public sealed class ModuleRegistry(
         ApplicationId = applicationId,
         DeviceId = deviceId,
         Id = moduleId,
-        GenerationId = NewGenerationId(),
+        GenerationId = GenerationIds.New(),
         ETag = NewETag(),
         PrimaryKeyProtected = secrets.Protect(keys?.PrimaryKey ?? SymmetricKeys.Generate()),
         SecondaryKeyProtected = secrets.Protect(keys?.SecondaryKey ?? SymmetricKeys.Generate()),
@@ -312,7 +312,7 @@ public sealed class ModuleRegistry(
         }
     }
 
-    private ModuleIdentity ToModel(ModuleEntity e) => new(
+    internal ModuleIdentity ToModel(ModuleEntity e) => new(
         e.DeviceId, e.Id, e.GenerationId, e.ETag, e.ManagedBy, e.AuthenticationType,
         new DeviceKeys(secrets.Unprotect(e.PrimaryKeyProtected), secrets.Unprotect(e.SecondaryKeyProtected)), e.CreatedAt);
 
@@ -322,8 +322,4 @@ public sealed class ModuleRegistry(
     private static Problem ModuleNotFound(string deviceId, string moduleId) => Problem.NotFound($"Module '{moduleId}' was not found on device '{deviceId}'.");
 
     private static string NewETag() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
-
-    /// <summary>IoT Hub's generation ids are decimal numbers of 18 digits; any string new on every creation serves.</summary>
-    private static string NewGenerationId() => RandomNumberGenerator.GetInt32(100_000_000, 1_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + RandomNumberGenerator.GetInt32(100_000_000, 1_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,7 @@ using Centrum.Outcomes;
 using Centrum.Storage;
 using Centrum.Storage.Entities;
 using Centrum.Templates;
+using Centrum.Twins;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,7 @@ public sealed class JobService(
     DeviceGroupService groups,
     DeviceRegistry devices,
     DeviceTemplateService templates,
+    DeploymentManifests manifests,
     IOrganizationCatalog organizations,
     JobAdmission admission,
     JobSignals signals,
@@ -129,7 +131,7 @@ public sealed class JobService(
         return CheckShape(definition)
             ?? await CheckOrganizationsAsync(applicationId, definition.Organizations ?? [], reach, cancellationToken)
             ?? await CheckTargetsAsync(applicationId, definition, reach, cancellationToken)
-            ?? await CheckDataAsync(applicationId, definition.Data, cancellationToken);
+            ?? await CheckDataAsync(applicationId, definition.Data, reach, cancellationToken);
     }
 
     /// <summary>The job as a caller with <paramref name="reach"/> sees it: one outside its reach is not found, as one that does not exist.</summary>
@@ -538,7 +540,7 @@ public sealed class JobService(
     }
 
     /// <summary>Each entry names a template that exists and a capability it declares, with a value that fits.</summary>
-    private async Task<Problem?> CheckDataAsync(string applicationId, IReadOnlyList<JobData> data, CancellationToken cancellationToken)
+    private async Task<Problem?> CheckDataAsync(string applicationId, IReadOnlyList<JobData> data, OrganizationReach reach, CancellationToken cancellationToken)
     {
         for (var i = 0; i < data.Count; i++)
         {
@@ -546,7 +548,18 @@ public sealed class JobService(
             var where = $"data[{i}]";
             if (entry.Kind is JobDataKind.DeviceManifestMigration)
             {
-                return Problem.Invalid($"{where}: deployment manifests are not served yet, so no device can be migrated to one.");
+                if (string.IsNullOrEmpty(entry.Manifest))
+                {
+                    return Problem.Invalid($"{where}.manifest is required.");
+                }
+
+                // A manifest outside the caller's organizations is not found, as REST answers it.
+                if (!(await manifests.GetAsync(applicationId, entry.Manifest, reach, cancellationToken)).Succeeded)
+                {
+                    return Problem.Invalid($"{where}.manifest: deployment manifest '{entry.Manifest}' does not exist.");
+                }
+
+                continue;
             }
 
             if (entry.Kind is JobDataKind.DeviceTemplateMigration)

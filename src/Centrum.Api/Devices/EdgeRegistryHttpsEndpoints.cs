@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Centrum.Api.Infrastructure;
@@ -5,10 +6,12 @@ using Centrum.Applications;
 using Centrum.Devices;
 using Centrum.Organizations;
 using Centrum.Outcomes;
+using Centrum.Provisioning.Registration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Centrum.Api.Devices;
 
@@ -16,7 +19,8 @@ namespace Centrum.Api.Devices;
 /// IoT Hub's device-scope registry calls on the hub host name, as the IoT Edge identity service makes them for its own
 /// device's modules (Azure/iot-identity-service <c>identity/aziot-cloud-client-async/src/hub/mod.rs</c>):
 /// <c>GET /devices/{d}/modules</c>, and <c>GET</c>, <c>PUT</c> (create without <c>If-Match</c>, update with it) and
-/// <c>DELETE</c> of <c>/devices/{d}/modules/{m}</c>, each authenticated with the edge device's own SAS token. Answers
+/// <c>DELETE</c> of <c>/devices/{d}/modules/{m}</c>, each authenticated with the edge device's own SAS token or, for an
+/// X.509 device, its TLS client certificate. Answers
 /// follow IoT Hub's registry ("Modules - Create Or Update Identity", "Get Identity", "Delete Identity"): 200 with the
 /// module for a create as for an update (the identity service accepts nothing else), 204 for a delete, and errors as
 /// <c>{"Message":"ErrorCode:…;…"}</c>, the body the identity service parses.
@@ -97,20 +101,35 @@ public static class EdgeRegistryHttpsEndpoints
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    /// <summary>The application the hub host name names, when the caller holds a token of the device in the path; else answers 401.</summary>
+    /// <summary>
+    /// The application the hub host name names, when the caller is the device in the path: by its SAS token in
+    /// <c>Authorization</c>, or, without one, by the TLS client certificate of an X.509 device (the identity service
+    /// sends no Authorization header for an X.509 device and presents its certificate instead, Azure/iot-identity-service
+    /// <c>identity/aziot-cloud-client-async/src/connector.rs</c>, <c>from_auth</c>); else answers 401.
+    /// </summary>
     private static async Task<Application?> AuthenticateAsync(HttpContext context, IApplicationCatalog applications, ModuleRegistry modules, string deviceId)
     {
         var host = context.Request.Host.Host;
         var application = await applications.FindByHubHostAsync(host, context.RequestAborted);
         string? authorization = context.Request.Headers.Authorization;
         if (application is { Suspended: false }
-            && await modules.IsDeviceTokenAsync(application.Id, host, deviceId, authorization, context.RequestAborted))
+            && (string.IsNullOrEmpty(authorization) && context.Connection.ClientCertificate is { } certificate
+                ? await IsDeviceCertificateAsync(context, application.Id, deviceId, certificate)
+                : await modules.IsDeviceTokenAsync(application.Id, host, deviceId, authorization, context.RequestAborted)))
         {
             return application;
         }
 
         await WriteAsync(context, StatusCodes.Status401Unauthorized, Error("IotHubUnauthorizedAccess", "Unauthorized"));
         return null;
+    }
+
+    /// <summary>The enabled, approved device's registered certificate, or one chaining to its X.509 enrollment group's verified CA.</summary>
+    private static async Task<bool> IsDeviceCertificateAsync(HttpContext context, string applicationId, string deviceId, X509Certificate2 certificate)
+    {
+        var device = await context.RequestServices.GetRequiredService<DeviceRegistry>().FindForAuthenticationAsync(applicationId, deviceId, context.RequestAborted);
+        return device is { Enabled: true, Approved: true }
+            && (await context.RequestServices.GetRequiredService<DeviceCertificates>().CheckAsync(applicationId, deviceId, certificate, device, context.RequestAborted)).Trusted;
     }
 
     /// <summary>
@@ -167,7 +186,7 @@ public static class EdgeRegistryHttpsEndpoints
     }
 
     /// <summary>A module as IoT Hub's registry answers it ("Modules - Get Identity").</summary>
-    private static JsonObject ToJson(ModuleIdentity module, bool connected) => new()
+    internal static JsonObject ToJson(ModuleIdentity module, bool connected) => new()
     {
         ["moduleId"] = module.Id,
         ["managedBy"] = module.ManagedBy,
@@ -205,13 +224,13 @@ public static class EdgeRegistryHttpsEndpoints
         return WriteAsync(context, status, Error(code, problem.Message));
     }
 
-    private static JsonObject Error(string code, string message) => new()
+    internal static JsonObject Error(string code, string message) => new()
     {
         ["Message"] = $"ErrorCode:{code};{message}",
         ["ExceptionMessage"] = "",
     };
 
-    private static Task WriteAsync(HttpContext context, int status, JsonNode body)
+    internal static Task WriteAsync(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";

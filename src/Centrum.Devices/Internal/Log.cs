@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(2041, LogLevel.Information, "Relationship {RelationshipId} of application {ApplicationId} between gateway {SourceId} and downstream device {TargetId} deleted")]
     public static partial void RelationshipDeleted(ILogger logger, string applicationId, string relationshipId, string sourceId, string targetId);
+
+    [LoggerMessage(2042, LogLevel.Information, "An IoT Edge hub's scope call for {DeviceId}/{ModuleId} refused: {Reason}")]
+    public static partial void ScopeRefused(ILogger logger, string deviceId, string? moduleId, string reason);
 }

@@ -23,7 +23,8 @@ internal sealed record JobRun(
 /// meets. The device's row is already running; the answer is how it ended.
 /// </summary>
 internal sealed class DeviceActions(
-    PropertyService properties, TwinService twins, CommandService commands, DeviceRegistry devices, JobRows rows, TimeProvider time)
+    PropertyService properties, TwinService twins, CommandService commands, DeviceRegistry devices, ModuleRegistry modules, DeploymentManifests manifests,
+    JobRows rows, TimeProvider time)
 {
     /// <summary>The most of a command's response kept in a failed device's reason: enough to read, bounded in the row.</summary>
     public const int MaxResponseInReason = 512;
@@ -47,6 +48,11 @@ internal sealed class DeviceActions(
         if (data[0].Kind is JobDataKind.DeviceTemplateMigration)
         {
             return await MigrateAsync(run, deviceId, data[0], cancellationToken);
+        }
+
+        if (data[0].Kind is JobDataKind.DeviceManifestMigration)
+        {
+            return await ApplyManifestAsync(run, device, data[0], cancellationToken);
         }
 
         var entries = data.Where(d => string.Equals(d.Target, device.Template, StringComparison.Ordinal)).ToList();
@@ -175,6 +181,34 @@ internal sealed class DeviceActions(
     {
         var moved = await devices.UpdateAsync(run.ApplicationId, deviceId, w => w with { Template = entry.Template }, null, run.Reach, cancellationToken);
         return moved.Succeeded ? Completed(null) : Failed(moved.Problem.Message);
+    }
+
+    /// <summary>
+    /// Assigns an IoT Edge device the job's deployment manifest as <c>POST /devices/{id}/applyDeploymentManifest</c>
+    /// does: the manifest as the job's reach sees it now (one deleted or edited since the job was created is read
+    /// again), the runtime's own modules made if missing, then the desired properties of <c>$edgeAgent</c>,
+    /// <c>$edgeHub</c> and the modules. Applying is idempotent, so a device interrupted by a restart is applied again.
+    /// </summary>
+    private async Task<DeviceResult> ApplyManifestAsync(JobRun run, Device device, JobData entry, CancellationToken cancellationToken)
+    {
+        if (!device.IotEdge)
+        {
+            return Failed($"Device '{device.Id}' is not an IoT Edge device; a deployment manifest applies to IoT Edge devices only.");
+        }
+
+        var manifest = await manifests.GetAsync(run.ApplicationId, entry.Manifest!, run.Reach, cancellationToken);
+        if (!manifest.Succeeded)
+        {
+            return Failed($"Deployment manifest '{entry.Manifest}' no longer exists.");
+        }
+
+        if (await modules.EnsureSystemModulesAsync(run.ApplicationId, device.Id, run.Reach, cancellationToken) is { } problem)
+        {
+            return Failed(problem.Message);
+        }
+
+        var applied = await manifests.ApplyAsync(run.ApplicationId, device.Id, manifest.Value.Data, cancellationToken);
+        return applied.Succeeded ? Completed(null) : Failed(applied.Problem.Message);
     }
 
     private static JsonNode? Desired(Twin twin, string? component, string name) =>

@@ -44,6 +44,8 @@ public sealed class JobRunner : BackgroundService
         IDeviceEvents events,
         DeviceGroupService groups,
         DeviceRegistry devices,
+        ModuleRegistry modules,
+        DeploymentManifests manifests,
         IOrganizationCatalog organizations,
         PropertyService properties,
         TwinService twins,
@@ -62,7 +64,7 @@ public sealed class JobRunner : BackgroundService
         _logger = logger;
         var rows = new JobRows(contexts, time);
         _parts = new JobWorkerParts(
-            rows, new JobTargets(contexts, groups, devices, time), new DeviceActions(properties, twins, commands, devices, rows, time),
+            rows, new JobTargets(contexts, groups, devices, time), new DeviceActions(properties, twins, commands, devices, modules, manifests, rows, time),
             admission, twins, devices, organizations, metrics, _options, time, logger);
     }
 

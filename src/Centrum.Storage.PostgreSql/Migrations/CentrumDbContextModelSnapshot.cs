@@ -613,6 +613,11 @@ namespace Centrum.Storage.PostgreSql.Migrations
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<string>("GenerationId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
                     b.Property<bool>("IotEdge")
                         .HasColumnType("boolean");
 

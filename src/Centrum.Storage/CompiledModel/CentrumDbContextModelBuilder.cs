@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("de5fc49a-3f87-4862-97fd-3a73c4f78778"), entityTypeCount: 35)
+            : base(skipDetectChanges: false, modelId: new Guid("a91d4852-0e2e-4e1e-8177-526d7c079797"), entityTypeCount: 35)
         {
         }
 

@@ -20,7 +20,7 @@ namespace Centrum.Storage.CompiledModel
                 "Centrum.Storage.Entities.DeviceEntity",
                 typeof(DeviceEntity),
                 baseEntityType,
-                propertyCount: 21,
+                propertyCount: 22,
                 foreignKeyCount: 1,
                 keyCount: 1);
 
@@ -87,6 +87,12 @@ namespace Centrum.Storage.CompiledModel
                 propertyInfo: typeof(DeviceEntity).GetProperty("EnrollmentGroupId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DeviceEntity).GetField("<EnrollmentGroupId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
+
+            var generationId = runtimeEntityType.AddProperty(
+                "GenerationId",
+                typeof(string),
+                propertyInfo: typeof(DeviceEntity).GetProperty("GenerationId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(DeviceEntity).GetField("<GenerationId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
 
             var iotEdge = runtimeEntityType.AddProperty(
                 "IotEdge",

@@ -42,6 +42,13 @@ public sealed class DeviceEntity
     /// </summary>
     public bool IotEdge { get; set; }
 
+    /// <summary>
+    /// IoT Hub's <c>generationId</c>: set when the identity is created, kept by every update, new when a device of the
+    /// same id is created again (IoT Hub docs "Device identity properties"). An IoT Edge device's scope,
+    /// <c>ms-azure-iot-edge://{id}-{generationId}</c>, is made from it.
+    /// </summary>
+    public string GenerationId { get; set; } = string.Empty;
+
     /// <summary>Whether the device may connect; false while it waits for an operator's approval.</summary>
     public bool Approved { get; set; } = true;
 

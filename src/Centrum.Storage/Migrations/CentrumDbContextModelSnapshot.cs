@@ -523,6 +523,10 @@ namespace Centrum.Storage.Migrations
                     b.Property<string>("EnrollmentGroupId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("GenerationId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IotEdge")
                         .HasColumnType("INTEGER");
 

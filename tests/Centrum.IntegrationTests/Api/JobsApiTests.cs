@@ -139,7 +139,7 @@ public class JobsApiTests
         await RefusedAsync("j", mixed, HttpStatusCode.BadRequest, "BadRequest", "one type");
         var manifest = JobBody("x", group: "fans");
         manifest["data"] = new JsonArray(new JsonObject { ["type"] = "deviceManifestMigration", ["manifest"] = "m1" });
-        await RefusedAsync("j", manifest, HttpStatusCode.BadRequest, "BadRequest", "deployment manifests");
+        await RefusedAsync("j", manifest, HttpStatusCode.BadRequest, "BadRequest", "deployment manifest 'm1' does not exist");
         var timeout = JobBody("x", group: "fans");
         timeout["connectionTimeout"] = 3601;
         await RefusedAsync("j", timeout, HttpStatusCode.BadRequest, "BadRequest", "connectionTimeout");

@@ -31,13 +31,20 @@ internal static class EdgeHubUpstream
     private const string ProductInfo = "Microsoft.Azure.Devices.Client/1.43.0-edgeLts (.NET; Linux; X64)";
 
     /// <summary>SasTokenHelper: <c>WebUtility.UrlEncode</c> over the audience whose id segments are already encoded once.</summary>
-    public static string ClientToken(string hubHost, string edgeId, string edgeHubKey, TimeSpan? validFor = null)
+    public static string ClientToken(string hubHost, string edgeId, string edgeHubKey, TimeSpan? validFor = null, string moduleId = "$edgeHub")
     {
-        var audience = WebUtility.UrlEncode($"{hubHost}/devices/{WebUtility.UrlEncode(edgeId)}/modules/{WebUtility.UrlEncode("$edgeHub")}");
+        var audience = WebUtility.UrlEncode($"{hubHost}/devices/{WebUtility.UrlEncode(edgeId)}/modules/{WebUtility.UrlEncode(moduleId)}");
         var expiry = DateTimeOffset.UtcNow.Add(validFor ?? TimeSpan.FromHours(1)).ToUnixTimeSeconds();
         var signature = Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(edgeHubKey), Encoding.UTF8.GetBytes($"{audience}\n{expiry}")));
         return $"SharedAccessSignature sr={audience}&sig={WebUtility.UrlEncode(signature)}&se={expiry}";
     }
+
+    /// <summary>
+    /// The token of <c>EdgeHubServiceAuthTokenProvider</c> (CommonModule.cs), which the scope calls carry: the provider is
+    /// given the ids already encoded, so SasTokenHelper encodes them twice more (<c>%252524edgeHub</c>).
+    /// </summary>
+    public static string ServiceToken(string hubHost, string edgeId, string edgeHubKey, TimeSpan? validFor = null) =>
+        ClientToken(hubHost, WebUtility.UrlEncode(edgeId), edgeHubKey, validFor, WebUtility.UrlEncode("$edgeHub"));
 
     /// <summary>The MQTT options of the connection the hub opens for <paramref name="clientId"/> (a device, or <c>{edge}/{module}</c>).</summary>
     public static MqttClientOptions Options(CentrumServer server, string clientId, string authChain, string token)

@@ -37,7 +37,8 @@ internal sealed class NodeDevice : IAsyncDisposable
     public static string ConnectionString(CentrumServer server, string deviceId, string key) =>
         $"HostName={server.HubHostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={server.Address}";
 
-    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js")
+    /// <param name="caPath">The CA the device trusts instead of the server's: an edge's, for a device behind it.</param>
+    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js", string? caPath = null)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -49,14 +50,14 @@ internal sealed class NodeDevice : IAsyncDisposable
         };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(JsonSerializer.Serialize(scenario));
-        start.Environment["NODE_EXTRA_CA_CERTS"] = server.CaCertificatePath;
+        start.Environment["NODE_EXTRA_CA_CERTS"] = caPath ?? server.CaCertificatePath;
         return new NodeDevice(Process.Start(start)!);
     }
 
     /// <summary>Runs a scenario to its end and returns its events.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js")
+    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js", string? caPath = null)
     {
-        await using var device = Start(server, scenario, script);
+        await using var device = Start(server, scenario, script, caPath);
         device.Release();
         await device.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return device.Events;

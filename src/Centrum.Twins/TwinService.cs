@@ -3,6 +3,7 @@ using Centrum.Devices;
 using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
+using Centrum.Storage.Ownership;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Writing;
 using Centrum.Twins.Internal;
@@ -30,7 +31,8 @@ namespace Centrum.Twins;
 /// of the same twin reads the committed document and version: versions still grow by exactly one, in order.
 /// </para>
 /// </remarks>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, MetadataWriter writer, TimeProvider time, ILogger<TwinService> logger)
+public sealed class TwinService(
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, IModulePresence modules, MetadataWriter writer, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -223,17 +225,29 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     }
 
     /// <summary>
-    /// Commits the twin's new state and its event in the next group commit; a problem when the device is gone. The
-    /// caller holds the twin's lock until this returns, so no other update of the twin reads before the commit.
+    /// Commits the twin's new state and its event in the next group commit; a problem when the device or the module is
+    /// gone. The caller holds the twin's lock until this returns, so no other update of the twin reads before the commit.
+    /// A module twin's first row is added only if the module identity is still there in the commit's own transaction:
+    /// the twins table's foreign key names the device, not the module, and a module deleted after the existence check
+    /// above would otherwise leave the row behind. Module deletions go through the same group commit (and, on
+    /// PostgreSQL, the same per-application lock), so nothing can come between this check and the insert.
     /// </summary>
     /// <param name="read">The versions the update was made from; null for a twin's first row.</param>
     private async Task<Problem?> CommitAsync(
         TwinEntity entity, (long Desired, long Reported)? read, DeviceEventKind kind, JsonObject data, string? moduleId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var moduleGone = false;
         try
         {
-            await writer.WriteAsync(entity.ApplicationId, unit =>
+            await writer.WriteAsync(entity.ApplicationId, async (unit, ct) =>
             {
+                moduleGone = false;
+                if (read is null && moduleId is not null && !await modules.ExistsAsync(unit.Db, entity.ApplicationId, entity.DeviceId, moduleId, ct))
+                {
+                    moduleGone = true;
+                    return;
+                }
+
                 if (read is not { } versions)
                 {
                     unit.Db.Twins.Add(entity);
@@ -249,18 +263,24 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
 
                 unit.Append(kind, entity.DeviceId, data, moduleId, time: now);
             }, cancellationToken);
-            return null;
+            return moduleGone ? Problem.NotFound($"Module '{moduleId}' of device '{entity.DeviceId}' was not found.") : null;
         }
         catch (DbUpdateException)
         {
             // The device was deleted between the read above and this commit: its first twin row breaks the foreign
             // key, or the twin row went with the device and the update finds none. The answer is the deleted device's.
-            if (await devices.ExistsAsync(entity.ApplicationId, entity.DeviceId, CancellationToken.None))
+            if (!await devices.ExistsAsync(entity.ApplicationId, entity.DeviceId, CancellationToken.None))
             {
-                throw;
+                return Problem.NotFound($"Device '{entity.DeviceId}' was not found.");
             }
 
-            return Problem.NotFound($"Device '{entity.DeviceId}' was not found.");
+            // A module twin's row goes with its module: an update of a module deleted meanwhile finds none.
+            if (moduleId is not null && !await devices.ModuleExistsAsync(entity.ApplicationId, entity.DeviceId, moduleId, CancellationToken.None))
+            {
+                return Problem.NotFound($"Module '{moduleId}' of device '{entity.DeviceId}' was not found.");
+            }
+
+            throw;
         }
     }
 

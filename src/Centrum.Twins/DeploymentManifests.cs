@@ -124,7 +124,20 @@ public sealed class DeploymentManifests(
     /// <c>reconcile</c>, and Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Edgelet/ModuleIdentityLifecycleManager.cs</c>).
     /// The value is the names of the modules whose twins were written.
     /// </summary>
-    public async Task<Outcome<AppliedDeployment>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken)
+    public async Task<Outcome<AppliedDeployment>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken) =>
+        await ApplyAsync(applicationId, deviceId, null, null, data, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(string, string, JsonObject, CancellationToken)"/>, and records the deployment the device now
+    /// has: the manifest <paramref name="manifestId"/> names (with the etag of its content when the application keeps
+    /// it), its display name and the normalised data applied. A module created afterwards starts with the desired
+    /// properties this data gives it (<see cref="TwinService"/>), and the device's REST representation shows the record
+    /// as its <c>deploymentManifest</c> (REST API 2022-10-31-preview, <c>Device.deploymentManifest</c>). Deleting the
+    /// manifest later leaves the record, as it leaves the configuration the device runs: the preview API's
+    /// <c>DeploymentManifests_Remove</c> answers only 204, with no refusal for a manifest in use.
+    /// </summary>
+    public async Task<Outcome<AppliedDeployment>> ApplyAsync(
+        string applicationId, string deviceId, string? manifestId, string? displayName, JsonObject data, CancellationToken cancellationToken)
     {
         if (Validate(data) is { } invalid)
         {
@@ -132,6 +145,22 @@ public sealed class DeploymentManifests(
         }
 
         data = Normalized(data);
+        string? etag = null;
+        if (manifestId is not null)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(m => m.Id == manifestId, cancellationToken) is { } stored)
+            {
+                etag = stored.ETag;
+                displayName ??= stored.DisplayName;
+            }
+        }
+
+        var record = new JsonObject { ["id"] = manifestId, ["displayName"] = displayName, ["etag"] = etag, ["data"] = data.DeepClone() };
+        if ((await twins.RecordDeploymentAsync(applicationId, deviceId, record, cancellationToken)).Problem is { } unrecorded)
+        {
+            return unrecorded;
+        }
 
         var content = data["modulesContent"]!.AsObject();
         var written = new List<string>();

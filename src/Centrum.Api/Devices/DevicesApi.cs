@@ -89,11 +89,28 @@ public static class DevicesApi
         return Results.Json(nextLink is null ? new { value } : new { value, nextLink });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
+    /// <summary>
+    /// <c>Devices_Get</c>; an IoT Edge device that took a deployment also shows it as its <c>deploymentManifest</c>
+    /// (REST API 2022-10-31-preview, <c>Device.deploymentManifest</c>: "the deployment manifest assigned to the device"),
+    /// as it was when applied: its id, display name, the etag of its content then, and the data applied.
+    /// </summary>
+    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, TwinService twins, AccessScope scope, string deviceId)
     {
         var application = context.Application();
         var found = await registry.FindAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DevicesRead), context.RequestAborted);
-        return Answer(registry, application.Id, found);
+        if (!found.Succeeded || !found.Value.IotEdge || await twins.DeploymentOfAsync(application.Id, deviceId, context.RequestAborted) is not { } deployment)
+        {
+            return Answer(registry, application.Id, found);
+        }
+
+        var json = JsonSerializer.SerializeToNode(DeviceJson.ToResponse(found.Value, registry.IsConnected(application.Id, deviceId)))!.AsObject();
+        foreach (var (name, _) in json.Where(p => p.Value is null).ToList())
+        {
+            json.Remove(name); // as the device's other answers leave out what it does not have
+        }
+
+        json["deploymentManifest"] = deployment;
+        return Results.Json(json);
     }
 
     private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)

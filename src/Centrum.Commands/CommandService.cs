@@ -64,8 +64,8 @@ public sealed class CommandService(
             return Problem.NotFound($"Device '{deviceId}' was not found.");
         }
 
-        // Module commands are declared by the module's own model, which Centrum does not keep yet (IoT Edge deployment manifests).
-        if (call.ModuleId is null && await models.ForDeviceAsync(applicationId, deviceId, cancellationToken) is { } template
+        // A module's commands are declared by the module's capability model in its IoT Edge device's template.
+        if (await models.ForIdentityAsync(applicationId, deviceId, call.ModuleId, cancellationToken) is { } template
             && DeviceModels.CheckCommand(template, call.Component, call.Name, call.Request) is { } undeclared)
         {
             return undeclared;

@@ -359,6 +359,7 @@ public sealed class DeviceRegistry(
         // at once, without a read before it; the batch says whether the id is taken (one read for all its devices). A
         // write the rules refuse, or an id found taken, goes the way of a replace below, which reads the device and
         // judges the write against it (its reach, its template) as if no create had been tried.
+        write = await EdgeByTemplateAsync(applicationId, null, write, cancellationToken);
         if (ifMatch is null && !retried
             && await RefuseAsync(applicationId, null, write, reach, cancellationToken) is null
             && await UnknownOrganizationAsync(applicationId, write.Organizations, cancellationToken) is null)
@@ -501,7 +502,7 @@ public sealed class DeviceRegistry(
             return patched.Problem;
         }
 
-        var after = patched.Value;
+        var after = await EdgeByTemplateAsync(applicationId, before, patched.Value, cancellationToken);
         var refused = await RefuseAsync(applicationId, before, after, reach, cancellationToken)
             ?? await UnknownOrganizationAsync(applicationId, after.Organizations, cancellationToken);
         return refused ?? await ReplaceGroupedAsync(applicationId, entity, before, after, cancellationToken);
@@ -520,6 +521,17 @@ public sealed class DeviceRegistry(
 
         return reach.MayPlaceIn(write.Organizations) ? null : Problem.Forbidden(OutsideReachMessage);
     }
+
+    /// <summary>
+    /// A write that assigns an IoT Edge device's template makes the device an IoT Edge device, as IoT Central types a
+    /// device by its template (REST API 2022-10-31-preview, <c>Device.type</c>). Asked only when the template changes;
+    /// a template that does not exist is left to <see cref="RefuseAsync"/>.
+    /// </summary>
+    private async Task<DeviceWrite> EdgeByTemplateAsync(string applicationId, DeviceWrite? before, DeviceWrite write, CancellationToken cancellationToken) =>
+        write.Template is not null && write.Template != before?.Template && write.IotEdge != true
+        && await templates.IsEdgeAsync(applicationId, write.Template, cancellationToken)
+            ? write with { IotEdge = true }
+            : write;
 
     /// <summary>A device belongs only to organizations of its application's tree; a device in a missing one would be out of everyone's reach but the application's.</summary>
     private async Task<Problem?> UnknownOrganizationAsync(string applicationId, IReadOnlyList<string> owners, CancellationToken cancellationToken)
@@ -683,7 +695,8 @@ public sealed class DeviceRegistry(
             // Asked in the device's turn (so its records keep the order they were asked in) but before the write is
             // queued, so nothing waits for another area inside the batch's transaction.
             var announced = connected && modelId is not null ? await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken) : null;
-            await writer.WriteAsync(applicationId, (unit, ct) => RecordAsync(unit, announced, ct), cancellationToken);
+            var edge = announced is not null && await templates.IsEdgeAsync(applicationId, announced, cancellationToken);
+            await writer.WriteAsync(applicationId, (unit, ct) => RecordAsync(unit, announced, edge, ct), cancellationToken);
         });
         if (associated)
         {
@@ -691,7 +704,7 @@ public sealed class DeviceRegistry(
         }
 
         // Runs again, in a fresh transaction, when its batch failed: it decides afresh what it reports.
-        async ValueTask RecordAsync(MetadataWriteUnit unit, string? announced, CancellationToken ct)
+        async ValueTask RecordAsync(MetadataWriteUnit unit, string? announced, bool edge, CancellationToken ct)
         {
             associated = false;
             var now = time.GetUtcNow();
@@ -704,7 +717,7 @@ public sealed class DeviceRegistry(
                 return;
             }
 
-            associated = announced is not null && await AssociateAsync(unit.Db, applicationId, deviceId, announced, ct);
+            associated = announced is not null && await AssociateAsync(unit.Db, applicationId, deviceId, announced, edge, ct);
             unit.Append(connected ? DeviceEventKind.Connected : DeviceEventKind.Disconnected, deviceId,
                 connected && modelId is not null ? new JsonObject { ["modelId"] = modelId } : null, time: now);
         }
@@ -737,6 +750,7 @@ public sealed class DeviceRegistry(
         // Asked before the write is queued, so nothing waits for another area inside the batch's transaction; it matters
         // only to a device without a template (an operator's assignment is never overridden), which the batch checks.
         var announced = modelId is null ? null : await templates.FindByModelIdAsync(applicationId, modelId, cancellationToken);
+        var announcedEdge = announced is not null && await templates.IsEdgeAsync(applicationId, announced, cancellationToken);
         var primary = secrets.Protect(derivedKeys?.PrimaryKey ?? SymmetricKeys.Generate());
         var secondary = secrets.Protect(derivedKeys?.SecondaryKey ?? SymmetricKeys.Generate());
         var now = time.GetUtcNow();
@@ -783,6 +797,7 @@ public sealed class DeviceRegistry(
             if (associated)
             {
                 row.TemplateId = announced;
+                row.IotEdge |= announcedEdge;
             }
 
             row.EnrollmentGroupId = enrollmentGroupId ?? row.EnrollmentGroupId;
@@ -853,9 +868,9 @@ public sealed class DeviceRegistry(
     /// A device without a template is associated with the template whose model is the one it announced; an operator's
     /// assignment is never overridden (IoT Central docs "How devices connect", "Automatically assign a device to a device template").
     /// </summary>
-    private static async Task<bool> AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string templateId, CancellationToken cancellationToken) =>
+    private static async Task<bool> AssociateAsync(CentrumDbContext db, string applicationId, string deviceId, string templateId, bool edge, CancellationToken cancellationToken) =>
         await Scoped(db, applicationId).Where(d => d.Id == deviceId && d.TemplateId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId), cancellationToken) > 0;
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.TemplateId, templateId).SetProperty(d => d.IotEdge, d => d.IotEdge || edge), cancellationToken) > 0;
 
     /// <summary>
     /// The event data of an update: what it changed in IoT Central's device lifecycle vocabulary (enabled, disabled,

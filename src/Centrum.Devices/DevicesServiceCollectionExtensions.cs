@@ -11,5 +11,6 @@ public static class DevicesServiceCollectionExtensions
             .AddSingleton<DeviceRelationships>()
             .AddSingleton<DeviceBulkActions>()
             .AddSingleton<DeviceConnectionDetails>()
-            .AddSingleton<IDeviceDirectory, DeviceDirectory>();
+            .AddSingleton<IDeviceDirectory, DeviceDirectory>()
+            .AddSingleton<Centrum.Storage.Ownership.IModulePresence, Storage.ModulePresence>();
 }

@@ -11,5 +11,6 @@ public delegate bool TelemetryDeclaration(string? component, string name, JsonEl
 /// </summary>
 public interface ITelemetryModel
 {
-    ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken);
+    /// <summary>The declaration of the device's telemetry, or of its module's when <paramref name="moduleId"/> is given; null when nothing is modeled.</summary>
+    ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken);
 }

@@ -47,7 +47,7 @@ public sealed class TelemetryIngest : IAsyncDisposable
     public async ValueTask<Task<StoreResult>?> SubmitAsync(TelemetryMessage message, bool waitForRoom, CancellationToken cancellationToken)
     {
         var store = Store(message.ApplicationId);
-        var declaration = _model is null ? null : await _model.ForDeviceAsync(message.ApplicationId, message.DeviceId, cancellationToken);
+        var declaration = _model is null ? null : await _model.ForDeviceAsync(message.ApplicationId, message.DeviceId, message.ModuleId, cancellationToken);
         var pending = new PendingMessage(message, declaration);
         if (store.TryEnqueue(pending))
         {

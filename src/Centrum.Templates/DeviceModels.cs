@@ -35,9 +35,21 @@ public sealed class DeviceModels(IDeviceDirectory devices, DeviceTemplateService
 
     public void Forget(string applicationId, string deviceId) => _assignments.TryRemove((applicationId, deviceId), out _);
 
-    async ValueTask<TelemetryDeclaration?> ITelemetryModel.ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The template a device's or a module's data is read by: the device's own for the device (null
+    /// <paramref name="moduleId"/>), and for a module the module's capability model in the device's IoT Edge template;
+    /// null when there is none (an unassigned device, or a module the template does not describe, whose data is then
+    /// unmodeled, as an unassigned IoT Edge device's is in IoT Central).
+    /// </summary>
+    public async ValueTask<DeviceTemplate?> ForIdentityAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
     {
         var template = await ForDeviceAsync(applicationId, deviceId, cancellationToken);
+        return moduleId is null ? template : template?.ForModule(moduleId);
+    }
+
+    async ValueTask<TelemetryDeclaration?> ITelemetryModel.ForDeviceAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
+    {
+        var template = await ForIdentityAsync(applicationId, deviceId, moduleId, cancellationToken);
         return template is null ? null : (component, name, value) => Telemetry(template.Model, component, name) is { } telemetry && Conforms(telemetry.Schema, value);
     }
 

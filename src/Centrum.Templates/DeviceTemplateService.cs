@@ -49,7 +49,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
             return null; // Stored models were valid when stored; a dependency deleted since leaves the template unusable.
         }
 
-        var template = ToModel(entity, model);
+        var template = ToModel(entity, model, parsed);
         _cache[(applicationId, id)] = template;
         return template;
     }
@@ -215,7 +215,7 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
         Changed(log, existing is null ? "created" : "updated", id, displayName);
         await log.CommitAsync(cancellationToken);
         _cache.TryRemove((applicationId, id), out _);
-        var template = ToModel(entity, root);
+        var template = ToModel(entity, root, parsed);
         _cache[(applicationId, id)] = template;
         return template;
     }
@@ -396,6 +396,29 @@ public sealed class DeviceTemplateService(IDbContextFactory<CentrumDbContext> co
     private static DtdlError Rebase(DtdlError error, int documents) =>
         documents == 1 ? error : error with { Path = "$" + error.Path[4..] };
 
-    private static DeviceTemplate ToModel(DeviceTemplateEntity e, DtdlInterface model) => new(
-        e.Id, e.ModelId, e.DisplayName, e.Description, JsonNode.Parse(e.Types)!.AsArray(), JsonNode.Parse(e.CapabilityModel)!, e.ETag, model);
+    private static DeviceTemplate ToModel(DeviceTemplateEntity e, DtdlInterface model, DtdlParseResult parsed) => new(
+        e.Id, e.ModelId, e.DisplayName, e.Description, JsonNode.Parse(e.Types)!.AsArray(), JsonNode.Parse(e.CapabilityModel)!, e.ETag, model)
+    {
+        Modules = EdgeModules(model, parsed),
+    };
+
+    /// <summary>
+    /// The model's IoT Edge modules: its Relationships co-typed <c>EdgeModule</c>, each with the Interface its target
+    /// names (the parser took inline targets into the model). A target that is not part of the model leaves the module
+    /// out, as a module the template does not describe.
+    /// </summary>
+    private static Dictionary<string, EdgeModuleModel> EdgeModules(DtdlInterface model, DtdlParseResult parsed)
+    {
+        var modules = new Dictionary<string, EdgeModuleModel>(StringComparer.Ordinal);
+        foreach (var relationship in model.AllContents.OfType<DtdlRelationship>())
+        {
+            if (relationship.CoTypes.Contains(DeviceTemplate.EdgeModuleType) && relationship.Target is { } target
+                && parsed.Interfaces.TryGetValue(target, out var module))
+            {
+                modules[relationship.Name] = new EdgeModuleModel(relationship, module);
+            }
+        }
+
+        return modules;
+    }
 }

@@ -9,6 +9,9 @@ internal sealed class TemplateCatalog(IDbContextFactory<CentrumDbContext> contex
     public async ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken) =>
         await templates.ExistsAsync(applicationId, templateId, cancellationToken);
 
+    public async ValueTask<bool> IsEdgeAsync(string applicationId, string templateId, CancellationToken cancellationToken) =>
+        await templates.GetAsync(applicationId, templateId, cancellationToken) is { IsEdge: true };
+
     public async ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

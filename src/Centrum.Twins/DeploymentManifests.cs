@@ -124,11 +124,42 @@ public sealed class DeploymentManifests(
     /// <c>reconcile</c>, and Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Edgelet/ModuleIdentityLifecycleManager.cs</c>).
     /// The value is the names of the modules whose twins were written.
     /// </summary>
-    public async Task<Outcome<AppliedDeployment>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken)
+    public async Task<Outcome<AppliedDeployment>> ApplyAsync(string applicationId, string deviceId, JsonObject data, CancellationToken cancellationToken) =>
+        await ApplyAsync(applicationId, deviceId, null, null, data, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(string, string, JsonObject, CancellationToken)"/>, and records the deployment the device now
+    /// has: the manifest <paramref name="manifestId"/> names (with the etag of its content when the application keeps
+    /// it), its display name and the normalised data applied. A module created afterwards starts with the desired
+    /// properties this data gives it (<see cref="TwinService"/>), and the device's REST representation shows the record
+    /// as its <c>deploymentManifest</c> (REST API 2022-10-31-preview, <c>Device.deploymentManifest</c>). Deleting the
+    /// manifest later leaves the record, as it leaves the configuration the device runs: the preview API's
+    /// <c>DeploymentManifests_Remove</c> answers only 204, with no refusal for a manifest in use.
+    /// </summary>
+    public async Task<Outcome<AppliedDeployment>> ApplyAsync(
+        string applicationId, string deviceId, string? manifestId, string? displayName, JsonObject data, CancellationToken cancellationToken)
     {
         if (Validate(data) is { } invalid)
         {
             return Problem.Invalid(invalid);
+        }
+
+        data = Normalized(data);
+        string? etag = null;
+        if (manifestId is not null)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (await Scoped(db, applicationId).AsNoTracking().FirstOrDefaultAsync(m => m.Id == manifestId, cancellationToken) is { } stored)
+            {
+                etag = stored.ETag;
+                displayName ??= stored.DisplayName;
+            }
+        }
+
+        var record = new JsonObject { ["id"] = manifestId, ["displayName"] = displayName, ["etag"] = etag, ["data"] = data.DeepClone() };
+        if ((await twins.RecordDeploymentAsync(applicationId, deviceId, record, cancellationToken)).Problem is { } unrecorded)
+        {
+            return unrecorded;
         }
 
         var content = data["modulesContent"]!.AsObject();
@@ -161,6 +192,41 @@ public sealed class DeploymentManifests(
         Log.ManifestApplied(logger, applicationId, deviceId, written.Count, waiting);
         return new AppliedDeployment(written, agentVersion);
     }
+
+    /// <summary>
+    /// The manifest as IoT Central keeps it: a <c>$edgeAgent</c> or <c>$edgeHub</c> of schema version 1.0 is raised to
+    /// 1.1 (IoT Central documentation, "Manage IoT Edge deployment manifests with the REST API": a manifest created with
+    /// <c>"schemaVersion": "1.0"</c> is returned with <c>"1.1"</c>). edgeAgent's 1.1 only adds optional settings
+    /// (<c>startupOrder</c>), and edgeHub's 1.1 reads 1.0's route strings unchanged but requires a
+    /// <c>storeAndForwardConfiguration</c>: a 1.0 manifest without one gets IoT Edge's default time to live, 7200
+    /// seconds (Azure/iotedge <c>edge-hub/core/src/Microsoft.Azure.Devices.Edge.Hub.Core/config/EdgeHubDesiredProperties_1_1.cs</c>
+    /// and the IoT Edge documentation, "Properties of the IoT Edge hub module twin"). <paramref name="data"/> must have
+    /// passed <see cref="Validate"/>; it is not changed.
+    /// </summary>
+    public static JsonObject Normalized(JsonObject data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var normalized = (JsonObject)data.DeepClone();
+        var content = normalized["modulesContent"]!.AsObject();
+        if (content[EdgeAgent]?[Desired] is JsonObject agent && (string?)agent["schemaVersion"] == "1.0")
+        {
+            agent["schemaVersion"] = "1.1";
+        }
+
+        if (content[EdgeHub]?[Desired] is JsonObject hub && (string?)hub["schemaVersion"] == "1.0")
+        {
+            hub["schemaVersion"] = "1.1";
+            if (hub["storeAndForwardConfiguration"] is not JsonObject)
+            {
+                hub["storeAndForwardConfiguration"] = new JsonObject { ["timeToLiveSecs"] = DefaultStoreAndForwardSeconds };
+            }
+        }
+
+        return normalized;
+    }
+
+    /// <summary>IoT Edge's default store-and-forward time to live (IoT Edge documentation, "Properties of the IoT Edge hub module twin").</summary>
+    public const int DefaultStoreAndForwardSeconds = 7200;
 
     /// <summary>Why <paramref name="data"/> is not a deployment manifest Centrum can apply; null when it is.</summary>
     public static string? Validate(JsonObject data)
@@ -376,7 +442,7 @@ public sealed class DeploymentManifests(
         }
 
         row.DisplayName = displayName;
-        row.Data = data.ToJsonString();
+        row.Data = Normalized(data).ToJsonString();
         row.Organizations = JsonSerializer.Serialize(owners);
         row.ETag = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
         if (await SaveAsync(db, cancellationToken) is { } conflict)

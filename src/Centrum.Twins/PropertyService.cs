@@ -8,8 +8,9 @@ namespace Centrum.Twins;
 /// A device's properties as IoT Central shows and writes them (IoT Central REST API 2022-07-31, the Devices property
 /// operations): the twin read through the device's template. REST, jobs and pages call this, so a write meets the
 /// same refusals whoever makes it: a property the template does not declare, one the cloud may not write, or a value
-/// that does not fit its schema, unless the caller asks for unmodeled properties. Module twins have no template here
-/// (a module's model comes with its deployment manifest, which Centrum does not keep yet), so they are not checked.
+/// that does not fit its schema, unless the caller asks for unmodeled properties. A module's properties are read and
+/// checked by the module's capability model in its IoT Edge device's template; a module the template does not describe
+/// (or one of a device without a template) is not checked, as IoT Central leaves such data unmodeled.
 /// </summary>
 public sealed class PropertyService(TwinService twins, DeviceModels models)
 {
@@ -27,7 +28,7 @@ public sealed class PropertyService(TwinService twins, DeviceModels models)
         }
 
         var view = DeviceProperties.View(twin, component);
-        if (moduleId is null && !unmodeled && await models.ForDeviceAsync(applicationId, deviceId, cancellationToken) is { } template)
+        if (!unmodeled && await models.ForIdentityAsync(applicationId, deviceId, moduleId, cancellationToken) is { } template)
         {
             if (DeviceModels.CheckComponent(template, component) is { } undeclared)
             {
@@ -54,7 +55,7 @@ public sealed class PropertyService(TwinService twins, DeviceModels models)
             return NotFound(deviceId, moduleId);
         }
 
-        var template = moduleId is null ? await models.ForDeviceAsync(applicationId, deviceId, cancellationToken) : null;
+        var template = await models.ForIdentityAsync(applicationId, deviceId, moduleId, cancellationToken);
         var modeled = unmodeled && template is not null ? DeviceModels.Modeled(template, component, values) : values;
         if (template is not null && modeled is not null && DeviceModels.CheckWrites(template, component, modeled) is { } refusal)
         {
@@ -64,7 +65,8 @@ public sealed class PropertyService(TwinService twins, DeviceModels models)
         // Cloud properties stay with the platform; everything else is desired and goes to the device.
         var desired = (JsonObject)values.DeepClone();
         var cloud = new JsonObject();
-        if (template is not null && component is null)
+        // Cloud properties are the device's (IoT Central has none on modules): a module's writes all go to its twin.
+        if (template is not null && component is null && moduleId is null)
         {
             foreach (var (name, value) in desired.ToList())
             {

@@ -3,6 +3,7 @@ using Centrum.Devices;
 using Centrum.Events;
 using Centrum.Outcomes;
 using Centrum.Storage;
+using Centrum.Storage.Ownership;
 using Centrum.Storage.Entities;
 using Centrum.Storage.Writing;
 using Centrum.Twins.Internal;
@@ -30,7 +31,8 @@ namespace Centrum.Twins;
 /// of the same twin reads the committed document and version: versions still grow by exactly one, in order.
 /// </para>
 /// </remarks>
-public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, MetadataWriter writer, TimeProvider time, ILogger<TwinService> logger)
+public sealed class TwinService(
+    IDbContextFactory<CentrumDbContext> contexts, IDeviceDirectory devices, IModulePresence modules, MetadataWriter writer, TimeProvider time, ILogger<TwinService> logger)
 {
     private readonly TwinLocks _locks = new();
 
@@ -48,7 +50,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
         }
 
         return await ExistsAsync(applicationId, deviceId, moduleId, cancellationToken)
-            ? ToModel(new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId, ModuleId = moduleId ?? "" })
+            ? ToModel(await NewTwinAsync(applicationId, deviceId, moduleId, cancellationToken))
             : null;
     }
 
@@ -101,35 +103,103 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
             return Problem.Invalid(invalid);
         }
 
-        using var held = await _locks.AcquireAsync(applicationId, deviceId, null, cancellationToken);
-        var entity = await ReadAsync(applicationId, deviceId, "", cancellationToken);
+        var written = await WritePlatformAsync(applicationId, deviceId, null, patch, replace: false, cancellationToken);
+        if (written.Succeeded)
+        {
+            Log.CloudUpdated(logger, applicationId, deviceId);
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// Records the deployment applied to an IoT Edge device (<see cref="DeploymentManifests.ApplyAsync(string, string, string?, string?, JsonObject, CancellationToken)"/>): kept by the
+    /// platform in its <c>$edgeAgent</c> twin's platform-kept document, never sent to the device and not among the
+    /// module's properties (a module has no cloud properties). It replaces the deployment recorded before.
+    /// </summary>
+    public Task<Outcome<JsonObject>> RecordDeploymentAsync(string applicationId, string deviceId, JsonObject deployment, CancellationToken cancellationToken) =>
+        WritePlatformAsync(applicationId, deviceId, EdgeAgentModule, new JsonObject { [DeploymentKey] = deployment.DeepClone() }, replace: true, cancellationToken);
+
+    /// <summary>The deployment last applied to the IoT Edge device, as <see cref="RecordDeploymentAsync"/> kept it; null when none was.</summary>
+    public async Task<JsonObject?> DeploymentOfAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+    {
+        var agent = await ReadAsync(applicationId, deviceId, EdgeAgentModule, cancellationToken);
+        return agent is null ? null : TwinDocuments.Parse(agent.CloudProperties)[DeploymentKey]?.DeepClone() as JsonObject;
+    }
+
+    private const string EdgeAgentModule = "$edgeAgent";
+
+    private const string DeploymentKey = "deployment";
+
+    /// <summary>
+    /// Writes the platform-kept document of a twin (a device's cloud properties; the deployment record of an
+    /// <c>$edgeAgent</c> twin): merged, or with <paramref name="replace"/> each key of the patch replaced whole. Only the
+    /// device's own cloud properties are a device event.
+    /// </summary>
+    private async Task<Outcome<JsonObject>> WritePlatformAsync(string applicationId, string deviceId, string? moduleId, JsonObject patch, bool replace, CancellationToken cancellationToken)
+    {
+        using var held = await _locks.AcquireAsync(applicationId, deviceId, moduleId, cancellationToken);
+        var entity = await ReadAsync(applicationId, deviceId, moduleId ?? "", cancellationToken);
         var first = entity is null;
         var read = (entity?.DesiredVersion ?? 0, entity?.ReportedVersion ?? 0);
         if (entity is null)
         {
-            if (!await devices.ExistsAsync(applicationId, deviceId, cancellationToken))
+            if (!await ExistsAsync(applicationId, deviceId, moduleId, cancellationToken))
             {
-                return Problem.NotFound($"Device '{deviceId}' was not found.");
+                return Problem.NotFound(moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
             }
 
-            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId };
+            entity = await NewTwinAsync(applicationId, deviceId, moduleId, cancellationToken);
         }
 
         var now = time.GetUtcNow();
         var document = TwinDocuments.Parse(entity.CloudProperties);
+        if (replace)
+        {
+            foreach (var (name, _) in patch)
+            {
+                document.Remove(name);
+            }
+        }
+
         TwinDocuments.Merge(document, patch);
         var metadata = TwinDocuments.Parse(entity.CloudMetadata);
         TwinDocuments.UpdateMetadata(metadata, patch, now, null);
         entity.CloudProperties = document.ToJsonString();
         entity.CloudMetadata = metadata.ToJsonString();
-        var data = new JsonObject { ["patch"] = patch.DeepClone() };
-        if (await CommitAsync(entity, first ? null : read, DeviceEventKind.CloudPropertiesChanged, data, null, now, cancellationToken) is { } gone)
+        var kind = moduleId is null ? DeviceEventKind.CloudPropertiesChanged : (DeviceEventKind?)null;
+        if (await CommitAsync(entity, first ? null : read, kind, new JsonObject { ["patch"] = patch.DeepClone() }, moduleId, now, cancellationToken) is { } gone)
         {
             return gone;
         }
 
-        Log.CloudUpdated(logger, applicationId, deviceId);
         return document;
+    }
+
+    /// <summary>
+    /// A twin's first state. A custom module of an IoT Edge device that took a deployment starts with the desired
+    /// properties the deployment gives it, as IoT Hub applies a deployment's content to a module created after it
+    /// (IoT Hub REST reference, "Configuration - Apply On Edge Device": the content is the device's configuration, and
+    /// the IoT Edge runtime's identity service creates the modules it names afterwards).
+    /// </summary>
+    private async Task<TwinEntity> NewTwinAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
+    {
+        var entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId, ModuleId = moduleId ?? "" };
+        if (moduleId is null || moduleId.StartsWith('$'))
+        {
+            return entity;
+        }
+
+        var deployment = await DeploymentOfAsync(applicationId, deviceId, cancellationToken);
+        if (deployment?["data"]?["modulesContent"]?[moduleId]?["properties.desired"] is JsonObject desired)
+        {
+            var metadata = new JsonObject();
+            TwinDocuments.UpdateMetadata(metadata, desired, time.GetUtcNow(), entity.DesiredVersion);
+            entity.Desired = desired.ToJsonString();
+            entity.DesiredMetadata = metadata.ToJsonString();
+        }
+
+        return entity;
     }
 
     private async Task<Outcome<long>> UpdateAsync(
@@ -155,7 +225,7 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
                 return Problem.NotFound(moduleId is null ? $"Device '{deviceId}' was not found." : $"Module '{moduleId}' of device '{deviceId}' was not found.");
             }
 
-            entity = new TwinEntity { ApplicationId = applicationId, DeviceId = deviceId, ModuleId = moduleId ?? "" };
+            entity = await NewTwinAsync(applicationId, deviceId, moduleId, cancellationToken);
         }
 
         var current = reported ? entity.ReportedVersion : entity.DesiredVersion;
@@ -223,17 +293,29 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
     }
 
     /// <summary>
-    /// Commits the twin's new state and its event in the next group commit; a problem when the device is gone. The
-    /// caller holds the twin's lock until this returns, so no other update of the twin reads before the commit.
+    /// Commits the twin's new state and its event in the next group commit; a problem when the device or the module is
+    /// gone. The caller holds the twin's lock until this returns, so no other update of the twin reads before the commit.
+    /// A module twin's first row is added only if the module identity is still there in the commit's own transaction:
+    /// the twins table's foreign key names the device, not the module, and a module deleted after the existence check
+    /// above would otherwise leave the row behind. Module deletions go through the same group commit (and, on
+    /// PostgreSQL, the same per-application lock), so nothing can come between this check and the insert.
     /// </summary>
     /// <param name="read">The versions the update was made from; null for a twin's first row.</param>
     private async Task<Problem?> CommitAsync(
-        TwinEntity entity, (long Desired, long Reported)? read, DeviceEventKind kind, JsonObject data, string? moduleId, DateTimeOffset now, CancellationToken cancellationToken)
+        TwinEntity entity, (long Desired, long Reported)? read, DeviceEventKind? kind, JsonObject data, string? moduleId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var moduleGone = false;
         try
         {
-            await writer.WriteAsync(entity.ApplicationId, unit =>
+            await writer.WriteAsync(entity.ApplicationId, async (unit, ct) =>
             {
+                moduleGone = false;
+                if (read is null && moduleId is not null && !await modules.ExistsAsync(unit.Db, entity.ApplicationId, entity.DeviceId, moduleId, ct))
+                {
+                    moduleGone = true;
+                    return;
+                }
+
                 if (read is not { } versions)
                 {
                     unit.Db.Twins.Add(entity);
@@ -247,25 +329,35 @@ public sealed class TwinService(IDbContextFactory<CentrumDbContext> contexts, ID
                     entry.Property(t => t.ReportedVersion).OriginalValue = versions.Reported;
                 }
 
-                unit.Append(kind, entity.DeviceId, data, moduleId, time: now);
+                if (kind is { } recorded)
+                {
+                    unit.Append(recorded, entity.DeviceId, data, moduleId, time: now);
+                }
             }, cancellationToken);
-            return null;
+            return moduleGone ? Problem.NotFound($"Module '{moduleId}' of device '{entity.DeviceId}' was not found.") : null;
         }
         catch (DbUpdateException)
         {
             // The device was deleted between the read above and this commit: its first twin row breaks the foreign
             // key, or the twin row went with the device and the update finds none. The answer is the deleted device's.
-            if (await devices.ExistsAsync(entity.ApplicationId, entity.DeviceId, CancellationToken.None))
+            if (!await devices.ExistsAsync(entity.ApplicationId, entity.DeviceId, CancellationToken.None))
             {
-                throw;
+                return Problem.NotFound($"Device '{entity.DeviceId}' was not found.");
             }
 
-            return Problem.NotFound($"Device '{entity.DeviceId}' was not found.");
+            // A module twin's row goes with its module: an update of a module deleted meanwhile finds none.
+            if (moduleId is not null && !await devices.ModuleExistsAsync(entity.ApplicationId, entity.DeviceId, moduleId, CancellationToken.None))
+            {
+                return Problem.NotFound($"Module '{moduleId}' of device '{entity.DeviceId}' was not found.");
+            }
+
+            throw;
         }
     }
 
+    /// <summary>A module has no cloud properties: what the platform keeps in its twin (a deployment record) is not shown as any.</summary>
     private static Twin ToModel(TwinEntity e) => new(
         TwinDocuments.Parse(e.Desired), e.DesiredVersion, TwinDocuments.Parse(e.DesiredMetadata),
         TwinDocuments.Parse(e.Reported), e.ReportedVersion, TwinDocuments.Parse(e.ReportedMetadata),
-        TwinDocuments.Parse(e.CloudProperties), TwinDocuments.Parse(e.CloudMetadata));
+        e.ModuleId.Length == 0 ? TwinDocuments.Parse(e.CloudProperties) : [], e.ModuleId.Length == 0 ? TwinDocuments.Parse(e.CloudMetadata) : []);
 }

@@ -95,7 +95,16 @@ internal sealed class KnownTemplates : ITemplateCatalog
 
     public IReadOnlyList<(string Application, string Device)> Forgotten => _forgotten.ToList();
 
-    public void Add(string applicationId, string templateId, string modelId) => _templates[(applicationId, templateId)] = modelId;
+    private readonly ConcurrentDictionary<(string Application, string Template), bool> _edge = new();
+
+    public void Add(string applicationId, string templateId, string modelId, bool edge = false)
+    {
+        _templates[(applicationId, templateId)] = modelId;
+        _edge[(applicationId, templateId)] = edge;
+    }
+
+    public ValueTask<bool> IsEdgeAsync(string applicationId, string templateId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_edge.TryGetValue((applicationId, templateId), out var edge) && edge);
 
     public async ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken)
     {

@@ -66,7 +66,7 @@ public sealed class DeviceReadsTests : IDisposable
     /// <summary>The template of these tests declares one telemetry, <c>temperature</c>, a number.</summary>
     private sealed class TemperatureOnly : ITelemetryModel
     {
-        public ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken) =>
+        public ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken) =>
             ValueTask.FromResult<TelemetryDeclaration?>((component, name, value) => component is null && name == "temperature" && value.ValueKind == JsonValueKind.Number);
     }
 

@@ -98,7 +98,7 @@ public static class DeploymentManifestsApi
 
     /// <summary>
     /// <c>Devices_ApplyManifest</c>: the body is a <c>DeploymentManifest</c> whose <c>data</c> is applied to the IoT Edge
-    /// device (<see cref="DeploymentManifests.ApplyAsync"/>); the answer echoes it, as the published example does.
+    /// device (<see cref="DeploymentManifests.ApplyAsync(string, string, string?, string?, System.Text.Json.Nodes.JsonObject, CancellationToken)"/>); the answer echoes it, as the published example does.
     /// </summary>
     private static async Task<IResult> ApplyAsync(
         HttpContext context, DeploymentManifests manifests, DeviceRegistry registry, ModuleRegistry modules, AccessScope scope, string deviceId)
@@ -134,7 +134,7 @@ public static class DeploymentManifestsApi
             return ApiError.From(problem);
         }
 
-        var applied = await manifests.ApplyAsync(application.Id, deviceId, data, context.RequestAborted);
+        var applied = await manifests.ApplyAsync(application.Id, deviceId, Text(manifest["id"]), Text(manifest["displayName"]), data, context.RequestAborted);
         if (!applied.Succeeded)
         {
             return ApiError.From(applied.Problem);
@@ -146,6 +146,9 @@ public static class DeploymentManifestsApi
         answer["etag"] = $"{deviceId}:{applied.Value.EdgeAgentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         return Results.Json(answer);
     }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : null;
 
     private static IResult Answer(Outcome<DeploymentManifest> outcome) =>
         outcome.Succeeded ? Results.Json(ToResponse(outcome.Value)) : ApiError.From(outcome.Problem);

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
 using Centrum.Api.Infrastructure;
@@ -88,11 +89,28 @@ public static class DevicesApi
         return Results.Json(nextLink is null ? new { value } : new { value, nextLink });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
+    /// <summary>
+    /// <c>Devices_Get</c>; an IoT Edge device that took a deployment also shows it as its <c>deploymentManifest</c>
+    /// (REST API 2022-10-31-preview, <c>Device.deploymentManifest</c>: "the deployment manifest assigned to the device"),
+    /// as it was when applied: its id, display name, the etag of its content then, and the data applied.
+    /// </summary>
+    private static async Task<IResult> GetAsync(HttpContext context, DeviceRegistry registry, TwinService twins, AccessScope scope, string deviceId)
     {
         var application = context.Application();
         var found = await registry.FindAsync(application.Id, deviceId, await scope.ReachAsync(context, Permission.DevicesRead), context.RequestAborted);
-        return Answer(registry, application.Id, found);
+        if (!found.Succeeded || !found.Value.IotEdge || await twins.DeploymentOfAsync(application.Id, deviceId, context.RequestAborted) is not { } deployment)
+        {
+            return Answer(registry, application.Id, found);
+        }
+
+        var json = JsonSerializer.SerializeToNode(DeviceJson.ToResponse(found.Value, registry.IsConnected(application.Id, deviceId)))!.AsObject();
+        foreach (var (name, _) in json.Where(p => p.Value is null).ToList())
+        {
+            json.Remove(name); // as the device's other answers leave out what it does not have
+        }
+
+        json["deploymentManifest"] = deployment;
+        return Results.Json(json);
     }
 
     private static async Task<IResult> CreateOrReplaceAsync(HttpContext context, DeviceRegistry registry, AccessScope scope, string deviceId)
@@ -171,7 +189,7 @@ public static class DevicesApi
         }
 
         var unmodeled = string.Equals(context.Request.Query["unmodeled"], "true", StringComparison.OrdinalIgnoreCase);
-        if (!unmodeled && await models.ForDeviceAsync(application.Id, deviceId, context.RequestAborted) is { } template
+        if (!unmodeled && await models.ForIdentityAsync(application.Id, deviceId, module, context.RequestAborted) is { } template
             && DeviceModels.CheckTelemetry(template, component, name) is { } refusal)
         {
             return ApiError.From(refusal);
@@ -236,38 +254,101 @@ public static class DevicesApi
 
     /// <summary>
     /// IoT Central's <c>Devices_ListModules</c>: the IoT Edge device's own modules, each as the published example
-    /// (<c>devices_modules_get.json</c>) shows one, a relationship of semantic type <c>EdgeModule</c>. The runtime's
-    /// <c>$edgeAgent</c> and <c>$edgeHub</c> are not listed, as IoT Central lists the modules a deployment names; the
-    /// <c>@id</c> a module's template would give is left out until edge templates describe modules. A device that is not
-    /// an IoT Edge device has none. Each module carries the state edgeAgent last reported for it in its <c>$edgeAgent</c>
-    /// reported properties (Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Docker/DockerRuntimeModule.cs</c>:
-    /// <c>runtimeStatus</c>, <c>statusDescription</c>, <c>exitCode</c>, <c>lastStartTimeUtc</c>, <c>lastExitTimeUtc</c>,
-    /// <c>restartCount</c>, <c>lastRestartTimeUtc</c>), where it has reported one.
+    /// (<c>devices_modules_get.json</c>) shows one, a relationship of semantic type <c>EdgeModule</c>, with the
+    /// <c>@id</c> and display name of its Relationship in the device's template where the template describes it. The
+    /// runtime's <c>$edgeAgent</c> and <c>$edgeHub</c> are not listed, as IoT Central lists the modules a deployment
+    /// names. A device that is not an IoT Edge device has none. Each module carries the state edgeAgent last reported for
+    /// it in its <c>$edgeAgent</c> reported properties (Azure/iotedge
+    /// <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.Docker/DockerRuntimeModule.cs</c>: <c>runtimeStatus</c>,
+    /// <c>statusDescription</c>, <c>exitCode</c>, <c>lastStartTimeUtc</c>, <c>lastExitTimeUtc</c>, <c>restartCount</c>,
+    /// <c>lastRestartTimeUtc</c>), where it has reported one. Beside the list, <c>edgeRuntime</c> (Centrum's own) carries
+    /// what edgeAgent reported of the runtime: the deployment it last took (<c>lastDesiredVersion</c>,
+    /// <c>lastDesiredStatus</c>), the platform, and the same state of <c>edgeAgent</c> and <c>edgeHub</c>
+    /// (Azure/iotedge <c>edge-agent/src/Microsoft.Azure.Devices.Edge.Agent.IoTHub/AgentState.cs</c>).
     /// </summary>
-    private static async Task<IResult> ModulesAsync(HttpContext context, AccessScope scope, ModuleRegistry modules, TwinService twins, string deviceId)
+    private static async Task<IResult> ModulesAsync(HttpContext context, AccessScope scope, ModuleRegistry modules, TwinService twins, DeviceModels models, string deviceId)
     {
+        var application = context.Application().Id;
         var reach = await scope.ReachAsync(context, Permission.DevicesRead);
-        var listed = await modules.ListAsync(context.Application().Id, deviceId, reach, context.RequestAborted);
+        var listed = await modules.ListAsync(application, deviceId, reach, context.RequestAborted);
         if (!listed.Succeeded)
         {
             return listed.Problem.Kind == ProblemKind.Invalid ? Results.Json(new { value = Array.Empty<object>() }) : ApiError.From(listed.Problem);
         }
 
-        var agent = await twins.GetAsync(context.Application().Id, deviceId, ModuleIds.EdgeAgent, context.RequestAborted);
+        var template = await models.ForDeviceAsync(application, deviceId, context.RequestAborted);
+        var agent = await twins.GetAsync(application, deviceId, ModuleIds.EdgeAgent, context.RequestAborted);
         var reported = agent?.Reported["modules"] as JsonObject;
-        return Results.Json(new
-        {
-            value = listed.Value.Where(m => !ModuleIds.IsSystem(m.Id)).Select(m => ModuleItem(m.Id, reported?[m.Id] as JsonObject)).ToList(),
-        });
+        var value = listed.Value.Where(m => !ModuleIds.IsSystem(m.Id))
+            .Select(m => ModuleItem(m.Id, template?.Modules.GetValueOrDefault(m.Id), template?.Model.Id, reported?[m.Id] as JsonObject)).ToList();
+        return EdgeRuntime(agent?.Reported) is { } runtime
+            ? Results.Json(new { value, edgeRuntime = runtime })
+            : Results.Json(new { value });
     }
 
     private static readonly string[] EdgeModuleType = ["Relationship", "SemanticType/EdgeModule"];
 
     private static readonly string[] ReportedModuleState = ["runtimeStatus", "statusDescription", "exitCode", "lastStartTimeUtc", "lastExitTimeUtc", "restartCount", "lastRestartTimeUtc"];
 
-    private static Dictionary<string, object?> ModuleItem(string name, JsonObject? reported)
+    /// <summary>What <c>$edgeAgent</c> reported of the runtime itself; null before it reported anything.</summary>
+    private static JsonObject? EdgeRuntime(JsonObject? reported)
     {
-        var item = new Dictionary<string, object?> { ["@type"] = EdgeModuleType, ["name"] = name };
+        if (reported is null || reported.Count == 0)
+        {
+            return null;
+        }
+
+        var runtime = new JsonObject();
+        foreach (var field in (string[])["lastDesiredVersion", "lastDesiredStatus"])
+        {
+            if (reported[field] is { } value)
+            {
+                runtime[field] = value.DeepClone();
+            }
+        }
+
+        if (reported["runtime"]?["platform"] is { } platform)
+        {
+            runtime["platform"] = platform.DeepClone();
+        }
+
+        var system = new JsonObject();
+        foreach (var name in (string[])["edgeAgent", "edgeHub"])
+        {
+            if (reported["systemModules"]?[name] is JsonObject module)
+            {
+                system[name] = JsonSerializer.SerializeToNode(State(new Dictionary<string, object?>(), module));
+            }
+        }
+
+        if (system.Count > 0)
+        {
+            runtime["systemModules"] = system;
+        }
+
+        return runtime;
+    }
+
+    private static Dictionary<string, object?> ModuleItem(string name, EdgeModuleModel? declared, string? modelId, JsonObject? reported)
+    {
+        var item = new Dictionary<string, object?>();
+        if (declared is not null)
+        {
+            item["@id"] = declared.Relationship.Id ?? DerivedId(modelId!, name);
+        }
+
+        item["@type"] = EdgeModuleType;
+        item["name"] = name;
+        if (declared?.Relationship.DisplayName?.Default is { } displayName)
+        {
+            item["displayName"] = displayName;
+        }
+
+        return State(item, reported);
+    }
+
+    private static Dictionary<string, object?> State(Dictionary<string, object?> item, JsonObject? reported)
+    {
         foreach (var field in ReportedModuleState)
         {
             if (reported?[field] is { } value)
@@ -279,11 +360,31 @@ public static class DevicesApi
         return item;
     }
 
-    /// <summary><c>Devices_ListModuleComponents</c>: module templates come from the same deployment manifests (see <see cref="ModulesAsync"/>).</summary>
-    private static async Task<IResult> ModuleComponentsAsync(HttpContext context, DeviceRegistry registry, string deviceId, string moduleName) =>
-        await registry.GetAsync(context.Application().Id, deviceId, context.RequestAborted) is null
-            ? DeviceNotFound(deviceId)
-            : ApiError.NotFound($"Module '{moduleName}' of device '{deviceId}' was not found: Centrum does not keep IoT Edge deployment manifests, which declare a module's components.");
+    /// <summary>
+    /// <c>Devices_ListModuleComponents</c>: the components of the module's capability model in the device's IoT Edge
+    /// template, each as <c>Devices_ListComponents</c> gives one (published example <c>devices_modules_components_get.json</c>).
+    /// A module the template does not describe (or one of a device without a template) has none; a module that neither
+    /// exists nor is described is not found.
+    /// </summary>
+    private static async Task<IResult> ModuleComponentsAsync(HttpContext context, AccessScope scope, DeviceRegistry registry, ModuleRegistry modules, DeviceModels models, string deviceId, string moduleName)
+    {
+        var application = context.Application().Id;
+        var reach = await scope.ReachAsync(context, Permission.DevicesRead);
+        var device = await registry.FindAsync(application, deviceId, reach, context.RequestAborted);
+        if (!device.Succeeded)
+        {
+            return ApiError.From(device.Problem);
+        }
+
+        var template = await models.ForIdentityAsync(application, deviceId, moduleName, context.RequestAborted);
+        if (template is null && !(await modules.GetAsync(application, deviceId, moduleName, reach, context.RequestAborted)).Succeeded)
+        {
+            return ApiError.NotFound($"Module '{moduleName}' of device '{deviceId}' was not found.");
+        }
+
+        var value = template?.Model.Components.Select(c => ComponentJson(template.Model.Id, c)).ToList() ?? [];
+        return Results.Json(new { value });
+    }
 
     private static async Task<IResult> SeriesAsync(
         HttpContext context, DeviceRegistry registry, TelemetryQueries queries, string deviceId, string telemetryName,

@@ -6,6 +6,12 @@ public interface ITemplateCatalog
     ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether the template describes an IoT Edge device (its modules): a device assigned it is an IoT Edge device,
+    /// <c>type: ["iotEdge"]</c> (IoT Central REST API 2022-10-31-preview, <c>Device.type</c>).
+    /// </summary>
+    ValueTask<bool> IsEdgeAsync(string applicationId, string templateId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The template whose capability model is <paramref name="modelId"/>, or <c>null</c>: a device that announces a model
     /// id is associated with it (IoT Central documentation, "Automatically assign a device to a device template").
     /// </summary>

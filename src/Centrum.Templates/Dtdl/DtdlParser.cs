@@ -395,7 +395,7 @@ public static class DtdlParser
                         }
                     }
 
-                    var relationship = new DtdlRelationship { Name = name ?? "", Path = path, Target = target, MaxMultiplicity = max, Writable = Bool(element, "writable", path) ?? false, DisplayName = displayName };
+                    var relationship = new DtdlRelationship { Name = name ?? "", Path = path, Id = elementId, Target = target, MaxMultiplicity = max, Writable = Bool(element, "writable", path) ?? false, CoTypes = coTypes, DisplayName = displayName, Description = description };
                     var properties = Set(element, "properties", path);
                     if (context.Version == 2 && properties.Count > DtdlLanguage.V2MaxRelationshipProperties)
                     {

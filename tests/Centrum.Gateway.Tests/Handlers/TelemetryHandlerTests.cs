@@ -145,7 +145,7 @@ public sealed class TelemetryHandlerTests : IAsyncLifetime
     {
         public List<Activity?> Seen { get; } = [];
 
-        public ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, CancellationToken cancellationToken)
+        public ValueTask<TelemetryDeclaration?> ForDeviceAsync(string applicationId, string deviceId, string? moduleId, CancellationToken cancellationToken)
         {
             Seen.Add(Activity.Current);
             return ValueTask.FromResult<TelemetryDeclaration?>(null);

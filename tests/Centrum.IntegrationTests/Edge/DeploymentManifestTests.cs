@@ -220,6 +220,89 @@ public sealed class DeploymentManifestTests(SharedServer shared) : IClassFixture
         // A module the manifest names without an identity is left for the device's identity service to create.
         var later = await EdgeModuleTests.SendAsync(server, hub, HttpMethod.Get, $"devices/{edge}/modules/later", key, edge);
         Assert.Equal(HttpStatusCode.NotFound, later.Status);
+
+        // The runtime's own state is shown beside the modules, as edgeAgent reported it.
+        var runtime = modules["edgeRuntime"]!;
+        Assert.Equal(versionBefore + 1, (long)runtime["lastDesiredVersion"]!);
+        Assert.Equal(200, (int)runtime["lastDesiredStatus"]!["code"]!);
+        Assert.Equal("linux", (string?)runtime["platform"]!["os"]);
+        Assert.Equal("running", (string?)runtime["systemModules"]!["edgeAgent"]!["runtimeStatus"]);
+
+        // The device keeps the deployment it took; a module created afterwards starts with the desired properties it gives.
+        var device = await admin.GetJsonAsync($"api/devices/{edge}");
+        Assert.Equal("Line 1", (string?)device["deploymentManifest"]!["displayName"]);
+        Assert.Equal("1.1", (string?)device["deploymentManifest"]!["data"]!["modulesContent"]!["$edgeAgent"]!["properties.desired"]!["schemaVersion"]);
+        var laterKey = await EdgeModuleLifecycleTests.CreateModuleAsync(server, hub, edge, key, "later");
+        Assert.Equal("fast", (string?)(await ReadTwinAsync(server, edge, "later", laterKey))["desired"]!["mode"]);
+        var laterProperties = await admin.GetJsonAsync($"api/devices/{edge}/modules/later/properties?unmodeled=true");
+        Assert.Equal("fast", (string?)laterProperties["$metadata"]!["mode"]!["desiredValue"]);
+        // What the platform keeps of the deployment is no property of $edgeAgent.
+        Assert.Null((await admin.GetJsonAsync($"api/devices/{edge}/modules/$edgeAgent/properties?unmodeled=true"))["deployment"]);
+    }
+
+    /// <summary>A manifest of schema 1.0 for both runtime modules (route strings, no store-and-forward).</summary>
+    private const string LegacyManifest = """
+        {"modulesContent": {
+          "$edgeAgent": {"properties.desired": {
+            "schemaVersion": "1.0",
+            "runtime": {"type": "docker", "settings": {"minDockerVersion": "v1.25"}},
+            "systemModules": {
+              "edgeAgent": {"type": "docker", "settings": {"image": "mcr.microsoft.com/azureiotedge-agent:1.5", "createOptions": "{}"}},
+              "edgeHub": {"type": "docker", "status": "running", "restartPolicy": "always", "settings": {"image": "mcr.microsoft.com/azureiotedge-hub:1.5", "createOptions": "{}"}}
+            }
+          }},
+          "$edgeHub": {"properties.desired": {"schemaVersion": "1.0", "routes": {"upstream": "FROM /messages/* INTO $upstream"}}}
+        }}
+        """;
+
+    [Fact]
+    public async Task A_device_keeps_the_manifest_it_took_by_id_through_the_manifests_deletion_and_shows_edgeHubs_reports()
+    {
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var admin = server.AdminHttp();
+        var id = "m" + Guid.NewGuid().ToString("N")[..8];
+        var edge = "edge-keep-" + id;
+        var key = await admin.CreateDeviceAsync(edge, """{"type":["iotEdge"]}""");
+
+        // Kept as 1.1 (IoT Central documentation, "Manage IoT Edge deployment manifests with the REST API").
+        var created = await admin.PutAsync($"api/deploymentManifests/{id}?{Preview}", CentrumServer.Json($$"""{"displayName":"Legacy","data":{{LegacyManifest}}}"""));
+        var manifest = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        Assert.True(created.StatusCode == HttpStatusCode.OK, manifest.ToJsonString());
+        Assert.Equal("1.1", (string?)manifest["data"]!["modulesContent"]!["$edgeAgent"]!["properties.desired"]!["schemaVersion"]);
+        Assert.Equal("1.1", (string?)manifest["data"]!["modulesContent"]!["$edgeHub"]!["properties.desired"]!["schemaVersion"]);
+        Assert.Equal(7200, (int?)manifest["data"]!["modulesContent"]!["$edgeHub"]!["properties.desired"]!["storeAndForwardConfiguration"]!["timeToLiveSecs"]);
+
+        var applied = await admin.PostAsync($"api/devices/{edge}/applyDeploymentManifest?{Preview}", CentrumServer.Json(manifest.ToJsonString()));
+        Assert.True(applied.StatusCode == HttpStatusCode.OK, await applied.Content.ReadAsStringAsync());
+        var taken = (await admin.GetJsonAsync($"api/devices/{edge}"))["deploymentManifest"]!;
+        Assert.Equal(id, (string?)taken["id"]);
+        Assert.Equal((string?)manifest["etag"], (string?)taken["etag"]);
+
+        // IoT Central's DeploymentManifests_Remove answers 204 whatever uses it: the device keeps what it took.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/deploymentManifests/{id}?{Preview}")).StatusCode);
+        Assert.Equal(id, (string?)(await admin.GetJsonAsync($"api/devices/{edge}"))["deploymentManifest"]!["id"]);
+
+        // edgeHub reports the deployment it took and its clients (Azure/iotedge EdgeHubConnection.cs); REST shows them as
+        // the properties of module $edgeHub.
+        using var hub = server.Http();
+        var hubKey = (string)(await EdgeModuleTests.SendAsync(server, hub, HttpMethod.Get, $"devices/{edge}/modules/$edgeHub", key, edge)).Body!["authentication"]!["symmetricKey"]!["primaryKey"]!;
+        using var client = MqttDevice.CreateClient();
+        var answered = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            answered.TrySetResult(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(EdgeModuleLifecycleTests.ModuleOptions(server, edge, "$edgeHub", hubKey));
+        await client.SubscribeAsync("$iothub/twin/res/#", MqttQualityOfServiceLevel.AtMostOnce);
+        var report = $$$$"""{"schemaVersion":"1.0","lastDesiredVersion":2,"lastDesiredStatus":{"code":200},"clients":{"{{{{edge}}}}/filter":{"status":"Connected","lastConnectedTimeUtc":"2026-11-28T15:00:00Z"}}}""";
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("$iothub/twin/PATCH/properties/reported/?$rid=1")
+            .WithPayload(Encoding.UTF8.GetBytes(report)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Assert.StartsWith("$iothub/twin/res/204/", await answered.Task.WaitAsync(Deadline));
+        await client.DisconnectAsync();
+        var hubProperties = await admin.GetJsonAsync($"api/devices/{edge}/modules/$edgeHub/properties?unmodeled=true");
+        Assert.Equal(2, (int?)hubProperties["lastDesiredVersion"]);
+        Assert.Equal("Connected", (string?)hubProperties["clients"]![$"{edge}/filter"]!["status"]);
     }
 
     private static int Count<T>(List<T> list)

@@ -154,6 +154,14 @@ internal static class AmqpTelemetryMapping
         return parts;
     }
 
+    /// <summary>The body of a twin or method message (Data sections, or a string or binary value); null when it is neither or over 256 KB.</summary>
+    public static byte[]? BodyBytes(AmqpMessage message)
+    {
+        var size = 0;
+        var body = Body(message, ref size);
+        return size > IotHubLimits.MaxTelemetrySize ? null : body;
+    }
+
     private static byte[]? Body(AmqpMessage message, ref int size)
     {
         if ((message.BodyType & SectionFlag.Data) != 0)

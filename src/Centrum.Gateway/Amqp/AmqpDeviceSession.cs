@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Centrum.Commands;
@@ -315,23 +314,14 @@ internal sealed class AmqpDeviceSession : IDeviceSession
                 }
 
                 // The request went out with a uuid correlation-id; Node answers it as a uuid, C# as new Guid(requestId).
-                _ = Guid.TryParse(answer.Properties?.CorrelationId?.ToString(), out var requestId);
-                object? statusValue = null;
-                _ = answer.ApplicationProperties?.Map.TryGetValue("IoThub-status", out statusValue);
-                var status = statusValue switch
-                {
-                    int value => value,
-                    long value when value is >= int.MinValue and <= int.MaxValue => (int)value,
-                    string text when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
-                    _ => 500,
-                };
+                var (requestId, status, body) = AmqpRequestMapping.MethodAnswer(answer);
                 TaskCompletionSource<(int, byte[])>? pending;
                 lock (_gate)
                 {
                     _calls.Remove(requestId, out pending);
                 }
 
-                pending?.TrySetResult((status, AmqpTelemetryMapping.BodyBytes(answer) ?? []));
+                pending?.TrySetResult((status, body));
             }
         });
     }

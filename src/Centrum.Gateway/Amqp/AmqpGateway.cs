@@ -282,10 +282,10 @@ internal sealed class AmqpGateway : IRuntimeProvider, IAsyncDisposable
         using (request)
         {
             var map = request.ApplicationProperties?.Map;
-            string? operation = null, type = null, name = null;
-            _ = map?.TryGetValue("operation", out operation);
-            _ = map?.TryGetValue("type", out type);
-            _ = map?.TryGetValue("name", out name);
+            // Values are matched by type: the library's typed lookup casts, and a number where a string belongs would throw.
+            var operation = AmqpRequestMapping.Text(map, "operation");
+            var type = AmqpRequestMapping.Text(map, "type");
+            var name = AmqpRequestMapping.Text(map, "name");
             var token = request.BodyType == SectionFlag.AmqpValue ? request.ValueBody?.Value as string : null;
             var (status, description) =
                 operation != "put-token" ? (400, "Only put-token is supported.")

@@ -124,7 +124,7 @@ internal static class AmqpTelemetryMapping
         {
             return ToTelemetry(part, identity, now);
         }
-        catch (Exception ex) when (ex is AmqpException or System.Runtime.Serialization.SerializationException or InvalidOperationException or ArgumentException or InvalidCastException or OverflowException or FormatException or NotSupportedException)
+        catch (Exception ex) when (AmqpRequestMapping.IsDecodeFault(ex))
         {
             return Result.Refuse(AmqpErrorCode.DecodeError, "A message of the batch is not a valid AMQP message.");
         }

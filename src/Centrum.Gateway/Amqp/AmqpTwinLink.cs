@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Centrum.Gateway.Handlers;
@@ -22,11 +21,6 @@ internal sealed class AmqpTwinLink
 {
     /// <summary>Requests taken from the device before it has to wait for answers.</summary>
     public const uint Credit = 10;
-
-    /// <summary>The parser's bound on a reported patch, as over MQTT (<see cref="TwinHandler"/>).</summary>
-    private const int MaxPatchDepth = 64;
-
-    private const string DesiredResource = "/notifications/twin/properties/desired";
 
     private readonly ReceivingAmqpLink _link;
     private readonly AmqpDeviceSession _session;
@@ -66,7 +60,7 @@ internal sealed class AmqpTwinLink
                 }
 
                 var reply = await AnswerAsync(request);
-                reply.Properties.CorrelationId = request.Properties?.CorrelationId;
+                reply.Properties.CorrelationId = AmqpRequestMapping.CorrelationId(request);
                 _session.SendTwin(reply);
             }
         }
@@ -75,18 +69,15 @@ internal sealed class AmqpTwinLink
     private async Task<AmqpMessage> AnswerAsync(AmqpMessage request)
     {
         var identity = _session.Identity;
-        string? operation = null, resource = null;
-        _ = request.MessageAnnotations?.Map.TryGetValue("operation", out operation);
-        _ = request.MessageAnnotations?.Map.TryGetValue("resource", out resource);
-        switch (operation)
+        switch (AmqpRequestMapping.TwinRequest(request))
         {
-            case "GET":
+            case TwinOperation.Get:
                 var twin = await _services.Twins.GetAsync(identity.Application.Id, identity.DeviceId, identity.ModuleId, CancellationToken.None);
                 return twin is null
                     ? Error(404, 404001, "The device's twin was not found.")
                     : Reply(200, Encoding.UTF8.GetBytes(twin.ToDeviceDocument().ToJsonString()));
-            case "PATCH" when resource == "/properties/reported":
-                if (AmqpTelemetryMapping.BodyBytes(request) is not { } body || Parse(body) is not { } patch)
+            case TwinOperation.PatchReported:
+                if (AmqpRequestMapping.ReportedPatch(request) is not { } patch)
                 {
                     return Error(400, 400004, "The reported properties patch must be a JSON object.");
                 }
@@ -102,26 +93,14 @@ internal sealed class AmqpTwinLink
                 var patched = Reply(204, []);
                 patched.MessageAnnotations.Map["version"] = result.Value;
                 return patched;
-            case "PUT" when resource == DesiredResource:
+            case TwinOperation.EnableDesired:
                 _session.DesiredNotifications(true);
                 return Reply(200, []);
-            case "DELETE" when resource == DesiredResource:
+            case TwinOperation.DisableDesired:
                 _session.DesiredNotifications(false);
                 return Reply(200, []);
             default:
                 return Error(400, 400004, "The twin operation or resource is not one IoT Hub serves.");
-        }
-    }
-
-    private static JsonObject? Parse(byte[] body)
-    {
-        try
-        {
-            return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxPatchDepth }) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 

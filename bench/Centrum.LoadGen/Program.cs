@@ -27,6 +27,23 @@ root.SetAction(async (result, cancellationToken) =>
     Console.WriteLine(report.ToJson());
     return report.Errors > 0 && report.Acknowledged == 0 ? 1 : 0;
 });
+var multiplex = new Option<bool>("--multiplex") { Description = "Every device on one AMQP connection instead of one connection each." };
+var amqpLoad = new Command("amqp", "The same telemetry load over AMQP 1.0/TLS (put-token, one sender link per device).")
+{
+    host, port, ca, hub, devices, window, payload, duration, keys, label, multiplex,
+};
+amqpLoad.SetAction(async (result, cancellationToken) =>
+{
+    var settings = new LoadSettings(
+        result.GetValue(host)!, result.GetValue(port), result.GetValue(ca)!, result.GetValue(hub)!, result.GetValue(devices),
+        0, result.GetValue(window), result.GetValue(payload), TimeSpan.FromSeconds(result.GetValue(duration)),
+        result.GetValue(keys), result.GetValue(label)!);
+    var report = await new AmqpRun(settings, result.GetValue(multiplex)).RunAsync(cancellationToken);
+    Console.WriteLine(report.ToJson());
+    return report.Errors > 0 && report.Acknowledged == 0 ? 1 : 0;
+});
+root.Subcommands.Add(amqpLoad);
+
 var api = new Option<string>("--api") { Description = "Base address of Centrum's HTTPS endpoint.", Required = true };
 var token = new Option<string>("--token") { Required = true };
 var output = new Option<string>("--out") { Required = true };

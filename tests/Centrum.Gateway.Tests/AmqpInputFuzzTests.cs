@@ -149,6 +149,82 @@ public sealed class AmqpInputFuzzTests
         Assert.True(mapped > 1000 && refused > 1000, $"{mapped} mapped, {refused} refused");
     }
 
+    [Fact]
+    public void Twin_requests_and_method_answers_map_as_the_SDKs_send_them()
+    {
+        Assert.Equal(TwinOperation.Get, AmqpRequestMapping.TwinRequest(Twin("GET", null, " ")));
+        Assert.Equal(TwinOperation.PatchReported, AmqpRequestMapping.TwinRequest(Twin("PATCH", "/properties/reported", """{"a":1}""")));
+        Assert.Equal(TwinOperation.EnableDesired, AmqpRequestMapping.TwinRequest(Twin("PUT", "/notifications/twin/properties/desired", " ")));
+        Assert.Equal(TwinOperation.DisableDesired, AmqpRequestMapping.TwinRequest(Twin("DELETE", "/notifications/twin/properties/desired", null)));
+        Assert.Equal(TwinOperation.Unknown, AmqpRequestMapping.TwinRequest(Twin("PATCH", "/properties/desired", "{}")));
+        Assert.Equal(1, (int)AmqpRequestMapping.ReportedPatch(Twin("PATCH", "/properties/reported", """{"a":1}"""))!["a"]!);
+        Assert.Null(AmqpRequestMapping.ReportedPatch(Twin("PATCH", "/properties/reported", "[1]")));
+        Assert.Null(AmqpRequestMapping.ReportedPatch(Twin("PATCH", "/properties/reported", new string('[', 100) + new string(']', 100))));
+
+        var id = Guid.NewGuid();
+        using var answer = AmqpMessage.Create(new Data { Value = new ArraySegment<byte>(Encoding.UTF8.GetBytes("""{"ok":true}""")) });
+        answer.Properties.CorrelationId = id;
+        answer.ApplicationProperties.Map["IoThub-status"] = 201;
+        Assert.Equal((id, 201), (AmqpRequestMapping.MethodAnswer(answer).RequestId, AmqpRequestMapping.MethodAnswer(answer).Status));
+        using var textual = AmqpMessage.Create();
+        textual.Properties.CorrelationId = id.ToString();
+        textual.ApplicationProperties.Map["IoThub-status"] = "404";
+        Assert.Equal((id, 404), (AmqpRequestMapping.MethodAnswer(textual).RequestId, AmqpRequestMapping.MethodAnswer(textual).Status));
+    }
+
+    [Fact]
+    public void Generated_and_mutated_twin_requests_and_method_answers_map_or_are_refused_never_throw()
+    {
+        var random = new Random(1129);
+        object[] values = ["GET", "PATCH", "PUT", "DELETE", "/properties/reported", "/notifications/twin/properties/desired", new AmqpSymbol("GET"), 7, 7L, Guid.NewGuid(), new ArraySegment<byte>([1]), null!];
+        int known = 0, unknown = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var message = RandomMessage(random);
+            message.MessageAnnotations.Map["operation"] = values[random.Next(values.Length)];
+            message.MessageAnnotations.Map["resource"] = values[random.Next(values.Length)];
+            message.ApplicationProperties.Map["IoThub-status"] = values[random.Next(values.Length)];
+            var encoded = Encode(message);
+            if (random.Next(3) > 0)
+            {
+                for (var flips = random.Next(1, 6); flips > 0; flips--)
+                {
+                    encoded[random.Next(encoded.Length)] = (byte)random.Next(256);
+                }
+            }
+
+            using var received = AmqpMessage.CreateAmqpStreamMessage(new BufferListStream([new ArraySegment<byte>(encoded)]));
+            var operation = AmqpRequestMapping.TwinRequest(received);
+            _ = AmqpRequestMapping.ReportedPatch(received);
+            _ = AmqpRequestMapping.CorrelationId(received);
+            var (_, _, body) = AmqpRequestMapping.MethodAnswer(received);
+            Assert.True(body.Length <= IotHubLimits.MaxTelemetrySize);
+            if (operation == TwinOperation.Unknown)
+            {
+                unknown++;
+            }
+            else
+            {
+                known++;
+            }
+        }
+
+        Assert.True(known > 1000 && unknown > 1000, $"{known} known, {unknown} unknown");
+    }
+
+    private static AmqpMessage Twin(string operation, string? resource, string? body)
+    {
+        var message = body is null ? AmqpMessage.Create() : AmqpMessage.Create(new Data { Value = new ArraySegment<byte>(Encoding.UTF8.GetBytes(body)) });
+        message.MessageAnnotations.Map["operation"] = operation;
+        if (resource is not null)
+        {
+            message.MessageAnnotations.Map["resource"] = resource;
+        }
+
+        message.Properties.CorrelationId = Guid.NewGuid().ToString();
+        return message;
+    }
+
     private static AmqpMessage RandomMessage(Random random)
     {
         var body = new byte[random.Next(0, 64)];

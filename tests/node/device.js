@@ -3,7 +3,7 @@
 // It prints one JSON object per line so the tests can follow it; it never decides pass or fail itself.
 const { Client, ModuleClient, Message } = require('azure-iot-device');
 const { Mqtt, MqttWs } = require('azure-iot-device-mqtt');
-const { Amqp } = require('azure-iot-device-amqp');
+const { Amqp, AmqpWs } = require('azure-iot-device-amqp');
 
 const scenario = JSON.parse(process.argv[2]);
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
@@ -60,7 +60,12 @@ async function behave(client) {
         properties[item.key] = item.value;
       }
       emit({ event: 'c2d', id: msg.messageId, body: msg.data.toString(), properties, expiry: msg.expiryTimeUtc || null });
-      client.complete(msg, () => {});
+      // scenario.c2dOutcomes: per message id, the settlement of each delivery in turn (complete, abandon, reject, or
+      // none to leave it unsettled); complete once the list runs out.
+      const outcomes = (scenario.c2dOutcomes || {})[msg.messageId] || [];
+      const outcome = outcomes.length > 0 ? outcomes.shift() : 'complete';
+      if (outcome === 'none') return;
+      client[outcome](msg, (err) => emit({ event: 'c2d-settled', id: msg.messageId, outcome, error: err ? err.message : null }));
     });
   }
   for (const [name, behaviour] of Object.entries(scenario.methods || {})) {
@@ -105,6 +110,12 @@ async function behave(client) {
           }
         }
       });
+      if (scenario.confirmDesired) {
+        // Asks for desired-property notifications once more and waits for the answer: over AMQP the answers come in
+        // order on one link, so once this one is back the listener's own request has been served too.
+        await new Promise((resolve, reject) => twin.enableTwinDesiredPropertiesUpdates((err) => (err ? reject(err) : resolve())));
+        emit({ event: 'desired-enabled' });
+      }
     }
     for (const patch of scenario.reports || []) {
       try {
@@ -122,7 +133,7 @@ async function behave(client) {
 }
 
 async function main() {
-  const transport = { mqttws: MqttWs, amqp: Amqp }[scenario.transport] || Mqtt;
+  const transport = { mqttws: MqttWs, amqp: Amqp, amqpws: AmqpWs }[scenario.transport] || Mqtt;
   // scenario.module: the connection string names a module (HostName=…;DeviceId=…;ModuleId=…;SharedAccessKey=…), and
   // the SDK's ModuleClient connects as that module, unchanged.
   const client = (scenario.module ? ModuleClient : Client).fromConnectionString(scenario.connectionString, transport);

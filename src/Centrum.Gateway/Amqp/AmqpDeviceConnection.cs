@@ -1,3 +1,4 @@
+using Centrum.Devices;
 using Centrum.Gateway.Internal;
 using Centrum.IotHub.Mqtt;
 using Centrum.Security;
@@ -101,13 +102,26 @@ internal sealed class AmqpDeviceConnection
             return Refuse(audience, 400, "The token is not a SharedAccessSignature.");
         }
 
-        if (AmqpAddress.ParseTokenResource(token!.Resource) is not { } resource)
+        if (AmqpAddress.ParseTokenResource(token!.Resource) is not { } signer)
         {
             return Refuse(audience, 401, "The token's resource names no device or module.");
         }
 
+        // The identity is the audience's (the C# SDK names {host}/devices/{d}[/modules/{m}]; Node names the token's sr),
+        // else the token's own. They differ only for an IoT Edge hub's token put for a client of its device scope
+        // (edgeHub's upstream AMQP connection pool: the client's audience, the $edgeHub token), which the authenticator
+        // admits by its on-behalf-of rule with the one-hop auth-chain that rule allows, or for a token that does not
+        // name the audience, which it refuses.
+        var resource = AmqpAddress.ParseTokenResource(audience) ?? signer;
         var clientId = resource.ModuleId is null ? resource.DeviceId : $"{resource.DeviceId}/{resource.ModuleId}";
-        var connect = new ConnectPacket("MQTT", 4, clientId, CleanSession: true, 0, $"{resource.Host}/{clientId}/?api-version=2021-04-12", tokenText, null, null, 0);
+        var userName = $"{resource.Host}/{clientId}/?api-version=2021-04-12";
+        if (signer.ModuleId == ModuleIds.EdgeHub && (signer.DeviceId != resource.DeviceId || resource.ModuleId != ModuleIds.EdgeHub))
+        {
+            var chain = clientId == signer.DeviceId ? signer.DeviceId : $"{clientId};{signer.DeviceId}";
+            userName += "&auth-chain=" + Uri.EscapeDataString(chain);
+        }
+
+        var connect = new ConnectPacket("MQTT", 4, clientId, CleanSession: true, 0, userName, tokenText, null, null, 0);
         var result = await Services.Authenticator.AuthenticateAsync(connect, null, cancellationToken);
         if (result.Identity is not { } identity)
         {

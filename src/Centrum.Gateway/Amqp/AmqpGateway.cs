@@ -86,7 +86,8 @@ internal sealed class AmqpGateway : IRuntimeProvider, IAsyncDisposable
             // IoT Hub's message size, with room for the AMQP sections around it; the library detaches a link whose
             // peer sends more (amqp:link:message-size-exceeded).
             settings.MaxMessageSize = IotHub.IotHubLimits.MaxPacketSize;
-            settings.TotalLinkCredit = AmqpTelemetryLink.Credit;
+            // Twin and method requests are answered one by one: a small window is enough.
+            settings.TotalLinkCredit = AmqpAddress.Parse(address).Kind is AmqpNodeKind.Twin or AmqpNodeKind.Methods ? AmqpTwinLink.Credit : AmqpTelemetryLink.Credit;
             settings.AutoSendFlow = true;
         }
 
@@ -201,13 +202,36 @@ internal sealed class AmqpGateway : IRuntimeProvider, IAsyncDisposable
                     state.AddCbsReplyLink(replies);
                     break;
                 case AmqpNodeKind.Telemetry when link is ReceivingAmqpLink events:
-                    var session = state.Authorize(address);
-                    if (!session.TryAddLink(link))
+                    new AmqpTelemetryLink(events, Admit(state, address, link), _services).Start(state);
+                    break;
+                case AmqpNodeKind.Telemetry when link is SendingAmqpLink && address.ModuleId is not null:
+                    // A module's input messages (ModuleClient listens on its events address): routed input messages
+                    // come from IoT Edge routes, never from the cloud, so the link stays open and idle, as the MQTT
+                    // subscription to devices/{d}/modules/{m}/inputs/# does.
+                    Admit(state, address, link);
+                    break;
+                case AmqpNodeKind.CloudToDevice when link is SendingAmqpLink deviceBound:
+                    // Modules receive no cloud-to-device messages (IoT Hub delivers them to devices only, as over MQTT).
+                    var receiver = address.ModuleId is null ? Admit(state, address, link) : throw Unknown(state, address);
+                    var pump = new AmqpCloudToDeviceLink(deviceBound, receiver, _services);
+                    if (!receiver.TryAttachCloudToDevice(deviceBound, pump))
                     {
-                        throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, "The device's session has ended.");
+                        throw new AmqpException(AmqpErrorCode.ResourceLocked, "Another link already receives this device's cloud-to-device messages.");
                     }
 
-                    new AmqpTelemetryLink(events, session, _services).Start(state);
+                    pump.Start(state);
+                    break;
+                case AmqpNodeKind.Twin when link is ReceivingAmqpLink twinRequests:
+                    new AmqpTwinLink(twinRequests, Admit(state, address, link), _services).Start(state);
+                    break;
+                case AmqpNodeKind.Twin when link is SendingAmqpLink twinReplies:
+                    Admit(state, address, link).AttachTwinReplies(twinReplies);
+                    break;
+                case AmqpNodeKind.Methods when link is SendingAmqpLink methodRequests:
+                    Admit(state, address, link).AttachMethodRequests(methodRequests);
+                    break;
+                case AmqpNodeKind.Methods when link is ReceivingAmqpLink methodAnswers:
+                    Admit(state, address, link).AttachMethodAnswers(methodAnswers);
                     break;
                 default:
                     throw new AmqpException(AmqpErrorCode.NotFound, "No node at this address serves a link in this direction.");
@@ -221,6 +245,25 @@ internal sealed class AmqpGateway : IRuntimeProvider, IAsyncDisposable
         }
 
         await Task.CompletedTask;
+    }
+
+    /// <summary>Not found, once the address is known to be covered: an unauthorised caller learns nothing more.</summary>
+    private static AmqpException Unknown(AmqpDeviceConnection state, AmqpAddress address)
+    {
+        _ = state.Authorize(address);
+        return new AmqpException(AmqpErrorCode.NotFound, "Modules receive no cloud-to-device messages.");
+    }
+
+    /// <summary>The device session a link of <paramref name="address"/> joins: refused unless a live token covers the address.</summary>
+    private static AmqpDeviceSession Admit(AmqpDeviceConnection state, AmqpAddress address, AmqpLink link)
+    {
+        var session = state.Authorize(address);
+        if (!session.TryAddLink(link))
+        {
+            throw new AmqpException(AmqpErrorCode.UnauthorizedAccess, "The device's session has ended.");
+        }
+
+        return session;
     }
 
     /// <summary>
@@ -239,10 +282,10 @@ internal sealed class AmqpGateway : IRuntimeProvider, IAsyncDisposable
         using (request)
         {
             var map = request.ApplicationProperties?.Map;
-            string? operation = null, type = null, name = null;
-            _ = map?.TryGetValue("operation", out operation);
-            _ = map?.TryGetValue("type", out type);
-            _ = map?.TryGetValue("name", out name);
+            // Values are matched by type: the library's typed lookup casts, and a number where a string belongs would throw.
+            var operation = AmqpRequestMapping.Text(map, "operation");
+            var type = AmqpRequestMapping.Text(map, "type");
+            var name = AmqpRequestMapping.Text(map, "name");
             var token = request.BodyType == SectionFlag.AmqpValue ? request.ValueBody?.Value as string : null;
             var (status, description) =
                 operation != "put-token" ? (400, "Only put-token is supported.")

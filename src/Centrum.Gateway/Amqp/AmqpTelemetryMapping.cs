@@ -124,7 +124,7 @@ internal static class AmqpTelemetryMapping
         {
             return ToTelemetry(part, identity, now);
         }
-        catch (Exception ex) when (ex is AmqpException or System.Runtime.Serialization.SerializationException or InvalidOperationException or ArgumentException or InvalidCastException or OverflowException or FormatException or NotSupportedException)
+        catch (Exception ex) when (AmqpRequestMapping.IsDecodeFault(ex))
         {
             return Result.Refuse(AmqpErrorCode.DecodeError, "A message of the batch is not a valid AMQP message.");
         }
@@ -152,6 +152,14 @@ internal static class AmqpTelemetryMapping
         }
 
         return parts;
+    }
+
+    /// <summary>The body of a twin or method message (Data sections, or a string or binary value); null when it is neither or over 256 KB.</summary>
+    public static byte[]? BodyBytes(AmqpMessage message)
+    {
+        var size = 0;
+        var body = Body(message, ref size);
+        return size > IotHubLimits.MaxTelemetrySize ? null : body;
     }
 
     private static byte[]? Body(AmqpMessage message, ref int size)

@@ -95,7 +95,7 @@ internal sealed class MethodHandler(Subscriptions subscriptions, OutboundQueue o
     }
 
     /// <summary>A JSON answer as JSON; anything else as a JSON string of its text; nothing as null.</summary>
-    private static JsonNode? ParseResponse(byte[] body)
+    internal static JsonNode? ParseResponse(byte[] body)
     {
         if (body.Length == 0)
         {

@@ -1,3 +1,5 @@
+using System.Net;
+using Centrum.Gateway.Amqp;
 using Centrum.Gateway.Internal;
 using Centrum.IotHub.Connections;
 using Microsoft.AspNetCore.Builder;
@@ -27,9 +29,13 @@ public static class WebSocketEndpoint
             return;
         }
 
-        // Node and Python offer "mqtt", the C SDK "MQTT": accept either and echo the client's spelling.
-        var subProtocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault(p => p.Equals("mqtt", StringComparison.OrdinalIgnoreCase));
-        if (subProtocol is null)
+        // Node and Python offer "mqtt", the C SDK "MQTT": accept either and echo the client's spelling. AMQP devices
+        // dial the same path with "AMQPWSB10" (IoT Hub docs "Choose a device communication protocol", AMQP over
+        // WebSockets on port 443; azure-iot-sdk-csharp WebSocketConstants), or the AMQP WebSocket binding's "amqp".
+        var requested = context.WebSockets.WebSocketRequestedProtocols;
+        var subProtocol = requested.FirstOrDefault(p => p.Equals("mqtt", StringComparison.OrdinalIgnoreCase));
+        var amqp = subProtocol is null ? requested.FirstOrDefault(p => p.Equals("AMQPWSB10", StringComparison.OrdinalIgnoreCase) || p.Equals("amqp", StringComparison.OrdinalIgnoreCase)) : null;
+        if (subProtocol is null && amqp is null)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
@@ -44,10 +50,27 @@ public static class WebSocketEndpoint
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subProtocol, DangerousEnableCompression = false });
-        var services = context.RequestServices.GetRequiredService<GatewayServices>();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subProtocol ?? amqp, DangerousEnableCompression = false });
         var pipe = new WebSocketDuplexPipe(socket);
         var remote = context.Connection.RemoteIpAddress + ":" + context.Connection.RemotePort;
+        if (amqp is not null)
+        {
+            // The AMQP frames travel as the socket's bytes; the HTTPS listener has done TLS.
+            var local = new IPEndPoint(context.Connection.LocalIpAddress ?? IPAddress.None, context.Connection.LocalPort);
+            var peer = new IPEndPoint(context.Connection.RemoteIpAddress ?? IPAddress.None, context.Connection.RemotePort);
+            var transport = new AmqpStreamTransport(pipe, local, peer, context.Connection.ClientCertificate, ticket);
+            using var registration = context.RequestAborted.Register(static t => ((AmqpStreamTransport)t!).SafeClose(), transport);
+            await pipe.RunAsync(
+                () =>
+                {
+                    context.RequestServices.GetRequiredService<AmqpGateway>().Accept(transport);
+                    return transport.Ended;
+                },
+                context.RequestAborted);
+            return;
+        }
+
+        var services = context.RequestServices.GetRequiredService<GatewayServices>();
         var connection = new MqttConnection(pipe, remote, services, context.Connection.ClientCertificate, ticket);
         await pipe.RunAsync(() => connection.RunAsync(context.RequestAborted), context.RequestAborted);
     }

@@ -19,6 +19,7 @@ public class CommandTests(SharedServer shared) : IClassFixture<SharedServer>
     [Theory]
     [InlineData("mqtt")]
     [InlineData("mqttws")]
+    [InlineData("amqp")]
     public async Task A_command_reaches_only_its_device_and_its_answer_comes_back(string transport)
     {
         var server = await shared.GetAsync(Store);

@@ -73,6 +73,26 @@ internal sealed class AmqpTestClient : IAsyncDisposable
         return link;
     }
 
+    /// <summary>Opens a receiver link on <paramref name="address"/> (cloud-to-device, twin or method answers), on its own session.</summary>
+    public async Task<ReceivingAmqpLink> OpenReceiverAsync(string address)
+    {
+        var session = Connection.CreateSession(new AmqpSessionSettings());
+        await session.OpenAsync(Timeout);
+        var link = new ReceivingAmqpLink(new AmqpLinkSettings
+        {
+            LinkName = "receiver-" + Guid.NewGuid().ToString("N"),
+            Role = true,
+            Source = new Source { Address = address },
+            Target = new Target { Address = "device" },
+            TotalLinkCredit = 10,
+            AutoSendFlow = true,
+            SettleType = SettleMode.SettleOnDispose,
+        });
+        link.AttachTo(session);
+        await link.OpenAsync(Timeout);
+        return link;
+    }
+
     public static async Task<Outcome> SendAsync(SendingAmqpLink link, string json, string? messageId = null)
     {
         using var message = AmqpMessage.Create(new Data { Value = new ArraySegment<byte>(System.Text.Encoding.UTF8.GetBytes(json)) });

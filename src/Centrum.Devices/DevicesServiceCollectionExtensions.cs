@@ -10,5 +10,6 @@ public static class DevicesServiceCollectionExtensions
             .AddSingleton<DeviceRelationships>()
             .AddSingleton<DeviceBulkActions>()
             .AddSingleton<DeviceConnectionDetails>()
+            .AddSingleton<FileUploads.FileUploadService>()
             .AddSingleton<IDeviceDirectory, DeviceDirectory>();
 }

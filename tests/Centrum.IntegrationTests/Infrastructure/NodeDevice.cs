@@ -37,7 +37,8 @@ internal sealed class NodeDevice : IAsyncDisposable
     public static string ConnectionString(CentrumServer server, string deviceId, string key) =>
         $"HostName={server.HubHostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={server.Address}";
 
-    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js")
+    /// <param name="trusted">A PEM file of CA certificates to trust instead of the server's CA alone (it must hold that one too).</param>
+    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js", string? trusted = null)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -49,14 +50,14 @@ internal sealed class NodeDevice : IAsyncDisposable
         };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(JsonSerializer.Serialize(scenario));
-        start.Environment["NODE_EXTRA_CA_CERTS"] = server.CaCertificatePath;
+        start.Environment["NODE_EXTRA_CA_CERTS"] = trusted ?? server.CaCertificatePath;
         return new NodeDevice(Process.Start(start)!);
     }
 
     /// <summary>Runs a scenario to its end and returns its events.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js")
+    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js", string? trusted = null)
     {
-        await using var device = Start(server, scenario, script);
+        await using var device = Start(server, scenario, script, trusted);
         device.Release();
         await device.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return device.Events;

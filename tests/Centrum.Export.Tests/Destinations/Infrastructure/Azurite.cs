@@ -2,9 +2,11 @@ namespace Centrum.Export.Tests.Destinations.Infrastructure;
 
 /// <summary>
 /// Azurite's blob service (the Azure Storage emulator, npm package <c>azurite</c> pinned in tests/node) on a port and
-/// in a folder of its own. Shared by the tests of one class; each test writes to its own container.
+/// in a folder of its own. Shared by the tests of one class; each test writes to its own container. Given a certificate
+/// and key (PEM files), it serves HTTPS, as clients that build <c>https://</c> blob URLs themselves need (the Azure IoT
+/// device SDKs' file upload).
 /// </summary>
-public sealed class Azurite : IAsyncLifetime
+public sealed class Azurite(string? certificateFile = null, string? keyFile = null) : IAsyncLifetime
 {
     /// <summary>The emulator's well-known development account (Azurite's documented default credentials).</summary>
     public const string AccountName = "devstoreaccount1";
@@ -18,8 +20,10 @@ public sealed class Azurite : IAsyncLifetime
 
     public string ConnectionString => ConnectionStringWith(AccountKey);
 
+    public string Scheme => certificateFile is null ? "http" : "https";
+
     public string ConnectionStringWith(string accountKey) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={accountKey};BlobEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+        $"DefaultEndpointsProtocol={Scheme};AccountName={AccountName};AccountKey={accountKey};BlobEndpoint={Scheme}://127.0.0.1:{Port}/{AccountName};";
 
     public async Task InitializeAsync()
     {
@@ -31,11 +35,13 @@ public sealed class Azurite : IAsyncLifetime
         }
 
         Port = ChildProcess.FreePort();
-        _process = await ChildProcess.StartAsync(
-            executable,
-            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"],
-            Port,
-            "Azurite");
+        List<string> arguments = ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"];
+        if (certificateFile is not null && keyFile is not null)
+        {
+            arguments.AddRange(["--cert", certificateFile, "--key", keyFile]);
+        }
+
+        _process = await ChildProcess.StartAsync(executable, arguments, Port, "Azurite");
     }
 
     public async Task DisposeAsync()

@@ -71,7 +71,7 @@ public static class HttpsFileUploadEndpoints
         }
 
         if (!root.TryGetProperty("isSuccess", out var success) || success.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
-            || !root.TryGetProperty("statusCode", out var status) || !status.TryGetInt32(out var statusCode))
+            || !root.TryGetProperty("statusCode", out var status) || status.ValueKind != JsonValueKind.Number || !status.TryGetInt32(out var statusCode))
         {
             await HttpsDeviceEndpoints.WriteErrorAsync(context, StatusCodes.Status400BadRequest, "ArgumentInvalid", "isSuccess (a boolean) and statusCode (an integer) are required.");
             return;

@@ -157,6 +157,38 @@ public sealed class FileUploadTests(SharedServer shared, TlsAzurite azurite) : I
         Assert.Equal("failed", (string?)listed["value"]!.AsArray().Single(u => (string?)u!["correlationId"] == correlationId)!["state"]);
     }
 
+    [Fact]
+    public async Task Mutated_and_hostile_device_bodies_get_IoT_Hub_errors_never_a_failure()
+    {
+        var server = await shared.GetAsync(MetadataStore.Sqlite);
+        var http = server.AdminHttp();
+        await ConfigureAsync(http, "fuzzed");
+        var key = await http.CreateDeviceAsync("fuzzed-1");
+        var token = Token(server, "fuzzed-1", key);
+        string[] tokens = ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "\\u0000", "blobName", "correlationId", "isSuccess", "statusCode"];
+        string[] valid = ["""{"blobName":"a/b.txt"}""", """{"correlationId":"x","isSuccess":true,"statusCode":200,"statusDescription":"ok"}"""];
+        var random = new Random(1811);
+        List<string> bodies = [new string('[', 10_000), "{\"blobName\":\"" + new string('x', 20_000) + "\"}", "", "\"text\"", "[]"];
+        for (var i = 0; i < 150; i++)
+        {
+            bodies.Add(Fuzz.Mutate(random, valid[i % 2], tokens, valid));
+        }
+
+        foreach (var body in bodies)
+        {
+            foreach (var path in new[] { "devices/fuzzed-1/files", "devices/fuzzed-1/files/notifications" })
+            {
+                using var response = await HttpsDeviceTests.SendAsync(server, HttpMethod.Post, path, token, body);
+                var status = (int)response.StatusCode;
+                Assert.True(status is 200 or 204 or 400 or 404 or 409 or 429, $"{path} {body}: {status}");
+                if (status >= 400)
+                {
+                    Assert.StartsWith("ErrorCode:", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["Message"], StringComparison.Ordinal);
+                }
+            }
+        }
+    }
+
     private async Task<JsonNode> ConfigureAsync(HttpClient http, string container, string? sasTtl = null)
     {
         var body = new JsonObject { ["connectionString"] = azurite.ConnectionString, ["container"] = container };

@@ -37,7 +37,7 @@ public sealed class TlsAzurite : IAsyncLifetime
         using var issued = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
         using var leaf = issued.CopyWithPrivateKey(key);
         var (certFile, keyFile) = TestCertificates.WritePem(leaf, _folder.Path, "azurite");
-        _azurite = new Azurite(certFile, keyFile);
+        _azurite = new Azurite { CertificateFile = certFile, KeyFile = keyFile };
         await _azurite.InitializeAsync();
     }
 

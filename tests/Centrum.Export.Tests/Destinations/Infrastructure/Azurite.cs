@@ -3,10 +3,11 @@ namespace Centrum.Export.Tests.Destinations.Infrastructure;
 /// <summary>
 /// Azurite's blob service (the Azure Storage emulator, npm package <c>azurite</c> pinned in tests/node) on a port and
 /// in a folder of its own. Shared by the tests of one class; each test writes to its own container. Given a certificate
-/// and key (PEM files), it serves HTTPS, as clients that build <c>https://</c> blob URLs themselves need (the Azure IoT
-/// device SDKs' file upload).
+/// and key (PEM files, <see cref="CertificateFile"/> and <see cref="KeyFile"/>), it serves HTTPS, as clients that build
+/// <c>https://</c> blob URLs themselves need (the Azure IoT device SDKs' file upload). One parameterless constructor,
+/// as xUnit requires of a class fixture.
 /// </summary>
-public sealed class Azurite(string? certificateFile = null, string? keyFile = null) : IAsyncLifetime
+public sealed class Azurite : IAsyncLifetime
 {
     /// <summary>The emulator's well-known development account (Azurite's documented default credentials).</summary>
     public const string AccountName = "devstoreaccount1";
@@ -18,9 +19,13 @@ public sealed class Azurite(string? certificateFile = null, string? keyFile = nu
 
     public int Port { get; private set; }
 
+    public string? CertificateFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     public string ConnectionString => ConnectionStringWith(AccountKey);
 
-    public string Scheme => certificateFile is null ? "http" : "https";
+    public string Scheme => CertificateFile is null ? "http" : "https";
 
     public string ConnectionStringWith(string accountKey) =>
         $"DefaultEndpointsProtocol={Scheme};AccountName={AccountName};AccountKey={accountKey};BlobEndpoint={Scheme}://127.0.0.1:{Port}/{AccountName};";
@@ -36,9 +41,9 @@ public sealed class Azurite(string? certificateFile = null, string? keyFile = nu
 
         Port = ChildProcess.FreePort();
         List<string> arguments = ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"];
-        if (certificateFile is not null && keyFile is not null)
+        if (CertificateFile is not null && KeyFile is not null)
         {
-            arguments.AddRange(["--cert", certificateFile, "--key", keyFile]);
+            arguments.AddRange(["--cert", CertificateFile, "--key", KeyFile]);
         }
 
         _process = await ChildProcess.StartAsync(executable, arguments, Port, "Azurite");

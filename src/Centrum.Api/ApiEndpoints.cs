@@ -52,6 +52,7 @@ public static class ApiEndpoints
         api.MapDeviceTemplatesApi();
         api.MapDeviceGroupsApi();
         api.MapDeploymentManifestsApi();
+        api.MapFileUploadsApi();
         api.MapJobsApi();
         api.MapScheduledJobsApi();
         api.MapDashboardsApi();

@@ -11,6 +11,7 @@ public static class DevicesServiceCollectionExtensions
             .AddSingleton<DeviceRelationships>()
             .AddSingleton<DeviceBulkActions>()
             .AddSingleton<DeviceConnectionDetails>()
+            .AddSingleton<FileUploads.FileUploadService>()
             .AddSingleton<IDeviceDirectory, DeviceDirectory>()
             .AddSingleton<Centrum.Storage.Ownership.IModulePresence, Storage.ModulePresence>();
 }

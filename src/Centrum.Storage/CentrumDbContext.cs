@@ -59,6 +59,10 @@ public sealed class CentrumDbContext(DbContextOptions<CentrumDbContext> options)
 
     public DbSet<DeploymentManifestEntity> DeploymentManifests => Set<DeploymentManifestEntity>();
 
+    public DbSet<FileUploadSettingsEntity> FileUploadSettings => Set<FileUploadSettingsEntity>();
+
+    public DbSet<FileUploadEntity> FileUploads => Set<FileUploadEntity>();
+
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
 
     public DbSet<JobDeviceEntity> JobDevices => Set<JobDeviceEntity>();

@@ -24,6 +24,12 @@ public enum DeviceEventKind
 
     /// <summary>An administrative change or sign-in was recorded in the audit log (<c>Data</c> holds the entry); <c>DeviceId</c> is empty.</summary>
     Audited,
+
+    /// <summary>
+    /// A device notified the end of a file upload (IoT Hub's "Device - Update File Upload Status"): <c>Data</c> holds the
+    /// correlation id, container, blob name and the outcome the device reported.
+    /// </summary>
+    FileUploaded,
 }
 
 /// <summary>

@@ -40,4 +40,16 @@ internal static partial class Log
 
     [LoggerMessage(2042, LogLevel.Information, "An IoT Edge hub's scope call for {DeviceId}/{ModuleId} refused: {Reason}")]
     public static partial void ScopeRefused(ILogger logger, string deviceId, string? moduleId, string reason);
+
+    [LoggerMessage(2050, LogLevel.Information, "File upload configuration of application {ApplicationId} written (account {Account}, container {Container}, created {Created})")]
+    public static partial void FileUploadConfigured(ILogger logger, string applicationId, string account, string container, bool created);
+
+    [LoggerMessage(2051, LogLevel.Information, "File upload configuration of application {ApplicationId} removed")]
+    public static partial void FileUploadRemoved(ILogger logger, string applicationId);
+
+    [LoggerMessage(2052, LogLevel.Debug, "Device {DeviceId} of application {ApplicationId} starts uploading blob {BlobName} (correlation {CorrelationId})")]
+    public static partial void FileUploadStarted(ILogger logger, string applicationId, string deviceId, string blobName, string correlationId);
+
+    [LoggerMessage(2053, LogLevel.Information, "Device {DeviceId} of application {ApplicationId} notified the upload of blob {BlobName}: success {IsSuccess}, status {StatusCode}")]
+    public static partial void FileUploadCompleted(ILogger logger, string applicationId, string deviceId, string blobName, bool isSuccess, int statusCode);
 }

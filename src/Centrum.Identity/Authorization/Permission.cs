@@ -61,4 +61,10 @@ public enum Permission
 
     /// <summary>Delete application dashboards (IoT Central's "Application dashboards: Delete").</summary>
     DashboardsDelete,
+
+    /// <summary>
+    /// Read and change the application's file upload configuration (IoT Central's "Application settings: File upload",
+    /// which only administrators hold; the configuration carries the storage account's connection string).
+    /// </summary>
+    FileUploadsManage,
 }

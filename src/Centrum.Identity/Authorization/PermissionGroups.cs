@@ -25,7 +25,7 @@ public static class PermissionGroups
         new("Administration",
         [
             Permission.UsersRead, Permission.UsersManage, Permission.RolesRead, Permission.RolesManage,
-            Permission.OrganizationsRead, Permission.OrganizationsManage, Permission.ApiTokensRead, Permission.ApiTokensManage, Permission.AuditLogRead,
+            Permission.OrganizationsRead, Permission.OrganizationsManage, Permission.ApiTokensRead, Permission.ApiTokensManage, Permission.AuditLogRead, Permission.FileUploadsManage,
         ]),
     ];
 }

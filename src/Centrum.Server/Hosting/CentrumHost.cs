@@ -164,6 +164,7 @@ internal static class CentrumHost
         app.UseAuthorization();
         app.MapIotHubWebSocket();
         app.MapIotHubHttps();
+        app.MapIotHubFileUploads();
         app.MapCentrumApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready").AllowAnonymous();

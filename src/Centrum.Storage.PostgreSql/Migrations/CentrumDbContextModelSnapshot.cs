@@ -948,6 +948,110 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.ToTable("export_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .UseCollation("C");
+
+                    b.Property<long>("CreatedUnixMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<long>("ExpiresUnixMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool?>("IsSuccess")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .UseCollation("C");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("StatusDescription")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .UseCollation("C");
+
+                    b.HasKey("ApplicationId", "CorrelationId");
+
+                    b.HasIndex("ApplicationId", "DeviceId", "CreatedUnixMs");
+
+                    b.ToTable("file_uploads", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadSettingsEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("Account")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .UseCollation("C");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .UseCollation("C");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<string>("ProtectedConnectionString")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .UseCollation("C");
+
+                    b.Property<bool>("ReadAccess")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("SasTtlSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ApplicationId");
+
+                    b.ToTable("file_upload_settings", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.JobDeviceEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1686,6 +1790,15 @@ namespace Centrum.Storage.PostgreSql.Migrations
                     b.HasOne("Centrum.Storage.Entities.DataExportEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId", "ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("a91d4852-0e2e-4e1e-8177-526d7c079797"), entityTypeCount: 35)
+            : base(skipDetectChanges: false, modelId: new Guid("529c9414-846b-43dd-b82a-db35f64142eb"), entityTypeCount: 37)
         {
         }
 
@@ -36,6 +36,8 @@ namespace Centrum.Storage.CompiledModel
             var deviceTemplateEntity = DeviceTemplateEntityEntityType.Create(this);
             var enrollmentGroupEntity = EnrollmentGroupEntityEntityType.Create(this);
             var exportCursorEntity = ExportCursorEntityEntityType.Create(this);
+            var fileUploadEntity = FileUploadEntityEntityType.Create(this);
+            var fileUploadSettingsEntity = FileUploadSettingsEntityEntityType.Create(this);
             var jobDeviceEntity = JobDeviceEntityEntityType.Create(this);
             var jobEntity = JobEntityEntityType.Create(this);
             var moduleEntity = ModuleEntityEntityType.Create(this);
@@ -69,6 +71,7 @@ namespace Centrum.Storage.CompiledModel
             DeviceTemplateEntityEntityType.CreateForeignKey1(deviceTemplateEntity, applicationEntity);
             EnrollmentGroupEntityEntityType.CreateForeignKey1(enrollmentGroupEntity, applicationEntity);
             ExportCursorEntityEntityType.CreateForeignKey1(exportCursorEntity, dataExportEntity);
+            FileUploadEntityEntityType.CreateForeignKey1(fileUploadEntity, deviceEntity);
             JobDeviceEntityEntityType.CreateForeignKey1(jobDeviceEntity, jobEntity);
             JobEntityEntityType.CreateForeignKey1(jobEntity, applicationEntity);
             ModuleEntityEntityType.CreateForeignKey1(moduleEntity, deviceEntity);
@@ -105,6 +108,8 @@ namespace Centrum.Storage.CompiledModel
             DeviceTemplateEntityEntityType.CreateAnnotations(deviceTemplateEntity);
             EnrollmentGroupEntityEntityType.CreateAnnotations(enrollmentGroupEntity);
             ExportCursorEntityEntityType.CreateAnnotations(exportCursorEntity);
+            FileUploadEntityEntityType.CreateAnnotations(fileUploadEntity);
+            FileUploadSettingsEntityEntityType.CreateAnnotations(fileUploadSettingsEntity);
             JobDeviceEntityEntityType.CreateAnnotations(jobDeviceEntity);
             JobEntityEntityType.CreateAnnotations(jobEntity);
             ModuleEntityEntityType.CreateAnnotations(moduleEntity);

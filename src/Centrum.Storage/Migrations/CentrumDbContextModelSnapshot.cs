@@ -807,6 +807,98 @@ namespace Centrum.Storage.Migrations
                     b.ToTable("export_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("IsSuccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModuleId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StatusDescription")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId", "CorrelationId");
+
+                    b.HasIndex("ApplicationId", "DeviceId", "CreatedUnixMs");
+
+                    b.ToTable("file_uploads", (string)null);
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadSettingsEntity", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Account")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Container")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedConnectionString")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReadAccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SasTtlSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ApplicationId");
+
+                    b.ToTable("file_upload_settings", (string)null);
+                });
+
             modelBuilder.Entity("Centrum.Storage.Entities.JobDeviceEntity", b =>
                 {
                     b.Property<string>("ApplicationId")
@@ -1458,6 +1550,15 @@ namespace Centrum.Storage.Migrations
                     b.HasOne("Centrum.Storage.Entities.DataExportEntity", null)
                         .WithMany()
                         .HasForeignKey("ApplicationId", "ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Centrum.Storage.Entities.FileUploadEntity", b =>
+                {
+                    b.HasOne("Centrum.Storage.Entities.DeviceEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

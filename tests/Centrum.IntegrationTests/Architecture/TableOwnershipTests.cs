@@ -23,6 +23,7 @@ public sealed class TableOwnershipTests
         ["user_passkeys"] = "Identity", ["application_users"] = "Identity", ["api_tokens"] = "Identity",
         ["custom_roles"] = "Identity", ["organizations"] = "Identity",
         ["devices"] = "Devices", ["modules"] = "Devices", ["device_relationships"] = "Devices",
+        ["file_upload_settings"] = "Devices", ["file_uploads"] = "Devices",
         ["mqtt_sessions"] = "Gateway",
         ["twins"] = "Twins",
         ["deployment_manifests"] = "Twins",

@@ -55,7 +55,7 @@ public sealed class EdgeRuntimeTests
                 count = 40,
                 window = 4,
                 prefix = "leaf",
-            }, TimeSpan.FromSeconds(120), caPath: caPath);
+            }, TimeSpan.FromSeconds(120), trusted: caPath);
             Assert.Equal(40, events.Count(e => (string?)e["event"] == "acked"));
 
             // Everything acknowledged by the edge reaches the cloud, after which the edge's store is empty.

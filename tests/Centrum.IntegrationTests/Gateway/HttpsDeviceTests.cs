@@ -238,7 +238,7 @@ public sealed class HttpsDeviceTests(SharedServer shared) : IClassFixture<Shared
         return NodeDevice.RunAsync(server, node, DeviceTimeout, "http-device.js");
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(CentrumServer server, HttpMethod method, string path, string token, string? body = null)
+    internal static async Task<HttpResponseMessage> SendAsync(CentrumServer server, HttpMethod method, string path, string token, string? body = null)
     {
         using var request = new HttpRequestMessage(method, $"{path}?api-version=2021-04-12");
         request.Headers.Host = server.HubHostName;
@@ -253,7 +253,7 @@ public sealed class HttpsDeviceTests(SharedServer shared) : IClassFixture<Shared
     }
 
     /// <summary>A device SAS token (IoT Hub docs "Control access to IoT Hub with shared access signatures").</summary>
-    private static string DeviceToken(string hubHost, string deviceId, string key)
+    internal static string DeviceToken(string hubHost, string deviceId, string key)
     {
         var sr = WebUtility.UrlEncode($"{hubHost}/devices/{deviceId}");
         var expiry = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds();

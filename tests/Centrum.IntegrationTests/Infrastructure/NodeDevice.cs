@@ -37,8 +37,8 @@ internal sealed class NodeDevice : IAsyncDisposable
     public static string ConnectionString(CentrumServer server, string deviceId, string key) =>
         $"HostName={server.HubHostName};DeviceId={deviceId};SharedAccessKey={key};GatewayHostName={server.Address}";
 
-    /// <param name="caPath">The CA the device trusts instead of the server's: an edge's, for a device behind it.</param>
-    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js", string? caPath = null)
+    /// <param name="trusted">A PEM file of CA certificates to trust instead of the server's CA (an edge's, for a device behind it; or both, in one file).</param>
+    public static NodeDevice Start(CentrumServer server, object scenario, string script = "device.js", string? trusted = null)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -50,14 +50,14 @@ internal sealed class NodeDevice : IAsyncDisposable
         };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(JsonSerializer.Serialize(scenario));
-        start.Environment["NODE_EXTRA_CA_CERTS"] = caPath ?? server.CaCertificatePath;
+        start.Environment["NODE_EXTRA_CA_CERTS"] = trusted ?? server.CaCertificatePath;
         return new NodeDevice(Process.Start(start)!);
     }
 
     /// <summary>Runs a scenario to its end and returns its events.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js", string? caPath = null)
+    public static async Task<IReadOnlyList<JsonObject>> RunAsync(CentrumServer server, object scenario, TimeSpan? timeout = null, string script = "device.js", string? trusted = null)
     {
-        await using var device = Start(server, scenario, script, caPath);
+        await using var device = Start(server, scenario, script, trusted);
         device.Release();
         await device.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return device.Events;

@@ -141,6 +141,8 @@ public abstract class AreaReleaseTests(MetadataStore store) : IAsyncLifetime
         }
 
         db.DeviceRelationships.Add(new DeviceRelationshipEntity { ApplicationId = app, Id = "r1", SourceId = "d1", TargetId = "d10", CreatedAt = now });
+        db.FileUploadSettings.Add(new FileUploadSettingsEntity { ApplicationId = app, Account = "a", ProtectedConnectionString = "-", Container = "uploads", SasTtlSeconds = 3600, ETag = "e", UpdatedAt = now });
+        db.FileUploads.Add(new FileUploadEntity { ApplicationId = app, CorrelationId = "c1", DeviceId = "d1", BlobName = "d1/f", Container = "uploads", CreatedUnixMs = 1, ExpiresUnixMs = 2 });
 
         db.DeviceTemplates.Add(new DeviceTemplateEntity { ApplicationId = app, Id = "dtmi:x:t;1", ModelId = "dtmi:x:t;1", Types = "[]", CapabilityModel = "{}", Interfaces = "[]", ETag = "e", CreatedAt = now });
         db.EnrollmentGroups.Add(new EnrollmentGroupEntity { ApplicationId = app, Id = "g", DisplayName = "G", Type = "iot", AttestationType = "symmetricKey", ETag = "e" });

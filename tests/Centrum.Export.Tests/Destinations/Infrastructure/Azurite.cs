@@ -2,7 +2,10 @@ namespace Centrum.Export.Tests.Destinations.Infrastructure;
 
 /// <summary>
 /// Azurite's blob service (the Azure Storage emulator, npm package <c>azurite</c> pinned in tests/node) on a port and
-/// in a folder of its own. Shared by the tests of one class; each test writes to its own container.
+/// in a folder of its own. Shared by the tests of one class; each test writes to its own container. Given a certificate
+/// and key (PEM files, <see cref="CertificateFile"/> and <see cref="KeyFile"/>), it serves HTTPS, as clients that build
+/// <c>https://</c> blob URLs themselves need (the Azure IoT device SDKs' file upload). One parameterless constructor,
+/// as xUnit requires of a class fixture.
 /// </summary>
 public sealed class Azurite : IAsyncLifetime
 {
@@ -16,10 +19,16 @@ public sealed class Azurite : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    public string? CertificateFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
     public string ConnectionString => ConnectionStringWith(AccountKey);
 
+    public string Scheme => CertificateFile is null ? "http" : "https";
+
     public string ConnectionStringWith(string accountKey) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={accountKey};BlobEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+        $"DefaultEndpointsProtocol={Scheme};AccountName={AccountName};AccountKey={accountKey};BlobEndpoint={Scheme}://127.0.0.1:{Port}/{AccountName};";
 
     public async Task InitializeAsync()
     {
@@ -31,11 +40,13 @@ public sealed class Azurite : IAsyncLifetime
         }
 
         Port = ChildProcess.FreePort();
-        _process = await ChildProcess.StartAsync(
-            executable,
-            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"],
-            Port,
-            "Azurite");
+        List<string> arguments = ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", _folder.Path, "--skipApiVersionCheck", "--loose", "--silent"];
+        if (CertificateFile is not null && KeyFile is not null)
+        {
+            arguments.AddRange(["--cert", CertificateFile, "--key", KeyFile]);
+        }
+
+        _process = await ChildProcess.StartAsync(executable, arguments, Port, "Azurite");
     }
 
     public async Task DisposeAsync()

@@ -8,10 +8,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Centrum.DeviceListBench;
 
-/// <summary>Every template exists; a list reads none.</summary>
+/// <summary>Every template exists and none is an IoT Edge template; a list reads none.</summary>
 internal sealed class BenchTemplates : ITemplateCatalog
 {
     public ValueTask<bool> ExistsAsync(string applicationId, string templateId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    public ValueTask<bool> IsEdgeAsync(string applicationId, string templateId, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     public ValueTask<string?> FindByModelIdAsync(string applicationId, string modelId, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
 

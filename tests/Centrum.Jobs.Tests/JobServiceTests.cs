@@ -154,7 +154,7 @@ public sealed class JobServiceTests : IAsyncLifetime
         { "an undeclared component", PropertyJob(path: "pump.speed", value: 3), "pump" },
         { "an unknown template", PropertyJob() with { Data = [new JobData(JobDataKind.Property, "dtmi:centrum:none;1", "x", 1)] }, "does not exist" },
         { "a migration to an unknown template", PropertyJob() with { Data = [new JobData(JobDataKind.DeviceTemplateMigration, Template: "dtmi:centrum:none;1")] }, "does not exist" },
-        { "a manifest migration", PropertyJob() with { Data = [new JobData(JobDataKind.DeviceManifestMigration, Manifest: "m")] }, "deployment manifests" },
+        { "a migration to an unknown manifest", PropertyJob() with { Data = [new JobData(JobDataKind.DeviceManifestMigration, Manifest: "m")] }, "deployment manifest 'm' does not exist" },
         { "a batch of no devices", PropertyJob() with { Batch = new JobBatch(JobAmountKind.Number, 0) }, "batch" },
         { "a fractional batch", PropertyJob() with { Batch = new JobBatch(JobAmountKind.Number, 2.5) }, "batch" },
         { "a batch over 100 percent", PropertyJob() with { Batch = new JobBatch(JobAmountKind.Percentage, 101) }, "batch" },

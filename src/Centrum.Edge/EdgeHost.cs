@@ -73,6 +73,7 @@ public static class EdgeHost
         services.AddHostedService<UpstreamForwarder>();
         services.AddHostedService<StoreExpiry>();
 
+        ValidateSettings(builder.Configuration);
         var downstream = builder.Configuration.GetSection(DownstreamOptions.Section).Get<DownstreamOptions>() ?? new DownstreamOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -89,14 +90,52 @@ public static class EdgeHost
             });
         });
 
-        return builder.Build();
+        var app = builder.Build();
+        // Every section is checked before the listener loads its certificate or the store opens its file: a bad
+        // setting stops the edge with all the settings at fault named at once.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        return app;
+    }
+
+    /// <summary>
+    /// Checks every section before the listener is configured (Kestrel loads the certificate while the host is built),
+    /// so one start names every setting at fault.
+    /// </summary>
+    private static void ValidateSettings(ConfigurationManager configuration)
+    {
+        var failures = new List<string>();
+        void Check<T>(string section)
+            where T : new()
+        {
+            var options = configuration.GetSection(section).Get<T>() ?? new T();
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
+            failures.AddRange(results.Select(r => $"{section}:{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        Check<EdgeOptions>(EdgeOptions.Section);
+        Check<MessageStoreOptions>(EdgeOptions.Section + ":Store");
+        Check<UpstreamOptions>(UpstreamOptions.Section);
+        Check<DownstreamOptions>(DownstreamOptions.Section);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(EdgeOptions.Section, typeof(EdgeOptions), failures);
+        }
     }
 
     private static X509Certificate2 LoadCertificate(DownstreamOptions options)
     {
         if (string.IsNullOrEmpty(options.CertificatePath) || string.IsNullOrEmpty(options.KeyPath))
         {
-            throw new OptionsValidationException(DownstreamOptions.Section, typeof(DownstreamOptions), ["CertificatePath and KeyPath name the PEM files of the downstream listener's certificate."]);
+            throw new OptionsValidationException(DownstreamOptions.Section, typeof(DownstreamOptions), ["Edge:Downstream:CertificatePath and KeyPath must name the PEM files of the downstream listener's certificate."]);
+        }
+
+        foreach (var (setting, path) in new[] { ("CertificatePath", options.CertificatePath), ("KeyPath", options.KeyPath) })
+        {
+            if (!File.Exists(path))
+            {
+                throw new OptionsValidationException(DownstreamOptions.Section, typeof(DownstreamOptions), [$"Edge:Downstream:{setting}: no file at '{path}'."]);
+            }
         }
 
         using var pem = X509Certificate2.CreateFromPemFile(options.CertificatePath, options.KeyPath);

@@ -97,7 +97,7 @@ public sealed class EdgeRuntimeTests
     }
 
     /// <summary>The edge's own CA, and the certificate its downstream listener presents for an address, signed by it.</summary>
-    private static class EdgeCertificates
+    internal static class EdgeCertificates
     {
         public static string Write(string folder, IPAddress address)
         {

@@ -117,6 +117,14 @@ public sealed class ModuleRegistry(
 
         row.ManagedBy = write.ManagedBy ?? row.ManagedBy;
         row.AuthenticationType = write.AuthenticationType ?? row.AuthenticationType;
+        if (write.AuthenticationType is not null)
+        {
+            // A module changing how it authenticates keeps no thumbprint of the old way.
+            var selfSigned = write.AuthenticationType == "selfSigned";
+            row.X509PrimaryThumbprint = selfSigned ? write.PrimaryThumbprint!.ToUpperInvariant() : null;
+            row.X509SecondaryThumbprint = selfSigned ? write.SecondaryThumbprint?.ToUpperInvariant() : null;
+        }
+
         row.ETag = NewETag();
         if (await SaveAsync(db, cancellationToken) is { } conflict)
         {
@@ -219,12 +227,13 @@ public sealed class ModuleRegistry(
                 from m in Scoped(db, applicationId, deviceId).AsNoTracking()
                 join d in db.Devices.AsNoTracking() on new { m.ApplicationId, Id = m.DeviceId } equals new { d.ApplicationId, d.Id }
                 where m.Id == moduleId
-                select new { d.Enabled, d.Approved, m.AuthenticationType, m.PrimaryKeyProtected, m.SecondaryKeyProtected })
+                select new { d.Enabled, d.Approved, m.AuthenticationType, m.PrimaryKeyProtected, m.SecondaryKeyProtected, m.X509PrimaryThumbprint, m.X509SecondaryThumbprint })
             .FirstOrDefaultAsync(cancellationToken);
         return row is null
             ? null
             : new ModuleAuthentication(deviceId, moduleId, row.Enabled, row.Approved, row.AuthenticationType,
-                new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)));
+                new DeviceKeys(secrets.Unprotect(row.PrimaryKeyProtected), secrets.Unprotect(row.SecondaryKeyProtected)),
+                row.X509PrimaryThumbprint, row.X509SecondaryThumbprint);
     }
 
     /// <summary>The IoT Edge runtime's own modules of an edge device, created when missing; a problem for any other device.</summary>
@@ -286,9 +295,15 @@ public sealed class ModuleRegistry(
 
     private static Problem? Refuse(ModuleWrite write)
     {
-        if (write.AuthenticationType is not (null or "sas" or "none"))
+        if (write.AuthenticationType is not (null or "sas" or "selfSigned" or "none"))
         {
-            return Problem.Invalid($"Authentication type '{write.AuthenticationType}' is not supported: use 'sas' or 'none'.");
+            return Problem.Invalid($"Authentication type '{write.AuthenticationType}' is not supported: use 'sas', 'selfSigned' or 'none'.");
+        }
+
+        if (write.AuthenticationType == "selfSigned"
+            && (!IsThumbprint(write.PrimaryThumbprint) || (write.SecondaryThumbprint is not null && !IsThumbprint(write.SecondaryThumbprint))))
+        {
+            return Problem.Invalid("A selfSigned module needs x509Thumbprint.primaryThumbprint (and any secondaryThumbprint) as a SHA-1 or SHA-256 thumbprint in hex.");
         }
 
         if (write.Keys is { } keys && !(SymmetricKeys.TryDecode(keys.PrimaryKey, out _) && SymmetricKeys.TryDecode(keys.SecondaryKey, out _)))
@@ -298,6 +313,9 @@ public sealed class ModuleRegistry(
 
         return write.ManagedBy is { Length: > 128 } ? Problem.Invalid("managedBy is at most 128 characters.") : null;
     }
+
+    /// <summary>40 (SHA-1) or 64 (SHA-256) hex digits, the thumbprints IoT Hub takes for self-signed identities.</summary>
+    private static bool IsThumbprint(string? text) => text is { Length: 40 or 64 } && text.All(char.IsAsciiHexDigit);
 
     private static async Task<Problem?> SaveAsync(CentrumDbContext db, CancellationToken cancellationToken)
     {
@@ -314,7 +332,8 @@ public sealed class ModuleRegistry(
 
     internal ModuleIdentity ToModel(ModuleEntity e) => new(
         e.DeviceId, e.Id, e.GenerationId, e.ETag, e.ManagedBy, e.AuthenticationType,
-        new DeviceKeys(secrets.Unprotect(e.PrimaryKeyProtected), secrets.Unprotect(e.SecondaryKeyProtected)), e.CreatedAt);
+        new DeviceKeys(secrets.Unprotect(e.PrimaryKeyProtected), secrets.Unprotect(e.SecondaryKeyProtected)), e.CreatedAt,
+        e.X509PrimaryThumbprint, e.X509SecondaryThumbprint);
 
     private static IQueryable<ModuleEntity> Scoped(CentrumDbContext db, string applicationId, string deviceId) =>
         db.Modules.Where(m => m.ApplicationId == applicationId && m.DeviceId == deviceId);

@@ -134,7 +134,8 @@ public static class EdgeRegistryHttpsEndpoints
 
     /// <summary>
     /// The registry's module body: <c>moduleId</c> and <c>deviceId</c> must name the path's module when present,
-    /// <c>managedBy</c> is kept, and <c>authentication</c> is <c>sas</c> (with or without keys) or <c>none</c>.
+    /// <c>managedBy</c> is kept, and <c>authentication</c> is <c>sas</c> (with or without keys), <c>selfSigned</c> (with
+    /// <c>x509Thumbprint</c>) or <c>none</c>.
     /// </summary>
     private static async Task<Outcome<ModuleWrite>> ReadModuleAsync(HttpContext context, string deviceId, string moduleId)
     {
@@ -177,7 +178,13 @@ public static class EdgeRegistryHttpsEndpoints
                 return Problem.Invalid("A module's symmetric key needs both primaryKey and secondaryKey.");
             }
 
-            return new ModuleWrite(body["managedBy"]?.GetValue<string>(), type, primary is null ? null : new DeviceKeys(primary, secondary!));
+            var thumbprint = authentication?["x509Thumbprint"] as JsonObject;
+            return new ModuleWrite(
+                body["managedBy"]?.GetValue<string>(),
+                type,
+                primary is null ? null : new DeviceKeys(primary, secondary!),
+                thumbprint?["primaryThumbprint"]?.GetValue<string>(),
+                thumbprint?["secondaryThumbprint"]?.GetValue<string>());
         }
         catch (InvalidOperationException)
         {
@@ -198,7 +205,7 @@ public static class EdgeRegistryHttpsEndpoints
         ["authentication"] = new JsonObject
         {
             ["symmetricKey"] = new JsonObject { ["primaryKey"] = module.Keys.PrimaryKey, ["secondaryKey"] = module.Keys.SecondaryKey },
-            ["x509Thumbprint"] = new JsonObject { ["primaryThumbprint"] = null, ["secondaryThumbprint"] = null },
+            ["x509Thumbprint"] = new JsonObject { ["primaryThumbprint"] = module.PrimaryThumbprint, ["secondaryThumbprint"] = module.SecondaryThumbprint },
             ["type"] = module.AuthenticationType,
         },
     };

@@ -16,6 +16,8 @@ internal sealed class ModuleEntityConfiguration : IEntityTypeConfiguration<Modul
         e.HasKey(x => new { x.ApplicationId, x.DeviceId, x.Id });
         e.Property(x => x.Id).HasMaxLength(128);
         e.Property(x => x.DeviceId).HasMaxLength(128);
+        e.Property(x => x.X509PrimaryThumbprint).HasMaxLength(64);
+        e.Property(x => x.X509SecondaryThumbprint).HasMaxLength(64);
         e.Property(x => x.ETag).IsConcurrencyToken();
         e.HasOne<DeviceEntity>().WithMany().HasForeignKey(x => new { x.ApplicationId, x.DeviceId }).OnDelete(DeleteBehavior.Cascade);
     }

@@ -56,7 +56,7 @@ internal sealed class DeviceAuthenticator(
 
         if (user.ModuleId is not null)
         {
-            return await AuthenticateModuleAsync(connect, user, application, cancellationToken);
+            return await AuthenticateModuleAsync(connect, user, application, clientCertificate, cancellationToken);
         }
 
         var device = await registry.FindForAuthenticationAsync(application.Id, user.DeviceId, cancellationToken);
@@ -130,7 +130,8 @@ internal sealed class DeviceAuthenticator(
     /// access signatures", module scope; azure-iot-sdk-node <c>device/core/src/module_client.ts</c>), while its device is
     /// enabled and approved. Modules of Centrum authenticate with SAS only.
     /// </summary>
-    private async Task<AuthenticationResult> AuthenticateModuleAsync(ConnectPacket connect, HubUserName user, Application application, CancellationToken cancellationToken)
+    private async Task<AuthenticationResult> AuthenticateModuleAsync(
+        ConnectPacket connect, HubUserName user, Application application, X509Certificate2? clientCertificate, CancellationToken cancellationToken)
     {
         var module = await modules.FindForAuthenticationAsync(application.Id, user.DeviceId, user.ModuleId!, cancellationToken);
         if (module is null)
@@ -141,6 +142,11 @@ internal sealed class DeviceAuthenticator(
         if (!module.DeviceEnabled || !module.DeviceApproved)
         {
             return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "the module's device is disabled or waits for approval");
+        }
+
+        if (module.AuthenticationType == "selfSigned")
+        {
+            return AuthenticateModuleCertificate(connect, user, application, module, clientCertificate);
         }
 
         if (module.AuthenticationType != "sas" || !SharedAccessSignature.TryParse(connect.Password, out var token))
@@ -239,6 +245,38 @@ internal sealed class DeviceAuthenticator(
         var expiry = DateTimeOffset.FromUnixTimeSeconds(Math.Min(token.Expiry, DateTimeOffset.MaxValue.ToUnixTimeSeconds() - 1));
         return new AuthenticationResult(ConnectReturnCode.Accepted, "accepted",
             new DeviceIdentity(application, user.DeviceId, user.ModuleId, user.ModelId, expiry, CredentialSources.Gateway(edgeId, clientId)));
+    }
+
+    /// <summary>
+    /// A <c>selfSigned</c> module: no password, and a TLS client certificate whose SHA-1 or SHA-256 thumbprint is one of
+    /// the module's two (IoT Hub docs "Authenticate identities with X.509 certificates", self-signed thumbprints; the
+    /// module form of the identity as the device SDKs connect with it), within its validity period.
+    /// </summary>
+    private AuthenticationResult AuthenticateModuleCertificate(
+        ConnectPacket connect, HubUserName user, Application application, ModuleAuthentication module, X509Certificate2? certificate)
+    {
+        if (connect.Password is not null || certificate is null)
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "the module authenticates with its X.509 certificate, and none was presented");
+        }
+
+        var sha1 = certificate.Thumbprint;
+        var sha256 = certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        bool Matches(string? registered) =>
+            registered is not null && (string.Equals(registered, sha1, StringComparison.OrdinalIgnoreCase) || string.Equals(registered, sha256, StringComparison.OrdinalIgnoreCase));
+        if (!Matches(module.PrimaryThumbprint) && !Matches(module.SecondaryThumbprint))
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "the certificate's thumbprint is not the module's");
+        }
+
+        var now = time.GetUtcNow();
+        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+        {
+            return AuthenticationResult.Refuse(ConnectReturnCode.NotAuthorized, "the module's certificate is outside its validity period");
+        }
+
+        return new AuthenticationResult(
+            ConnectReturnCode.Accepted, "accepted", new DeviceIdentity(application, user.DeviceId, user.ModuleId, user.ModelId, certificate.NotAfter.ToUniversalTime()));
     }
 
     private static bool IsSignedByDevice(SharedAccessSignature token, DeviceKeys keys) =>

@@ -1248,6 +1248,16 @@ namespace Centrum.Storage.PostgreSql.Migrations
                         .HasColumnType("text")
                         .UseCollation("C");
 
+                    b.Property<string>("X509PrimaryThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
+                    b.Property<string>("X509SecondaryThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .UseCollation("C");
+
                     b.HasKey("ApplicationId", "DeviceId", "Id");
 
                     b.ToTable("modules", (string)null);

@@ -11,7 +11,7 @@ namespace Centrum.Storage.CompiledModel
     public partial class CentrumDbContextModel
     {
         private CentrumDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("529c9414-846b-43dd-b82a-db35f64142eb"), entityTypeCount: 37)
+            : base(skipDetectChanges: false, modelId: new Guid("037c59b1-42f7-42be-8b7f-12cb6b98dd3d"), entityTypeCount: 37)
         {
         }
 

@@ -20,7 +20,7 @@ namespace Centrum.Storage.CompiledModel
                 "Centrum.Storage.Entities.ModuleEntity",
                 typeof(ModuleEntity),
                 baseEntityType,
-                propertyCount: 10,
+                propertyCount: 12,
                 foreignKeyCount: 1,
                 keyCount: 1);
 
@@ -91,6 +91,22 @@ namespace Centrum.Storage.CompiledModel
                 typeof(string),
                 propertyInfo: typeof(ModuleEntity).GetProperty("SecondaryKeyProtected", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(ModuleEntity).GetField("<SecondaryKeyProtected>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
+
+            var x509PrimaryThumbprint = runtimeEntityType.AddProperty(
+                "X509PrimaryThumbprint",
+                typeof(string),
+                propertyInfo: typeof(ModuleEntity).GetProperty("X509PrimaryThumbprint", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ModuleEntity).GetField("<X509PrimaryThumbprint>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 64);
+
+            var x509SecondaryThumbprint = runtimeEntityType.AddProperty(
+                "X509SecondaryThumbprint",
+                typeof(string),
+                propertyInfo: typeof(ModuleEntity).GetProperty("X509SecondaryThumbprint", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ModuleEntity).GetField("<X509SecondaryThumbprint>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 64);
 
             var key = runtimeEntityType.AddKey(
                 new[] { applicationId, deviceId, id });

@@ -22,8 +22,17 @@ public sealed class ModuleEntity
     /// <summary>Who manages the identity (<c>iotEdge</c> for modules of a deployment), as the creator set it.</summary>
     public string? ManagedBy { get; set; }
 
-    /// <summary><c>sas</c> (the module authenticates with its keys) or <c>none</c>.</summary>
+    /// <summary>
+    /// <c>sas</c> (the module authenticates with its keys), <c>selfSigned</c> (with a TLS client certificate whose
+    /// thumbprint is registered below) or <c>none</c>.
+    /// </summary>
     public string AuthenticationType { get; set; } = "sas";
+
+    /// <summary>SHA-1 or SHA-256 thumbprint (hex) of a <c>selfSigned</c> module's certificate.</summary>
+    public string? X509PrimaryThumbprint { get; set; }
+
+    /// <summary>The second accepted thumbprint, so a certificate can be rolled over without a gap.</summary>
+    public string? X509SecondaryThumbprint { get; set; }
 
     /// <summary>Primary symmetric key, encrypted with Data Protection.</summary>
     public required string PrimaryKeyProtected { get; set; }

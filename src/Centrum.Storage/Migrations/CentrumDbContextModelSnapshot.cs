@@ -1067,6 +1067,14 @@ namespace Centrum.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("X509PrimaryThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("X509SecondaryThumbprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("ApplicationId", "DeviceId", "Id");
 
                     b.ToTable("modules", (string)null);

@@ -57,6 +57,9 @@ public sealed class EdgeStoreAndForwardTests
                 prefix = "sf",
                 count = Messages,
                 window = 1,
+                // The device's own pace (about 6 s for the stream): on loopback it would otherwise finish before the
+                // test sees a third acknowledged and can kill the edge mid-stream.
+                intervalMs = 50,
             }, trusted: caPath);
             device.Release();
             await Wait.UntilAsync(() => Task.FromResult(Acked(device).Count >= Messages / 3), TimeSpan.FromSeconds(60), "the edge acknowledges messages while the cloud is down");
